@@ -1,0 +1,3 @@
+from qualcode.cli import run
+
+run()

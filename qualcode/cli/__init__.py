@@ -1,0 +1,48 @@
+"""The ``qualcode`` command line: thin typer commands over the library.
+
+Each command parses options, calls one public function and renders the result. Errors from the
+library (``QualcodeError``) are rendered once, here, as a short message with a hint.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from qualcode.cli import commands
+from qualcode.cli.app import app
+from qualcode.errors import QualcodeError
+
+__all__ = ["app", "commands", "main", "run"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 something failed, 2 usage/project error)."""
+    try:
+        app(args=argv, prog_name="qualcode")
+    except SystemExit as exc:  # typer (standalone mode) exits with the command's code
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except QualcodeError as exc:
+        from qualcode.cli.render import error
+
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no locals, no quotes
+        if os.environ.get("QUALCODE_DEBUG"):
+            raise
+        from qualcode.cli.render import error
+
+        error(
+            f"internal error ({type(exc).__name__})",
+            "please report it; set QUALCODE_DEBUG=1 to see the traceback",
+        )
+        return 3
+    return 0
+
+
+def run() -> None:  # console-script entry point
+    sys.exit(main())
+

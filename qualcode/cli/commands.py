@@ -1,0 +1,144 @@
+"""The commands. Each parses options, calls one library function and renders the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qualcode.cli import render
+from qualcode.cli.app import JsonOpt, ProjectOpt, app
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        from qualcode import __version__
+
+        render.out.print(f"qualcode {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new project.")],
+    name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")] = None,
+) -> None:
+    """Create a new project: qualcode.toml, transcripts/, codebooks/, outputs/ and the store."""
+    from qualcode.project import init_project
+
+    project = init_project(directory, name)
+    render.out.print(f"Created project in {project.root}")
+    render.out.print("Next: put transcripts in transcripts/ and run 'qualcode ingest'.")
+    project.close()
+
+
+def _ingest(project_dir: Path | None, paths: list[Path] | None, as_json: bool) -> tuple[Any, Any]:
+    from qualcode.ingest import collect
+    from qualcode.ingest.run import ingest
+    from qualcode.project import open_project
+
+    project = open_project(project_dir)
+    targets = paths or [project.path(project.settings.paths.transcripts)]
+    total = len(collect(targets, project.settings.ingest.exclude)[0])
+    with render.progress("Ingesting", total, enabled=not as_json) as step:
+        report = ingest(project, paths or None, step)
+    return project, report
+
+
+def _show_ingest(report: Any) -> None:
+    rows = [
+        [f.source, f.status, f.format, f.turns, f.words, f.version or ""]
+        for f in report.files if f.status not in ("failed", "skipped")
+    ]
+    if rows:
+        render.out.print(render.table(
+            "Ingest", ["file", "status", "format", "turns", "words", "version"], rows, {3, 4, 5}))
+    for f in report.files:
+        if f.status == "failed":
+            render.error(f"{f.source}: {f.message}", f.hint)
+        elif f.status == "skipped":
+            render.warn(f"{f.source}: skipped ({f.message})")
+        elif f.kept_decisions:
+            render.warn(f"{f.source} changed: version {f.version} stored; {f.kept_decisions} "
+                        "review decisions stay with the previous version")
+        if f.message and f.status in ("new", "updated"):
+            render.warn(f"{f.source}: {f.message}")
+    a = report.attributes
+    if a is not None:
+        render.out.print(f"Attributes: {a.participants} participants from {a.sheet}, "
+                         f"{a.linked_documents} transcripts linked.")
+        for line in a.unknown_rows:
+            render.warn(f"{a.sheet} {line}")
+        for source in a.documents_without_row:
+            render.warn(f"{source}: no row in {a.sheet}")
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("new", "updated", "unchanged", "failed")
+                       if report.count(s))
+    render.out.print(f"Files: {counts or 'none found'}.")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders (default: the project's transcripts folder).")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load transcripts (.docx, .txt, .md, .rst, .vtt, .srt, .pdf) and the attribute sheet.
+
+    Unchanged files are left alone; a changed file becomes a new version. A file that cannot be
+    read is reported in one line and the others are still loaded; the exit code is then 1.
+    """
+    proj, report = _ingest(project, paths, as_json)
+    proj.close()
+    if as_json:
+        render.print_json({"files": report.files, "attributes": report.attributes})
+    else:
+        _show_ingest(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _show_status(status: dict[str, Any], name: str) -> None:
+    totals = [[k.replace("_", " "), status[k]] for k in
+              ("documents", "turns", "words", "participant_words", "participants")]
+    totals.append(["formats", ", ".join(f"{k} {v}" for k, v in status["formats"].items())])
+    render.out.print(render.table(name, ["", "count"], totals, {1}))
+    rows = [[attr, value, n] for attr, values in status["attributes"].items()
+            for value, n in values.items()]
+    if rows:
+        render.out.print(render.table("Participants by attribute", ["attribute", "value", "n"],
+                                      rows, {2}))
+
+
+@app.command()
+def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """What the project holds: documents, turns, words, participants, counts by attribute."""
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    data = proj.store.status()
+    proj.close()
+    if as_json:
+        render.print_json(data)
+    else:
+        _show_status(data, proj.settings.name)
+
+
+@app.command()
+def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """The main job on a project, start to finish: for now ingest, then status."""
+    proj, report = _ingest(project, None, as_json)
+    data = proj.store.status()
+    proj.close()
+    if as_json:
+        render.print_json({"ingest": {"files": report.files, "attributes": report.attributes},
+                           "status": data})
+    else:
+        _show_ingest(report)
+        _show_status(data, proj.settings.name)
+    if report.failed:
+        raise typer.Exit(1)

@@ -1,0 +1,61 @@
+"""Rendering results for people (rich tables) and machines (JSON). No library logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+def error(message: str, hint: str = "") -> None:
+    """One clear line on stderr (and the hint, if any, after it)."""
+    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    if hint:
+        err.print(f"  [dim]hint:[/] {hint}", soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+
+def _plain(obj: Any) -> Any:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    raise TypeError(type(obj).__name__)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=_plain, ensure_ascii=False) + "\n")
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]], right: set[int] | None = None
+          ) -> Table:
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="right" if right and i in right else "left")
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    return t
+
+
+@contextmanager
+def progress(label: str, total: int, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr; yields a callback to advance it by one item."""
+    if not enabled or total < 2 or not err.is_terminal:
+        yield lambda _name: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda _name: bar.advance(task)

@@ -1,0 +1,175 @@
+"""From a document's text and lines to speaker turns with exact character offsets.
+
+Readers hand over the normalised text plus, where the format marks speakers structurally (a bold
+run, a table cell, a subtitle voice tag), a hint per line. Everything else is found by
+:mod:`qualcode.ingest.labels`. A turn's ``start:end`` is an exact slice of the stored text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from qualcode.ingest import labels as lb
+from qualcode.models import INTERVIEWER, PARTICIPANT, Turn
+
+PARTICIPANT_PATTERNS = (
+    r"participant\s*\d*", r"respondent\s*\d*", r"interviewee\s*\d*", r"informant\s*\d*",
+    r"r\d*", r"a", r"p\s*\d+", r"ie",
+)
+_LEGEND_RE = re.compile(
+    r"(?:^|[\s,;])(?P<label>[A-Z][\w]{0,11}(?: \d+)?)\s*[:=]\s*(?P<who>[^\n,;]{1,40})"
+)
+_INTERVIEWER_WORDS = re.compile(r"interview(?:er|ing)|researcher|moderator|facilitator", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of the document text; ``speaker`` and ``speech`` are a reader's structural hint."""
+
+    start: int
+    end: int
+    speaker: str | None = None
+    speech: int | None = None  # absolute offset where the speech starts, with ``speaker``
+    timestamp: str | None = None
+
+
+@dataclass
+class _Open:
+    speaker: str | None
+    start: int
+    end: int
+    timestamp: str | None
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines of ``text`` with their offsets (the newline itself belongs to no line)."""
+    lines, pos = [], 0
+    for part in text.split("\n"):
+        lines.append(Line(pos, pos + len(part)))
+        pos += len(part) + 1
+    return lines
+
+
+def _detect(text: str, lines: list[Line]) -> list[lb.Label | None]:
+    found: list[lb.Label | None] = []
+    for ln in lines:
+        if ln.speaker is not None:
+            speech = (ln.speech if ln.speech is not None else ln.start) - ln.start
+            found.append(lb.Label(ln.speaker, speech, ln.timestamp, True))
+        else:
+            found.append(lb.find_label(text[ln.start : ln.end]))
+    return found
+
+
+def _accepted(found: list[lb.Label | None], known: list[re.Pattern[str]]) -> set[str]:
+    counts = Counter(f.speaker for f in found if f is not None)
+    marked = {f.speaker for f in found if f is not None and f.marked}
+    return {
+        s for s, n in counts.items()
+        if n >= 2 or s in marked or any(p.fullmatch(s) for p in known)
+    }
+
+
+def _is_header(text: str, ln: Line, label: lb.Label | None) -> bool:
+    """Legend and header lines before the first turn: ``I1: Interviewer 1``, ``Date: ...``."""
+    line = text[ln.start : ln.end]
+    if lb.metadata_key(line):
+        return True
+    if label is None or ln.speaker is not None:
+        return False
+    value = line[label.speech :].strip()
+    return len(value.split()) <= 4 and not value.endswith((".", "?", "!", "…"))
+
+
+def legend_roles(preamble: str) -> dict[str, str]:
+    """Roles declared in a header legend such as ``I = Interviewer; Y = informant``."""
+    roles = {}
+    for m in _LEGEND_RE.finditer(preamble):
+        who = m.group("who")
+        roles[m.group("label")] = INTERVIEWER if _INTERVIEWER_WORDS.search(who) else PARTICIPANT
+    return roles
+
+
+def find_turns(
+    text: str, lines: list[Line] | None = None, interviewer: tuple[str, ...] = ()
+) -> tuple[list[Turn], int]:
+    """Speaker turns of ``text`` and the end offset of the preamble before the first turn."""
+    lines = split_lines(text) if lines is None else lines
+    found = _detect(text, lines)
+    inter = [re.compile(p, re.I) for p in interviewer]
+    part = [re.compile(p, re.I) for p in PARTICIPANT_PATTERNS]
+    accepted = _accepted(found, inter + part)
+    spans: list[_Open] = []
+    cur: _Open | None = None
+    pending_ts: str | None = None
+    preamble_end = 0
+    skip = 0
+    for i, ln in enumerate(lines):
+        if skip:
+            skip -= 1
+            continue
+        line = text[ln.start : ln.end]
+        if not line.strip():
+            continue
+        nxt = text[lines[i + 1].start : lines[i + 1].end] if i + 1 < len(lines) else ""
+        brk = lb.is_break(line, nxt) if ln.speaker is None else 0
+        ts = lb.time_only(line) if ln.speaker is None else None
+        if brk or ts:
+            pending_ts = ts or pending_ts
+            cur, skip = None, max(brk - 1, 0)
+            if not spans:
+                preamble_end = lines[i + max(brk, 1) - 1].end
+            continue
+        label = found[i] if found[i] is not None and found[i].speaker in accepted else None
+        if not spans and cur is None and (label is None or _is_header(text, ln, label)):
+            preamble_end = ln.end
+            continue
+        if label is not None:
+            start = ln.start + label.speech
+            while start < ln.end and text[start] in " \t":
+                start += 1
+            cur = _Open(label.speaker, start, start, label.timestamp or pending_ts)
+            pending_ts = None
+            spans.append(cur)
+        elif cur is None:
+            cur = _Open(spans[-1].speaker if spans else None, ln.start, ln.start, pending_ts)
+            pending_ts = None
+            spans.append(cur)
+        if cur.end == cur.start and label is None:
+            cur.start = cur.end = ln.start + len(line) - len(line.lstrip())
+        stripped_end = ln.start + len(line.rstrip())
+        if stripped_end > cur.start:
+            cur.end = stripped_end
+    legend = legend_roles(text[:preamble_end])
+    roles = assign_roles([s.speaker for s in spans], text, spans, inter, legend)
+    turns = [
+        Turn(i, s.speaker, roles.get(s.speaker or "", PARTICIPANT), s.start, s.end, s.timestamp)
+        for i, s in enumerate(x for x in spans if x.end > x.start)
+    ]
+    return turns, preamble_end
+
+
+def assign_roles(
+    speakers: list[str | None],
+    text: str,
+    spans: list[_Open],
+    interviewer: list[re.Pattern[str]],
+    legend: dict[str, str],
+) -> dict[str, str]:
+    """Each speaker's role: legend, then interviewer patterns, then who asks the questions."""
+    roles: dict[str, str] = {}
+    for s in dict.fromkeys(x for x in speakers if x):
+        if s in legend:
+            roles[s] = legend[s]
+        elif any(p.fullmatch(s) for p in interviewer):
+            roles[s] = INTERVIEWER
+    unknown = [s for s in dict.fromkeys(x for x in speakers if x) if s not in roles]
+    if INTERVIEWER not in roles.values() and len(unknown) >= 2:
+        asks = Counter(s.speaker for s in spans if text[s.start : s.end].rstrip().endswith("?"))
+        said = Counter(s.speaker for s in spans)
+        best = max(unknown, key=lambda s: (asks[s] / said[s], said[s]))
+        if asks[best]:
+            roles[best] = INTERVIEWER
+    return {s: roles.get(s, PARTICIPANT) for s in dict.fromkeys(x for x in speakers if x)}

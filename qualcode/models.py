@@ -1,0 +1,58 @@
+"""Frozen dataclasses that cross every layer (ingest, store, CLI, exporters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INTERVIEWER = "interviewer"
+PARTICIPANT = "participant"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One speaker turn: ``text[start:end]`` of its document is exactly what was said."""
+
+    index: int
+    speaker: str | None
+    role: str
+    start: int
+    end: int
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """What a reader makes of one file, before it is stored."""
+
+    source: str
+    name: str
+    format: str
+    sha256: str
+    text: str
+    turns: tuple[Turn, ...]
+    preamble_end: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> int:
+        return sum(len(self.text[t.start : t.end].split()) for t in self.turns)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A stored document version."""
+
+    id: int
+    source: str
+    name: str
+    format: str
+    sha256: str
+    version: int
+    text: str
+    preamble_end: int
+    participant_id: str | None
+    turns: tuple[Turn, ...] = ()
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def turn_text(self, turn: Turn) -> str:
+        return self.text[turn.start : turn.end]

@@ -1,0 +1,139 @@
+"""Project settings: ``qualcode.toml``, validated with errors that name the file and the key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import ProjectError
+
+SETTINGS_FILE = "qualcode.toml"
+
+DEFAULT_INTERVIEWER_PATTERNS = (
+    r"interviewer\s*\d*",
+    r"int\d*",
+    r"i\d*",
+    r"q",
+    r"moderator",
+    r"facilitator",
+    r"researcher\s*\d*",
+)
+
+
+@dataclass(frozen=True)
+class Paths:
+    transcripts: str = "transcripts"
+    codebooks: str = "codebooks"
+    outputs: str = "outputs"
+    attributes: str = ""
+    store: str = ".qualcode/project.db"
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    exclude: tuple[str, ...] = ("README*", "*.csv", "*.xlsx")
+
+
+@dataclass(frozen=True)
+class SpeakerSettings:
+    """Regular expressions (case-insensitive, whole label) that give a speaker its role."""
+
+    interviewer: tuple[str, ...] = ()
+    participant: tuple[str, ...] = ()
+    default_interviewer: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str = "qualcode project"
+    reviewer: str = ""
+    paths: Paths = field(default_factory=Paths)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    speakers: SpeakerSettings = field(default_factory=SpeakerSettings)
+
+    def interviewer_patterns(self) -> tuple[str, ...]:
+        base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
+        return tuple(self.speakers.interviewer) + base
+
+
+def _section(cls: type, data: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ProjectError(
+                f"{where}: unknown setting '{key}'",
+                f"known settings here: {', '.join(sorted(known))}",
+            )
+        default = getattr(cls(), key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ProjectError(f"{where}: '{key}' must be a list of strings")
+            value = tuple(value)
+        elif not isinstance(value, type(default)):
+            raise ProjectError(f"{where}: '{key}' must be a {type(default).__name__}")
+        values[key] = value
+    return cls(**values)
+
+
+def parse_settings(data: dict[str, Any], source: str) -> Settings:
+    """Build settings from parsed TOML, rejecting unknown sections and keys."""
+    project = data.get("project", {})
+    sections = {"paths": Paths, "ingest": IngestSettings, "speakers": SpeakerSettings}
+    for key in data:
+        if key != "project" and key not in sections:
+            raise ProjectError(
+                f"{source}: unknown section [{key}]",
+                "sections are [project], [paths], [ingest] and [speakers]",
+            )
+    top = _section(_ProjectSection, project, f"{source} [project]")
+    parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
+    return Settings(name=top.name, reviewer=top.reviewer, **parts)
+
+
+@dataclass(frozen=True)
+class _ProjectSection:
+    name: str = "qualcode project"
+    reviewer: str = ""
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / SETTINGS_FILE
+    try:
+        raw = path.read_bytes().decode("utf-8-sig")
+        data = tomllib.loads(raw)
+    except FileNotFoundError as exc:
+        raise ProjectError(
+            f"no {SETTINGS_FILE} in {root}",
+            "run 'qualcode init DIR' or pass --project DIR",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"{path}: not UTF-8 text", "save it as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{path}: {exc}", "fix the TOML syntax at that line") from exc
+    return parse_settings(data, str(path))
+
+
+TEMPLATE = """\
+# qualcode project settings. Paths are relative to this file's folder.
+[project]
+name = "{name}"
+# reviewer = "your name"   # who review decisions are recorded as, unless --as is given
+
+[paths]
+transcripts = "transcripts"          # folder read by 'qualcode ingest' with no arguments
+codebooks = "codebooks"
+outputs = "outputs"
+attributes = ""                      # CSV or XLSX sheet of participant attributes
+store = ".qualcode/project.db"       # SQLite store, readable by its owner only
+
+[ingest]
+exclude = ["README*", "*.csv", "*.xlsx"]   # file name patterns never read as transcripts
+
+[speakers]
+# Regular expressions matched against whole speaker labels, case-insensitively.
+interviewer = []                     # e.g. ["Jane Smith", "Jane"]; INT, I, Q, Interviewer built in
+participant = []
+"""

@@ -1,0 +1,197 @@
+"""The SQLite project store: WAL, foreign keys, recorded migrations with a backup first.
+
+Only this package knows SQL (the statements live in ``sql.py``). The database file and its folder
+are created readable by their owner only: they hold participants' words.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import StoreError
+from qualcode.models import Document, ParsedDocument, Turn
+from qualcode.store import sql
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+class Store:
+    """A connection to one project's store. Use :func:`open_store`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: everything in it is written, or nothing."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    # runs -------------------------------------------------------------------------------
+    def start_run(self, kind: str, settings: dict[str, Any]) -> int:
+        with self.transaction() as c:
+            cur = c.execute(sql.START_RUN, (kind, _now(), json.dumps(settings, sort_keys=True)))
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
+        with self.transaction() as c:
+            c.execute(sql.FINISH_RUN, (_now(), json.dumps(summary, sort_keys=True), run_id))
+
+    # documents --------------------------------------------------------------------------
+    def current_version(self, source: str) -> tuple[int, str, int] | None:
+        row = self.conn.execute(sql.CURRENT_DOCUMENT, (source,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def add_document(self, doc: ParsedDocument, run_id: int) -> tuple[int, int, int]:
+        """Store a parsed document; a changed file becomes a new version.
+
+        Returns (document id, version, human decisions left on the superseded version).
+        """
+        with self.transaction() as c:
+            current = c.execute(sql.CURRENT_DOCUMENT, (doc.source,)).fetchone()
+            version = current[2] + 1 if current else 1
+            cur = c.execute(
+                sql.INSERT_DOCUMENT,
+                (doc.source, doc.name, doc.format, doc.sha256, version, doc.text,
+                 doc.preamble_end, doc.words, run_id),
+            )
+            doc_id = int(cur.lastrowid or 0)
+            c.executemany(
+                sql.INSERT_TURN,
+                [
+                    (doc_id, t.index, t.speaker, t.role, t.start, t.end,
+                     len(doc.text[t.start : t.end].split()), t.timestamp)
+                    for t in doc.turns
+                ],
+            )
+            kept = 0
+            if current:
+                c.execute(sql.SUPERSEDE_DOCUMENT, (doc_id, current[0]))
+                kept = c.execute(sql.HUMAN_DECISIONS_ON_DOCUMENT, (current[0],)).fetchone()[0]
+            return doc_id, version, int(kept)
+
+    def current_documents(self) -> list[dict[str, Any]]:
+        cols = ("id", "source", "name", "format", "sha256", "version", "preamble_end",
+                "participant_id")
+        return [dict(zip(cols, r, strict=True)) for r in self.conn.execute(sql.CURRENT_DOCUMENTS)]
+
+    def document(self, doc_id: int) -> Document:
+        row = self.conn.execute(sql.DOCUMENT_BY_ID, (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {doc_id}")
+        turns = tuple(Turn(*t) for t in self.conn.execute(sql.TURNS_OF_DOCUMENT, (doc_id,)))
+        attrs = dict(self.conn.execute(sql.ATTRIBUTES_OF, (row[8],))) if row[8] else {}
+        return Document(*row, turns=turns, attributes=attrs)
+
+    # participants and attributes ------------------------------------------------------
+    def set_participants(
+        self, attributes: dict[str, dict[str, str]], links: dict[int, str]
+    ) -> None:
+        """Store participants' attributes and link documents to participants, atomically."""
+        with self.transaction() as c:
+            for pid, attrs in attributes.items():
+                c.execute(sql.UPSERT_PARTICIPANT, (pid,))
+                c.executemany(sql.UPSERT_ATTRIBUTE, [(pid, k, v) for k, v in attrs.items()])
+            for doc_id, pid in links.items():
+                c.execute(sql.UPSERT_PARTICIPANT, (pid,))
+                c.execute(sql.SET_DOCUMENT_PARTICIPANT, (pid, doc_id))
+
+    # status -----------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        docs, turns, words, pwords, participants, speakers = self.conn.execute(
+            sql.STATUS_TOTALS
+        ).fetchone()
+        by_attr: dict[str, dict[str, int]] = {}
+        for name, value, n in self.conn.execute(sql.STATUS_ATTRIBUTE_COUNTS):
+            by_attr.setdefault(name, {})[value] = n
+        return {
+            "documents": docs,
+            "turns": turns,
+            "words": words,
+            "participant_words": pwords,
+            "participants": participants,
+            "speakers": speakers,
+            "superseded_versions": self.conn.execute(sql.STATUS_SUPERSEDED).fetchone()[0],
+            "formats": dict(self.conn.execute(sql.STATUS_FORMATS).fetchall()),
+            "attributes": by_attr,
+        }
+
+
+def _backup(path: Path, conn: sqlite3.Connection, version: int) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.parent / "backups" / f"{path.stem}-v{version}-{stamp}.db"
+    _create_private(target)
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def migrate(path: Path, conn: sqlite3.Connection) -> list[int]:
+    """Apply pending migrations, backing the file up first if it already holds data."""
+    conn.execute(sql.CREATE_MIGRATIONS_TABLE)
+    applied = {r[0] for r in conn.execute(sql.APPLIED_VERSIONS)}
+    pending = [m for m in sql.MIGRATIONS if m[0] not in applied]
+    if not pending:
+        return []
+    if conn.execute(sql.COUNT_TABLES).fetchone()[0]:
+        _backup(path, conn, max(applied, default=0))
+    for version, name, script in pending:
+        record = sql.RECORD_MIGRATION_SCRIPT.format(
+            version=int(version), name=name.replace("'", "''"), at=_now()
+        )
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script};\n{record};\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(
+                f"{path}: migration {version} failed: {exc}",
+                "the file was backed up first under backups/ next to it",
+            ) from exc
+    return [m[0] for m in pending]
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating if needed) a store file, owner-only, migrated to the current schema."""
+    try:
+        if not path.exists():
+            _create_private(path)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(path, conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path}: cannot open the project store ({exc})",
+            "if it is corrupt, restore a copy from the backups/ folder beside it",
+        ) from exc
+    return Store(path, conn)

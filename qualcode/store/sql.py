@@ -1,0 +1,149 @@
+"""Every SQL statement qualcode runs. No other module writes SQL."""
+
+from __future__ import annotations
+
+# Recorded migrations: (version, name, script). Never edit a released one; append a new one.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "documents, turns, participants, attributes, segments, applications, decisions, runs",
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            codebook_hash TEXT,
+            settings TEXT NOT NULL DEFAULT '{}',
+            summary TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE participants (id TEXT PRIMARY KEY);
+        CREATE TABLE attributes (
+            participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (participant_id, name)
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            name TEXT NOT NULL,
+            format TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            preamble_end INTEGER NOT NULL DEFAULT 0,
+            words INTEGER NOT NULL DEFAULT 0,
+            participant_id TEXT REFERENCES participants(id) ON DELETE SET NULL,
+            run_id INTEGER REFERENCES runs(id),
+            superseded_by INTEGER REFERENCES documents(id),
+            UNIQUE (source, version)
+        );
+        CREATE INDEX documents_current ON documents(source) WHERE superseded_by IS NULL;
+        CREATE TABLE turns (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            idx INTEGER NOT NULL,
+            speaker TEXT,
+            role TEXT NOT NULL CHECK (role IN ('interviewer', 'participant')),
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            words INTEGER NOT NULL,
+            timestamp TEXT,
+            PRIMARY KEY (document_id, idx),
+            CHECK (0 <= start AND start <= end)
+        ) WITHOUT ROWID;
+        CREATE TABLE segments (
+            id TEXT PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            turn_idx INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            FOREIGN KEY (document_id, turn_idx) REFERENCES turns(document_id, idx)
+        );
+        CREATE TABLE applications (
+            id INTEGER PRIMARY KEY,
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            code_id TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('rule', 'model', 'topic', 'human', 'import')),
+            source TEXT NOT NULL,
+            score REAL,
+            run_id INTEGER REFERENCES runs(id),
+            codebook_hash TEXT,
+            superseded_by_run INTEGER REFERENCES runs(id),
+            UNIQUE (segment_id, code_id, source)
+        );
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            application_id INTEGER REFERENCES applications(id),
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            code_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'recode', 'add')),
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+            BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+        CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
+            BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+        """,
+    ),
+)
+
+CREATE_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL
+)"""
+APPLIED_VERSIONS = "SELECT version FROM migrations ORDER BY version"
+RECORD_MIGRATION_SCRIPT = (
+    "INSERT INTO migrations (version, name, applied_at) VALUES ({version}, '{name}', '{at}')"
+)
+COUNT_TABLES = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != 'migrations'"
+
+START_RUN = "INSERT INTO runs (kind, started_at, settings) VALUES (?, ?, ?)"
+FINISH_RUN = "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?"
+
+CURRENT_DOCUMENT = """
+SELECT id, sha256, version FROM documents WHERE source = ? AND superseded_by IS NULL"""
+INSERT_DOCUMENT = """
+INSERT INTO documents (source, name, format, sha256, version, text, preamble_end, words, run_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+SUPERSEDE_DOCUMENT = "UPDATE documents SET superseded_by = ? WHERE id = ?"
+INSERT_TURN = """
+INSERT INTO turns (document_id, idx, speaker, role, start, end, words, timestamp)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+HUMAN_DECISIONS_ON_DOCUMENT = """
+SELECT count(*) FROM decisions d JOIN segments s ON s.id = d.segment_id WHERE s.document_id = ?"""
+
+CURRENT_DOCUMENTS = """
+SELECT id, source, name, format, sha256, version, preamble_end, participant_id
+FROM documents WHERE superseded_by IS NULL ORDER BY source"""
+DOCUMENT_BY_ID = """
+SELECT id, source, name, format, sha256, version, text, preamble_end, participant_id
+FROM documents WHERE id = ?"""
+TURNS_OF_DOCUMENT = """
+SELECT idx, speaker, role, start, end, timestamp FROM turns WHERE document_id = ? ORDER BY idx"""
+SET_DOCUMENT_PARTICIPANT = "UPDATE documents SET participant_id = ? WHERE id = ?"
+
+UPSERT_PARTICIPANT = "INSERT OR IGNORE INTO participants (id) VALUES (?)"
+UPSERT_ATTRIBUTE = """
+INSERT INTO attributes (participant_id, name, value) VALUES (?, ?, ?)
+ON CONFLICT (participant_id, name) DO UPDATE SET value = excluded.value"""
+ATTRIBUTES_OF = "SELECT name, value FROM attributes WHERE participant_id = ? ORDER BY name"
+
+STATUS_TOTALS = """
+SELECT count(DISTINCT d.id), count(t.idx), coalesce(sum(t.words), 0),
+       coalesce(sum(CASE WHEN t.role = 'participant' THEN t.words END), 0),
+       count(DISTINCT d.participant_id), count(DISTINCT d.id || '/' || coalesce(t.speaker, ''))
+FROM documents d LEFT JOIN turns t ON t.document_id = d.id
+WHERE d.superseded_by IS NULL"""
+STATUS_FORMATS = """
+SELECT format, count(*) FROM documents WHERE superseded_by IS NULL GROUP BY format ORDER BY format"""
+STATUS_ATTRIBUTE_COUNTS = """
+SELECT a.name, a.value, count(DISTINCT d.participant_id)
+FROM documents d JOIN attributes a ON a.participant_id = d.participant_id
+WHERE d.superseded_by IS NULL
+GROUP BY a.name, a.value ORDER BY a.name, a.value"""
+STATUS_SUPERSEDED = "SELECT count(*) FROM documents WHERE superseded_by IS NOT NULL"
