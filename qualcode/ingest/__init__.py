@@ -12,6 +12,7 @@ from qualcode.errors import InputFileError
 from qualcode.ingest.attributes import AttributeReport
 from qualcode.ingest.turns import Line, find_turns
 from qualcode.models import PARTICIPANT, ParsedDocument, Turn
+from qualcode.settings import DEFAULT_INTERVIEWER_PATTERNS
 
 Reader = Callable[[bytes, str], tuple[str, "list[Line] | None"]]
 FORMATS = {
@@ -65,7 +66,9 @@ class IngestReport:
         return sum(1 for f in self.files if f.status == status)
 
 
-def parse_bytes(data: bytes, source: str, interviewer: tuple[str, ...] = ()) -> ParsedDocument:
+def parse_bytes(
+    data: bytes, source: str, interviewer: tuple[str, ...] = DEFAULT_INTERVIEWER_PATTERNS
+) -> ParsedDocument:
     """Parse one transcript's bytes; the format comes from the extension of ``source``."""
     suffix = Path(source).suffix.lower()
     fmt = FORMATS.get(suffix)
@@ -116,7 +119,7 @@ def collect(paths: list[Path], exclude: tuple[str, ...]) -> tuple[list[Path], li
             files.append(p)
             continue
         for f in sorted(p.rglob("*")):
-            if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+            if f.is_dir() or any(part.startswith(".") for part in f.relative_to(p).parts):
                 continue
             if any(fnmatch(f.name, pat) for pat in exclude):
                 continue

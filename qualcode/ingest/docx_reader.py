@@ -69,8 +69,7 @@ def _add_row(out: _Builder, cells: list[str]) -> None:
         return
     line = "\t".join(cells)
     if all(c.lower() in HEADER_CELLS for c in cells if c):
-        out.add(line)
-        return
+        return  # a header row is layout, not speech
     text_i = max(range(len(cells)), key=lambda i: len(cells[i]))
     ts = next((c for c in cells if lb.TIME_ONLY_RE.fullmatch(c)), None)
     speaker = next(

@@ -69,17 +69,17 @@ def _plausible_name(name: str) -> bool:
 
 def find_label(line: str) -> Label | None:
     """The speaker label at the start of ``line``, if it has one."""
-    m = LABEL_RE.match(line)
-    if m is not None:
-        md = m.group("md")
-        name = (md or m.group("name") or "").strip().rstrip(":").strip()
-        ts = m.group("ts0") or m.group("ts1") or m.group("ts1b") or m.group("ts2")
-        if name and (md is not None or _plausible_name(name)):
-            return Label(" ".join(name.split()), m.end(), ts, md is not None or ts is not None)
-        return None
     m = LABEL_ONLY_TS_RE.match(line)
     if m is not None and _plausible_name(m.group("name")):
         return Label(" ".join(m.group("name").split()), len(line), m.group("ts"), True)
+    m = LABEL_RE.match(line)
+    if m is None:
+        return None
+    md = m.group("md")
+    name = (md or m.group("name") or "").strip().rstrip(":").strip()
+    ts = m.group("ts0") or m.group("ts1") or m.group("ts1b") or m.group("ts2")
+    if name and (md is not None or _plausible_name(name)):
+        return Label(" ".join(name.split()), m.end(), ts, md is not None or ts is not None)
     return None
 
 

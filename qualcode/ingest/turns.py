@@ -80,7 +80,7 @@ def _is_header(text: str, ln: Line, label: lb.Label | None) -> bool:
     if label is None or ln.speaker is not None:
         return False
     value = line[label.speech :].strip()
-    return len(value.split()) <= 4 and not value.endswith((".", "?", "!", "…"))
+    return 0 < len(value.split()) <= 4 and not value.endswith((".", "?", "!", "…"))
 
 
 def legend_roles(preamble: str) -> dict[str, str]:
@@ -101,6 +101,21 @@ def find_turns(
     inter = [re.compile(p, re.I) for p in interviewer]
     part = [re.compile(p, re.I) for p in PARTICIPANT_PATTERNS]
     accepted = _accepted(found, inter + part)
+    spans, preamble_end = _assemble(text, lines, found, accepted)
+    legend = legend_roles(text[:preamble_end])
+    if set(legend) - accepted:  # labels declared in a legend are speakers even if seen once
+        spans, preamble_end = _assemble(text, lines, found, accepted | set(legend))
+    roles = assign_roles([s.speaker for s in spans], text, spans, inter, legend)
+    turns = [
+        Turn(i, s.speaker, roles.get(s.speaker or "", PARTICIPANT), s.start, s.end, s.timestamp)
+        for i, s in enumerate(x for x in spans if x.end > x.start)
+    ]
+    return turns, preamble_end
+
+
+def _assemble(
+    text: str, lines: list[Line], found: list[lb.Label | None], accepted: set[str]
+) -> tuple[list[_Open], int]:
     spans: list[_Open] = []
     cur: _Open | None = None
     pending_ts: str | None = None
@@ -122,7 +137,8 @@ def find_turns(
             if not spans:
                 preamble_end = lines[i + max(brk, 1) - 1].end
             continue
-        label = found[i] if found[i] is not None and found[i].speaker in accepted else None
+        found_i = found[i]
+        label = found_i if found_i is not None and found_i.speaker in accepted else None
         if not spans and cur is None and (label is None or _is_header(text, ln, label)):
             preamble_end = ln.end
             continue
@@ -142,13 +158,7 @@ def find_turns(
         stripped_end = ln.start + len(line.rstrip())
         if stripped_end > cur.start:
             cur.end = stripped_end
-    legend = legend_roles(text[:preamble_end])
-    roles = assign_roles([s.speaker for s in spans], text, spans, inter, legend)
-    turns = [
-        Turn(i, s.speaker, roles.get(s.speaker or "", PARTICIPANT), s.start, s.end, s.timestamp)
-        for i, s in enumerate(x for x in spans if x.end > x.start)
-    ]
-    return turns, preamble_end
+    return spans, preamble_end
 
 
 def assign_roles(
