@@ -33,7 +33,7 @@ class Project:
 
     def source_name(self, file: Path) -> str:
         """How a file is named in the store: relative to the project root where possible."""
-        resolved = file.resolve()
+        resolved = Path(os.path.abspath(file))  # noqa: PTH100 - keep symlinks' own names
         try:
             return resolved.relative_to(self.root).as_posix()
         except ValueError:
@@ -54,7 +54,7 @@ def find_root(start: Path) -> Path | None:
 
 def open_project(path: Path | str | None = None) -> Project:
     """Open the project at ``path`` (or the current folder, or the nearest one above it)."""
-    start = Path(path or os.getcwd()).expanduser().resolve()
+    start = Path(path or Path.cwd()).expanduser().resolve()
     if path is not None and not start.is_dir():
         raise ProjectError(f"{start}: no such folder", "pass --project DIR of an existing project")
     root = start if path is not None else find_root(start)

@@ -25,8 +25,9 @@ def project(tmp_path: Path) -> Project:
     proj.close()
 
 
-def write_docx(path: Path, paragraphs: list[list[tuple[str, bool]]],
-               table: list[list[str]] | None = None) -> Path:
+def write_docx(
+    path: Path, paragraphs: list[list[tuple[str, bool]]], table: list[list[str]] | None = None
+) -> Path:
     """A .docx whose paragraphs are lists of (run text, bold) and an optional table."""
     import docx
 

@@ -31,15 +31,19 @@ def test_reingest_unchanged_changes_nothing_and_changed_is_a_new_version(project
     doc_id = project.store.current_documents()[0]["id"]
     c = project.store.conn
     c.execute("INSERT INTO segments VALUES ('s1', ?, 1, 0, 3)", (doc_id,))
-    c.execute("INSERT INTO decisions (segment_id, code_id, reviewer, action, at) "
-              "VALUES ('s1', 'a.b', 'ann', 'add', 'now')")
+    c.execute(
+        "INSERT INTO decisions (segment_id, code_id, reviewer, action, at) "
+        "VALUES ('s1', 'a.b', 'ann', 'add', 'now')"
+    )
     _write(project, "P01.txt", "INT: Hello?\nP01: Hi there, changed.\n")
     changed = ingest(project)
     assert [(f.status, f.version, f.kept_decisions) for f in changed.files] == [("updated", 2, 1)]
     docs = project.store.current_documents()
     assert len(docs) == 1 and docs[0]["version"] == 2
     assert c.execute("SELECT count(*) FROM decisions").fetchone()[0] == 1
-    assert project.store.document(doc_id).turn_text(project.store.document(doc_id).turns[1]) == "Hi."
+    assert (
+        project.store.document(doc_id).turn_text(project.store.document(doc_id).turns[1]) == "Hi."
+    )
 
 
 def test_bad_files_are_reported_and_the_rest_still_ingested(project: Project) -> None:
@@ -50,8 +54,13 @@ def test_bad_files_are_reported_and_the_rest_still_ingested(project: Project) ->
     (project.root / "transcripts" / "notes.odt").write_bytes(b"x")
     report = ingest(project)
     status = {f.source.split("/")[-1]: f.status for f in report.files}
-    assert status == {"good.txt": "new", "empty.txt": "failed", "bad.docx": "failed",
-                      "gone.txt": "failed", "notes.odt": "skipped"}
+    assert status == {
+        "good.txt": "new",
+        "empty.txt": "failed",
+        "bad.docx": "failed",
+        "gone.txt": "failed",
+        "notes.odt": "skipped",
+    }
     assert len(project.store.current_documents()) == 1
     explicit = ingest(project, [project.root / "transcripts" / "notes.odt"])
     assert [f.status for f in explicit.files] == ["failed"]
@@ -62,8 +71,10 @@ def test_attribute_sheet_links_participants_and_reports_unknowns(project: Projec
     _write(project, "interview-b.txt", "INT: Hello?\nP02: Hi.\n")
     _write(project, "orphan.txt", "INT: Hello?\nP09: Hi.\n")
     sheet = project.root / "people.csv"
-    sheet.write_text("Participant ID,File,Role,Local authority\nP01,,PCSO,Newport\n"
-                     "P02,interview-b.txt,social worker,Bridgend\nP03,,PCSO,Newport\n")
+    sheet.write_text(
+        "Participant ID,File,Role,Local authority\nP01,,PCSO,Newport\n"
+        "P02,interview-b.txt,social worker,Bridgend\nP03,,PCSO,Newport\n"
+    )
     project = _settings(project, "people.csv")
     report = ingest(project)
     a = report.attributes

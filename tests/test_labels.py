@@ -36,8 +36,14 @@ def test_label_styles(line: str, speaker: str, speech: str, timestamp: str | Non
 
 @pytest.mark.parametrize(
     "line",
-    ["So what I said was: no.", "and then: nothing", "Note: this is a note",
-     "Date: 12 March", "http://example.org", "12:30 we left"],
+    [
+        "So what I said was: no.",
+        "and then: nothing",
+        "Note: this is a note",
+        "Date: 12 March",
+        "http://example.org",
+        "12:30 we left",
+    ],
 )
 def test_not_labels(line: str) -> None:
     assert find_label(line) is None
@@ -69,11 +75,16 @@ def test_turns_are_exact_slices_with_continuations_and_preamble() -> None:
     turns, preamble_end = find_turns(TRANSCRIPT, interviewer=(r"int",))
     assert TRANSCRIPT[:preamble_end].endswith("Interviewer: Jane Smith")
     assert [(t.speaker, t.role) for t in turns] == [
-        ("INT", "interviewer"), ("P07", "participant"), ("INT", "interviewer"),
+        ("INT", "interviewer"),
+        ("P07", "participant"),
+        ("INT", "interviewer"),
         ("P07", "participant"),
     ]
     second = TRANSCRIPT[turns[1].start : turns[1].end]
-    assert second == "About six years now. I started in 2015.\n\nAnd before that I was in the MASH: lovely people."
+    assert (
+        second == "About six years now. I started in 2015.\n\n"
+        "And before that I was in the MASH: lovely people."
+    )
 
 
 def test_one_off_capitalised_colon_is_speech_not_a_speaker() -> None:
@@ -84,7 +95,9 @@ def test_one_off_capitalised_colon_is_speech_not_a_speaker() -> None:
 
 
 def test_questioner_becomes_interviewer_when_no_pattern_matches() -> None:
-    text = "Dan:\nSo what do you use?\nSam:\nMostly plots.\nDan:\nWhich ones?\nSam:\nScatter plots.\n"
+    text = (
+        "Dan:\nSo what do you use?\nSam:\nMostly plots.\nDan:\nWhich ones?\nSam:\nScatter plots.\n"
+    )
     turns, _ = find_turns(text)
     roles = {t.speaker: t.role for t in turns}
     assert roles == {"Dan": "interviewer", "Sam": "participant"}
@@ -93,7 +106,9 @@ def test_questioner_becomes_interviewer_when_no_pattern_matches() -> None:
 
 def test_legend_sets_roles() -> None:
     assert legend_roles("I = Interviewer; I2 = interviewer; Y = informant") == {
-        "I": "interviewer", "I2": "interviewer", "Y": "participant",
+        "I": "interviewer",
+        "I2": "interviewer",
+        "Y": "participant",
     }
     text = "Interview 1\nX1: Interviewer, Y: Informant\n\nX1: Hvad laver du?\nY: Jeg arbejder.\n"
     turns, _ = find_turns(text, interviewer=())
@@ -101,9 +116,11 @@ def test_legend_sets_roles() -> None:
 
 
 def test_rst_headings_and_italic_notes_are_not_speech() -> None:
-    text = ("3-07-2025\n=========\n\n*(10.01 am)*\n\n**Lady Hallett**: Ms Hands.\n\n"
-            "Dr Ruth Allen\n-------------\n\n*DR RUTH ALLEN (affirmed).*\n\n"
-            "**Ms Hands**: Good morning.\n")
+    text = (
+        "3-07-2025\n=========\n\n*(10.01 am)*\n\n**Lady Hallett**: Ms Hands.\n\n"
+        "Dr Ruth Allen\n-------------\n\n*DR RUTH ALLEN (affirmed).*\n\n"
+        "**Ms Hands**: Good morning.\n"
+    )
     turns, preamble_end = find_turns(text)
     assert [t.speaker for t in turns] == ["Lady Hallett", "Ms Hands"]
     assert turns[0].timestamp == "10.01 am"

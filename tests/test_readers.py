@@ -40,7 +40,8 @@ def test_text_encodings_give_the_same_turns(data: bytes) -> None:
 def test_markdown_bold_turns() -> None:
     doc = parse_bytes(b"# Day 1\n\n**Counsel**: Good morning?\n\n**Ms Jones**: Morning.\n", "d.md")
     assert _check_slices(doc) == [
-        ("Counsel", "interviewer", "Good morning?"), ("Ms Jones", "participant", "Morning."),
+        ("Counsel", "interviewer", "Good morning?"),
+        ("Ms Jones", "participant", "Morning."),
     ]
 
 
@@ -100,16 +101,22 @@ def test_vtt_voices_merge_consecutive_cues() -> None:
 
 
 def test_srt_names_inside_cues() -> None:
-    srt = ("1\n00:00:01,000 --> 00:00:02,000\nINT: Hello?\n\n2\n00:00:02,500 --> 00:00:04,000\n"
-           "P01: Hi.\n\n3\n00:00:04,000 --> 00:00:05,000\nStill me.\n")
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nINT: Hello?\n\n2\n00:00:02,500 --> 00:00:04,000\n"
+        "P01: Hi.\n\n3\n00:00:04,000 --> 00:00:05,000\nStill me.\n"
+    )
     doc = parse_bytes(srt.encode(), "s.srt")
-    assert _check_slices(doc) == [("INT", "interviewer", "Hello?"),
-                                  ("P01", "participant", "Hi. Still me.")]
+    assert _check_slices(doc) == [
+        ("INT", "interviewer", "Hello?"),
+        ("P01", "participant", "Hi. Still me."),
+    ]
 
 
 def test_unlabelled_text_becomes_one_participant_turn() -> None:
     doc = parse_bytes(b"\n  A written answer with no labels.\nSecond line.\n", "w.txt")
-    assert _check_slices(doc) == [(None, "participant", "A written answer with no labels.\nSecond line.")]
+    assert _check_slices(doc) == [
+        (None, "participant", "A written answer with no labels.\nSecond line.")
+    ]
     assert doc.notes
 
 

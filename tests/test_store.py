@@ -23,12 +23,16 @@ def test_store_is_private_wal_with_foreign_keys(project: Project) -> None:
 
 def test_decisions_are_append_only(project: Project) -> None:
     c = project.store.conn
-    c.execute("INSERT INTO documents (source, name, format, sha256, version, text) "
-              "VALUES ('a', 'a', 'txt', 'x', 1, 'hello')")
+    c.execute(
+        "INSERT INTO documents (source, name, format, sha256, version, text) "
+        "VALUES ('a', 'a', 'txt', 'x', 1, 'hello')"
+    )
     c.execute("INSERT INTO turns VALUES (1, 0, 'P', 'participant', 0, 5, 1, NULL)")
     c.execute("INSERT INTO segments VALUES ('s1', 1, 0, 0, 5)")
-    c.execute("INSERT INTO decisions (segment_id, code_id, reviewer, action, at) "
-              "VALUES ('s1', 'x.y', 'ann', 'add', 'now')")
+    c.execute(
+        "INSERT INTO decisions (segment_id, code_id, reviewer, action, at) "
+        "VALUES ('s1', 'x.y', 'ann', 'add', 'now')"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         c.execute("UPDATE decisions SET action = 'reject'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

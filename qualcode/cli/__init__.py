@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no locals, no quotes
+    except Exception as exc:
         if os.environ.get("QUALCODE_DEBUG"):
             raise
         from qualcode.cli.render import error
@@ -45,4 +45,3 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:  # console-script entry point
     sys.exit(main())
-

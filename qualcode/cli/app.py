@@ -24,8 +24,11 @@ app = typer.Typer(
 ProjectOpt = Annotated[
     Path | None,
     typer.Option(
-        "--project", "-p", help="Project folder (default: the current folder).",
-        envvar="QUALCODE_PROJECT", file_okay=False,
+        "--project",
+        "-p",
+        help="Project folder (default: the current folder).",
+        envvar="QUALCODE_PROJECT",
+        file_okay=False,
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]

@@ -52,38 +52,51 @@ def _ingest(project_dir: Path | None, paths: list[Path] | None, as_json: bool) -
 def _show_ingest(report: Any) -> None:
     rows = [
         [f.source, f.status, f.format, f.turns, f.words, f.version or ""]
-        for f in report.files if f.status not in ("failed", "skipped")
+        for f in report.files
+        if f.status not in ("failed", "skipped")
     ]
     if rows:
-        render.out.print(render.table(
-            "Ingest", ["file", "status", "format", "turns", "words", "version"], rows, {3, 4, 5}))
+        render.out.print(
+            render.table(
+                "Ingest", ["file", "status", "format", "turns", "words", "version"], rows, {3, 4, 5}
+            )
+        )
     for f in report.files:
         if f.status == "failed":
             render.error(f"{f.source}: {f.message}", f.hint)
         elif f.status == "skipped":
             render.warn(f"{f.source}: skipped ({f.message})")
         elif f.kept_decisions:
-            render.warn(f"{f.source} changed: version {f.version} stored; {f.kept_decisions} "
-                        "review decisions stay with the previous version")
+            render.warn(
+                f"{f.source} changed: version {f.version} stored; {f.kept_decisions} "
+                "review decisions stay with the previous version"
+            )
         if f.message and f.status in ("new", "updated"):
             render.warn(f"{f.source}: {f.message}")
     a = report.attributes
     if a is not None:
-        render.out.print(f"Attributes: {a.participants} participants from {a.sheet}, "
-                         f"{a.linked_documents} transcripts linked.")
+        render.out.print(
+            f"Attributes: {a.participants} participants from {a.sheet}, "
+            f"{a.linked_documents} transcripts linked."
+        )
         for line in a.unknown_rows:
             render.warn(f"{a.sheet} {line}")
         for source in a.documents_without_row:
             render.warn(f"{source}: no row in {a.sheet}")
-    counts = ", ".join(f"{report.count(s)} {s}" for s in ("new", "updated", "unchanged", "failed")
-                       if report.count(s))
+    counts = ", ".join(
+        f"{report.count(s)} {s}"
+        for s in ("new", "updated", "unchanged", "failed")
+        if report.count(s)
+    )
     render.out.print(f"Files: {counts or 'none found'}.")
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or folders (default: the project's transcripts folder).")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (default: the project's transcripts folder)."),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -103,15 +116,21 @@ def ingest(
 
 
 def _show_status(status: dict[str, Any], name: str) -> None:
-    totals = [[k.replace("_", " "), status[k]] for k in
-              ("documents", "turns", "words", "participant_words", "participants")]
+    totals = [
+        [k.replace("_", " "), status[k]]
+        for k in ("documents", "turns", "words", "participant_words", "participants")
+    ]
     totals.append(["formats", ", ".join(f"{k} {v}" for k, v in status["formats"].items())])
     render.out.print(render.table(name, ["", "count"], totals, {1}))
-    rows = [[attr, value, n] for attr, values in status["attributes"].items()
-            for value, n in values.items()]
+    rows = [
+        [attr, value, n]
+        for attr, values in status["attributes"].items()
+        for value, n in values.items()
+    ]
     if rows:
-        render.out.print(render.table("Participants by attribute", ["attribute", "value", "n"],
-                                      rows, {2}))
+        render.out.print(
+            render.table("Participants by attribute", ["attribute", "value", "n"], rows, {2})
+        )
 
 
 @app.command()
@@ -135,8 +154,9 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     data = proj.store.status()
     proj.close()
     if as_json:
-        render.print_json({"ingest": {"files": report.files, "attributes": report.attributes},
-                           "status": data})
+        render.print_json(
+            {"ingest": {"files": report.files, "attributes": report.attributes}, "status": data}
+        )
     else:
         _show_ingest(report)
         _show_status(data, proj.settings.name)

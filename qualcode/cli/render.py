@@ -37,8 +37,9 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=_plain, ensure_ascii=False) + "\n")
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]], right: set[int] | None = None
-          ) -> Table:
+def table(
+    title: str, columns: list[str], rows: list[list[Any]], right: set[int] | None = None
+) -> Table:
     t = Table(title=title, title_justify="left", header_style="bold")
     for i, c in enumerate(columns):
         t.add_column(c, justify="right" if right and i in right else "left")
@@ -55,7 +56,8 @@ def progress(label: str, total: int, enabled: bool = True) -> Iterator[Callable[
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True) as bar:
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda _name: bar.advance(task)

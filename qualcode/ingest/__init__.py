@@ -16,8 +16,15 @@ from qualcode.settings import DEFAULT_INTERVIEWER_PATTERNS
 
 Reader = Callable[[bytes, str], tuple[str, "list[Line] | None"]]
 FORMATS = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
-    ".docx": "docx", ".vtt": "vtt", ".srt": "srt", ".pdf": "pdf",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".rst": "rst",
+    ".docx": "docx",
+    ".vtt": "vtt",
+    ".srt": "srt",
+    ".pdf": "pdf",
 }
 
 
@@ -74,7 +81,8 @@ def parse_bytes(
     fmt = FORMATS.get(suffix)
     if fmt is None:
         raise InputFileError(
-            source, f"unsupported file type '{suffix or '(none)'}'",
+            source,
+            f"unsupported file type '{suffix or '(none)'}'",
             f"supported: {', '.join(sorted(FORMATS))}",
         )
     if not data.strip():
@@ -89,9 +97,14 @@ def parse_bytes(
         turns = [Turn(0, None, PARTICIPANT, start, len(text.rstrip()))]
         preamble_end, notes = 0, ("no speaker labels found: stored as one participant turn",)
     return ParsedDocument(
-        source=source, name=Path(source).name, format=fmt,
-        sha256=hashlib.sha256(data).hexdigest(), text=text, turns=tuple(turns),
-        preamble_end=preamble_end, notes=notes,
+        source=source,
+        name=Path(source).name,
+        format=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        turns=tuple(turns),
+        preamble_end=preamble_end,
+        notes=notes,
     )
 
 
@@ -102,7 +115,9 @@ def read_file(path: Path, source: str) -> bytes:
         raise InputFileError(source, "is a folder, not a file") from exc
     except OSError as exc:
         raise InputFileError(
-            source, f"cannot be read ({exc.strerror or exc})", "check that it exists and its permissions"
+            source,
+            f"cannot be read ({exc.strerror or exc})",
+            "check that it exists and its permissions",
         ) from exc
 
 

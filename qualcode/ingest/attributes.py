@@ -49,12 +49,12 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     header = [_key(h) for h in rows[0]]
     if not any(h in ID_COLUMNS or h in FILE_COLUMNS for h in header):
         raise InputFileError(
-            where, "has no participant id or file column",
+            where,
+            "has no participant id or file column",
             f"name a column one of: {', '.join(ID_COLUMNS[:2] + FILE_COLUMNS[:1])}",
         )
     return [
-        {h: v.strip() for h, v in zip(header, r, strict=False) if h and v.strip()}
-        for r in rows[1:]
+        {h: v.strip() for h, v in zip(header, r, strict=False) if h and v.strip()} for r in rows[1:]
     ]
 
 

@@ -24,13 +24,21 @@ class _Builder:
         self.lines: list[Line] = []
         self.pos = 0
 
-    def add(self, text: str, speaker: str | None = None, speech: int = 0,
-            timestamp: str | None = None) -> None:
+    def add(
+        self, text: str, speaker: str | None = None, speech: int = 0, timestamp: str | None = None
+    ) -> None:
         for k, physical in enumerate(normalise(text).split("\n")):
             hinted = speaker if k == 0 else None
             offset = self.pos + speech if hinted else None
-            self.lines.append(Line(self.pos, self.pos + len(physical), hinted, offset,
-                                   timestamp if hinted else None))
+            self.lines.append(
+                Line(
+                    self.pos,
+                    self.pos + len(physical),
+                    hinted,
+                    offset,
+                    timestamp if hinted else None,
+                )
+            )
             self.parts.append(physical)
             self.pos += len(physical) + 1
 
@@ -73,8 +81,11 @@ def _add_row(out: _Builder, cells: list[str]) -> None:
     text_i = max(range(len(cells)), key=lambda i: len(cells[i]))
     ts = next((c for c in cells if lb.TIME_ONLY_RE.fullmatch(c)), None)
     speaker = next(
-        (c.rstrip(":").strip() for i, c in enumerate(cells)
-         if i != text_i and c and c is not ts and len(c.split()) <= 5),
+        (
+            c.rstrip(":").strip()
+            for i, c in enumerate(cells)
+            if i != text_i and c and c is not ts and len(c.split()) <= 5
+        ),
         None,
     )
     speech = sum(len(c) + 1 for c in cells[:text_i])
@@ -84,7 +95,8 @@ def _add_row(out: _Builder, cells: list[str]) -> None:
 def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
     if data.startswith(OLE2_MAGIC):
         raise InputFileError(
-            path, "is password-protected or an old binary Word file, not a .docx",
+            path,
+            "is password-protected or an old binary Word file, not a .docx",
             "remove the password in Word, or save it as .docx (Word Document)",
         )
     import docx  # lazy: keeps 'qualcode --help' light
@@ -94,12 +106,14 @@ def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputFileError(
-            path, "is not a readable .docx (corrupt or not a Word file)",
+            path,
+            "is not a readable .docx (corrupt or not a Word file)",
             "open it in Word or LibreOffice and save it again as .docx",
         ) from exc
     except Exception as exc:  # python-docx raises several internal types for broken packages
         raise InputFileError(
-            path, f"cannot be read as .docx ({type(exc).__name__})",
+            path,
+            f"cannot be read as .docx ({type(exc).__name__})",
             "open it in Word or LibreOffice and save it again as .docx",
         ) from exc
     out = _Builder()

@@ -64,7 +64,8 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             ) from exc
     if looks_binary(text):
         raise InputFileError(
-            path, "looks like binary data, not a text transcript",
+            path,
+            "looks like binary data, not a text transcript",
             "check the file; export the transcript as .txt, .docx, .vtt or .srt",
         )
     return normalise(text.lstrip("\ufeff")), encoding

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 TS = r"\d{1,2}:\d{1,2}(?::\d{2})?(?:[.,]\d{1,3})?"
-_WORD = r"[^\W\d_][\w'’.\-]*"
-_NAME = rf"{_WORD}(?:[ \t]+[\w'’.\-]+){{0,4}}?"
+_WORD = r"[^\W\d_][\w'\u2019.\-]*"
+_NAME = rf"{_WORD}(?:[ \t]+[\w'\u2019.\-]+){{0,4}}?"
 
 LABEL_RE = re.compile(
     rf"""[ \t]*
@@ -36,15 +36,63 @@ ITALIC_NOTE_RE = re.compile(r"[ \t]*\*[^*\s][^*]*\*[ \t]*$")
 
 LOWER_PARTICLES = frozenset({"de", "van", "von", "ap", "ab", "der", "la", "le", "du", "da", "of"})
 NOT_SPEAKERS = frozenset(
-    {"note", "nb", "ps", "re", "tel", "email", "e-mail", "http", "https", "www", "edit", "update",
-     "warning", "example", "answer", "question"}
+    {
+        "note",
+        "nb",
+        "ps",
+        "re",
+        "tel",
+        "email",
+        "e-mail",
+        "http",
+        "https",
+        "www",
+        "edit",
+        "update",
+        "warning",
+        "example",
+        "answer",
+        "question",
+    }
 )
 METADATA_KEYS = frozenset(
-    {"date", "time", "duration", "length", "location", "venue", "place", "project", "study",
-     "transcriber", "transcribed by", "transcription", "file", "file name", "filename",
-     "recording", "audio", "mode", "interview date", "interview mode", "participant id",
-     "pseudonym", "title", "version", "language", "consent", "start time", "end time", "role",
-     "organisation", "organization", "agency", "area", "team", "key"}
+    {
+        "date",
+        "time",
+        "duration",
+        "length",
+        "location",
+        "venue",
+        "place",
+        "project",
+        "study",
+        "transcriber",
+        "transcribed by",
+        "transcription",
+        "file",
+        "file name",
+        "filename",
+        "recording",
+        "audio",
+        "mode",
+        "interview date",
+        "interview mode",
+        "participant id",
+        "pseudonym",
+        "title",
+        "version",
+        "language",
+        "consent",
+        "start time",
+        "end time",
+        "role",
+        "organisation",
+        "organization",
+        "agency",
+        "area",
+        "team",
+        "key",
+    }
 )
 
 

@@ -20,12 +20,20 @@ def _one(project: Project, file: Path, run_id: int) -> FileResult:
     doc = parse_bytes(data, source, project.settings.interviewer_patterns())
     current = store.current_version(source)
     if current is not None and current[1] == doc.sha256:
-        return FileResult(source, "unchanged", doc.format, len(doc.turns), doc.words,
-                          version=current[2])
+        return FileResult(
+            source, "unchanged", doc.format, len(doc.turns), doc.words, version=current[2]
+        )
     _, version, kept = store.add_document(doc, run_id)
     return FileResult(
-        source, "updated" if current else "new", doc.format, len(doc.turns), doc.words,
-        len({t.speaker for t in doc.turns}), version, "; ".join(doc.notes), kept_decisions=kept,
+        source,
+        "updated" if current else "new",
+        doc.format,
+        len(doc.turns),
+        doc.words,
+        len({t.speaker for t in doc.turns}),
+        version,
+        "; ".join(doc.notes),
+        kept_decisions=kept,
     )
 
 
@@ -44,8 +52,9 @@ def ingest(
     files, skipped = collect(targets, exclude)
     if sheet is not None:
         files = [f for f in files if f.resolve() != sheet.resolve()]
-    report = IngestReport([FileResult(project.source_name(s), "skipped", message="unsupported type")
-                           for s in skipped])
+    report = IngestReport(
+        [FileResult(project.source_name(s), "skipped", message="unsupported type") for s in skipped]
+    )
     run_id = project.store.start_run("ingest", {"paths": [str(p) for p in targets]})
     for file in files:
         if progress:
@@ -53,16 +62,19 @@ def ingest(
         try:
             report.files.append(_one(project, file, run_id))
         except InputFileError as exc:
-            report.files.append(FileResult(project.source_name(file), "failed",
-                                           message=exc.problem, hint=exc.hint))
+            report.files.append(
+                FileResult(project.source_name(file), "failed", message=exc.problem, hint=exc.hint)
+            )
     if sheet is not None:
         try:
             report.attributes = apply_attributes(project, sheet)
         except InputFileError as exc:
-            report.files.append(FileResult(project.source_name(sheet), "failed",
-                                           message=exc.problem, hint=exc.hint))
-    project.store.finish_run(run_id, {s: report.count(s) for s in
-                                      ("new", "updated", "unchanged", "failed", "skipped")})
+            report.files.append(
+                FileResult(project.source_name(sheet), "failed", message=exc.problem, hint=exc.hint)
+            )
+    project.store.finish_run(
+        run_id, {s: report.count(s) for s in ("new", "updated", "unchanged", "failed", "skipped")}
+    )
     return report
 
 

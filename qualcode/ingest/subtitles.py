@@ -72,11 +72,16 @@ def _merge(cues: list[_Cue]) -> list[_Cue]:
 def read_subtitles(data: bytes, path: str) -> tuple[str, list[Line]]:
     raw, _ = decode(data, path)
     blocks = [b.split("\n") for b in re.split(r"\n[ \t]*\n", raw.strip())]
-    cues = [c for b in blocks if not b[0].startswith(("NOTE", "STYLE", "REGION"))
-            if (c := _cue(b)) is not None]
+    cues = [
+        c
+        for b in blocks
+        if not b[0].startswith(("NOTE", "STYLE", "REGION"))
+        if (c := _cue(b)) is not None
+    ]
     if not cues:
         raise InputFileError(
-            path, "has no subtitle cues (no 'hh:mm:ss.mmm --> hh:mm:ss.mmm' lines)",
+            path,
+            "has no subtitle cues (no 'hh:mm:ss.mmm --> hh:mm:ss.mmm' lines)",
             "check that it is a WebVTT or SubRip file",
         )
     parts, lines, pos = [], [], 0

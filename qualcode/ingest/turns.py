@@ -15,13 +15,20 @@ from qualcode.ingest import labels as lb
 from qualcode.models import INTERVIEWER, PARTICIPANT, Turn
 
 PARTICIPANT_PATTERNS = (
-    r"participant\s*\d*", r"respondent\s*\d*", r"interviewee\s*\d*", r"informant\s*\d*",
-    r"r\d*", r"a", r"p\s*\d+", r"ie",
+    r"participant\s*\d*",
+    r"respondent\s*\d*",
+    r"interviewee\s*\d*",
+    r"informant\s*\d*",
+    r"r\d*",
+    r"a",
+    r"p\s*\d+",
+    r"ie",
 )
 _LEGEND_RE = re.compile(
     r"(?:^|[\s,;])(?P<label>[A-Z][\w]{0,11}(?: \d+)?)\s*[:=]\s*(?P<who>[^\n,;]{1,40})"
 )
-_INTERVIEWER_WORDS = re.compile(r"interview(?:er|ing)|researcher|moderator|facilitator", re.I)
+_INTERVIEWER_WORDS = re.compile(r"\binterv(?!iewee)|researcher|moderator|facilitator", re.I)
+_PARTICIPANT_WORDS = re.compile(r"informant|participant|respondent|interviewee", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +74,7 @@ def _accepted(found: list[lb.Label | None], known: list[re.Pattern[str]]) -> set
     counts = Counter(f.speaker for f in found if f is not None)
     marked = {f.speaker for f in found if f is not None and f.marked}
     return {
-        s for s, n in counts.items()
-        if n >= 2 or s in marked or any(p.fullmatch(s) for p in known)
+        s for s, n in counts.items() if n >= 2 or s in marked or any(p.fullmatch(s) for p in known)
     }
 
 
@@ -85,10 +91,15 @@ def _is_header(text: str, ln: Line, label: lb.Label | None) -> bool:
 
 def legend_roles(preamble: str) -> dict[str, str]:
     """Roles declared in a header legend such as ``I = Interviewer; Y = informant``."""
-    roles = {}
+    roles: dict[str, str] = {}
     for m in _LEGEND_RE.finditer(preamble):
         who = m.group("who")
-        roles[m.group("label")] = INTERVIEWER if _INTERVIEWER_WORDS.search(who) else PARTICIPANT
+        if _INTERVIEWER_WORDS.search(who):
+            roles[m.group("label")] = INTERVIEWER
+        elif _PARTICIPANT_WORDS.search(who):
+            roles[m.group("label")] = PARTICIPANT
+        else:
+            roles[m.group("label")] = ""  # declared, role unknown: who asks questions decides
     return roles
 
 
@@ -144,7 +155,7 @@ def _assemble(
             continue
         if label is not None:
             start = ln.start + label.speech
-            while start < ln.end and text[start] in " \t":
+            while start < ln.end and text[start].isspace():
                 start += 1
             cur = _Open(label.speaker, start, start, label.timestamp or pending_ts)
             pending_ts = None
@@ -171,7 +182,7 @@ def assign_roles(
     """Each speaker's role: legend, then interviewer patterns, then who asks the questions."""
     roles: dict[str, str] = {}
     for s in dict.fromkeys(x for x in speakers if x):
-        if s in legend:
+        if legend.get(s):
             roles[s] = legend[s]
         elif any(p.fullmatch(s) for p in interviewer):
             roles[s] = INTERVIEWER

@@ -26,7 +26,7 @@ def _now() -> str:
 
 def _create_private(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    path.parent.chmod(0o700)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
 
@@ -77,15 +77,32 @@ class Store:
             version = current[2] + 1 if current else 1
             cur = c.execute(
                 sql.INSERT_DOCUMENT,
-                (doc.source, doc.name, doc.format, doc.sha256, version, doc.text,
-                 doc.preamble_end, doc.words, run_id),
+                (
+                    doc.source,
+                    doc.name,
+                    doc.format,
+                    doc.sha256,
+                    version,
+                    doc.text,
+                    doc.preamble_end,
+                    doc.words,
+                    run_id,
+                ),
             )
             doc_id = int(cur.lastrowid or 0)
             c.executemany(
                 sql.INSERT_TURN,
                 [
-                    (doc_id, t.index, t.speaker, t.role, t.start, t.end,
-                     len(doc.text[t.start : t.end].split()), t.timestamp)
+                    (
+                        doc_id,
+                        t.index,
+                        t.speaker,
+                        t.role,
+                        t.start,
+                        t.end,
+                        len(doc.text[t.start : t.end].split()),
+                        t.timestamp,
+                    )
                     for t in doc.turns
                 ],
             )
@@ -96,8 +113,16 @@ class Store:
             return doc_id, version, int(kept)
 
     def current_documents(self) -> list[dict[str, Any]]:
-        cols = ("id", "source", "name", "format", "sha256", "version", "preamble_end",
-                "participant_id")
+        cols = (
+            "id",
+            "source",
+            "name",
+            "format",
+            "sha256",
+            "version",
+            "preamble_end",
+            "participant_id",
+        )
         return [dict(zip(cols, r, strict=True)) for r in self.conn.execute(sql.CURRENT_DOCUMENTS)]
 
     def document(self, doc_id: int) -> Document:
@@ -106,7 +131,19 @@ class Store:
             raise StoreError(f"no document with id {doc_id}")
         turns = tuple(Turn(*t) for t in self.conn.execute(sql.TURNS_OF_DOCUMENT, (doc_id,)))
         attrs = dict(self.conn.execute(sql.ATTRIBUTES_OF, (row[8],))) if row[8] else {}
-        return Document(*row, turns=turns, attributes=attrs)
+        return Document(
+            id=row[0],
+            source=row[1],
+            name=row[2],
+            format=row[3],
+            sha256=row[4],
+            version=row[5],
+            text=row[6],
+            preamble_end=row[7],
+            participant_id=row[8],
+            turns=turns,
+            attributes=attrs,
+        )
 
     # participants and attributes ------------------------------------------------------
     def set_participants(

@@ -140,7 +140,8 @@ SELECT count(DISTINCT d.id), count(t.idx), coalesce(sum(t.words), 0),
 FROM documents d LEFT JOIN turns t ON t.document_id = d.id
 WHERE d.superseded_by IS NULL"""
 STATUS_FORMATS = """
-SELECT format, count(*) FROM documents WHERE superseded_by IS NULL GROUP BY format ORDER BY format"""
+SELECT format, count(*) FROM documents WHERE superseded_by IS NULL
+GROUP BY format ORDER BY format"""
 STATUS_ATTRIBUTE_COUNTS = """
 SELECT a.name, a.value, count(DISTINCT d.participant_id)
 FROM documents d JOIN attributes a ON a.participant_id = d.participant_id

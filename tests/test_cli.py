@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_ingest_status_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = tmp_path / "p"
+    assert _run(capsys, "init", str(proj))[0] == 0
+    (proj / "transcripts" / "P01.txt").write_text("INT: Hello?\nP01: Hi there.\n")
+    code, out, _ = _run(capsys, "ingest", "--project", str(proj), "--json")
+    assert code == 0
+    files = json.loads(out)["files"]
+    assert [(f["source"], f["status"], f["turns"]) for f in files] == [
+        ("transcripts/P01.txt", "new", 2)
+    ]
+    code, out, _ = _run(capsys, "status", "--project", str(proj), "--json")
+    data = json.loads(out)
+    assert (code, data["documents"], data["turns"], data["words"]) == (0, 1, 2, 3)
+    code, out, _ = _run(capsys, "status", "--project", str(proj))
+    assert code == 0 and "documents" in out
+
+
+def test_failed_file_gives_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proj = tmp_path / "p"
+    _run(capsys, "init", str(proj))
+    (proj / "transcripts" / "ok.txt").write_text("INT: Hello?\nP01: Hi.\n")
+    (proj / "transcripts" / "broken.docx").write_bytes(b"PK\x03\x04 junk")
+    code, out, err = _run(capsys, "ingest", "-p", str(proj))
+    assert code == 1
+    assert "error: transcripts/broken.docx: is not a readable .docx" in err
+    assert "Traceback" not in err + out
+    assert "1 new, 1 failed" in out
+
+
+def test_missing_project_and_bad_settings_are_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "status", "--project", str(tmp_path))
+    assert code == 2 and "no qualcode.toml" in err and "qualcode init" in err
+    (tmp_path / "qualcode.toml").write_text("[paths]\ntranscrips = 'x'\n")
+    code, _, err = _run(capsys, "status", "--project", str(tmp_path))
+    assert code == 2 and "unknown setting 'transcrips'" in err
+    (tmp_path / "qualcode.toml").write_text("[paths\n")
+    code, _, err = _run(capsys, "status", "--project", str(tmp_path))
+    assert code == 2 and "qualcode.toml" in err and "line 1" in err
+    code, _, err = _run(capsys, "init", str(tmp_path))
+    assert code == 2 and "already exists" in err
+
+
+def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "status", "--no-such-option")[0] == 2
+
+
+def test_help_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; from qualcode.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'spacy', 'gensim', 'sklearn', 'textual', 'docx', 'pypdf', 'openpyxl', 'numpy'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "ingest" in out.stdout and "status" in out.stdout
+
+
+def test_cli_py_shim_runs_from_a_checkout() -> None:
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, str(root / "cli.py"), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith("qualcode ")
