@@ -63,8 +63,9 @@ def help_time(repeat: int) -> tuple[float, list[str]]:
     times, heavy = [], ""
     for _ in range(repeat):
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=ROOT, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+        )
         times.append(time.perf_counter() - t0)
         heavy = out.stderr.strip().splitlines()[-1]
     return statistics.median(times), [heavy]
@@ -79,16 +80,22 @@ def main() -> None:
     if not files:
         sys.exit(f"no .rst transcripts under {args.data}")
     words, secs = parse_rate(files, args.repeat)
-    print(f"parse only : {words:,} words in {secs:.3f} s = {words / secs:,.0f} words/s "
-          f"({len(files)} files, best of {args.repeat})")
+    print(
+        f"parse only : {words:,} words in {secs:.3f} s = {words / secs:,.0f} words/s "
+        f"({len(files)} files, best of {args.repeat})"
+    )
     words, secs = ingest_rate(files, max(1, args.repeat // 2))
-    print(f"full ingest: {words:,} words in {secs:.3f} s = {words / secs:,.0f} words/s "
-          "(parse + SQLite store, fresh project)")
+    print(
+        f"full ingest: {words:,} words in {secs:.3f} s = {words / secs:,.0f} words/s "
+        "(parse + SQLite store, fresh project)"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:,.0f} MB (max RSS of this process)")
     median, heavy = help_time(args.repeat)
-    print(f"qualcode --help: median {median * 1000:.0f} ms over {args.repeat} runs; "
-          f"heavy modules imported: {heavy[0]}")
+    print(
+        f"qualcode --help: median {median * 1000:.0f} ms over {args.repeat} runs; "
+        f"heavy modules imported: {heavy[0]}"
+    )
 
 
 if __name__ == "__main__":

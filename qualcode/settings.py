@@ -46,12 +46,20 @@ class SpeakerSettings:
 
 
 @dataclass(frozen=True)
+class CodingSettings:
+    codebook: str = ""  # default codebook file for 'qualcode code' (relative to the project)
+    unit: str = "turn"  # "turn" (one participant turn) or "sentence"
+    spacy_model: str = ""  # an installed trained spaCy pipeline; empty = built-in lemmatizer
+
+
+@dataclass(frozen=True)
 class Settings:
     name: str = "qualcode project"
     reviewer: str = ""
     paths: Paths = field(default_factory=Paths)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     speakers: SpeakerSettings = field(default_factory=SpeakerSettings)
+    coding: CodingSettings = field(default_factory=CodingSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -81,12 +89,17 @@ def _section(cls: type, data: dict[str, Any], where: str) -> Any:
 def parse_settings(data: dict[str, Any], source: str) -> Settings:
     """Build settings from parsed TOML, rejecting unknown sections and keys."""
     project = data.get("project", {})
-    sections = {"paths": Paths, "ingest": IngestSettings, "speakers": SpeakerSettings}
+    sections = {
+        "paths": Paths,
+        "ingest": IngestSettings,
+        "speakers": SpeakerSettings,
+        "coding": CodingSettings,
+    }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
-                "sections are [project], [paths], [ingest] and [speakers]",
+                "sections are [project], [paths], [ingest], [speakers] and [coding]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -113,7 +126,10 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(f"{path}: not UTF-8 text", "save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{path}: {exc}", "fix the TOML syntax at that line") from exc
-    return parse_settings(data, str(path))
+    settings = parse_settings(data, str(path))
+    if settings.coding.unit not in ("turn", "sentence"):
+        raise ProjectError(f'{path} [coding]: unit must be "turn" or "sentence"')
+    return settings
 
 
 TEMPLATE = """\
@@ -136,4 +152,9 @@ exclude = ["README*", "*.csv", "*.xlsx"]   # file name patterns never read as tr
 # Regular expressions matched against whole speaker labels, case-insensitively.
 interviewer = []                     # e.g. ["Jane Smith", "Jane"]; INT, I, Q, Interviewer built in
 participant = []
+
+[coding]
+codebook = ""                        # default codebook for 'qualcode code', e.g. "codebooks/x.yaml"
+unit = "turn"                        # code each participant turn, or each "sentence"
+spacy_model = ""                     # an installed spaCy pipeline; empty = built-in lemmatizer
 """

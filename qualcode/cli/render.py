@@ -61,3 +61,18 @@ def progress(label: str, total: int, enabled: bool = True) -> Iterator[Callable[
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda _name: bar.advance(task)
+
+
+@contextmanager
+def counter(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for work that reports (done, total) as it goes."""
+    if not enabled or not err.is_terminal:
+        yield lambda _done, _total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

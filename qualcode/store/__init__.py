@@ -158,6 +158,60 @@ class Store:
                 c.execute(sql.UPSERT_PARTICIPANT, (pid,))
                 c.execute(sql.SET_DOCUMENT_PARTICIPANT, (pid, doc_id))
 
+    # segments and code applications ------------------------------------------------------
+    def participant_turns(self) -> Iterator[tuple[int, str, str, int, int, int, str]]:
+        """(document id, sha256, text, turn index, start, end, role) of every current turn."""
+        yield from self.conn.execute(sql.PARTICIPANT_TURNS)
+
+    def add_applications(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        applications: list[tuple[str, str, int, int, str, str, float, int, str]],
+        supersede: tuple[int, str] | None = None,
+    ) -> int:
+        """Store segments and applications atomically; returns how many applications are new.
+
+        ``supersede`` = (run id, codebook hash): rule suggestions made with any other codebook
+        are marked superseded by this run (never deleted: decisions may point at them).
+        """
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, applications)
+            added = c.total_changes - before
+            if supersede is not None:
+                c.execute(sql.SUPERSEDE_RULE_APPLICATIONS, supersede)
+                c.execute(sql.UNSUPERSEDE_RULE_APPLICATIONS, (supersede[1],))
+            return added
+
+    def coding_summary(self, kind: str = "rule") -> dict[str, tuple[int, int]]:
+        """Per code: (segments, participants) with live applications of ``kind``."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql.CODING_SUMMARY, (kind,))}
+
+    def codings(self) -> Iterator[dict[str, Any]]:
+        """Every live code application with its segment text and review status."""
+        cols = (
+            "document",
+            "participant",
+            "turn",
+            "speaker",
+            "role",
+            "code",
+            "kind",
+            "source",
+            "score",
+            "status",
+            "start",
+            "end",
+        )
+        for row in self.conn.execute(sql.EXPORT_CODINGS):
+            item = dict(zip(cols, row[:12], strict=True))
+            item["segment"], item["segment_start"], item["segment_end"] = row[17], row[15], row[16]
+            item["evidence"] = row[12][row[10] : row[11]]
+            item["text"] = row[12][row[15] : row[16]]
+            item["run"], item["codebook_hash"] = row[13], row[14]
+            yield item
+
     # status -----------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         docs, turns, words, pwords, participants, speakers = self.conn.execute(

@@ -60,6 +60,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             end INTEGER NOT NULL,
             FOREIGN KEY (document_id, turn_idx) REFERENCES turns(document_id, idx)
         );
+        CREATE INDEX segments_document ON segments(document_id, turn_idx);
         CREATE TABLE applications (
             id INTEGER PRIMARY KEY,
             segment_id TEXT NOT NULL REFERENCES segments(id),
@@ -71,9 +72,11 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             score REAL,
             run_id INTEGER REFERENCES runs(id),
             codebook_hash TEXT,
-            superseded_by_run INTEGER REFERENCES runs(id),
-            UNIQUE (segment_id, code_id, source)
+            superseded_by_run INTEGER REFERENCES runs(id)
         );
+        CREATE UNIQUE INDEX applications_once ON applications
+            (segment_id, code_id, kind, source, coalesce(codebook_hash, ''));
+        CREATE INDEX applications_code ON applications(code_id);
         CREATE TABLE decisions (
             id INTEGER PRIMARY KEY,
             application_id INTEGER REFERENCES applications(id),
@@ -148,3 +151,43 @@ FROM documents d JOIN attributes a ON a.participant_id = d.participant_id
 WHERE d.superseded_by IS NULL
 GROUP BY a.name, a.value ORDER BY a.name, a.value"""
 STATUS_SUPERSEDED = "SELECT count(*) FROM documents WHERE superseded_by IS NOT NULL"
+
+# coding ---------------------------------------------------------------------------------
+PARTICIPANT_TURNS = """
+SELECT d.id, d.sha256, d.text, t.idx, t.start, t.end, t.role
+FROM documents d JOIN turns t ON t.document_id = d.id
+WHERE d.superseded_by IS NULL
+ORDER BY d.source, t.idx"""
+INSERT_SEGMENT = """
+INSERT OR IGNORE INTO segments (id, document_id, turn_idx, start, end) VALUES (?, ?, ?, ?, ?)"""
+INSERT_APPLICATION = """
+INSERT OR IGNORE INTO applications
+    (segment_id, code_id, start, end, kind, source, score, run_id, codebook_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+SUPERSEDE_RULE_APPLICATIONS = """
+UPDATE applications SET superseded_by_run = ?
+WHERE kind = 'rule' AND superseded_by_run IS NULL AND codebook_hash != ?"""
+UNSUPERSEDE_RULE_APPLICATIONS = """
+UPDATE applications SET superseded_by_run = NULL
+WHERE kind = 'rule' AND codebook_hash = ? AND superseded_by_run IS NOT NULL"""
+CODING_SUMMARY = """
+SELECT a.code_id, count(DISTINCT a.segment_id),
+       count(DISTINCT coalesce(d.participant_id, 'doc:' || d.id))
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id
+WHERE d.superseded_by IS NULL AND a.superseded_by_run IS NULL AND a.kind = ?
+GROUP BY a.code_id"""
+EXPORT_CODINGS = """
+SELECT d.source, d.participant_id, t.idx, t.speaker, t.role, a.code_id, a.kind, a.source,
+       a.score, coalesce(
+           (SELECT x.action FROM decisions x WHERE x.application_id = a.id
+            ORDER BY x.id DESC LIMIT 1),
+           CASE WHEN a.kind = 'human' THEN 'human' ELSE 'unreviewed' END),
+       a.start, a.end, d.text, a.run_id, a.codebook_hash, s.start, s.end, s.id
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id
+JOIN turns t ON t.document_id = s.document_id AND t.idx = s.turn_idx
+WHERE d.superseded_by IS NULL AND a.superseded_by_run IS NULL
+ORDER BY d.source, s.start, a.code_id, a.kind, a.source"""
+SEGMENT_SPANS = """
+SELECT s.id, s.start, s.end FROM segments s WHERE s.id = ?"""

@@ -1,0 +1,155 @@
+"""Commands for codebooks, coding and exporting codings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qualcode.cli import render
+from qualcode.cli.app import JsonOpt, ProjectOpt, app
+
+codebook_app = typer.Typer(help="Check, show and describe codebooks.", no_args_is_help=True)
+export_app = typer.Typer(help="Export codings and reports.", no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+app.add_typer(export_app, name="export")
+
+CodebookOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--codebook",
+        "-c",
+        help="Codebook YAML (default: [coding] codebook, or the only one in codebooks/).",
+        dir_okay=False,
+    ),
+]
+
+
+def _codebook(project_dir: Path | None, path: Path | None) -> Any:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.project import open_project
+
+    project = open_project(project_dir)
+    return project, resolve_codebook(project, path)[0]
+
+
+@codebook_app.command("check")
+def codebook_check(
+    file: Annotated[Path | None, typer.Argument(help="Codebook YAML.")] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Validate a codebook: fields, ids, definitions and every rule pattern."""
+    from qualcode.codebook import CodebookError, load_codebook
+    from qualcode.coding.rules import RuleCoder
+
+    try:
+        if file is not None:
+            cb = load_codebook(file)
+            RuleCoder(cb)
+        else:
+            proj, cb = _codebook(project, None)
+            RuleCoder(cb, proj.settings.coding.spacy_model)
+    except CodebookError as exc:
+        for problem in exc.problems:
+            render.error(problem)
+        raise typer.Exit(2) from None
+    ruled = sum(1 for c in cb.codes if not c.rules.empty)
+    render.out.print(
+        f"{cb.source}: OK: {len(cb.groups)} groups, {len(cb.codes)} codes "
+        f"({ruled} with rules), hash {cb.hash[:12]}"
+    )
+
+
+@codebook_app.command("show")
+def codebook_show(
+    file: Annotated[Path | None, typer.Argument(help="Codebook YAML.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List a codebook's groups and codes with their definitions."""
+    from qualcode.codebook import load_codebook
+
+    cb = load_codebook(file) if file is not None else _codebook(project, None)[1]
+    if as_json:
+        render.print_json({"hash": cb.hash, **cb.content()})
+        return
+    for g in cb.groups:
+        rows = [[c.id, c.name, c.definition] for c in g.codes]
+        render.out.print(render.table(f"{g.id}: {g.name}", ["id", "name", "definition"], rows))
+
+
+@codebook_app.command("schema")
+def codebook_schema() -> None:
+    """Print the codebook JSON Schema (for editors' YAML validation and completion)."""
+    from qualcode.codebook.schema import SCHEMA
+
+    render.print_json(SCHEMA)
+
+
+@app.command("code")
+def code(
+    codebook: CodebookOpt = None,
+    project: ProjectOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the summary; store nothing.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply the codebook's rules to every participant turn and store the suggestions.
+
+    Each suggestion keeps its provenance (rule, codebook hash, run) and evidence span. Running
+    again with the same inputs adds nothing; a changed codebook supersedes earlier rule
+    suggestions but never touches human decisions.
+    """
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    report = _run_coding(proj, codebook, dry_run, as_json)
+    proj.close()
+    show_coding(report, as_json)
+
+
+def _run_coding(proj: Any, codebook: Path | None, dry_run: bool, as_json: bool) -> Any:
+    from qualcode.coding.run import code_project
+
+    with render.counter("Coding", enabled=not as_json) as step:
+        return code_project(proj, codebook, dry_run, step)
+
+
+def show_coding(report: Any, as_json: bool) -> None:
+    if as_json:
+        render.print_json(report)
+        return
+    rows = [[c.group, c.code_id, c.segments, c.participants] for c in report.codes]
+    title = f"Rule coding with {report.codebook}" + (
+        " (dry run: nothing stored)" if report.dry_run else ""
+    )
+    render.out.print(render.table(title, ["aim", "code", "segments", "participants"], rows, {2, 3}))
+    render.out.print(
+        f"{report.segments:,} segments ({report.words:,} words), "
+        f"{report.suggestions:,} suggestions, {report.added:,} new."
+    )
+
+
+@export_app.command("codings")
+def export_codings(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """One row per code application: document, participant, turn, speaker, role, code,
+    provenance (kind, source), score, review status, offsets and the segment text."""
+    from qualcode.export.codings import write_codings
+    from qualcode.project import open_project
+
+    if fmt not in ("csv", "jsonl"):
+        raise typer.BadParameter("use csv or jsonl", param_hint="--format")
+    proj = open_project(project)
+    n = write_codings(list(proj.store.codings()), fmt, output)
+    proj.close()
+    if output is not None:
+        render.err.print(f"Wrote {n:,} codings to {output}")

@@ -1,0 +1,15 @@
+"""Codebooks: YAML schema and loader (errors with file:line and code id), REFI-QDA .qdc."""
+
+from qualcode.codebook.loader import CodebookError, load_codebook, parse_codebook
+from qualcode.codebook.model import Code, Codebook, Group, Near, Rules
+
+__all__ = [
+    "Code",
+    "Codebook",
+    "CodebookError",
+    "Group",
+    "Near",
+    "Rules",
+    "load_codebook",
+    "parse_codebook",
+]

@@ -1,0 +1,88 @@
+"""The codebook as frozen data: groups (the evaluation's aims) of codes with criteria and rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+VALENCES = ("enabler", "blocker", "mixed")
+
+
+@dataclass(frozen=True)
+class Near:
+    """Two sets of terms (lemmas) within ``within`` tokens of each other."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    within: int = 8
+
+
+@dataclass(frozen=True)
+class Rules:
+    keywords: tuple[str, ...] = ()  # lemma phrases, case-insensitive
+    patterns: tuple[tuple[dict[str, Any], ...], ...] = ()  # spaCy token patterns
+    near: tuple[Near, ...] = ()
+    veto: tuple[str, ...] = ()  # lemma phrases: their presence in the segment vetoes the code
+    roles: tuple[str, ...] = ("participant",)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.keywords or self.patterns or self.near)
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    name: str
+    definition: str
+    group: str
+    name_cy: str = ""
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    typical: tuple[str, ...] = ()
+    atypical: tuple[str, ...] = ()
+    valence: bool = False
+    rules: Rules = field(default_factory=Rules)
+    line: int = 0  # where the code starts in its file (1-based), for messages
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    name_cy: str = ""
+    description: str = ""
+    codes: tuple[Code, ...] = ()
+
+
+@dataclass(frozen=True)
+class Codebook:
+    id: str
+    name: str
+    source: str
+    groups: tuple[Group, ...]
+    description: str = ""
+    version: str = ""
+
+    @property
+    def codes(self) -> tuple[Code, ...]:
+        return tuple(c for g in self.groups for c in g.codes)
+
+    def code(self, code_id: str) -> Code | None:
+        return next((c for c in self.codes if c.id == code_id), None)
+
+    def content(self) -> dict[str, Any]:
+        """The codebook's content, without file positions: what its hash is taken over."""
+        data = asdict(self)
+        data.pop("source")
+        for g in data["groups"]:
+            for c in g["codes"]:
+                c.pop("line")
+        return data
+
+    @property
+    def hash(self) -> str:
+        blob = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,1 @@
+"""Machine coding: rules (spaCy matchers), later a classifier and topic models."""

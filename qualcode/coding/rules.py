@@ -1,0 +1,140 @@
+"""The rule coder: keyword phrases on lemmas (PhraseMatcher), token patterns (Matcher),
+proximity rules and vetoes, filtered by speaker role. Pure: texts in, matches out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from qualcode.codebook import Codebook, CodebookError
+from qualcode.coding.nlp import load_nlp, lower
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    """One code suggested for one text: evidence ``start:end`` is relative to the text."""
+
+    code_id: str
+    rule: str  # which rule fired first, e.g. "kw:referral from school"
+    start: int
+    end: int
+    score: float
+    hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    code_id: str
+    rule: str
+    start: int  # token indices
+    end: int
+
+
+class RuleCoder:
+    """Compiles a codebook's rules once; ``match`` runs them over many texts."""
+
+    def __init__(self, codebook: Codebook, model: str = "") -> None:
+        self.codebook = codebook
+        self.nlp = load_nlp(model)
+        self._compile()
+
+    def _phrases(self, terms: Iterable[str]) -> list[Any]:
+        return list(self.nlp.pipe([lower(t) for t in terms]))
+
+    def _compile(self) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        vocab = self.nlp.vocab
+        self.phrases = PhraseMatcher(vocab, attr="LEMMA")
+        self.vetoes = PhraseMatcher(vocab, attr="LEMMA")
+        self.tokens = Matcher(vocab, validate=True)
+        self.labels: dict[int, tuple[str, str]] = {}
+        self.roles = {c.id: set(c.rules.roles) for c in self.codebook.codes}
+        self.near = {c.id: c.rules.near for c in self.codebook.codes}
+        problems = []
+        for code in self.codebook.codes:
+            r = code.rules
+            for kw, doc in zip(r.keywords, self._phrases(r.keywords), strict=True):
+                self._add(self.phrases, code.id, f"kw:{kw}", [doc])
+            for i, near in enumerate(r.near):
+                self._add(self.phrases, code.id, f"near{i}:a", self._phrases(near.a))
+                self._add(self.phrases, code.id, f"near{i}:b", self._phrases(near.b))
+            if r.veto:
+                self._add(self.vetoes, code.id, "veto", self._phrases(r.veto))
+            for i, pattern in enumerate(r.patterns):
+                try:
+                    self._add(self.tokens, code.id, f"pattern{i + 1}", [list(pattern)])
+                except ValueError as exc:
+                    first = str(exc).strip().splitlines()
+                    detail = next((ln for ln in first if ln.strip().startswith("[")), first[-1])
+                    problems.append(
+                        f"{self.codebook.source}:{code.line}: code {code.id}: "
+                        f"rules.patterns item {i + 1} is not a valid spaCy pattern "
+                        f"({detail.strip()})"
+                    )
+        if problems:
+            raise CodebookError(problems)
+
+    def _add(self, matcher: Any, code_id: str, rule: str, patterns: list[Any]) -> None:
+        key = f"{code_id}|{rule}"
+        matcher.add(key, patterns)
+        self.labels[self.nlp.vocab.strings[key]] = (code_id, rule)
+
+    def _hits(self, doc: Any) -> tuple[list[Hit], set[str]]:
+        hits, near_parts = [], defaultdict(list)
+        found = list(self.phrases(doc)) if len(self.phrases) else []
+        found += list(self.tokens(doc)) if len(self.tokens) else []
+        for mid, s, e in found:
+            code_id, rule = self.labels[mid]
+            if rule.startswith("near"):
+                near_parts[(code_id, rule[:-2])].append((rule[-1], s, e))
+            else:
+                hits.append(Hit(code_id, rule, s, e))
+        for (code_id, name), parts in near_parts.items():
+            hits.extend(self._near_hits(code_id, name, parts))
+        vetoed = {self.labels[m[0]][0] for m in self.vetoes(doc)} if len(self.vetoes) else set()
+        return hits, vetoed
+
+    def _near_hits(
+        self, code_id: str, name: str, parts: list[tuple[str, int, int]]
+    ) -> Iterator[Hit]:
+        within = self.near[code_id][int(name[4:])].within
+        a = [(s, e) for side, s, e in parts if side == "a"]
+        b = [(s, e) for side, s, e in parts if side == "b"]
+        for sa, ea in a:
+            for sb, eb in b:
+                if max(sa, sb) - min(ea, eb) <= within:
+                    yield Hit(code_id, name, min(sa, sb), max(ea, eb))
+                    return
+
+    def match(
+        self, items: Iterable[tuple[str, str]], batch_size: int = 256
+    ) -> Iterator[list[RuleMatch]]:
+        """For each (text, role), the codes its rules suggest, in codebook order."""
+        order = {c.id: i for i, c in enumerate(self.codebook.codes)}
+        items = list(items) if not isinstance(items, list) else items
+        texts = (lower(t) for t, _ in items)
+        for (_, role), doc in zip(items, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+            hits, vetoed = self._hits(doc)
+            by_code: dict[str, list[Hit]] = defaultdict(list)
+            for h in hits:
+                if h.code_id not in vetoed and role in self.roles[h.code_id]:
+                    by_code[h.code_id].append(h)
+            out = []
+            for code_id in sorted(by_code, key=order.__getitem__):
+                hs = sorted(by_code[code_id], key=lambda h: (h.start, h.end, h.rule))
+                first = hs[0]
+                distinct = len({(h.start, h.end) for h in hs})
+                out.append(
+                    RuleMatch(
+                        code_id,
+                        first.rule,
+                        doc[first.start].idx,
+                        doc[first.end - 1].idx + len(doc[first.end - 1].text),
+                        round(1 - 0.5**distinct, 4),
+                        distinct,
+                    )
+                )
+            yield out

@@ -1,0 +1,111 @@
+"""``qualcode code``: segment every participant turn, run the rule coder, store suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.codebook import Codebook, CodebookError, load_codebook
+from qualcode.project import Project
+from qualcode.segment import segments
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CodeSummary:
+    code_id: str
+    name: str
+    group: str
+    segments: int
+    participants: int
+
+
+@dataclass
+class CodingReport:
+    codebook: str
+    codebook_hash: str
+    run_id: int | None
+    segments: int
+    words: int
+    suggestions: int
+    added: int
+    dry_run: bool
+    codes: list[CodeSummary] = field(default_factory=list)
+
+
+def resolve_codebook(project: Project, path: Path | None) -> tuple[Codebook, Path]:
+    chosen = path or (
+        project.path(project.settings.coding.codebook) if project.settings.coding.codebook else None
+    )
+    if chosen is None:
+        found = sorted(project.path(project.settings.paths.codebooks).glob("*.y*ml"))
+        if len(found) != 1:
+            raise CodebookError(
+                [
+                    f"{project.settings.paths.codebooks}/: {'no' if not found else 'several'} "
+                    "codebooks: pass --codebook FILE or set [coding] codebook in qualcode.toml"
+                ]
+            )
+        chosen = found[0]
+    return load_codebook(chosen, project.source_name(chosen)), chosen
+
+
+def code_project(
+    project: Project,
+    codebook_path: Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> CodingReport:
+    """Apply the codebook's rules to every participant segment; store them unless ``dry_run``."""
+    from qualcode.coding.rules import RuleCoder
+
+    codebook, _ = resolve_codebook(project, codebook_path)
+    coder = RuleCoder(codebook, project.settings.coding.spacy_model)
+    units = list(segments(project.store.participant_turns(), project.settings.coding.unit))
+    seg_rows, apps, words = [], [], 0
+    counts: dict[str, set[str]] = {}
+    people: dict[str, set[int]] = {}
+    results = coder.match(((text, "participant") for _, text in units))
+    for i, ((seg, text), matches) in enumerate(zip(units, results, strict=True)):
+        words += len(text.split())
+        seg_rows.append((seg.id, seg.document_id, seg.turn_index, seg.start, seg.end))
+        for m in matches:
+            apps.append(
+                (seg.id, m.code_id, seg.start + m.start, seg.start + m.end, "rule", m.rule, m.score)
+            )
+            counts.setdefault(m.code_id, set()).add(seg.id)
+            people.setdefault(m.code_id, set()).add(seg.document_id)
+        if progress and i % 200 == 0:
+            progress(i, len(units))
+    report = CodingReport(
+        codebook.source, codebook.hash, None, len(units), words, len(apps), 0, dry_run
+    )
+    store = project.store
+    if not dry_run:
+        run_id = store.start_run(
+            "code", {"codebook": codebook.source, "unit": project.settings.coding.unit}
+        )
+        rows = [(*a, run_id, codebook.hash) for a in apps]
+        report.added = store.add_applications(seg_rows, rows, (run_id, codebook.hash))
+        store.finish_run(run_id, {"segments": len(units), "added": report.added})
+        report.run_id = run_id
+    report.codes = _summary(project, codebook, counts, people, dry_run)
+    return report
+
+
+def _summary(
+    project: Project,
+    codebook: Codebook,
+    counts: dict[str, set[str]],
+    people: dict[str, set[int]],
+    dry: bool,
+) -> list[CodeSummary]:
+    stored = {} if dry else project.store.coding_summary("rule")
+    out = []
+    for code in codebook.codes:
+        fallback = (len(counts.get(code.id, ())), len(people.get(code.id, ())))
+        segs, n = stored.get(code.id, fallback)
+        out.append(CodeSummary(code.id, code.name, code.group, segs, n))
+    return out
