@@ -105,12 +105,12 @@ def code(
     from qualcode.project import open_project
 
     proj = open_project(project)
-    report = _run_coding(proj, codebook, dry_run, as_json)
+    report = run_coding(proj, codebook, dry_run, as_json)
     proj.close()
     show_coding(report, as_json)
 
 
-def _run_coding(proj: Any, codebook: Path | None, dry_run: bool, as_json: bool) -> Any:
+def run_coding(proj: Any, codebook: Path | None, dry_run: bool, as_json: bool) -> Any:
     from qualcode.coding.run import code_project
 
     with render.counter("Coding", enabled=not as_json) as step:

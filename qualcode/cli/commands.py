@@ -149,16 +149,27 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """The main job on a project, start to finish: for now ingest, then status."""
+    """The main job, start to finish: ingest the transcripts, code them with the project's
+    codebook (when it has one), and show the project's status."""
+    from qualcode.cli.coding import run_coding, show_coding
+    from qualcode.coding.run import has_codebook
+
     proj, report = _ingest(project, None, as_json)
+    coding = run_coding(proj, None, False, as_json) if has_codebook(proj) else None
     data = proj.store.status()
     proj.close()
     if as_json:
         render.print_json(
-            {"ingest": {"files": report.files, "attributes": report.attributes}, "status": data}
+            {
+                "ingest": {"files": report.files, "attributes": report.attributes},
+                "coding": coding,
+                "status": data,
+            }
         )
     else:
         _show_ingest(report)
+        if coding is not None:
+            show_coding(coding, False)
         _show_status(data, proj.settings.name)
     if report.failed:
         raise typer.Exit(1)

@@ -52,6 +52,13 @@ def resolve_codebook(project: Project, path: Path | None) -> tuple[Codebook, Pat
     return load_codebook(chosen, project.source_name(chosen)), chosen
 
 
+def has_codebook(project: Project) -> bool:
+    """Whether ``qualcode code`` would find a codebook without being told which."""
+    if project.settings.coding.codebook:
+        return True
+    return len(list(project.path(project.settings.paths.codebooks).glob("*.y*ml"))) == 1
+
+
 def code_project(
     project: Project,
     codebook_path: Path | None = None,

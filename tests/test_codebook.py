@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.codebook import CodebookError, load_codebook
+from qualcode.coding.rules import RuleCoder
+
+GOOD = """\
+id: demo
+name: Demo
+groups:
+  - id: police
+    name: Police
+    codes:
+      - id: police.feedback_loop
+        name: Feedback loop
+        definition: Officers hearing what happened to their referrals.
+        rules:
+          keywords: [hear back, feedback]
+          near: [{a: [officer, police], b: [outcome], within: 5}]
+          veto: [feedback form]
+      - id: police.referral_quality
+        name: Referral quality
+        definition: Quality of police referrals.
+        rules:
+          patterns: [[{LOWER: {IN: [ppn, ppns]}}, {LEMMA: be}, {LOWER: long}]]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cb.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_codebook_loads_and_hash_ignores_comments(tmp_path: Path) -> None:
+    cb = load_codebook(_write(tmp_path, GOOD))
+    assert [c.id for c in cb.codes] == ["police.feedback_loop", "police.referral_quality"]
+    assert cb.codes[0].rules.near[0].within == 5
+    commented = load_codebook(_write(tmp_path, "# a comment\n" + GOOD))
+    assert commented.hash == cb.hash
+    changed = load_codebook(_write(tmp_path, GOOD.replace("hear back", "heard back")))
+    assert changed.hash != cb.hash
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            ("        name: Feedback loop\n", "        name: Feedback loop\n        colour: red\n"),
+            "cb.yaml:9: code police.feedback_loop: unknown field 'colour'",
+        ),
+        (
+            ("Quality of police referrals.", "''"),
+            "cb.yaml:16: code police.referral_quality: 'definition' is missing or empty",
+        ),
+        (
+            ("id: police.referral_quality", "id: police.feedback_loop"),
+            "code police.feedback_loop: duplicate id (first at line 7)",
+        ),
+        (("id: police.referral_quality", "id: Police Quality"), "must be lower-case words"),
+        (("within: 5", "within: 500"), "within' from 1 to 50"),
+        (("          veto:", "         veto:"), "cb.yaml:"),
+        (("keywords: [hear back, feedback]", "keywords: 7"), "'keywords' must be a list"),
+    ],
+)
+def test_codebook_errors_name_file_line_and_code(
+    tmp_path: Path, edit: tuple[str, str], expected: str
+) -> None:
+    assert edit[0] in GOOD
+    with pytest.raises(CodebookError) as info:
+        load_codebook(_write(tmp_path, GOOD.replace(*edit)))
+    assert any(expected in p for p in info.value.problems), info.value.problems
+    assert all(p.startswith(str(tmp_path / "cb.yaml")) for p in info.value.problems)
+
+
+def test_bad_spacy_pattern_is_a_codebook_error(tmp_path: Path) -> None:
+    cb = load_codebook(_write(tmp_path, GOOD.replace("{LEMMA: be}", "{LEMMAX: be}")))
+    with pytest.raises(CodebookError) as info:
+        RuleCoder(cb)
+    assert "code police.referral_quality: rules.patterns item 1" in info.value.problems[0]
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(CodebookError, match="empty"):
+        load_codebook(_write(tmp_path, ""))
+    with pytest.raises(CodebookError, match="no such codebook"):
+        load_codebook(tmp_path / "nope.yaml")
+
+
+def test_rules_match_lemmas_vetoes_roles_and_proximity(tmp_path: Path) -> None:
+    coder = RuleCoder(load_codebook(_write(tmp_path, GOOD)))
+    texts = [
+        ("We never HEARD BACK from them.", "participant"),
+        ("We never heard back, it's on the feedback form.", "participant"),
+        ("The officers don't know the outcome.", "participant"),
+        ("PPNs were long, far too long.", "participant"),
+        ("Did you hear back?", "interviewer"),
+        ("Nothing relevant here at all.", "participant"),
+    ]
+    got = [
+        [(m.code_id, texts[i][0][m.start : m.end]) for m in ms]
+        for i, ms in enumerate(coder.match(texts))
+    ]
+    assert got == [
+        [("police.feedback_loop", "HEARD BACK")],
+        [],
+        [("police.feedback_loop", "officers don't know the outcome")],
+        [("police.referral_quality", "PPNs were long")],
+        [],
+        [],
+    ]
