@@ -6,6 +6,7 @@ import pytest
 
 from qualcode.codebook import CodebookError, load_codebook
 from qualcode.coding.rules import RuleCoder
+from qualcode.errors import InputFileError
 
 GOOD = """\
 id: demo
@@ -112,3 +113,43 @@ def test_rules_match_lemmas_vetoes_roles_and_proximity(tmp_path: Path) -> None:
         [],
         [],
     ]
+
+
+def test_qdc_export_validates_and_round_trips(tmp_path: Path) -> None:
+    from lxml import etree
+
+    from qualcode.codebook.refi import codebook_xml, codebook_yaml, read_qdc
+    from tests.conftest import shared
+
+    cb = load_codebook(_write(tmp_path, GOOD))
+    xml = codebook_xml(cb)
+    assert xml == codebook_xml(load_codebook(_write(tmp_path, GOOD)))  # deterministic
+    (tmp_path / "cb.qdc").write_bytes(xml)
+    back = read_qdc(tmp_path / "cb.qdc")
+    assert [(c.id, c.name, c.definition) for c in back.codes] == [
+        (c.id, c.name, c.definition) for c in cb.codes
+    ]
+    (tmp_path / "back.yaml").write_text(codebook_yaml(back))
+    assert [c.id for c in load_codebook(tmp_path / "back.yaml").codes] == [c.id for c in cb.codes]
+    xsd = shared("refi-qda", "schemas", "Codebook.xsd")
+    schema = etree.XMLSchema(etree.parse(str(xsd)))
+    assert schema.validate(etree.fromstring(xml)), schema.error_log
+
+
+def test_qdc_import_refuses_entities(tmp_path: Path) -> None:
+    from qualcode.codebook.refi import read_qdc
+
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        '<Code guid="6f1d3c52-8a0e-5d2b-9c1e-2f4b7a9d0e11" name="G &b;" isCodable="false">'
+        '<Code guid="6f1d3c52-8a0e-5d2b-9c1e-2f4b7a9d0e12" name="C" isCodable="true"/>'
+        "</Code></Codes></CodeBook>"
+    )
+    (tmp_path / "bomb.qdc").write_text(bomb)
+    with pytest.raises(InputFileError, match="declares a DTD or entities"):
+        read_qdc(tmp_path / "bomb.qdc")
+    (tmp_path / "broken.qdc").write_text("<CodeBook><Codes>")
+    with pytest.raises(InputFileError, match="not well-formed"):
+        read_qdc(tmp_path / "broken.qdc")

@@ -79,6 +79,43 @@ def codebook_show(
         render.out.print(render.table(f"{g.id}: {g.name}", ["id", "name", "definition"], rows))
 
 
+@codebook_app.command("export")
+def codebook_export(
+    output: Annotated[Path, typer.Argument(help="The .qdc file to write.")],
+    codebook: CodebookOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Export the codebook as a REFI-QDA .qdc for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    from qualcode.codebook.refi import codebook_xml
+    from qualcode.export import atomic_write_bytes
+
+    proj, cb = _codebook(project, codebook)
+    proj.close()
+    atomic_write_bytes(output, codebook_xml(cb))
+    render.out.print(f"Wrote {len(cb.codes)} codes in {len(cb.groups)} groups to {output}")
+
+
+@codebook_app.command("import")
+def codebook_import(
+    qdc: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codebook.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Codebook YAML to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Import a REFI-QDA .qdc codebook as qualcode YAML (top-level codes become groups)."""
+    from qualcode.codebook.refi import codebook_yaml, read_qdc
+    from qualcode.errors import QualcodeError
+    from qualcode.export import atomic_write_bytes
+
+    if output.exists() and not force:
+        raise QualcodeError(f"{output} already exists", "choose another --output or add --force")
+    cb = read_qdc(qdc)
+    atomic_write_bytes(output, codebook_yaml(cb).encode("utf-8"))
+    render.out.print(
+        f"Wrote {len(cb.codes)} codes in {len(cb.groups)} groups to {output}; "
+        "check it with 'qualcode codebook check'"
+    )
+
+
 @codebook_app.command("schema")
 def codebook_schema() -> None:
     """Print the codebook JSON Schema (for editors' YAML validation and completion)."""
