@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 VALENCES = ("enabler", "blocker", "mixed")
@@ -82,7 +83,7 @@ class Codebook:
                 c.pop("line")
         return data
 
-    @property
+    @cached_property
     def hash(self) -> str:
         blob = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,36 +1,63 @@
-"""The spaCy pipeline: a trained English pipeline if the user has one, else blank English with
-a lookup lemmatizer (spacy-lookups-data). Texts are lower-cased before lemmatising because the
-lookup tables are case-sensitive."""
+"""The spaCy pipeline for the rule coder.
+
+By default: blank English whose vocabulary normalises every word to its lookup lemma
+(spacy-lookups-data). The lemma is computed once per distinct word, when spaCy first sees it,
+and stored as the word's NORM, so matching on lemmas costs nothing per token: the coder runs
+near the bare tokenizer's speed. Texts are lower-cased first because the lookup table is
+case-sensitive. A trained pipeline the user has installed ([coding] spacy_model) is used as it
+is, matching on its own LEMMA attribute instead.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from qualcode.errors import QualcodeError
 
 
+@dataclass(frozen=True)
+class Pipeline:
+    nlp: Any
+    attr: str  # the token attribute holding lemmas: "NORM" (lookup) or "LEMMA" (trained)
+
+
 @lru_cache(maxsize=4)
-def load_nlp(model: str = "") -> Any:
+def load_pipeline(model: str = "") -> Pipeline:
     import spacy
 
     if model:
         try:
-            return spacy.load(model, exclude=["ner", "parser", "textcat"])
+            return Pipeline(spacy.load(model, exclude=["ner", "parser", "textcat"]), "LEMMA")
         except OSError as exc:
             raise QualcodeError(
                 f"spaCy pipeline '{model}' is not installed",
                 "install it, or leave [coding] spacy_model empty for the built-in lemmatizer",
             ) from exc
-    nlp = spacy.blank("en")
+    from spacy.attrs import NORM
+    from spacy.lookups import load_lookups
+
     try:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
+        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
     except (ValueError, OSError) as exc:
         raise QualcodeError(
             "spaCy's lookup tables are missing", "pip install spacy-lookups-data"
         ) from exc
-    return nlp
+    nlp = spacy.blank("en")
+
+    def lemma(word: str) -> str:
+        low = word.lower()
+        return str(table.get(low, low))
+
+    nlp.vocab.lex_attr_getters[NORM] = lemma
+    for lex in nlp.vocab:
+        lex.norm_ = lemma(lex.orth_)
+    return Pipeline(nlp, "NORM")
+
+
+def load_nlp(model: str = "") -> Any:
+    return load_pipeline(model).nlp
 
 
 def lower(text: str) -> str:

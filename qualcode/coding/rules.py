@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qualcode.codebook import Codebook, CodebookError
-from qualcode.coding.nlp import load_nlp, lower
+from qualcode.coding.nlp import load_pipeline, lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +37,26 @@ class RuleCoder:
 
     def __init__(self, codebook: Codebook, model: str = "") -> None:
         self.codebook = codebook
-        self.nlp = load_nlp(model)
+        pipeline = load_pipeline(model)
+        self.nlp, self.attr = pipeline.nlp, pipeline.attr
         self._compile()
 
     def _phrases(self, terms: Iterable[str]) -> list[Any]:
         return list(self.nlp.pipe([lower(t) for t in terms]))
 
+    def _pattern(self, pattern: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+        """A token pattern with LEMMA keys pointed at the pipeline's lemma attribute."""
+        return [
+            {(self.attr if k.upper() == "LEMMA" else k): v for k, v in tok.items()}
+            for tok in pattern
+        ]
+
     def _compile(self) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
         vocab = self.nlp.vocab
-        self.phrases = PhraseMatcher(vocab, attr="LEMMA")
-        self.vetoes = PhraseMatcher(vocab, attr="LEMMA")
+        self.phrases = PhraseMatcher(vocab, attr=self.attr)
+        self.vetoes = PhraseMatcher(vocab, attr=self.attr)
         self.tokens = Matcher(vocab, validate=True)
         self.labels: dict[int, tuple[str, str]] = {}
         self.roles = {c.id: set(c.rules.roles) for c in self.codebook.codes}
@@ -65,7 +73,7 @@ class RuleCoder:
                 self._add(self.vetoes, code.id, "veto", self._phrases(r.veto))
             for i, pattern in enumerate(r.patterns):
                 try:
-                    self._add(self.tokens, code.id, f"pattern{i + 1}", [list(pattern)])
+                    self._add(self.tokens, code.id, f"pattern{i + 1}", [self._pattern(pattern)])
                 except ValueError as exc:
                     first = str(exc).strip().splitlines()
                     detail = next((ln for ln in first if ln.strip().startswith("[")), first[-1])

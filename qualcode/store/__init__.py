@@ -161,7 +161,9 @@ class Store:
     # segments and code applications ------------------------------------------------------
     def participant_turns(self) -> Iterator[tuple[int, str, str, int, int, int, str]]:
         """(document id, sha256, text, turn index, start, end, role) of every current turn."""
-        yield from self.conn.execute(sql.PARTICIPANT_TURNS)
+        for doc_id, sha, text in self.conn.execute(sql.CURRENT_TEXTS).fetchall():
+            for idx, start, end, role in self.conn.execute(sql.TURN_SPANS, (doc_id,)):
+                yield doc_id, sha, text, idx, start, end, role
 
     def add_applications(
         self,

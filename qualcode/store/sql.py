@@ -153,11 +153,9 @@ GROUP BY a.name, a.value ORDER BY a.name, a.value"""
 STATUS_SUPERSEDED = "SELECT count(*) FROM documents WHERE superseded_by IS NOT NULL"
 
 # coding ---------------------------------------------------------------------------------
-PARTICIPANT_TURNS = """
-SELECT d.id, d.sha256, d.text, t.idx, t.start, t.end, t.role
-FROM documents d JOIN turns t ON t.document_id = d.id
-WHERE d.superseded_by IS NULL
-ORDER BY d.source, t.idx"""
+CURRENT_TEXTS = """
+SELECT id, sha256, text FROM documents WHERE superseded_by IS NULL ORDER BY source"""
+TURN_SPANS = "SELECT idx, start, end, role FROM turns WHERE document_id = ? ORDER BY idx"
 INSERT_SEGMENT = """
 INSERT OR IGNORE INTO segments (id, document_id, turn_idx, start, end) VALUES (?, ?, ?, ?, ?)"""
 INSERT_APPLICATION = """
