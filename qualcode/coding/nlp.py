@@ -50,7 +50,7 @@ def load_pipeline(model: str = "") -> Pipeline:
         low = word.lower()
         return str(table.get(low, low))
 
-    nlp.vocab.lex_attr_getters[NORM] = lemma
+    nlp.vocab.lex_attr_getters[NORM] = lemma  # type: ignore[attr-defined]
     for lex in nlp.vocab:
         lex.norm_ = lemma(lex.orth_)
     return Pipeline(nlp, "NORM")
