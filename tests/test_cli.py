@@ -87,3 +87,19 @@ def test_cli_py_shim_runs_from_a_checkout() -> None:
         check=True,
     )
     assert out.stdout.startswith("qualcode ")
+
+
+def test_show_lists_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = tmp_path / "p"
+    _run(capsys, "init", str(proj))
+    (proj / "transcripts" / "P01.txt").write_text("Date: today\nINT: Hello?\nP01: Hi there.\n")
+    _run(capsys, "ingest", "-p", str(proj))
+    code, out, _ = _run(capsys, "show", "P01.txt", "-p", str(proj), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["preamble"] == "Date: today"
+    assert [(t["speaker"], t["role"], t["text"]) for t in data["turns"]] == [
+        ("INT", "interviewer", "Hello?"), ("P01", "participant", "Hi there.")]
+    code, out, _ = _run(capsys, "show", "P01", "-p", str(proj))
+    assert code == 0 and "Hi there." in out
+    code, _, err = _run(capsys, "show", "nope", "-p", str(proj))
+    assert code == 1 and "no document 'nope'" in err

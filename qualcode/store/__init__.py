@@ -112,6 +112,16 @@ class Store:
                 kept = c.execute(sql.HUMAN_DECISIONS_ON_DOCUMENT, (current[0],)).fetchone()[0]
             return doc_id, version, int(kept)
 
+    def find_document(self, key: str) -> Document:
+        """The current version of a document named by source path, file name or participant."""
+        rows = self.conn.execute(sql.CURRENT_DOCUMENT_BY_NAME, (key, key, key)).fetchall()
+        if not rows:
+            raise StoreError(f"no document '{key}' in the project",
+                             "name it by path, file name or participant id ('qualcode status')")
+        if len(rows) > 1:
+            raise StoreError(f"'{key}' names {len(rows)} documents", "give its path instead")
+        return self.document(rows[0][0])
+
     def current_documents(self) -> list[dict[str, Any]]:
         cols = (
             "id",

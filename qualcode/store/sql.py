@@ -189,3 +189,8 @@ WHERE d.superseded_by IS NULL AND a.superseded_by_run IS NULL
 ORDER BY d.source, s.start, a.code_id, a.kind, a.source"""
 SEGMENT_SPANS = """
 SELECT s.id, s.start, s.end FROM segments s WHERE s.id = ?"""
+
+CURRENT_DOCUMENT_BY_NAME = """
+SELECT id FROM documents
+WHERE superseded_by IS NULL AND (source = ? OR name = ? OR participant_id = ?)
+ORDER BY source"""
