@@ -114,7 +114,7 @@ class Store:
 
     def find_document(self, key: str) -> Document:
         """The current version of a document named by source path, file name or participant."""
-        rows = self.conn.execute(sql.CURRENT_DOCUMENT_BY_NAME, (key, key, key)).fetchall()
+        rows = self.conn.execute(sql.CURRENT_DOCUMENT_BY_NAME, (key,) * 4).fetchall()
         if not rows:
             raise StoreError(f"no document '{key}' in the project",
                              "name it by path, file name or participant id ('qualcode status')")

@@ -192,5 +192,6 @@ SELECT s.id, s.start, s.end FROM segments s WHERE s.id = ?"""
 
 CURRENT_DOCUMENT_BY_NAME = """
 SELECT id FROM documents
-WHERE superseded_by IS NULL AND (source = ? OR name = ? OR participant_id = ?)
+WHERE superseded_by IS NULL
+  AND (source = ? OR name = ? OR participant_id = ? OR name LIKE ? || '.%')
 ORDER BY source"""
