@@ -1,0 +1,1 @@
+"""Reviewing: queues, decisions and agreement statistics."""
