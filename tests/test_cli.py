@@ -98,7 +98,9 @@ def test_show_lists_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     data = json.loads(out)
     assert code == 0 and data["preamble"] == "Date: today"
     assert [(t["speaker"], t["role"], t["text"]) for t in data["turns"]] == [
-        ("INT", "interviewer", "Hello?"), ("P01", "participant", "Hi there.")]
+        ("INT", "interviewer", "Hello?"),
+        ("P01", "participant", "Hi there."),
+    ]
     code, out, _ = _run(capsys, "show", "P01", "-p", str(proj))
     assert code == 0 and "Hi there." in out
     code, _, err = _run(capsys, "show", "nope", "-p", str(proj))

@@ -178,7 +178,8 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def show(
     document: Annotated[str, typer.Argument(help="Path, file name or participant id.")],
-    project: ProjectOpt = None, as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show one document's speaker turns: index, speaker, role, timestamp and text."""
     from qualcode.project import open_project
@@ -186,17 +187,37 @@ def show(
     proj = open_project(project)
     doc = proj.store.find_document(document)
     proj.close()
-    turns = [{"index": t.index, "speaker": t.speaker, "role": t.role, "timestamp": t.timestamp,
-              "start": t.start, "end": t.end, "text": doc.turn_text(t)} for t in doc.turns]
+    turns = [
+        {
+            "index": t.index,
+            "speaker": t.speaker,
+            "role": t.role,
+            "timestamp": t.timestamp,
+            "start": t.start,
+            "end": t.end,
+            "text": doc.turn_text(t),
+        }
+        for t in doc.turns
+    ]
     if as_json:
-        render.print_json({"source": doc.source, "version": doc.version,
-                           "participant": doc.participant_id, "attributes": doc.attributes,
-                           "preamble": doc.text[: doc.preamble_end], "turns": turns})
+        render.print_json(
+            {
+                "source": doc.source,
+                "version": doc.version,
+                "participant": doc.participant_id,
+                "attributes": doc.attributes,
+                "preamble": doc.text[: doc.preamble_end],
+                "turns": turns,
+            }
+        )
         return
     attrs = ", ".join(f"{k}: {v}" for k, v in doc.attributes.items())
-    render.out.print(f"[bold]{doc.source}[/] (version {doc.version}) {doc.participant_id or ''}"
-                     f" {attrs}", markup=True)
-    rows = [[t["index"], t["speaker"] or "", t["role"], t["timestamp"] or "", t["text"]]
-            for t in turns]
+    render.out.print(
+        f"[bold]{doc.source}[/] (version {doc.version}) {doc.participant_id or ''} {attrs}",
+        markup=True,
+    )
+    rows = [
+        [t["index"], t["speaker"] or "", t["role"], t["timestamp"] or "", t["text"]] for t in turns
+    ]
     table = render.table("", ["#", "speaker", "role", "time", "text"], rows, {0})
     render.out.print(table, soft_wrap=False)

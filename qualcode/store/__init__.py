@@ -116,8 +116,10 @@ class Store:
         """The current version of a document named by source path, file name or participant."""
         rows = self.conn.execute(sql.CURRENT_DOCUMENT_BY_NAME, (key,) * 4).fetchall()
         if not rows:
-            raise StoreError(f"no document '{key}' in the project",
-                             "name it by path, file name or participant id ('qualcode status')")
+            raise StoreError(
+                f"no document '{key}' in the project",
+                "name it by path, file name or participant id ('qualcode status')",
+            )
         if len(rows) > 1:
             raise StoreError(f"'{key}' names {len(rows)} documents", "give its path instead")
         return self.document(rows[0][0])

@@ -1,0 +1,152 @@
+"""Inter-coder agreement for nominal codes: percent agreement, Cohen's kappa, Krippendorff's
+alpha (any number of coders, missing data allowed) with a bootstrap interval, and Gwet's AC1.
+
+Reliability data are arrays of shape (coders, units) holding category numbers, with NaN where a
+coder did not code a unit. Everything is vectorised with NumPy so that 10,000 units x 22 codes x
+3 coders, bootstrap included, take well under a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+def _value_counts(data: Array) -> tuple[Array, Array]:
+    """Per unit, how many coders chose each category: (units, categories), and categories."""
+    values = np.unique(data[~np.isnan(data)])
+    counts = np.stack([(data == v).sum(axis=0) for v in values], axis=1).astype(float)
+    return counts, values
+
+
+def _alpha_parts(counts: Array) -> tuple[Array, Array]:
+    """Per-unit contributions to the coincidence matrix: observed disagreement and the
+    category totals, for pairable units (two or more values)."""
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    c = counts[pairable]
+    mp = m[pairable][:, None]
+    # o_ck summed over c != k, per unit: (m_u^2 - sum_c n_uc^2) / (m_u - 1)
+    disagree = (mp[:, 0] ** 2 - (c**2).sum(axis=1)) / (mp[:, 0] - 1)
+    return disagree, c
+
+
+def _alpha_from(disagree_sum: Array, totals: Array) -> Array:
+    """Alpha from summed disagreements and category totals (vectorised over leading axes)."""
+    n = totals.sum(axis=-1)
+    expected = (n**2 - (totals**2).sum(axis=-1)) / (n - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1 - disagree_sum / np.where(expected == 0, np.nan, expected)
+    return np.where(expected == 0, 1.0, alpha)
+
+
+def krippendorff_alpha(data: Array) -> float:
+    """Krippendorff's alpha, nominal metric, for a (coders, units) array with NaN = missing."""
+    counts, _ = _value_counts(np.asarray(data, dtype=float))
+    disagree, c = _alpha_parts(counts)
+    if len(disagree) == 0:
+        return float("nan")
+    return float(_alpha_from(disagree.sum(), c.sum(axis=0)))
+
+
+def gwet_ac1(data: Array) -> float:
+    """Gwet's AC1 for any number of coders with missing data (Gwet 2008)."""
+    counts, values = _value_counts(np.asarray(data, dtype=float))
+    r = counts.sum(axis=1)
+    k = max(len(values), 2)
+    multi = r >= 2
+    pa = ((counts[multi] * (counts[multi] - 1)).sum(axis=1) / (r[multi] * (r[multi] - 1))).mean()
+    pi = (counts[r >= 1] / r[r >= 1, None]).mean(axis=0)
+    pe = (pi * (1 - pi)).sum() / (k - 1)
+    return float((pa - pe) / (1 - pe)) if pe < 1 else 1.0
+
+
+def percent_agreement(data: Array) -> float:
+    """Share of agreeing coder pairs, over units coded by two or more coders."""
+    counts, _ = _value_counts(np.asarray(data, dtype=float))
+    r = counts.sum(axis=1)
+    multi = r >= 2
+    return float(
+        ((counts[multi] * (counts[multi] - 1)).sum(axis=1) / (r[multi] * (r[multi] - 1))).mean()
+    )
+
+
+def cohen_kappa(a: Array, b: Array) -> float:
+    """Cohen's kappa of two coders over the units both coded."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[both], b[both]
+    values = np.unique(np.concatenate([a, b]))
+    po = float((a == b).mean())
+    pe = float(sum((a == v).mean() * (b == v).mean() for v in values))
+    return (po - pe) / (1 - pe) if pe < 1 else 1.0
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    code: str
+    units: int
+    percent: float
+    kappa: float | None
+    alpha: float
+    alpha_low: float
+    alpha_high: float
+    ac1: float
+
+
+def binary_alpha_bootstrap(
+    data: Array, samples: int = 1000, seed: int = 0, level: float = 0.95
+) -> tuple[Array, Array, Array]:
+    """Alpha for each code of a (codes, coders, units) 0/1/NaN array, with a percentile bootstrap
+    interval over units. One resampling of units is shared by all codes (so the intervals of
+    different codes come from the same resamples)."""
+    codes, _, units = data.shape
+    rng = np.random.default_rng(seed)
+    weights = np.stack(
+        [np.bincount(rng.integers(0, units, units), minlength=units) for _ in range(samples)]
+    ).astype(float)  # (samples, units)
+    ones = np.nansum(data, axis=1)  # (codes, units)
+    m = (~np.isnan(data)).sum(axis=1).astype(float)
+    zeros = m - ones
+    pairable = m >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disagree = np.where(pairable, 2 * ones * zeros / (m - 1), 0.0)  # (codes, units)
+    ones_p, zeros_p = np.where(pairable, ones, 0.0), np.where(pairable, zeros, 0.0)
+    point = _alpha_from(disagree.sum(axis=1), np.stack([zeros_p.sum(1), ones_p.sum(1)], -1))
+    boot_d = weights @ disagree.T  # (samples, codes)
+    boot_t = np.stack([weights @ zeros_p.T, weights @ ones_p.T], axis=-1)
+    boot = _alpha_from(boot_d, boot_t)
+    tail = (1 - level) / 2 * 100
+    low = np.nanpercentile(boot, tail, axis=0)
+    high = np.nanpercentile(boot, 100 - tail, axis=0)
+    return point, low, high
+
+
+def agreement_table(
+    data: Array, codes: list[str], samples: int = 1000, seed: int = 0
+) -> list[AgreementRow]:
+    """Per-code agreement rows for a (codes, coders, units) 0/1/NaN array."""
+    point, low, high = binary_alpha_bootstrap(data, samples, seed)
+    rows = []
+    for i, code in enumerate(codes):
+        d = data[i]
+        units = int(((~np.isnan(d)).sum(axis=0) >= 2).sum())
+        kappa: Any = cohen_kappa(d[0], d[1]) if d.shape[0] == 2 else None
+        rows.append(
+            AgreementRow(
+                code,
+                units,
+                percent_agreement(d),
+                kappa,
+                float(point[i]),
+                float(low[i]),
+                float(high[i]),
+                gwet_ac1(d),
+            )
+        )
+    return rows

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qualcode.review.agreement import (
+    binary_alpha_bootstrap,
+    cohen_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+)
+
+N = np.nan
+# Krippendorff (2011), "Computing Krippendorff's alpha-reliability", example C:
+# 4 coders, 12 units, missing values, nominal alpha = 0.743.
+FOUR_CODERS = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
+        [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
+    ]
+)
+# Example A: 2 coders, 10 units, binary, alpha = 0.095.
+BINARY = np.array([[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]], float)
+
+
+def test_krippendorff_published_examples() -> None:
+    assert krippendorff_alpha(FOUR_CODERS) == pytest.approx(0.743, abs=5e-4)
+    assert krippendorff_alpha(BINARY) == pytest.approx(0.095, abs=5e-4)
+
+
+def test_alpha_agrees_with_the_krippendorff_package_on_random_data() -> None:
+    kpkg = pytest.importorskip("krippendorff")
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        data = rng.integers(0, 4, size=(3, 60)).astype(float)
+        data[rng.random(data.shape) < 0.15] = np.nan
+        expected = kpkg.alpha(reliability_data=data, level_of_measurement="nominal")
+        assert krippendorff_alpha(data) == pytest.approx(expected)
+
+
+def test_kappa_agrees_with_scikit_learn() -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        a = rng.integers(0, 3, 100).astype(float)
+        b = np.where(rng.random(100) < 0.7, a, rng.integers(0, 3, 100)).astype(float)
+        assert cohen_kappa(a, b) == pytest.approx(metrics.cohen_kappa_score(a, b))
+
+
+def test_ac1_and_percent_two_coders() -> None:
+    # 2 coders, binary: po = 0.6; pi1 = (2 + 4) / 20 = 0.3; pe = 2 * 0.3 * 0.7 = 0.42
+    assert percent_agreement(BINARY) == pytest.approx(0.6)
+    assert gwet_ac1(BINARY) == pytest.approx((0.6 - 0.42) / (1 - 0.42))
+
+
+def test_binary_bootstrap_point_matches_and_interval_brackets_it() -> None:
+    rng = np.random.default_rng(3)
+    truth = rng.random((5, 400)) < 0.3
+    data = np.stack(
+        [np.where(rng.random((5, 400)) < 0.85, truth, ~truth) for _ in range(3)], axis=1
+    ).astype(float)
+    data[:, 2, :50] = np.nan
+    point, low, high = binary_alpha_bootstrap(data, samples=300, seed=0)
+    for i in range(5):
+        assert point[i] == pytest.approx(krippendorff_alpha(data[i]))
+        assert low[i] < point[i] < high[i]
+    again = binary_alpha_bootstrap(data, samples=300, seed=0)
+    assert np.array_equal(again[1], low)  # seeded: deterministic
