@@ -105,7 +105,7 @@ def binary_alpha_bootstrap(
     """Alpha for each code of a (codes, coders, units) 0/1/NaN array, with a percentile bootstrap
     interval over units. One resampling of units is shared by all codes (so the intervals of
     different codes come from the same resamples)."""
-    codes, _, units = data.shape
+    units = data.shape[2]
     rng = np.random.default_rng(seed)
     weights = np.stack(
         [np.bincount(rng.integers(0, units, units), minlength=units) for _ in range(samples)]
