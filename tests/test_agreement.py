@@ -69,3 +69,19 @@ def test_binary_bootstrap_point_matches_and_interval_brackets_it() -> None:
         assert low[i] < point[i] < high[i]
     again = binary_alpha_bootstrap(data, samples=300, seed=0)
     assert np.array_equal(again[1], low)  # seeded: deterministic
+
+
+def test_long_csv_agreement(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.review.longform import agreement_from_codings, read_long_csv
+
+    lines = ["unit,coder,code"]
+    for i, (a, b) in enumerate(zip(BINARY[0], BINARY[1], strict=True)):
+        lines.append(f"u{i},ann,{'x' if a else ''}")
+        lines.append(f"u{i},ben,{'x' if b else ''}")
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n")
+    units, coders, data = read_long_csv(tmp_path / "c.csv")
+    rows, overall = agreement_from_codings(units, coders, data, samples=200)
+    assert coders == ["ann", "ben"] and len(units) == 10
+    assert rows[0].code == "x" and rows[0].alpha == pytest.approx(0.095, abs=5e-4)
+    assert rows[0].kappa == pytest.approx(cohen_kappa(BINARY[0], BINARY[1]))
+    assert overall.alpha == pytest.approx(rows[0].alpha)

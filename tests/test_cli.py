@@ -105,3 +105,15 @@ def test_show_lists_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0 and "Hi there." in out
     code, _, err = _run(capsys, "show", "nope", "-p", str(proj))
     assert code == 1 and "no document 'nope'" in err
+
+
+def test_agreement_from_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("unit,coder,code\n1,a,x\n1,b,x\n2,a,\n2,b,x\n3,a,y\n3,b,y\n4,a,\n4,b,\n")
+    code, out, _ = _run(capsys, "agreement", "--from-csv", str(path), "--json", "--samples", "100")
+    data = json.loads(out)
+    assert code == 0 and data["coders"] == ["a", "b"] and data["units"] == 4
+    assert [(r["code"], r["percent"]) for r in data["codes"]] == [("x", 0.75), ("y", 1.0)]
+    path.write_text("who,what\n1,2\n")
+    code, _, err = _run(capsys, "agreement", "--from-csv", str(path))
+    assert code == 1 and "has no 'unit' column" in err

@@ -1,0 +1,75 @@
+"""Commands for agreement between coders."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli import render
+from qualcode.cli.app import JsonOpt, app
+
+
+@app.command()
+def agreement(
+    from_csv: Annotated[
+        Path,
+        typer.Option(
+            "--from-csv",
+            help="Long-format CSV with columns unit, coder, code (an empty code: the "
+            "coder saw the unit and coded nothing).",
+            dir_okay=False,
+        ),
+    ],
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    samples: Annotated[
+        int, typer.Option(help="Bootstrap resamples for alpha's 95% interval.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+) -> None:
+    """Agreement per code and overall: percent agreement, Cohen's kappa (two coders),
+    Krippendorff's alpha (nominal, any number of coders, missing data) with a bootstrap 95%
+    interval, and Gwet's AC1. Units are whatever the CSV's unit column names."""
+    from qualcode.review.longform import agreement_from_codings, read_long_csv
+
+    units, coders, data = read_long_csv(from_csv)
+    rows, overall = agreement_from_codings(units, coders, data, samples, seed)
+    everything = [*rows, overall]
+    if as_json:
+        render.print_json(
+            {"coders": coders, "units": len(units), "codes": rows, "overall": overall}
+        )
+    elif as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(asdict(overall)), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in everything)
+    else:
+
+        def f(x: float | None) -> str:
+            return "" if x is None else f"{x:.3f}"
+
+        table = [
+            [
+                r.code,
+                r.units,
+                f(r.percent),
+                f(r.kappa),
+                f(r.alpha),
+                f"{f(r.alpha_low)} to {f(r.alpha_high)}",
+                f(r.ac1),
+            ]
+            for r in everything
+        ]
+        render.out.print(
+            render.table(
+                f"Agreement: {len(coders)} coders ({', '.join(coders)}), {len(units)} units",
+                ["code", "units", "agree", "kappa", "alpha", "alpha 95% CI", "AC1"],
+                table,
+                {1, 2, 3, 4, 6},
+            )
+        )

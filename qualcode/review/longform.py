@@ -1,0 +1,80 @@
+"""Agreement from a long-format CSV (unit, coder, code), e.g. codings made in other tools."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from qualcode.errors import InputFileError
+from qualcode.ingest.encoding import decode
+from qualcode.review.agreement import AgreementRow, agreement_table
+
+UNIT_COLUMNS = ("unit", "segment", "unit_id", "segment_id")
+CODER_COLUMNS = ("coder", "rater", "reviewer", "annotator")
+CODE_COLUMNS = ("code", "code_id", "label", "category")
+
+
+def _column(header: list[str], names: tuple[str, ...], where: str) -> int:
+    for i, h in enumerate(header):
+        if h.strip().lower() in names:
+            return i
+    raise InputFileError(
+        where,
+        f"has no '{names[0]}' column",
+        "columns: unit, coder, code "
+        "(a row with an empty code means the coder saw the unit and coded nothing)",
+    )
+
+
+def read_long_csv(path: Path) -> tuple[list[str], list[str], dict[str, dict[str, set[str]]]]:
+    """(units, coders, coder -> unit -> codes) from a long-format CSV."""
+    where = str(path)
+    try:
+        text, _ = decode(path.read_bytes(), where)
+    except OSError as exc:
+        raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise InputFileError(where, "has no rows", "add a header row: unit,coder,code")
+    u, c, k = (
+        _column(rows[0], names, where) for names in (UNIT_COLUMNS, CODER_COLUMNS, CODE_COLUMNS)
+    )
+    data: dict[str, dict[str, set[str]]] = {}
+    units: dict[str, None] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if max(u, c, k) >= len(row) or not row[u].strip() or not row[c].strip():
+            raise InputFileError(where, f"row {n} lacks a unit or coder", "fill it or delete it")
+        unit, coder, code = row[u].strip(), row[c].strip(), row[k].strip()
+        units.setdefault(unit)
+        codes = data.setdefault(coder, {}).setdefault(unit, set())
+        if code:
+            codes.add(code)
+    return list(units), sorted(data), data
+
+
+def agreement_from_codings(
+    units: list[str],
+    coders: list[str],
+    data: dict[str, dict[str, set[str]]],
+    samples: int = 1000,
+    seed: int = 0,
+) -> tuple[list[AgreementRow], AgreementRow]:
+    """Per-code rows, and the overall row over all (unit, code) decisions pooled."""
+    codes = sorted({code for by_unit in data.values() for cs in by_unit.values() for code in cs})
+    if len(coders) < 2 or not codes:
+        raise InputFileError("codings", "need at least two coders and one code")
+    arr = np.full((len(codes), len(coders), len(units)), np.nan)
+    index = {u: i for i, u in enumerate(units)}
+    for j, coder in enumerate(coders):
+        for unit, cs in data[coder].items():
+            i = index[unit]
+            arr[:, j, i] = 0.0
+            for code in cs:
+                arr[codes.index(code), j, i] = 1.0
+    rows = agreement_table(arr, codes, samples, seed)
+    pooled = arr.transpose(1, 0, 2).reshape(1, len(coders), len(codes) * len(units))
+    overall = agreement_table(pooled, ["(all codes)"], samples, seed)[0]
+    return rows, overall
