@@ -95,6 +95,7 @@ def test_rules_match_lemmas_vetoes_roles_and_proximity(tmp_path: Path) -> None:
     coder = RuleCoder(load_codebook(_write(tmp_path, GOOD)))
     texts = [
         ("We never HEARD BACK from them.", "participant"),
+        ("It's on the feedback form.", "participant"),
         ("We never heard back, it's on the feedback form.", "participant"),
         ("The officers don't know the outcome.", "participant"),
         ("PPNs were long, far too long.", "participant"),
@@ -107,11 +108,25 @@ def test_rules_match_lemmas_vetoes_roles_and_proximity(tmp_path: Path) -> None:
     ]
     assert got == [
         [("police.feedback_loop", "HEARD BACK")],
-        [],
+        [],  # the only hit lies inside a vetoing phrase
+        [("police.feedback_loop", "heard back")],  # a veto cancels only what it overlaps
         [("police.feedback_loop", "officers don't know the outcome")],
         [("police.referral_quality", "PPNs were long")],
         [],
         [],
+    ]
+
+
+def test_lint_flags_inflected_keywords(tmp_path: Path) -> None:
+    text = GOOD.replace("[hear back, feedback]", "[hear back, feedback, housing]")
+    coder = RuleCoder(load_codebook(_write(tmp_path, text)))
+    warnings = coder.lint()
+    assert len(warnings) == 1
+    assert "cb.yaml:7: code police.feedback_loop: keyword 'housing'" in warnings[0]
+    assert "lemma 'house'" in warnings[0]
+    # and it is a real pitfall: the inflected keyword matches the other word
+    assert [m.code_id for m in next(coder.match([("A house in town.", "participant")]))] == [
+        "police.feedback_loop"
     ]
 
 

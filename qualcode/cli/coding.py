@@ -46,14 +46,16 @@ def codebook_check(
     try:
         if file is not None:
             cb = load_codebook(file)
-            RuleCoder(cb)
+            coder = RuleCoder(cb)
         else:
             proj, cb = _codebook(project, None)
-            RuleCoder(cb, proj.settings.coding.spacy_model)
+            coder = RuleCoder(cb, proj.settings.coding.spacy_model)
     except CodebookError as exc:
         for problem in exc.problems:
             render.error(problem)
         raise typer.Exit(2) from None
+    for warning in coder.lint():
+        render.warn(warning)
     ruled = sum(1 for c in cb.codes if not c.rules.empty)
     render.out.print(
         f"{cb.source}: OK: {len(cb.groups)} groups, {len(cb.codes)} codes "

@@ -85,12 +85,34 @@ class RuleCoder:
         if problems:
             raise CodebookError(problems)
 
+    def lint(self) -> list[str]:
+        """Warnings about rules that probably do not do what their author meant.
+
+        A one-word keyword is matched by its lemma, so an inflected form matches every form of
+        the lemma: "housing" (lemma "house") also finds "house"; "seconded" finds "second".
+        """
+        warnings = []
+        for code in self.codebook.codes:
+            words = [k for k in code.rules.keywords if len(k.split()) == 1]
+            for kw, doc in zip(words, self._phrases(words), strict=True):
+                if len(doc) != 1:
+                    continue
+                token = doc[0]
+                lemma = str(token.norm_ if self.attr == "NORM" else token.lemma_.lower())
+                if lemma and lemma != doc[0].lower_:
+                    warnings.append(
+                        f"{self.codebook.source}:{code.line}: code {code.id}: keyword '{kw}' "
+                        f"is matched as its lemma '{lemma}' (every form of it); write '{lemma}', "
+                        f"or a pattern [{{LOWER: {doc[0].lower_}}}] to match only '{kw}'"
+                    )
+        return warnings
+
     def _add(self, matcher: Any, code_id: str, rule: str, patterns: list[Any]) -> None:
         key = f"{code_id}|{rule}"
         matcher.add(key, patterns)
         self.labels[self.nlp.vocab.strings[key]] = (code_id, rule)
 
-    def _hits(self, doc: Any) -> tuple[list[Hit], set[str]]:
+    def _hits(self, doc: Any) -> tuple[list[Hit], dict[str, list[tuple[int, int]]]]:
         hits, near_parts = [], defaultdict(list)
         found = list(self.phrases(doc)) if len(self.phrases) else []
         found += list(self.tokens(doc)) if len(self.tokens) else []
@@ -102,7 +124,9 @@ class RuleCoder:
                 hits.append(Hit(code_id, rule, s, e))
         for (code_id, name), parts in near_parts.items():
             hits.extend(self._near_hits(code_id, name, parts))
-        vetoed = {self.labels[m[0]][0] for m in self.vetoes(doc)} if len(self.vetoes) else set()
+        vetoed: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for mid, s, e in self.vetoes(doc) if len(self.vetoes) else ():
+            vetoed[self.labels[mid][0]].append((s, e))
         return hits, vetoed
 
     def _near_hits(
@@ -128,8 +152,11 @@ class RuleCoder:
             hits, vetoed = self._hits(doc)
             by_code: dict[str, list[Hit]] = defaultdict(list)
             for h in hits:
-                if h.code_id not in vetoed and role in self.roles[h.code_id]:
-                    by_code[h.code_id].append(h)
+                if role not in self.roles[h.code_id]:
+                    continue
+                if any(s < h.end and h.start < e for s, e in vetoed.get(h.code_id, ())):
+                    continue  # the hit lies inside (or overlaps) a vetoing phrase
+                by_code[h.code_id].append(h)
             out = []
             for code_id in sorted(by_code, key=order.__getitem__):
                 hs = sorted(by_code[code_id], key=lambda h: (h.start, h.end, h.rule))
