@@ -68,6 +68,25 @@ def test_docx_prefix_bold_and_table(tmp_path: Path) -> None:
     assert doc.text[: doc.preamble_end] == "Interview with P03"
 
 
+def test_docx_table_short_replies_keep_their_speaker(tmp_path: Path) -> None:
+    """The speech column is chosen over the whole table: "Mm." is shorter than a name."""
+    rows = [
+        ["Rhian Pritchard", "00:00:04", "So how long have you been in the hub?"],
+        ["Joanne Lloyd", "00:00:09", "Six years this spring, give or take a bit."],
+        ["Rhian Pritchard", "00:00:15", "Mm."],
+        ["Joanne Lloyd", "00:00:16", "Yeah. And the first two were the hardest."],
+    ]
+    path = write_docx(tmp_path / "t.docx", [], table=rows)
+    doc = parse_bytes(path.read_bytes(), "t.docx", (r"rhian.*",))
+    got = _check_slices(doc)
+    assert [(sp, role) for sp, role, _ in got] == [
+        ("Rhian Pritchard", "interviewer"),
+        ("Joanne Lloyd", "participant"),
+    ] * 2
+    assert got[2][2] == "Mm."
+    assert doc.turns[2].timestamp == "00:00:15"
+
+
 VTT = """WEBVTT
 
 1

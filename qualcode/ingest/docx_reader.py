@@ -72,24 +72,51 @@ def _row_cells(row: Any) -> list[str]:
     return cells
 
 
-def _add_row(out: _Builder, cells: list[str]) -> None:
-    if not any(cells):
-        return
-    line = "\t".join(cells)
-    if all(c.lower() in HEADER_CELLS for c in cells if c):
-        return  # a header row is layout, not speech
-    text_i = max(range(len(cells)), key=lambda i: len(cells[i]))
-    ts = next((c for c in cells if lb.TIME_ONLY_RE.fullmatch(c)), None)
-    speaker = next(
+def _columns(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
+    """(text, speaker, time) column indices of a transcript table.
+
+    Decided over the whole table, not row by row: a short reply ("Mm.") is shorter than the
+    speaker's name, so the longest cell of a row is not always the speech.
+    """
+    width = max(len(r) for r in rows)
+    cols = [[r[i] for r in rows if i < len(r) and r[i]] for i in range(width)]
+    text_i = max(range(width), key=lambda i: sum(len(c) for c in cols[i]))
+    time_i = next(
         (
-            c.rstrip(":").strip()
-            for i, c in enumerate(cells)
-            if i != text_i and c and c is not ts and len(c.split()) <= 5
+            i
+            for i in range(width)
+            if i != text_i
+            and cols[i]
+            and sum(bool(lb.TIME_ONLY_RE.fullmatch(c)) for c in cols[i]) > len(cols[i]) / 2
         ),
         None,
     )
-    speech = sum(len(c) + 1 for c in cells[:text_i])
-    out.add(line, speaker or None, speech, ts)
+    others = [i for i in range(width) if i not in (text_i, time_i) and cols[i]]
+    speaker_i = min(others, key=lambda i: len(set(cols[i])), default=None)
+    return text_i, speaker_i, time_i
+
+
+def _add_table(out: _Builder, table: Any) -> None:
+    rows = [cells for cells in (_row_cells(row) for row in table.rows) if any(cells)]
+    rows = [r for r in rows if not all(c.lower() in HEADER_CELLS for c in r if c)]
+    if not rows:
+        return
+    text_i, speaker_i, time_i = _columns(rows)
+    for cells in rows:
+        line = "\t".join(cells)
+        if text_i >= len(cells):
+            out.add(line)
+            continue
+        speaker = ""
+        if speaker_i is not None and speaker_i < len(cells):
+            speaker = cells[speaker_i].rstrip(":").strip()
+        if len(speaker.split()) > 5:
+            speaker = ""
+        ts = cells[time_i] if time_i is not None and time_i < len(cells) else None
+        if ts is not None and not lb.TIME_ONLY_RE.fullmatch(ts):
+            ts = None
+        speech = sum(len(c) + 1 for c in cells[:text_i])
+        out.add(line, speaker or None, speech, ts)
 
 
 def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
@@ -119,8 +146,7 @@ def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
     out = _Builder()
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                _add_row(out, _row_cells(row))
+            _add_table(out, block)
             continue
         label = _bold_label(block)
         if label:
