@@ -53,7 +53,7 @@ def _show_ingest(report: Any) -> None:
     rows = [
         [f.source, f.status, f.format, f.turns, f.words, f.version or ""]
         for f in report.files
-        if f.status not in ("failed", "skipped")
+        if f.status not in ("failed", "skipped", "unchanged")  # unchanged: counted below
     ]
     if rows:
         render.out.print(
@@ -115,6 +115,9 @@ def ingest(
         raise typer.Exit(1)
 
 
+MAX_LISTED_VALUES = 12
+
+
 def _show_status(status: dict[str, Any], name: str) -> None:
     totals = [
         [k.replace("_", " "), status[k]]
@@ -122,11 +125,12 @@ def _show_status(status: dict[str, Any], name: str) -> None:
     ]
     totals.append(["formats", ", ".join(f"{k} {v}" for k, v in status["formats"].items())])
     render.out.print(render.table(name, ["", "count"], totals, {1}))
-    rows = [
-        [attr, value, n]
-        for attr, values in status["attributes"].items()
-        for value, n in values.items()
-    ]
+    rows: list[list[Any]] = []
+    for attr, values in status["attributes"].items():
+        if len(values) > MAX_LISTED_VALUES:  # dates, ids, years: a count says enough
+            rows.append([attr, f"({len(values)} distinct values)", sum(values.values())])
+        else:
+            rows.extend([attr, value, n] for value, n in values.items())
     if rows:
         render.out.print(
             render.table("Participants by attribute", ["attribute", "value", "n"], rows, {2})
