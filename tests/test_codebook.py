@@ -168,3 +168,35 @@ def test_qdc_import_refuses_entities(tmp_path: Path) -> None:
     (tmp_path / "broken.qdc").write_text("<CodeBook><Codes>")
     with pytest.raises(InputFileError, match="not well-formed"):
         read_qdc(tmp_path / "broken.qdc")
+
+
+def test_word_form_patterns_match_exactly_what_the_matcher_would(tmp_path: Path) -> None:
+    """Plain LOWER/IN patterns are compiled to phrases for speed; results must not change."""
+    from qualcode.coding.rules import _word_forms
+
+    text = GOOD.replace(
+        "patterns: [[{LOWER: {IN: [ppn, ppns]}}, {LEMMA: be}, {LOWER: long}]]",
+        "patterns: [[{LOWER: {IN: [housing, rehousing]}}],"
+        " [{LOWER: cut}, {LOWER: {IN: [back, backs]}}],"
+        " [{LOWER: grant}, {LOWER: funded, OP: '?'}]]",
+    )
+    coder = RuleCoder(load_codebook(_write(tmp_path, text)))
+    assert _word_forms(({"LOWER": {"IN": ["a", "b"]}}, {"ORTH": "c"})) == [["a", "c"], ["b", "c"]]
+    assert _word_forms(({"LOWER": "a", "OP": "?"},)) is None
+    assert _word_forms(({"LEMMA": "be"},)) is None
+    texts = [
+        ("Housing came round.", "participant"),
+        ("We went to the house.", "participant"),
+        ("Cuts back on everything, the cut backs.", "participant"),
+        ("A grant funded post, and a grant.", "participant"),
+    ]
+    got = [
+        [(m.rule, texts[i][0][m.start : m.end]) for m in ms]
+        for i, ms in enumerate(coder.match(texts))
+    ]
+    assert got == [
+        [("pattern1", "Housing")],
+        [],
+        [("pattern2", "cut backs")],
+        [("pattern3", "grant")],  # the first of its matches: "grant", "grant funded", "grant"
+    ]

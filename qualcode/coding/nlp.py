@@ -23,8 +23,13 @@ class Pipeline:
     attr: str  # the token attribute holding lemmas: "NORM" (lookup) or "LEMMA" (trained)
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(model: str = "") -> Pipeline:
+    """The pipeline for ``model`` (empty: blank English, lookup lemmas), once per process."""
+    return _load(model)
+
+
+@lru_cache(maxsize=4)
+def _load(model: str) -> Pipeline:
     import spacy
 
     if model:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from qualcode.codebook import Codebook, CodebookError
@@ -32,6 +33,40 @@ class Hit:
     end: int
 
 
+MAX_FORMS = 500
+
+
+def _word_forms(pattern: tuple[dict[str, Any], ...]) -> list[list[str]] | None:
+    """The word sequences a pattern of plain LOWER/ORTH/TEXT tests matches, or None.
+
+    spaCy's Matcher tests set membership (``IN``) in Python at every token, which made such
+    patterns the slowest part of coding; as phrases they cost almost nothing. Texts are
+    lower-cased before matching, so LOWER, ORTH and TEXT all compare lower-case words.
+    """
+    options: list[list[str]] = []
+    for token in pattern:
+        if len(token) != 1:
+            return None
+        ((key, value),) = token.items()
+        if key.upper() not in ("LOWER", "ORTH", "TEXT"):
+            return None
+        if isinstance(value, str):
+            values = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            values = value["IN"]
+        else:
+            return None
+        if not values or not all(isinstance(v, str) and v and " " not in v for v in values):
+            return None
+        options.append([v.lower() for v in values])
+    total = 1
+    for o in options:
+        total *= len(o)
+    if not options or total > MAX_FORMS:
+        return None
+    return [list(w) for w in product(*options)]
+
+
 class RuleCoder:
     """Compiles a codebook's rules once; ``match`` runs them over many texts."""
 
@@ -41,8 +76,15 @@ class RuleCoder:
         self.nlp, self.attr = pipeline.nlp, pipeline.attr
         self._compile()
 
+    def _docs(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[Any]:
+        """Lower-cased texts as spaCy docs."""
+        lowered = (lower(t) for t in texts)
+        if self.nlp.pipe_names:  # a trained pipeline: its components tag and lemmatise
+            return iter(self.nlp.pipe(lowered, batch_size=batch_size))
+        return map(self.nlp.tokenizer, lowered)  # skips nlp.pipe's per-batch overhead
+
     def _phrases(self, terms: Iterable[str]) -> list[Any]:
-        return list(self.nlp.pipe([lower(t) for t in terms]))
+        return list(self._docs(terms))
 
     def _pattern(self, pattern: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
         """A token pattern with LEMMA keys pointed at the pipeline's lemma attribute."""
@@ -53,12 +95,14 @@ class RuleCoder:
 
     def _compile(self) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
 
         vocab = self.nlp.vocab
         self.phrases = PhraseMatcher(vocab, attr=self.attr)
-        self.vetoes = PhraseMatcher(vocab, attr=self.attr)
+        self.exact = PhraseMatcher(vocab, attr="LOWER")  # word-form patterns, compiled to phrases
         self.tokens = Matcher(vocab, validate=True)
         self.labels: dict[int, tuple[str, str]] = {}
+        self.kinds: dict[int, int] = {}
         self.roles = {c.id: set(c.rules.roles) for c in self.codebook.codes}
         self.near = {c.id: c.rules.near for c in self.codebook.codes}
         problems = []
@@ -70,8 +114,13 @@ class RuleCoder:
                 self._add(self.phrases, code.id, f"near{i}:a", self._phrases(near.a))
                 self._add(self.phrases, code.id, f"near{i}:b", self._phrases(near.b))
             if r.veto:
-                self._add(self.vetoes, code.id, "veto", self._phrases(r.veto))
+                self._add(self.phrases, code.id, "veto", self._phrases(r.veto))
             for i, pattern in enumerate(r.patterns):
+                words = _word_forms(pattern)
+                if words is not None:
+                    docs = [Doc(vocab, words=w) for w in words]
+                    self._add(self.exact, code.id, f"pattern{i + 1}", docs)
+                    continue
                 try:
                     self._add(self.tokens, code.id, f"pattern{i + 1}", [self._pattern(pattern)])
                 except ValueError as exc:
@@ -111,22 +160,33 @@ class RuleCoder:
         key = f"{code_id}|{rule}"
         matcher.add(key, patterns)
         self.labels[self.nlp.vocab.strings[key]] = (code_id, rule)
+        # what the match is: 0 a rule hit, 1 a veto, 2 side a / 3 side b of a near rule
+        kind = (
+            1 if rule == "veto" else (2 if rule.endswith(":a") else 3) if rule[:4] == "near" else 0
+        )
+        self.kinds[self.nlp.vocab.strings[key]] = kind
 
     def _hits(self, doc: Any) -> tuple[list[Hit], dict[str, list[tuple[int, int]]]]:
-        hits, near_parts = [], defaultdict(list)
-        found = list(self.phrases(doc)) if len(self.phrases) else []
-        found += list(self.tokens(doc)) if len(self.tokens) else []
+        hits: list[Hit] = []
+        near_parts: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
+        vetoed: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        found = self.phrases(doc) if len(self.phrases) else []
+        if len(self.exact):
+            found += self.exact(doc)
+        if len(self.tokens):
+            found += self.tokens(doc)
+        labels, kinds = self.labels, self.kinds
         for mid, s, e in found:
-            code_id, rule = self.labels[mid]
-            if rule.startswith("near"):
-                near_parts[(code_id, rule[:-2])].append((rule[-1], s, e))
-            else:
+            kind = kinds[mid]
+            code_id, rule = labels[mid]
+            if kind == 0:
                 hits.append(Hit(code_id, rule, s, e))
+            elif kind == 1:
+                vetoed[code_id].append((s, e))
+            else:
+                near_parts[(code_id, rule[:-2])].append(("a" if kind == 2 else "b", s, e))
         for (code_id, name), parts in near_parts.items():
             hits.extend(self._near_hits(code_id, name, parts))
-        vetoed: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for mid, s, e in self.vetoes(doc) if len(self.vetoes) else ():
-            vetoed[self.labels[mid][0]].append((s, e))
         return hits, vetoed
 
     def _near_hits(
@@ -147,8 +207,8 @@ class RuleCoder:
         """For each (text, role), the codes its rules suggest, in codebook order."""
         order = {c.id: i for i, c in enumerate(self.codebook.codes)}
         items = list(items) if not isinstance(items, list) else items
-        texts = (lower(t) for t, _ in items)
-        for (_, role), doc in zip(items, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+        docs = self._docs((t for t, _ in items), batch_size)
+        for (_, role), doc in zip(items, docs, strict=True):
             hits, vetoed = self._hits(doc)
             by_code: dict[str, list[Hit]] = defaultdict(list)
             for h in hits:
