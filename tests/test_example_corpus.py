@@ -109,3 +109,57 @@ def test_every_code_is_suggested_in_several_interviews(example: tuple[Project, o
     assert not thin, thin
     again = code_project(project)
     assert again.added == 0
+
+
+SPEC_IDS = {
+    "pathways": ["referral_sources", "front_door", "assessment", "support_offer", "outcomes"],
+    "collaboration": [
+        "integrated_teams",
+        "partner_network",
+        "statutory_interface",
+        "information_sharing",
+        "professional_relationships",
+    ],
+    "police": [
+        "ace_training",
+        "referral_quality",
+        "joint_screening",
+        "embedded_officers",
+        "risk_intelligence",
+        "feedback_loop",
+    ],
+    "factors": [
+        "policy_legislation",
+        "demand_complexity",
+        "thresholds",
+        "workforce",
+        "funding",
+        "leadership_culture",
+    ],
+}
+
+
+def test_example_codebook_has_the_spec_ids_and_is_complete() -> None:
+    from qualcode.codebook import load_codebook
+    from qualcode.coding.rules import RuleCoder
+
+    cb = load_codebook(ROOT / "codebooks" / "early-action-together.yaml")
+    assert {g.id: [c.id.split(".", 1)[1] for c in g.codes] for g in cb.groups} == SPEC_IDS
+    for code in cb.codes:
+        assert code.id.startswith(code.group + "."), code.id
+        assert code.name_cy and code.include and code.exclude and code.typical, code.id
+        assert not code.rules.empty, code.id
+    assert not RuleCoder(cb).lint()  # no keyword silently matching another word
+
+
+def test_example_codebook_exports_valid_refi_qda() -> None:
+    from lxml import etree
+
+    from qualcode.codebook import load_codebook
+    from qualcode.codebook.refi import codebook_xml
+    from tests.conftest import shared
+
+    xsd = shared("refi-qda", "schemas", "Codebook.xsd")
+    xml = codebook_xml(load_codebook(ROOT / "codebooks" / "early-action-together.yaml"))
+    schema = etree.XMLSchema(etree.parse(str(xsd)))
+    assert schema.validate(etree.fromstring(xml)), schema.error_log
