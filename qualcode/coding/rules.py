@@ -67,6 +67,18 @@ def _word_forms(pattern: tuple[dict[str, Any], ...]) -> list[list[str]] | None:
     return [list(w) for w in product(*options)]
 
 
+def _nearest(
+    a: list[tuple[int, int]], b: list[tuple[int, int]], within: int
+) -> tuple[int, int] | None:
+    """The span covering the first pair of an ``a`` and a ``b`` match at most ``within`` tokens
+    apart, or None."""
+    for sa, ea in a:
+        for sb, eb in b:
+            if max(sa, sb) - min(ea, eb) <= within:
+                return min(sa, sb), max(ea, eb)
+    return None
+
+
 class RuleCoder:
     """Compiles a codebook's rules once; ``match`` runs them over many texts."""
 
@@ -95,14 +107,14 @@ class RuleCoder:
 
     def _compile(self) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
-        from spacy.tokens import Doc
 
         vocab = self.nlp.vocab
         self.phrases = PhraseMatcher(vocab, attr=self.attr)
-        self.exact = PhraseMatcher(vocab, attr="LOWER")  # word-form patterns, compiled to phrases
         self.tokens = Matcher(vocab, validate=True)
         self.labels: dict[int, tuple[str, str]] = {}
         self.kinds: dict[int, int] = {}
+        self.forms: dict[int, set[tuple[str, ...]]] = {}
+        self.near_keys: dict[int, tuple[str, str, int]] = {}  # exact word forms of kind-4 matches
         self.roles = {c.id: set(c.rules.roles) for c in self.codebook.codes}
         self.near = {c.id: c.rules.near for c in self.codebook.codes}
         problems = []
@@ -118,8 +130,15 @@ class RuleCoder:
             for i, pattern in enumerate(r.patterns):
                 words = _word_forms(pattern)
                 if words is not None:
-                    docs = [Doc(vocab, words=w) for w in words]
-                    self._add(self.exact, code.id, f"pattern{i + 1}", docs)
+                    # found by lemma with the keywords (one matcher pass), then kept only
+                    # where the words are exactly these forms
+                    rule = f"pattern{i + 1}"
+                    self._add(
+                        self.phrases, code.id, rule, self._phrases(" ".join(w) for w in words)
+                    )
+                    key = self.nlp.vocab.strings[f"{code.id}|{rule}"]
+                    self.kinds[key] = 4
+                    self.forms[key] = {tuple(w) for w in words}
                     continue
                 try:
                     self._add(self.tokens, code.id, f"pattern{i + 1}", [self._pattern(pattern)])
@@ -165,41 +184,36 @@ class RuleCoder:
             1 if rule == "veto" else (2 if rule.endswith(":a") else 3) if rule[:4] == "near" else 0
         )
         self.kinds[self.nlp.vocab.strings[key]] = kind
+        if kind in (2, 3):
+            name = rule[:-2]
+            within = self.near[code_id][int(name[4:])].within
+            self.near_keys[self.nlp.vocab.strings[key]] = (code_id, name, within)
 
     def _hits(self, doc: Any) -> tuple[list[Hit], dict[str, list[tuple[int, int]]]]:
         hits: list[Hit] = []
-        near_parts: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
-        vetoed: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        vetoed: dict[str, list[tuple[int, int]]] = {}
+        sides: tuple[dict[tuple[str, str, int], list[tuple[int, int]]], ...] = ({}, {})
         found = self.phrases(doc) if len(self.phrases) else []
-        if len(self.exact):
-            found += self.exact(doc)
         if len(self.tokens):
             found += self.tokens(doc)
         labels, kinds = self.labels, self.kinds
         for mid, s, e in found:
             kind = kinds[mid]
-            code_id, rule = labels[mid]
             if kind == 0:
-                hits.append(Hit(code_id, rule, s, e))
+                hits.append(Hit(*labels[mid], s, e))
+            elif kind >= 2 and kind <= 3:
+                sides[kind - 2].setdefault(self.near_keys[mid], []).append((s, e))
             elif kind == 1:
-                vetoed[code_id].append((s, e))
-            else:
-                near_parts[(code_id, rule[:-2])].append(("a" if kind == 2 else "b", s, e))
-        for (code_id, name), parts in near_parts.items():
-            hits.extend(self._near_hits(code_id, name, parts))
+                vetoed.setdefault(labels[mid][0], []).append((s, e))
+            elif tuple(t.lower_ for t in doc[s:e]) in self.forms[mid]:
+                hits.append(Hit(*labels[mid], s, e))
+        for key, a in sides[0].items():
+            b = sides[1].get(key)
+            if b:
+                near = _nearest(a, b, key[2])
+                if near is not None:
+                    hits.append(Hit(key[0], key[1], *near))
         return hits, vetoed
-
-    def _near_hits(
-        self, code_id: str, name: str, parts: list[tuple[str, int, int]]
-    ) -> Iterator[Hit]:
-        within = self.near[code_id][int(name[4:])].within
-        a = [(s, e) for side, s, e in parts if side == "a"]
-        b = [(s, e) for side, s, e in parts if side == "b"]
-        for sa, ea in a:
-            for sb, eb in b:
-                if max(sa, sb) - min(ea, eb) <= within:
-                    yield Hit(code_id, name, min(sa, sb), max(ea, eb))
-                    return
 
     def match(
         self, items: Iterable[tuple[str, str]], batch_size: int = 256
