@@ -176,4 +176,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from qualcode.errors import QualcodeError
+
+    try:
+        main()
+    except QualcodeError as exc:  # a broken codebook or project: one line, no traceback
+        sys.exit(f"error: {exc}")

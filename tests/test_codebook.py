@@ -200,3 +200,16 @@ def test_word_form_patterns_match_exactly_what_the_matcher_would(tmp_path: Path)
         [("pattern2", "cut backs")],
         [("pattern3", "grant")],  # the first of its matches: "grant", "grant funded", "grant"
     ]
+
+
+def test_misplaced_near_list_is_one_error_with_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "          near: [{a: [officer, police], b: [outcome], within: 5}]\n",
+        "          near:\n            - heard back\n            - never heard\n",
+    )
+    with pytest.raises(CodebookError) as info:
+        load_codebook(_write(tmp_path, text))
+    assert info.value.problems == [
+        f"{tmp_path / 'cb.yaml'}:13: code police.feedback_loop: near rule 1 is not a mapping "
+        "with 'a', 'b' and 'within' (is a keyword list indented under 'near'?)"
+    ]

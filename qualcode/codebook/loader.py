@@ -97,6 +97,14 @@ def _line(node: Any, key: str | None = None) -> int:
         return int(lc.line) + 1
 
 
+def _item_line(seq: Any, index: int) -> int:
+    """1-based line of item ``index`` of a YAML sequence, or 0 when unknown."""
+    try:
+        return int(seq.lc.item(index)[0]) + 1
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return 0
+
+
 def _rules(ck: _Checker, node: Any, code: str) -> Rules:
     if node is None:
         return Rules()
@@ -114,7 +122,18 @@ def _rules(ck: _Checker, node: Any, code: str) -> Rules:
         )
         patterns = []
     near = []
-    for item in node.get("near") or []:
+    items = node.get("near") or []
+    if not isinstance(items, list):
+        ck.add(node, "'near' must be a list of near rules", "near", code)
+        items = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            line = _item_line(items, i)
+            ck.problems.append(
+                f"{ck.source}{f':{line}' if line else ''}: code {code}: near rule {i + 1} is not "
+                "a mapping with 'a', 'b' and 'within' (is a keyword list indented under 'near'?)"
+            )
+            break  # the rest of such a list is usually the same mistake
         if ck.fields(item, NEAR_FIELDS, "near rule", code):
             a, b = ck.strings(item, "a", code), ck.strings(item, "b", code)
             within = item.get("within", 8)
