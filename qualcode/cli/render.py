@@ -76,3 +76,13 @@ def counter(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], N
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
+def spinner(label: str, enabled: bool = True) -> Iterator[None]:
+    """A spinner on stderr for work whose length is unknown (model fits)."""
+    if not enabled or not err.is_terminal:
+        yield
+        return
+    with err.status(label + "..."):
+        yield

@@ -198,6 +198,66 @@ class Store:
                 c.execute(sql.UNSUPERSEDE_RULE_APPLICATIONS, (supersede[1],))
             return added
 
+    def add_model_applications(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        rows: list[tuple[Any, ...]],
+        run_id: int,
+        source: str,
+    ) -> int:
+        """Store a model's suggestions; those of any other model are superseded (kept)."""
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, rows)
+            added = c.total_changes - before
+            c.execute(sql.SUPERSEDE_MODEL_APPLICATIONS, (run_id, source))
+            return added
+
+    def add_imported(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        applications: list[tuple[Any, ...]],
+        reviewed: list[tuple[str, str, int]],
+    ) -> int:
+        """Store a coder's imported codings and mark their segments reviewed, atomically."""
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, applications)
+            added = c.total_changes - before
+            at = _now()
+            c.executemany(sql.INSERT_REVIEW, [(seg, who, run, at) for seg, who, run in reviewed])
+            return added
+
+    def human_labels(self) -> tuple[list[tuple[str, int, int, int, int]], dict[str, set[str]]]:
+        """Segments a human has labelled, and each one's codes: human or imported codings and
+        accepted or added decisions, less codes whose latest decision is a rejection."""
+        segs = [tuple(r) for r in self.conn.execute(sql.LABELLED_SEGMENTS)]
+        labels: dict[str, set[str]] = {r[0]: set() for r in segs}
+        for seg, code in self.conn.execute(sql.HUMAN_CODINGS):
+            if seg in labels:
+                labels[seg].add(code)
+        for seg, code, action in self.conn.execute(sql.LATEST_DECISIONS):
+            if seg not in labels:
+                continue
+            if action in ("accept", "add"):
+                labels[seg].add(code)
+            else:  # reject, or recoded to another code (which has its own 'add')
+                labels[seg].discard(code)
+        return segs, labels
+
+    def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
+        row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def model_scores(self) -> dict[str, dict[str, float]]:
+        """Live model suggestions: segment id -> {code: probability}."""
+        out: dict[str, dict[str, float]] = {}
+        for seg, code, score in self.conn.execute(sql.MODEL_SCORES):
+            out.setdefault(seg, {})[code] = score
+        return out
+
     def coding_summary(self, kind: str = "rule") -> dict[str, tuple[int, int]]:
         """Per code: (segments, participants) with live applications of ``kind``."""
         return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql.CODING_SUMMARY, (kind,))}

@@ -93,6 +93,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
         """,
     ),
+    (
+        2,
+        "reviews: segments a coder has coded completely (even with no code)",
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            reviewer TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            at TEXT NOT NULL
+        );
+        CREATE INDEX reviews_segment ON reviews(segment_id);
+        CREATE TRIGGER reviews_append_only_update BEFORE UPDATE ON reviews
+            BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+        CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews
+            BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+        """,
+    ),
 )
 
 CREATE_MIGRATIONS_TABLE = """
@@ -195,3 +213,36 @@ SELECT id FROM documents
 WHERE superseded_by IS NULL
   AND (source = ? OR name = ? OR participant_id = ? OR name LIKE ? || '.%')
 ORDER BY source"""
+
+
+# learning from humans -------------------------------------------------------------------------
+INSERT_REVIEW = "INSERT INTO reviews (segment_id, reviewer, run_id, at) VALUES (?, ?, ?, ?)"
+# Segments of current documents that a human has looked at: coded, decided on, or marked reviewed.
+LABELLED_SEGMENTS = """
+SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = s.id)
+   OR EXISTS (SELECT 1 FROM decisions x WHERE x.segment_id = s.id)
+   OR EXISTS (SELECT 1 FROM applications a WHERE a.segment_id = s.id
+              AND a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL)
+ORDER BY s.document_id, s.start"""
+HUMAN_CODINGS = """
+SELECT a.segment_id, a.code_id FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL"""
+# The latest decision of any reviewer on each (segment, code).
+LATEST_DECISIONS = """
+SELECT x.segment_id, x.code_id, x.action FROM decisions x
+JOIN (SELECT segment_id, code_id, max(id) AS last FROM decisions GROUP BY segment_id, code_id) l
+  ON l.last = x.id"""
+SUPERSEDE_MODEL_APPLICATIONS = """
+UPDATE applications SET superseded_by_run = ?
+WHERE kind = 'model' AND superseded_by_run IS NULL AND source != ?"""
+LATEST_RUN_OF_KIND = """
+SELECT id, summary FROM runs WHERE kind = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"""
+MODEL_SCORES = """
+SELECT a.segment_id, a.code_id, a.score FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.kind = 'model' AND a.superseded_by_run IS NULL"""

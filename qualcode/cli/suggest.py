@@ -1,0 +1,181 @@
+"""Commands for learned suggestions and importing other coders' work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli import render
+from qualcode.cli.app import JsonOpt, ProjectOpt, app
+from qualcode.cli.coding import CodebookOpt
+
+suggest_app = typer.Typer(
+    help=(
+        "Machine suggestions learned from human coding. Without a subcommand: score every "
+        "segment no human has labelled with the latest trained model and store the codes it "
+        "suggests (kind 'model', with calibrated probabilities and the model's hash)."
+    ),
+    invoke_without_command=True,
+)
+import_app = typer.Typer(help="Import work done elsewhere.", no_args_is_help=True)
+app.add_typer(suggest_app, name="suggest")
+app.add_typer(import_app, name="import")
+
+
+@suggest_app.callback()
+def suggest(
+    ctx: typer.Context,
+    project: ProjectOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count; store nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from qualcode.coding.learn import suggest as run_suggest
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    report = run_suggest(proj, dry_run)
+    proj.close()
+    if as_json:
+        render.print_json(report)
+        return
+    note = " (dry run: nothing stored)" if dry_run else f", {report.added:,} new"
+    render.out.print(
+        f"Model {report.model}: scored {report.scored:,} unlabelled segments, "
+        f"{report.suggestions:,} suggestions{note}."
+    )
+
+
+@suggest_app.command("train")
+def train(
+    codebook: CodebookOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit one model per code on what humans decided (codings and accepted suggestions are
+    positives; rejections and reviewed segments without the code are negatives)."""
+    from qualcode.coding.learn import train as run_train
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    with render.spinner("Training", enabled=not as_json):
+        report = run_train(proj, codebook)
+    proj.close()
+    if as_json:
+        render.print_json(report)
+        return
+    render.out.print(
+        f"Model {report.model}: trained on {report.segments:,} human-labelled segments, "
+        f"{len(report.trained)} codes."
+    )
+    if report.skipped:
+        skipped = ", ".join(f"{c} ({n})" for c, n in report.skipped.items())
+        render.warn(f"too few positive examples to learn (need 3): {skipped}")
+
+
+@suggest_app.command("eval")
+def evaluate(
+    codebook: CodebookOpt = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cross-validated per-code precision, recall, F1 and Cohen's kappa against the humans."""
+    from qualcode.coding.learn import evaluate as run_eval
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    with render.spinner("Cross-validating", enabled=not as_json):
+        n, scores = run_eval(proj, codebook, folds)
+    proj.close()
+    fields = ("precision", "recall", "f1", "kappa")
+    if as_json:
+        render.print_json(
+            {
+                "segments": n,
+                "folds": folds,
+                "codes": [
+                    {"code": s.code, "support": s.support}
+                    | {k: round(getattr(s, k), 3) for k in fields}
+                    for s in scores
+                ],
+            }
+        )
+        return
+    rows = [
+        [s.code, s.support, *(f"{getattr(s, k):.2f}" for k in fields)] for s in scores if s.support
+    ]
+    title = f"Suggester vs humans: {folds}-fold cross-validation over {n:,} segments"
+    render.out.print(
+        render.table(title, ["code", "human", "P", "R", "F1", "kappa"], rows, {1, 2, 3, 4, 5})
+    )
+
+
+@suggest_app.command("queue")
+def queue(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many.")] = 20,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The unreviewed segments the model is least sure about: review these first to teach it
+    the most (active learning)."""
+    from qualcode.coding.learn import queue as run_queue
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    items = run_queue(proj, limit)
+    names = {d["id"]: d["participant_id"] or d["name"] for d in proj.store.current_documents()}
+    proj.close()
+    for item in items:
+        item["document"] = names.get(item["document_id"], "")
+    if as_json:
+        render.print_json(items)
+        return
+    rows = [
+        [
+            i["document"],
+            i["turn"],
+            f"{i['uncertainty']:.2f}",
+            ", ".join(f"{c} {p:.2f}" for c, p in i["codes"].items()),
+        ]
+        for i in items
+    ]
+    render.out.print(
+        render.table(
+            "Review next (least certain first)",
+            ["document", "turn", "unsure", "top codes"],
+            rows,
+            {1},
+        )
+    )
+
+
+@import_app.command("codings")
+def import_codings(
+    file: Annotated[Path, typer.Argument(help="CSV: participant_id (or document), turn, codes.")],
+    coder: Annotated[str, typer.Option("--coder", help="Whose coding this is.")],
+    codebook: CodebookOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a coder's turn-level codings (e.g. from a spreadsheet or another tool).
+
+    One row per participant turn; codes separated by ';'. A row with no codes records that the
+    coder saw the turn and gave it none. Every row is checked first: one bad row stores nothing.
+    """
+    from qualcode.coding.learn import import_codings as run_import
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    report = run_import(proj, file, coder, codebook)
+    proj.close()
+    if as_json:
+        render.print_json(report)
+        return
+    render.out.print(
+        f"Imported {report.codings:,} codings on {report.units:,} turns from {coder} "
+        f"({report.added:,} new)."
+    )

@@ -1,0 +1,312 @@
+"""Learning from human coding: import codings, train the suggester, suggest, evaluate, queue.
+
+The model learns from what humans decided: human and imported codings and accepted or added
+suggestions are positives; rejected suggestions, and codes a reviewer did not give a segment
+they reviewed, are negatives. Suggestions are stored as ``model`` applications whose source is
+the model's hash; they never become codings without a reviewer.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qualcode.codebook import Codebook
+from qualcode.coding.run import resolve_codebook
+from qualcode.errors import InputFileError, QualcodeError, StoreError
+from qualcode.project import Project
+from qualcode.segment import Segment, segment_id, segments
+
+MODEL_DIR = "models"
+RETRAIN = "run 'qualcode suggest train'"
+
+
+@dataclass
+class ImportReport:
+    coder: str
+    units: int = 0
+    codings: int = 0
+    added: int = 0
+
+
+@dataclass
+class TrainReport:
+    model: str  # hash
+    path: str
+    segments: int
+    trained: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # code -> positives (too few)
+
+
+@dataclass
+class SuggestReport:
+    model: str
+    scored: int
+    suggestions: int
+    added: int
+    dry_run: bool
+
+
+# import ------------------------------------------------------------------------------------
+def import_codings(
+    project: Project, path: Path, coder: str, codebook_path: Path | None = None
+) -> ImportReport:
+    """Read a coder's turn-level codings (CSV: participant_id or document, turn, codes) and
+    store them as ``import`` applications; every listed turn counts as reviewed by the coder,
+    so a row with no codes says "none of the codes". All rows are checked before anything is
+    stored: one bad row stores nothing."""
+    codebook, _ = resolve_codebook(project, codebook_path)
+    known = {c.id for c in codebook.codes}
+    rows = _read_rows(path)
+    store = project.store
+    units: dict[tuple[int, int], set[str]] = {}
+    problems = []
+    texts: dict[int, Any] = {}
+    found: dict[str, Any] = {}
+    for n, row in rows:
+        key = (row.get("participant_id") or row.get("document") or "").strip()
+        codes = {c.strip() for c in (row.get("codes") or row.get("code") or "").split(";")}
+        codes.discard("")
+        if key not in found:
+            try:
+                found[key] = store.find_document(key)
+            except StoreError:
+                found[key] = None
+        doc = found[key]
+        if doc is None:
+            problems.append(f"row {n}: no document '{key}' in the project")
+            continue
+        texts[doc.id] = doc
+        turns = {t.index: t for t in doc.turns}
+        turn = turns.get(_int(row.get("turn")))
+        if turn is None or turn.role != "participant":
+            problems.append(f"row {n}: turn '{row.get('turn')}' is not a participant turn of {key}")
+            continue
+        unknown = sorted(codes - known)
+        if unknown:
+            problems.append(f"row {n}: unknown code(s) {', '.join(unknown)}")
+            continue
+        units.setdefault((doc.id, turn.index), set()).update(codes)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputFileError(
+            str(path),
+            problems[0] + more,
+            "fix the rows (codes are the codebook's ids); nothing was stored",
+        )
+    report = ImportReport(coder, units=len(units))
+    run_id = store.start_run("import", {"file": path.name, "coder": coder})
+    seg_rows, apps, reviewed = [], [], []
+    for (doc_id, idx), codes in sorted(units.items()):
+        doc = texts[doc_id]
+        turn = next(t for t in doc.turns if t.index == idx)
+        sid = segment_id(doc.sha256, turn.start, turn.end)
+        seg_rows.append((sid, doc_id, idx, turn.start, turn.end))
+        reviewed.append((sid, coder, run_id))
+        for code in sorted(codes):
+            apps.append((sid, code, turn.start, turn.end, "import", coder, None, run_id, None))
+    report.codings = len(apps)
+    report.added = store.add_imported(seg_rows, apps, reviewed)
+    store.finish_run(run_id, {"units": report.units, "codings": report.codings})
+    return report
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = set(reader.fieldnames or [])
+            rows = [(i + 2, r) for i, r in enumerate(reader)]
+    except FileNotFoundError as exc:
+        raise InputFileError(str(path), "does not exist", "check the path") from exc
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputFileError(
+            str(path), "cannot be read as a UTF-8 CSV file", "save it as CSV UTF-8"
+        ) from exc
+    if not (
+        {"participant_id", "document"} & fields and "turn" in fields and {"codes", "code"} & fields
+    ):
+        raise InputFileError(
+            str(path),
+            "needs columns participant_id (or document), turn, and codes (or code)",
+            "e.g. 'participant_id,turn,codes' with codes separated by ';'",
+        )
+    return rows
+
+
+# training ----------------------------------------------------------------------------------
+def _units(project: Project) -> list[tuple[Segment, str]]:
+    return list(segments(project.store.participant_turns(), project.settings.coding.unit))
+
+
+def training_set(project: Project, codebook: Codebook) -> tuple[list[str], list[str], np.ndarray]:
+    """(segment ids, texts, Y) of every segment a human has labelled, over the codebook's codes."""
+    segs, labels = project.store.human_labels()
+    texts = {seg.id: text for seg, text in _units(project)}
+    ids = [s[0] for s in segs if s[0] in texts]
+    codes = [c.id for c in codebook.codes]
+    Y = np.array([[c in labels[i] for c in codes] for i in ids], dtype=np.int8).reshape(
+        -1, len(codes)
+    )
+    return ids, [texts[i] for i in ids], Y
+
+
+def _model_dir(project: Project) -> Path:
+    path = project.store_path.parent / MODEL_DIR
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def train(project: Project, codebook_path: Path | None = None, **params: Any) -> TrainReport:
+    from qualcode.coding.classifier import MIN_POSITIVES, CodeSuggester
+
+    codebook, _ = resolve_codebook(project, codebook_path)
+    ids, texts, Y = training_set(project, codebook)
+    if not ids:
+        raise QualcodeError(
+            "no human coding to learn from yet",
+            "review some suggestions, or 'qualcode import codings FILE --coder NAME'",
+        )
+    codes = [c.id for c in codebook.codes]
+    model = CodeSuggester(**params).fit(texts, Y)
+    blob = pickle.dumps({"codes": codes, "codebook": codebook.hash, "model": model}, protocol=5)
+    digest = hashlib.sha256(
+        json.dumps([codes, ids, Y.tolist(), model.get_params()], sort_keys=True).encode()
+    ).hexdigest()
+    path = _model_dir(project) / f"{digest[:16]}.pkl"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(blob)
+    run_id = project.store.start_run("train", {"codebook": codebook.source, **model.get_params()})
+    report = TrainReport(digest[:16], str(path), len(ids))
+    for j, code in enumerate(codes):
+        if model.trained_[j]:
+            report.trained.append(code)
+        else:
+            report.skipped[code] = int(Y[:, j].sum())
+    summary: dict[str, Any] = {
+        "model": report.model,
+        "file": path.name,
+        "sha256": hashlib.sha256(blob).hexdigest(),
+        "segments": len(ids),
+        "trained": report.trained,
+        "min_positives": MIN_POSITIVES,
+    }
+    project.store.finish_run(run_id, summary)
+    return report
+
+
+def load_model(project: Project) -> tuple[str, dict[str, Any]]:
+    """The latest trained model, after checking its file is the one training wrote."""
+    latest = project.store.latest_run("train")
+    if latest is None:
+        raise QualcodeError("no trained model yet", "run 'qualcode suggest train' first")
+    summary = latest[1]
+    path = _model_dir(project) / summary["file"]
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        raise QualcodeError(
+            f"{path}: the model file is missing", "run 'qualcode suggest train'"
+        ) from exc
+    if hashlib.sha256(blob).hexdigest() != summary["sha256"]:
+        raise QualcodeError(
+            f"{path}: the model file has changed since training", "run 'qualcode suggest train'"
+        )
+    return summary["model"], pickle.loads(blob)
+
+
+def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
+    """Score every segment no human has labelled; store codes above each code's threshold."""
+    name, saved = load_model(project)
+    model, codes = saved["model"], saved["codes"]
+    labelled = set(project.store.human_labels()[1])
+    units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
+    if not units:
+        return SuggestReport(name, 0, 0, 0, dry_run)
+    proba = model.predict_proba([t for _, t in units])
+    rows = []
+    source = f"model:{name}"
+    for i, j in zip(*np.nonzero(proba >= model.thresholds_), strict=True):
+        seg = units[i][0]
+        rows.append(
+            (seg.id, codes[j], seg.start, seg.end, "model", source, round(float(proba[i, j]), 4))
+        )
+    report = SuggestReport(name, len(units), len(rows), 0, dry_run)
+    if not dry_run:
+        run_id = project.store.start_run("suggest", {"model": name})
+        seg_rows = [(s.id, s.document_id, s.turn_index, s.start, s.end) for s, _ in units]
+        full = [(*r, run_id, saved["codebook"]) for r in rows]
+        report.added = project.store.add_model_applications(seg_rows, full, run_id, source)
+        project.store.finish_run(run_id, {"scored": len(units), "added": report.added})
+    return report
+
+
+def evaluate(
+    project: Project, codebook_path: Path | None = None, folds: int = 5, **params: Any
+) -> tuple[int, list[Any]]:
+    """Cross-validated per-code scores of the suggester against the humans' labels."""
+    from sklearn.model_selection import KFold
+
+    from qualcode.coding.classifier import CodeSuggester
+    from qualcode.review.scores import score_codes
+
+    codebook, _ = resolve_codebook(project, codebook_path)
+    ids, texts, Y = training_set(project, codebook)
+    if len(ids) < folds * 2:
+        raise QualcodeError(
+            f"only {len(ids)} human-labelled segments: too few to cross-validate",
+            "code or review more segments first",
+        )
+    codes = [c.id for c in codebook.codes]
+    P = np.zeros_like(Y)
+    arr = np.array(texts, dtype=object)
+    for train_i, test_i in KFold(folds, shuffle=True, random_state=0).split(arr):
+        model = CodeSuggester(**params).fit(list(arr[train_i]), Y[train_i])
+        P[test_i] = model.predict(list(arr[test_i]))
+    ref = {i: {codes[j] for j in np.nonzero(Y[k])[0]} for k, i in enumerate(ids)}
+    got = {i: {codes[j] for j in np.nonzero(P[k])[0]} for k, i in enumerate(ids)}
+    return len(ids), score_codes(ref, got, codes)
+
+
+def queue(project: Project, limit: int = 20) -> list[dict[str, Any]]:
+    """Unreviewed segments with model suggestions, least certain first (active learning)."""
+    _, saved = load_model(project)
+    model, codes = saved["model"], saved["codes"]
+    labelled = set(project.store.human_labels()[1])
+    units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
+    if not units:
+        return []
+    proba = model.predict_proba([t for _, t in units])
+    unsure = model.uncertainty(proba)
+    order = np.argsort(-unsure, kind="stable")[:limit]
+    out = []
+    for i in order:
+        seg, text = units[i]
+        top = np.argsort(-(proba[i] - model.thresholds_), kind="stable")[:3]
+        out.append(
+            {
+                "segment": seg.id,
+                "document_id": seg.document_id,
+                "turn": seg.turn_index,
+                "uncertainty": round(float(unsure[i]), 3),
+                "codes": {codes[j]: round(float(proba[i, j]), 3) for j in top},
+                "words": len(text.split()),
+            }
+        )
+    return out

@@ -1,0 +1,210 @@
+"""The learned suggester: the estimator, importing codings, training, suggesting, evaluating."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qualcode.cli import main
+from qualcode.coding.classifier import CodeSuggester
+from qualcode.errors import InputFileError, QualcodeError
+from qualcode.ingest.run import ingest
+from qualcode.project import Project
+
+MONEY = [
+    "the grant money runs out in march and the budget is cut again",
+    "funding is year to year so the posts are never secure",
+    "we lost the grant and had to cut two posts from the budget",
+    "short term funding means we cannot plan the service",
+    "the council budget and the grant decide what we can offer",
+    "money for the team comes from a grant that ends next year",
+]
+POLICE = [
+    "the officer wrote a long ppn with no detail about the children",
+    "police referrals are better now the officers had the training",
+    "a good ppn tells us what the officer was worried about",
+    "the sergeant checks every ppn before the officers submit it",
+    "officers send a ppn for every domestic even with no children",
+    "the ppn from the officer was three lines and told us nothing",
+]
+OTHER = [
+    "sorry the dog is barking give me a second",
+    "yes that is fine you can record it",
+    "it was sunny so we went for a walk in the park",
+    "I have worked here for about six years now",
+]
+
+
+def toy() -> tuple[list[str], np.ndarray]:
+    texts = MONEY + POLICE + OTHER
+    Y = np.array(
+        [[1, 0]] * len(MONEY) + [[0, 1]] * len(POLICE) + [[0, 0]] * len(OTHER), dtype=np.int8
+    )
+    return texts, Y
+
+
+def test_estimator_contract_and_learning() -> None:
+    from sklearn.base import clone
+
+    texts, Y = toy()
+    model = CodeSuggester(C=1.0)
+    assert model.get_params()["C"] == 1.0
+    assert clone(model).get_params() == model.get_params()
+    assert not hasattr(model, "models_")
+    assert model.fit(texts, Y) is model
+    probe = ["the grant funding ends and the budget is cut", "the officer sent a ppn"]
+    P = model.predict(probe)
+    assert P.tolist() == [[1, 0], [0, 1]]
+    proba = model.predict_proba(probe)
+    assert proba.shape == (2, 2) and ((proba >= 0) & (proba <= 1)).all()
+    assert proba[0, 0] > proba[0, 1] and proba[1, 1] > proba[1, 0]
+    before = model.thresholds_.copy()
+    model.predict(texts)  # prediction does not mutate
+    assert (model.thresholds_ == before).all()
+    again = CodeSuggester(C=1.0).fit(texts, Y).predict_proba(probe)
+    assert np.array_equal(again, proba)  # deterministic
+
+
+def test_codes_with_too_few_examples_are_skipped() -> None:
+    texts, Y = toy()
+    Y = np.hstack([Y, np.zeros((len(texts), 1), dtype=np.int8)])
+    Y[0, 2] = Y[1, 2] = 1  # two positives: fewer than the minimum
+    model = CodeSuggester().fit(texts, Y)
+    assert model.trained_.tolist() == [True, True, False]
+    assert (model.predict_proba(texts)[:, 2] == 0).all()
+
+
+def test_uncertainty_peaks_at_the_threshold() -> None:
+    texts, Y = toy()
+    model = CodeSuggester().fit(texts, Y)
+    t = model.thresholds_
+    proba = np.array([t, [0.0, 0.0], [1.0, 1.0]])
+    u = model.uncertainty(proba)
+    assert u[0] == pytest.approx(1.0) and u[1] < 0.01 and u[2] < 0.01
+
+
+CODEBOOK = """\
+id: toy
+name: Toy
+groups:
+  - id: factors
+    name: Factors
+    codes:
+      - id: factors.funding
+        name: Funding
+        definition: Funding of services.
+        rules:
+          keywords: [grant]
+  - id: police
+    name: Police
+    codes:
+      - id: police.referral_quality
+        name: Referral quality
+        definition: Quality of police referrals.
+        rules:
+          keywords: [ppn]
+"""
+
+
+def _project(project: Project) -> Project:
+    lines = []
+    for i, text in enumerate(MONEY + POLICE + OTHER + MONEY[:3] + POLICE[:3]):
+        lines += [f"INT: Question {i}?", f"P01: {text}."]
+    (project.root / "transcripts" / "P01.txt").write_text("\n".join(lines) + "\n")
+    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
+    ingest(project)
+    return project
+
+
+def _gold(path: Path, rows: list[tuple[int, str]]) -> Path:
+    path.write_text("participant_id,turn,codes\n" + "".join(f"P01,{t},{c}\n" for t, c in rows))
+    return path
+
+
+def _labels() -> list[tuple[int, str]]:
+    # turns 1, 3, 5, ...: the first 16 answers are labelled
+    codes = ["factors.funding"] * 6 + ["police.referral_quality"] * 6 + [""] * 4
+    return [(2 * i + 1, c) for i, c in enumerate(codes)]
+
+
+def test_import_checks_every_row_first(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.learn import import_codings
+
+    _project(project)
+    bad = _gold(tmp_path / "bad.csv", [(1, "factors.funding"), (3, "factors.nope"), (4, "")])
+    with pytest.raises(InputFileError) as info:
+        import_codings(project, bad, "ann")
+    assert "row 3: unknown code(s) factors.nope" in info.value.problem
+    assert "(and 1 more)" in info.value.problem  # row 4: turn 4 is the interviewer's
+    n = project.store.conn.execute("SELECT count(*) FROM applications").fetchone()[0]
+    assert n == 0 and not project.store.human_labels()[0]
+    good = _gold(tmp_path / "good.csv", _labels())
+    report = import_codings(project, good, "ann")
+    assert (report.units, report.codings, report.added) == (16, 12, 12)
+    segs, labels = project.store.human_labels()
+    assert len(segs) == 16 and sum(not v for v in labels.values()) == 4
+    assert import_codings(project, good, "ann").added == 0
+
+
+def test_train_suggest_eval_queue_from_the_cli(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(project)
+    root = str(project.root)
+    project.close()
+    gold = _gold(tmp_path / "gold.csv", _labels())
+    assert main(["import", "codings", str(gold), "--coder", "ann", "-p", root, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["units"] == 16
+    assert main(["suggest", "train", "-p", root, "--json"]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert trained["segments"] == 16 and trained["trained"] == [
+        "factors.funding",
+        "police.referral_quality",
+    ]
+    assert main(["suggest", "-p", root, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["scored"] == 6 and first["added"] == first["suggestions"] >= 4
+    assert main(["suggest", "-p", root, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 0  # idempotent
+    from qualcode.project import open_project
+
+    proj = open_project(root)
+    rows = proj.store.conn.execute(
+        "SELECT a.code_id, s.turn_idx, a.score FROM applications a "
+        "JOIN segments s ON s.id = a.segment_id WHERE a.kind = 'model'"
+    ).fetchall()
+    proj.close()
+    by_turn = {t: c for c, t, _ in rows}
+    assert by_turn[33] == "factors.funding" and by_turn[39] == "police.referral_quality"
+    assert all(0 < score <= 1 for _, _, score in rows)
+    assert main(["suggest", "queue", "-p", root, "--json", "-n", "3"]) == 0
+    queue = json.loads(capsys.readouterr().out)
+    assert len(queue) == 3 and queue == sorted(queue, key=lambda q: -q["uncertainty"])
+    assert main(["suggest", "eval", "-p", root, "--json", "--folds", "2"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    assert ev["segments"] == 16 and {c["code"] for c in ev["codes"]} == {
+        "factors.funding",
+        "police.referral_quality",
+    }
+
+
+def test_tampered_model_is_refused(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.learn import import_codings, suggest, train
+
+    _project(project)
+    import_codings(project, _gold(tmp_path / "g.csv", _labels()), "ann")
+    report = train(project)
+    Path(report.path).write_bytes(Path(report.path).read_bytes() + b"x")
+    with pytest.raises(QualcodeError, match="changed since training"):
+        suggest(project)
+
+
+def test_nothing_to_learn_from_is_a_clear_error(project: Project) -> None:
+    from qualcode.coding.learn import train
+
+    _project(project)
+    with pytest.raises(QualcodeError, match="no human coding"):
+        train(project)
