@@ -53,6 +53,19 @@ class CodingSettings:
 
 
 @dataclass(frozen=True)
+class TopicSettings:
+    method: str = "nmf"  # "nmf" (scikit-learn) or "lda" (gensim): see bench/topics.py
+    k_min: int = 6  # numbers of topics tried: k_min, k_min + k_step, ... up to k_max
+    k_max: int = 14
+    k_step: int = 2
+    passes: int = 5
+    seed: int = 1
+    min_words: int = 8  # shorter turns (after removing stop words) are not modelled
+    common: float = 0.15  # words in more turns than this share say what the whole corpus is about
+    uncovered: float = 0.5  # a topic whose turns are coded less than this is a candidate code
+
+
+@dataclass(frozen=True)
 class Settings:
     name: str = "qualcode project"
     reviewer: str = ""
@@ -60,6 +73,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     speakers: SpeakerSettings = field(default_factory=SpeakerSettings)
     coding: CodingSettings = field(default_factory=CodingSettings)
+    topics: TopicSettings = field(default_factory=TopicSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -94,12 +108,13 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         "ingest": IngestSettings,
         "speakers": SpeakerSettings,
         "coding": CodingSettings,
+        "topics": TopicSettings,
     }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
-                "sections are [project], [paths], [ingest], [speakers] and [coding]",
+                "sections are [project], [paths], [ingest], [speakers], [coding] and [topics]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -129,6 +144,11 @@ def load_settings(root: Path) -> Settings:
     settings = parse_settings(data, str(path))
     if settings.coding.unit not in ("turn", "sentence"):
         raise ProjectError(f'{path} [coding]: unit must be "turn" or "sentence"')
+    t = settings.topics
+    if t.method not in ("lda", "nmf"):
+        raise ProjectError(f'{path} [topics]: method must be "lda" or "nmf"')
+    if not 2 <= t.k_min <= t.k_max <= 100 or t.k_step < 1:
+        raise ProjectError(f"{path} [topics]: need 2 <= k_min <= k_max <= 100 and k_step >= 1")
     return settings
 
 
@@ -157,4 +177,12 @@ participant = []
 codebook = ""                        # default codebook for 'qualcode code', e.g. "codebooks/x.yaml"
 unit = "turn"                        # code each participant turn, or each "sentence"
 spacy_model = ""                     # an installed spaCy pipeline; empty = built-in lemmatizer
+
+[topics]
+method = "nmf"                       # "nmf" (scikit-learn), or "lda" (gensim)
+k_min = 6                            # numbers of topics tried, best by coherence (NPMI)
+k_max = 14
+k_step = 2
+uncovered = 0.5                      # topics whose turns are coded less than this: candidate codes
+common = 0.15                        # words in more turns than this are ignored (corpus-wide talk)
 """

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
-from qualcode.cli import coding, commands, review, suggest
+from qualcode.cli import coding, commands, review, suggest, topics
 from qualcode.cli.app import app
 from qualcode.errors import QualcodeError
 
-__all__ = ["app", "coding", "commands", "main", "review", "run", "suggest"]
+__all__ = ["app", "coding", "commands", "main", "review", "run", "suggest", "topics"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import typer
 
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
+from qualcode.errors import QualcodeError
 
 
 @app.callback(invoke_without_command=True)
@@ -154,12 +155,18 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """The main job, start to finish: ingest the transcripts, code them with the project's
-    codebook (when it has one), and show the project's status."""
+    codebook (when it has one), suggest topics the codebook lacks, and show the status."""
     from qualcode.cli.coding import run_coding, show_coding
+    from qualcode.cli.topics import run_topics, show_topics
     from qualcode.coding.run import has_codebook
 
     proj, report = _ingest(project, None, as_json)
     coding = run_coding(proj, None, False, as_json) if has_codebook(proj) else None
+    topics, topics_skipped = None, ""
+    try:
+        topics = run_topics(proj, "", True, as_json)
+    except QualcodeError as exc:  # e.g. too few turns yet: the rest of the run still counts
+        topics_skipped = f"topics skipped: {exc.message}"
     data = proj.store.status()
     proj.close()
     if as_json:
@@ -167,6 +174,7 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
             {
                 "ingest": {"files": report.files, "attributes": report.attributes},
                 "coding": coding,
+                "topics": topics,
                 "status": data,
             }
         )
@@ -174,6 +182,10 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         _show_ingest(report)
         if coding is not None:
             show_coding(coding, False)
+        if topics is not None:
+            show_topics(topics, False)
+        elif topics_skipped:
+            render.warn(topics_skipped)
         _show_status(data, proj.settings.name)
     if report.failed:
         raise typer.Exit(1)

@@ -247,6 +247,40 @@ class Store:
                 labels[seg].discard(code)
         return segs, labels
 
+    def segment_codes(self) -> dict[str, set[str]]:
+        """Codes each segment carries now (rule, model, human or imported; not rejected)."""
+        out: dict[str, set[str]] = {}
+        for seg, code in self.conn.execute(sql.SEGMENT_CODES):
+            out.setdefault(seg, set()).add(code)
+        return out
+
+    def participant_attributes(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for pid, name, value in self.conn.execute(sql.ALL_ATTRIBUTES):
+            out.setdefault(pid, {})[name] = value
+        return out
+
+    def add_topic_applications(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        rows: list[tuple[Any, ...]],
+        run_id: int,
+        source: str,
+    ) -> int:
+        """Store a topic model's suggestions; those of earlier topic models are superseded."""
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, rows)
+            added = c.total_changes - before
+            c.execute(sql.SUPERSEDE_TOPIC_APPLICATIONS, (run_id, source))
+            return added
+
+    def segment_text(self, segment: str) -> tuple[str, str | None, int] | None:
+        """A segment's text, its participant id and turn index."""
+        row = self.conn.execute(sql.SEGMENT_TEXT, (segment,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
     def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
         row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None

@@ -246,3 +246,20 @@ SELECT a.segment_id, a.code_id, a.score FROM applications a
 JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.kind = 'model' AND a.superseded_by_run IS NULL"""
+
+# topics ---------------------------------------------------------------------------------------
+SEGMENT_CODES = """
+SELECT a.segment_id, a.code_id FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'human', 'import', 'model')
+  AND NOT EXISTS (SELECT 1 FROM decisions x
+                  WHERE x.application_id = a.id AND x.action = 'reject')"""
+ALL_ATTRIBUTES = "SELECT participant_id, name, value FROM attributes ORDER BY participant_id, name"
+SUPERSEDE_TOPIC_APPLICATIONS = """
+UPDATE applications SET superseded_by_run = ?
+WHERE kind = 'topic' AND superseded_by_run IS NULL AND source != ?"""
+RUN_BY_ID = "SELECT kind, summary FROM runs WHERE id = ?"
+SEGMENT_TEXT = """
+SELECT substr(d.text, s.start + 1, s.end - s.start), d.participant_id, s.turn_idx
+FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?"""

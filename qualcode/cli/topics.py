@@ -1,0 +1,100 @@
+"""Commands for topic suggestions: themes the codebook does not yet have."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qualcode.cli import render
+from qualcode.cli.app import JsonOpt, ProjectOpt, app
+from qualcode.cli.coding import CodebookOpt
+
+topics_app = typer.Typer(
+    help=(
+        "Topic suggestions. Without a subcommand: fit a seeded topic model to participant turns "
+        "(the number of topics chosen by coherence), show each topic's terms, quotes, prevalence "
+        "by group and coverage by existing codes, and store poorly covered topics as 'topic' "
+        "suggestions. Settings: [topics] in qualcode.toml."
+    ),
+    invoke_without_command=True,
+)
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.callback()
+def topics(
+    ctx: typer.Context,
+    by: Annotated[
+        str, typer.Option("--by", help="Attribute to compare groups by (default: sector).")
+    ] = "",
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Show the topics; store no suggestions.")
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    report = run_topics(proj, by, not no_store, as_json)
+    proj.close()
+    show_topics(report, as_json)
+
+
+def run_topics(proj: Any, by: str, store: bool, as_json: bool) -> Any:
+    from qualcode.coding.topics import model_topics
+
+    with render.spinner("Modelling topics", enabled=not as_json):
+        return model_topics(proj, by, store)
+
+
+def show_topics(report: Any, as_json: bool) -> None:
+    if as_json:
+        render.print_json(report)
+        return
+    tried = ", ".join(f"k={t['k']} NPMI {t['npmi']:.3f} c_v {t['c_v']:.3f}" for t in report.tried)
+    render.out.print(f"Topics ({report.method}, {report.segments:,} turns): tried {tried}.")
+    groups = sorted({g for t in report.topics for g in t.prevalence})
+    rows = []
+    for t in report.topics:
+        rows.append(
+            [
+                f"{t.number}{' *' if t.candidate else ''}",
+                ", ".join(w.replace("_", " ") for w in t.terms[:7]),
+                f"{t.weight:.0%}",
+                f"{t.coverage:.0%} {t.top_code}",
+                *(f"{t.prevalence.get(g, 0):.1f}" for g in groups),
+            ]
+        )
+    columns = ["topic", "top terms", "share", "covered by", *groups]
+    title = (
+        f"{report.k} topics (* = poorly covered: stored as suggestions, adopt with 'topics adopt')"
+    )
+    render.out.print(render.table(title, columns, rows, {2, *range(4, 4 + len(groups))}))
+    if report.stored:
+        render.out.print(f"{report.stored:,} topic suggestions stored for review.")
+
+
+@topics_app.command("adopt")
+def adopt(
+    number: Annotated[int, typer.Argument(help="Topic number, as 'qualcode topics' shows it.")],
+    code_id: Annotated[
+        str, typer.Option("--id", help="New code id, e.g. emerging.welsh_language.")
+    ],
+    group: Annotated[str, typer.Option("--group", help="Group to add it to.")] = "emerging",
+    codebook: CodebookOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Write a topic into the codebook as a draft code (name, draft definition from its top
+    terms, example quotes, keyword rules), keeping the file's comments and order."""
+    from qualcode.coding.topics import adopt as run_adopt
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    path = run_adopt(proj, number, code_id, group, codebook)
+    proj.close()
+    render.out.print(f"Added draft code {code_id} to {Path(path).name}: edit its definition.")
