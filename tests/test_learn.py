@@ -208,3 +208,34 @@ def test_nothing_to_learn_from_is_a_clear_error(project: Project) -> None:
     _project(project)
     with pytest.raises(QualcodeError, match="no human coding"):
         train(project)
+
+
+def test_suggester_beats_the_baseline_on_real_labels() -> None:
+    """A small version of bench/suggester.py on the NHS comments (skipped when absent)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import KFold
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    from tests.conftest import shared
+
+    path = shared("nhs-patient-experience-framework", "v6framework_230831.csv")
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["FFT answer"].strip()][:2000]
+    columns = list(rows[0])
+    labels = columns[columns.index("Comment sentiment") + 1 :]
+    Y = np.array([[r[c].strip() in ("1", "1.0") for c in labels] for r in rows], dtype=np.int8)
+    Y = Y[:, Y.sum(axis=0) >= 15]
+    texts = np.array([r["FFT answer"] for r in rows], dtype=object)
+    ours, base = np.zeros_like(Y), np.zeros_like(Y)
+    for train, test in KFold(3, shuffle=True, random_state=0).split(texts):
+        ours[test] = CodeSuggester().fit(list(texts[train]), Y[train]).predict(list(texts[test]))
+        baseline = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LinearSVC()))
+        base[test] = baseline.fit(list(texts[train]), Y[train]).predict(list(texts[test]))
+    f_ours = f1_score(Y, ours, average="macro", zero_division=0)
+    f_base = f1_score(Y, base, average="macro", zero_division=0)
+    assert f_ours > f_base + 0.05, (f_ours, f_base)

@@ -127,3 +127,23 @@ def test_topic_settings_are_checked(project: Project) -> None:
     project.close()
     with pytest.raises(ProjectError, match="method must be"):
         open_project(project.root).settings  # noqa: B018
+
+
+def test_topics_cli(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from qualcode.cli import main
+
+    project = _project(project)
+    root = str(project.root)
+    project.close()
+    assert main(["topics", "-p", root, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["k"] == 3 and len(report["topics"]) == 3 and report["stored"] > 0
+    candidate = next(t for t in report["topics"] if t["candidate"])
+    assert (
+        main(["topics", "adopt", str(candidate["number"]), "--id", "emerging.x", "-p", root]) == 0
+    )
+    assert "emerging.x" in capsys.readouterr().out
+    assert main(["topics", "adopt", "99", "--id", "emerging.y", "-p", root]) == 1
+    assert "no topic 99" in capsys.readouterr().err
