@@ -202,6 +202,18 @@ def test_tampered_model_is_refused(project: Project, tmp_path: Path) -> None:
         suggest(project)
 
 
+def test_a_changed_codebook_needs_a_new_model(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.learn import import_codings, suggest, train
+
+    _project(project)
+    import_codings(project, _gold(tmp_path / "g.csv", _labels()), "ann")
+    train(project)
+    path = project.root / "codebooks" / "toy.yaml"
+    path.write_text(path.read_text().replace("keywords: [ppn]", "keywords: [ppn, officer]"))
+    with pytest.raises(QualcodeError, match="changed since the model was trained"):
+        suggest(project)
+
+
 def test_nothing_to_learn_from_is_a_clear_error(project: Project) -> None:
     from qualcode.coding.learn import train
 
