@@ -251,3 +251,32 @@ def test_suggester_beats_the_baseline_on_real_labels() -> None:
     f_ours = f1_score(Y, ours, average="macro", zero_division=0)
     f_base = f1_score(Y, base, average="macro", zero_division=0)
     assert f_ours > f_base + 0.05, (f_ours, f_base)
+
+
+def test_agreement_between_stored_coders_and_the_rules(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualcode.coding.learn import import_codings
+    from qualcode.coding.run import code_project
+
+    _project(project)
+    code_project(project)
+    import_codings(project, _gold(tmp_path / "a.csv", _labels()), "ann")
+    other = [(t, "" if t == 1 else c) for t, c in _labels()]  # bob leaves turn 1 uncoded
+    import_codings(project, _gold(tmp_path / "b.csv", other), "bob")
+    root = str(project.root)
+    project.close()
+    assert main(["agreement", "-p", root, "--json", "--samples", "200"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["coders"] == ["ann", "bob"] and out["units"] == 16
+    funding = next(r for r in out["codes"] if r["code"] == "factors.funding")
+    assert funding["percent"] == pytest.approx(15 / 16)
+    assert main(["agreement", "ann", "--machine", "rule", "-p", root, "--json"]) == 0
+    vs_rules = json.loads(capsys.readouterr().out)
+    assert vs_rules["coders"] == ["ann", "rule"]
+    # the toy codebook's rules ('grant', 'ppn') find most of ann's codes
+    assert vs_rules["overall"]["kappa"] > 0.5
+    assert main(["agreement", "ann", "--machine", "model", "-p", root]) == 1
+    assert "suggest eval" in capsys.readouterr().err
+    assert main(["agreement", "nobody", "-p", root]) == 1
+    assert "coders in the project: ann, bob" in capsys.readouterr().err

@@ -11,20 +11,31 @@ from typing import Annotated
 import typer
 
 from qualcode.cli import render
-from qualcode.cli.app import JsonOpt, app
+from qualcode.cli.app import JsonOpt, ProjectOpt, app
 
 
 @app.command()
 def agreement(
+    coders: Annotated[
+        list[str] | None,
+        typer.Argument(help="Coders to compare (default: every human coder in the project)."),
+    ] = None,
+    machine: Annotated[
+        str,
+        typer.Option(
+            "--machine", help="Add the machine's 'rule' or 'model' suggestions as a coder."
+        ),
+    ] = "",
     from_csv: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--from-csv",
-            help="Long-format CSV with columns unit, coder, code (an empty code: the "
-            "coder saw the unit and coded nothing).",
+            help="Instead of the project: a long-format CSV with columns unit, coder, code "
+            "(an empty code: the coder saw the unit and coded nothing).",
             dir_okay=False,
         ),
-    ],
+    ] = None,
+    project: ProjectOpt = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     samples: Annotated[
@@ -34,10 +45,20 @@ def agreement(
 ) -> None:
     """Agreement per code and overall: percent agreement, Cohen's kappa (two coders),
     Krippendorff's alpha (nominal, any number of coders, missing data) with a bootstrap 95%
-    interval, and Gwet's AC1. Units are whatever the CSV's unit column names."""
-    from qualcode.review.longform import agreement_from_codings, read_long_csv
+    interval, and Gwet's AC1. Units are segments (participant turns by default): each coder
+    counts on the segments they saw; --machine compares the rules or the model with them."""
+    from qualcode.review.longform import agreement_from_codings, read_long_csv, stored_codings
 
-    units, coders, data = read_long_csv(from_csv)
+    if machine not in ("", "rule", "model"):
+        raise typer.BadParameter("use rule or model", param_hint="--machine")
+    if from_csv is not None:
+        units, coders, data = read_long_csv(from_csv)
+    else:
+        from qualcode.project import open_project
+
+        proj = open_project(project)
+        units, coders, data = stored_codings(proj.store, coders or None, machine)
+        proj.close()
     rows, overall = agreement_from_codings(units, coders, data, samples, seed)
     everything = [*rows, overall]
     if as_json:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from qualcode.errors import InputFileError
+from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.encoding import decode
 from qualcode.review.agreement import AgreementRow, agreement_table
 
@@ -78,3 +79,33 @@ def agreement_from_codings(
     pooled = arr.transpose(1, 0, 2).reshape(1, len(coders), len(codes) * len(units))
     overall = agreement_table(pooled, ["(all codes)"], samples, seed)[0]
     return rows, overall
+
+
+def stored_codings(
+    store: Any, coders: list[str] | None = None, machine: str = ""
+) -> tuple[list[str], list[str], dict[str, dict[str, set[str]]]]:
+    """(units, coders, coder -> unit -> codes) from the project store: the named human coders
+    (default: all), plus the machine's ``machine`` suggestions ('rule' or 'model') as a coder
+    that saw every unit any human coded. Units are segment ids."""
+    data = store.coder_codings()
+    names = coders or sorted(data)
+    unknown = [c for c in names if c not in data]
+    if unknown:
+        raise QualcodeError(
+            f"no coding by {', '.join(unknown)} in the project",
+            f"coders in the project: {', '.join(sorted(data)) or 'none yet'}",
+        )
+    chosen = {c: data[c] for c in names}
+    units = sorted({u for by_unit in chosen.values() for u in by_unit})
+    if machine:
+        suggested = store.machine_codings(machine)
+        chosen[machine] = {u: set(suggested.get(u, set())) for u in units}
+        if not any(chosen[machine].values()):
+            hint = (
+                "the model never scores segments humans coded (they are what it learned from): "
+                "use 'qualcode suggest eval' for its cross-validated agreement"
+                if machine == "model"
+                else "run 'qualcode code' first"
+            )
+            raise QualcodeError(f"no {machine} suggestions on the coders' segments", hint)
+    return units, list(chosen), chosen

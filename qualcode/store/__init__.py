@@ -281,6 +281,32 @@ class Store:
         row = self.conn.execute(sql.SEGMENT_TEXT, (segment,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
+    def coder_codings(self) -> dict[str, dict[str, set[str]]]:
+        """Each human coder's codes per segment they saw: imported or human codings (source =
+        coder), their own decisions (accept/add give a code, reject/recode take it away), and
+        segments marked reviewed with no code."""
+        data: dict[str, dict[str, set[str]]] = {}
+        for seg, who in self.conn.execute(sql.CODER_REVIEWS):
+            data.setdefault(who, {}).setdefault(seg, set())
+        for seg, code, kind, source in self.conn.execute(sql.CODER_APPLICATIONS):
+            if kind in ("human", "import"):
+                data.setdefault(source, {}).setdefault(seg, set()).add(code)
+        for seg, code, who, action in self.conn.execute(sql.CODER_DECISIONS):
+            codes = data.setdefault(who, {}).setdefault(seg, set())
+            if action in ("accept", "add"):
+                codes.add(code)
+            else:
+                codes.discard(code)
+        return data
+
+    def machine_codings(self, kind: str) -> dict[str, set[str]]:
+        """Live machine suggestions of ``kind`` ('rule', 'model' or 'topic') per segment."""
+        out: dict[str, set[str]] = {}
+        for seg, code, k, _ in self.conn.execute(sql.CODER_APPLICATIONS):
+            if k == kind:
+                out.setdefault(seg, set()).add(code)
+        return out
+
     def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
         row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None

@@ -263,3 +263,19 @@ RUN_BY_ID = "SELECT kind, summary FROM runs WHERE id = ?"
 SEGMENT_TEXT = """
 SELECT substr(d.text, s.start + 1, s.end - s.start), d.participant_id, s.turn_idx
 FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?"""
+
+# agreement between stored coders -------------------------------------------------------------
+CODER_REVIEWS = """
+SELECT r.segment_id, r.reviewer FROM reviews r
+JOIN segments s ON s.id = r.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL"""
+CODER_APPLICATIONS = """
+SELECT a.segment_id, a.code_id, a.kind, a.source FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL"""
+CODER_DECISIONS = """
+SELECT x.segment_id, x.code_id, x.reviewer, x.action FROM decisions x
+JOIN segments s ON s.id = x.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+ORDER BY x.id"""
