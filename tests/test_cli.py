@@ -117,3 +117,18 @@ def test_agreement_from_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     path.write_text("who,what\n1,2\n")
     code, _, err = _run(capsys, "agreement", "--from-csv", str(path))
     assert code == 1 and "has no 'unit' column" in err
+
+
+def test_transcription_marks_are_shown_not_eaten_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "p"
+    assert main(["init", str(root)]) == 0
+    (root / "transcripts" / "P01.txt").write_text(
+        "INT: Ready? [laughs]\nP01: Yes [inaudible] fine [bold]really[/bold].\n"
+    )
+    assert main(["ingest", "-p", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["show", "P01", "-p", str(root)]) == 0
+    shown = capsys.readouterr().out
+    assert "[laughs]" in shown and "[inaudible]" in shown and "[bold]really[/bold]" in shown

@@ -126,3 +126,24 @@ def test_rst_headings_and_italic_notes_are_not_speech() -> None:
     assert turns[0].timestamp == "10.01 am"
     assert text[turns[0].start : turns[0].end] == "Ms Hands."
     assert "3-07-2025" in text[:preamble_end]
+
+
+@pytest.mark.parametrize(
+    ("text", "first_turn", "preamble"),
+    [
+        ("INT: Ready? [laughs]\nP01: Yes.\n", ("INT", "Ready? [laughs]"), ""),
+        ("INT: Ready now\nP01: Yes.\n", ("INT", "Ready now"), ""),
+        (
+            "Interviewer: Rhian Pritchard\nDate: 3 March 2021\n\nInterviewer: So, your role?\n"
+            "P01: Yes.\n",
+            ("Interviewer", "So, your role?"),
+            "Interviewer: Rhian Pritchard\nDate: 3 March 2021",
+        ),
+    ],
+)
+def test_first_lines_are_speech_unless_they_name_something(
+    text: str, first_turn: tuple[str, str], preamble: str
+) -> None:
+    turns, preamble_end = find_turns(text)
+    assert (turns[0].speaker, text[turns[0].start : turns[0].end]) == first_turn
+    assert text[:preamble_end] == preamble

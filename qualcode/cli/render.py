@@ -10,21 +10,25 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-out = Console(highlight=False, soft_wrap=False)
+# Output is text, not markup: transcripts are full of "[laughs]" and "[inaudible]".
+out = Console(highlight=False, soft_wrap=False, markup=False)
 err = Console(stderr=True, highlight=False)
 
 
 def error(message: str, hint: str = "") -> None:
-    """One clear line on stderr (and the hint, if any, after it)."""
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    """One clear line on stderr (and the hint, if any, after it). Messages are printed as
+    text, never as markup: file names and settings like [project] must survive."""
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     if hint:
-        err.print(f"  [dim]hint:[/] {hint}", soft_wrap=True)
+        err.print(f"  [dim]hint:[/] {escape(hint)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def _plain(obj: Any) -> Any:
@@ -44,7 +48,7 @@ def table(
     for i, c in enumerate(columns):
         t.add_column(c, justify="right" if right and i in right else "left")
     for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
+        t.add_row(*[Text("" if v is None else str(v)) for v in r])
     return t
 
 

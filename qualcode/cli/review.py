@@ -13,6 +13,55 @@ import typer
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
 
+review_app = typer.Typer(
+    help="Review machine suggestions. In a spreadsheet: export the queue, fill in the "
+    "decision column (accept, reject or change + new_code), import it back.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("export")
+def review_export(
+    file: Annotated[Path, typer.Argument(help="Where to write the queue: .xlsx or .csv.")],
+    project: ProjectOpt = None,
+) -> None:
+    """Write every undecided machine suggestion (rule, model, topic) with its segment text and
+    empty decision, new_code and note columns."""
+    from qualcode.project import open_project
+    from qualcode.review.sheet import export_queue
+
+    proj = open_project(project)
+    n = export_queue(proj.store.review_queue(), file)
+    proj.close()
+    render.out.print(f"Wrote {n:,} suggestions to {file}: fill in 'decision', then import it.")
+
+
+@review_app.command("import")
+def review_import(
+    file: Annotated[Path, typer.Argument(help="A review sheet from 'qualcode review export'.")],
+    reviewer: Annotated[
+        str, typer.Option("--as", help="Reviewer name (default: [project] reviewer).")
+    ] = "",
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read a filled-in review sheet back. Every row is checked first (decisions, codes, edited
+    text, duplicates); one bad row stores nothing. Decisions are appended, never overwritten."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.project import open_project
+    from qualcode.review.sheet import import_sheet
+
+    proj = open_project(project)
+    codebook, _ = resolve_codebook(proj, None)
+    report = import_sheet(proj.store, codebook, file, reviewer or proj.settings.reviewer)
+    proj.close()
+    if as_json:
+        render.print_json(report)
+        return
+    done = ", ".join(f"{n} {a}" for a, n in sorted(report.actions.items())) or "no decisions"
+    render.out.print(f"{report.reviewer}: {done} ({report.rows:,} rows read).")
+
 
 @app.command()
 def agreement(

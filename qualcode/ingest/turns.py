@@ -78,6 +78,10 @@ def _accepted(found: list[lb.Label | None], known: list[re.Pattern[str]]) -> set
     }
 
 
+_MARKS_RE = re.compile(r"\[[^\]]{1,30}\]|\([^)]{1,30}\)")  # [laughs], (inaudible)
+_NAME_JOINERS = frozenset({"of", "and", "the", "de", "van", "von", "&", "-", "/"})
+
+
 def _is_header(text: str, ln: Line, label: lb.Label | None) -> bool:
     """Legend and header lines before the first turn: ``I1: Interviewer 1``, ``Date: ...``."""
     line = text[ln.start : ln.end]
@@ -85,8 +89,13 @@ def _is_header(text: str, ln: Line, label: lb.Label | None) -> bool:
         return True
     if label is None or ln.speaker is not None:
         return False
-    value = line[label.speech :].strip()
-    return 0 < len(value.split()) <= 4 and not value.endswith((".", "?", "!", "…"))
+    value = _MARKS_RE.sub("", line[label.speech :]).strip()
+    words = value.split()
+    if not 0 < len(words) <= 4 or value.endswith((".", "?", "!", "…", ",")):
+        return False
+    # a header value names something ("Rhian Pritchard", "3 March 2021", "Teams"); speech
+    # such as "Ready now" has lower-case words
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_JOINERS for w in words)
 
 
 def legend_roles(preamble: str) -> dict[str, str]:

@@ -307,6 +307,26 @@ class Store:
                 out.setdefault(seg, set()).add(code)
         return out
 
+    def review_queue(self) -> list[dict[str, Any]]:
+        """Machine suggestions nobody has decided on yet, in document and turn order."""
+        cols = ("item", "document", "participant", "turn", "code", "kind", "source", "score")
+        return [
+            {**dict(zip(cols, r[:8], strict=True)), "evidence": r[8], "text": r[9]}
+            for r in self.conn.execute(sql.REVIEW_QUEUE)
+        ]
+
+    def application(self, app_id: int) -> tuple[int, str, str, int | None, str, int] | None:
+        """(id, segment id, code, superseded by run, segment text, decisions so far)."""
+        row = self.conn.execute(sql.APPLICATION_FOR_REVIEW, (app_id,)).fetchone()
+        return tuple(row) if row else None
+
+    def add_decisions(self, rows: list[tuple[int | None, str, str, str, str, str]]) -> int:
+        """Append decisions (application id, segment, code, reviewer, action, note), at once."""
+        at = _now()
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_DECISION, [(*r, at) for r in rows])
+        return len(rows)
+
     def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
         row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None

@@ -279,3 +279,22 @@ SELECT x.segment_id, x.code_id, x.reviewer, x.action FROM decisions x
 JOIN segments s ON s.id = x.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 ORDER BY x.id"""
+
+# spreadsheet review -------------------------------------------------------------------------
+REVIEW_QUEUE = """
+SELECT a.id, d.source, d.participant_id, s.turn_idx, a.code_id, a.kind, a.source, a.score,
+       substr(d.text, a.start + 1, a.end - a.start), substr(d.text, s.start + 1, s.end - s.start)
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+  AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.application_id = a.id)
+ORDER BY d.source, s.start, a.code_id, a.kind, a.source"""
+APPLICATION_FOR_REVIEW = """
+SELECT a.id, a.segment_id, a.code_id, a.superseded_by_run,
+       substr(d.text, s.start + 1, s.end - s.start),
+       (SELECT count(*) FROM decisions x WHERE x.application_id = a.id)
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id WHERE a.id = ?"""
+INSERT_DECISION = """
+INSERT INTO decisions (application_id, segment_id, code_id, reviewer, action, note, at)
+VALUES (?, ?, ?, ?, ?, ?, ?)"""
