@@ -20,7 +20,7 @@ CodebookOpt = Annotated[
     typer.Option(
         "--codebook",
         "-c",
-        help="Codebook YAML (default: [coding] codebook, or the only one in codebooks/).",
+        help="Codebook YAML (default: \\[coding] codebook, or the only one in codebooks/).",
         dir_okay=False,
     ),
 ]

@@ -6,7 +6,7 @@ import csv
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,11 +14,106 @@ from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
 
 review_app = typer.Typer(
-    help="Review machine suggestions. In a spreadsheet: export the queue, fill in the "
-    "decision column (accept, reject or change + new_code), import it back.",
-    no_args_is_help=True,
+    help="Review machine suggestions in a terminal app (keys: a accept, r reject, c change, "
+    "+ add, k key quote, m memo, u undo, n next, s skip, d next document, ? definition, "
+    "q quit), or code blind as a second coder (--blind). Every decision is stored at once "
+    "under your name. For a spreadsheet instead: 'review export' and 'review import'.",
+    invoke_without_command=True,
 )
 app.add_typer(review_app, name="review")
+
+
+def _sample(value: str) -> float:
+    text = value.strip().rstrip("%")
+    try:
+        share = float(text) / (100 if value.strip().endswith("%") or float(text) > 1 else 1)
+    except ValueError:
+        raise typer.BadParameter("use a share such as 20% or 0.2", param_hint="--sample") from None
+    if not 0 < share <= 1:
+        raise typer.BadParameter("use a share between 0% and 100%", param_hint="--sample")
+    return share
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    reviewer: Annotated[
+        str, typer.Option("--as", help="Reviewer name (default: \\[project] reviewer).")
+    ] = "",
+    blind: Annotated[
+        bool,
+        typer.Option("--blind", help="Code from scratch, seeing no other coder's or machine code."),
+    ] = False,
+    sample: Annotated[
+        str, typer.Option("--sample", help="With --blind: a share of each document, e.g. 20%.")
+    ] = "100%",
+    code: Annotated[
+        list[str] | None, typer.Option("--code", help="Only suggestions of this code or aim.")
+    ] = None,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Only this document (repeatable).")
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Only participants with ATTR=VALUE, e.g. sector=policing."),
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Only rule, model or topic suggestions.")
+    ] = None,
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order",
+            help="uncertainty (the model's least sure first, when there is a model) or document.",
+        ),
+    ] = "uncertainty",
+    project: ProjectOpt = None,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from qualcode.project import open_project
+
+    session = open_session(
+        open_project(project), reviewer, blind, _sample(sample), code, document, where, kind, order
+    )
+    from qualcode.tui.review import run_review
+
+    run_review(session)
+    session.project.close()
+
+
+def open_session(
+    proj: Any,
+    reviewer: str,
+    blind: bool = False,
+    sample: float = 1.0,
+    code: list[str] | None = None,
+    document: list[str] | None = None,
+    where: list[str] | None = None,
+    kind: list[str] | None = None,
+    order: str = "uncertainty",
+) -> Any:
+    """A review session for the CLI's options (shared by the app and its tests)."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.session import Filters, ReviewSession
+
+    if order not in ("uncertainty", "document"):
+        raise typer.BadParameter("use uncertainty or document", param_hint="--order")
+    bad = [k for k in kind or [] if k not in ("rule", "model", "topic")]
+    if bad:
+        raise typer.BadParameter("use rule, model or topic", param_hint="--kind")
+    pairs = []
+    for w in where or []:
+        if "=" not in w:
+            raise typer.BadParameter("use ATTR=VALUE", param_hint="--where")
+        k, v = w.split("=", 1)
+        pairs.append((k.strip(), v.strip()))
+    docs = frozenset(proj.store.find_document(d).id for d in document or [])
+    codebook, _ = resolve_codebook(proj, None)
+    filters = Filters(frozenset(code or []), docs, frozenset(kind or []), tuple(pairs))
+    return ReviewSession(
+        proj, codebook, reviewer or proj.settings.reviewer, blind, sample, filters, order
+    )
 
 
 @review_app.command("export")
@@ -41,7 +136,7 @@ def review_export(
 def review_import(
     file: Annotated[Path, typer.Argument(help="A review sheet from 'qualcode review export'.")],
     reviewer: Annotated[
-        str, typer.Option("--as", help="Reviewer name (default: [project] reviewer).")
+        str, typer.Option("--as", help="Reviewer name (default: \\[project] reviewer).")
     ] = "",
     project: ProjectOpt = None,
     as_json: JsonOpt = False,

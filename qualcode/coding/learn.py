@@ -319,6 +319,17 @@ def evaluate(
     return len(ids), score_codes(ref, got, codes)
 
 
+def uncertainty_by_segment(project: Project) -> dict[str, float]:
+    """The latest model's uncertainty about every segment no human has labelled."""
+    _, saved = load_model(project)
+    labelled = set(project.store.human_labels()[1])
+    units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
+    if not units:
+        return {}
+    unsure = saved["model"].uncertainty(_predict(project, saved, [t for _, t in units]))
+    return {seg.id: float(u) for (seg, _), u in zip(units, unsure, strict=True)}
+
+
 def queue(project: Project, limit: int = 20) -> list[dict[str, Any]]:
     """Unreviewed segments with model suggestions, least certain first (active learning)."""
     _, saved = load_model(project)

@@ -297,6 +297,9 @@ class Store:
                 codes.add(code)
             else:
                 codes.discard(code)
+        resolved = self.resolutions()
+        if resolved:
+            data["resolved"] = resolved
         return data
 
     def machine_codings(self, kind: str) -> dict[str, set[str]]:
@@ -326,6 +329,80 @@ class Store:
         with self.transaction() as c:
             c.executemany(sql.INSERT_DECISION, [(*r, at) for r in rows])
         return len(rows)
+
+    # the review app ----------------------------------------------------------------------------
+    def queue_applications(self) -> list[tuple[Any, ...]]:
+        """Undecided machine suggestions: (id, segment, code, kind, source, score, start, end)."""
+        return [tuple(r) for r in self.conn.execute(sql.QUEUE_APPLICATIONS)]
+
+    def current_segments(self) -> list[tuple[str, int, int, int, int]]:
+        return [tuple(r) for r in self.conn.execute(sql.SEGMENTS_OF_CURRENT)]
+
+    def reviewed_by(self, reviewer: str) -> set[str]:
+        return {r[0] for r in self.conn.execute(sql.REVIEWED_BY, (reviewer,))}
+
+    def decide(
+        self,
+        app_id: int | None,
+        segment: str,
+        code: str,
+        reviewer: str,
+        action: str,
+        note: str = "",
+    ) -> int:
+        """Append one decision, at once; returns its id (for undo)."""
+        with self.transaction() as c:
+            cur = c.execute(
+                sql.INSERT_DECISION, (app_id, segment, code, reviewer, action, note, _now())
+            )
+            return int(cur.lastrowid or 0)
+
+    def session_decisions(self, segment: str, reviewer: str) -> list[tuple[int | None, str]]:
+        """A reviewer's live decisions on one segment, oldest first: (application, action)."""
+        rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
+        return [(app, action) for app, action, _ in rows]
+
+    def session_added(self, segment: str, reviewer: str) -> list[tuple[int | None, str]]:
+        """Codes a reviewer added to a segment (live 'add' decisions)."""
+        rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
+        return [(app, code) for app, action, code in rows if action == "add"]
+
+    def undo_decision(self, decision_id: int, reviewer: str) -> None:
+        with self.transaction() as c:
+            c.execute(sql.UNDO_DECISION, (decision_id, reviewer, _now()))
+
+    def mark_reviewed(self, segment: str, reviewer: str, run_id: int | None = None) -> None:
+        with self.transaction() as c:
+            c.execute(sql.INSERT_REVIEW, (segment, reviewer, run_id, _now()))
+
+    def add_mark(self, segment: str, reviewer: str, kind: str, text: str = "") -> None:
+        with self.transaction() as c:
+            c.execute(sql.INSERT_MARK, (segment, reviewer, kind, text, _now()))
+
+    def key_quotes(self) -> set[str]:
+        """Segments marked as key quotes (and not unmarked since)."""
+        keys: set[str] = set()
+        for seg, kind in self.conn.execute(sql.KEY_QUOTES):
+            (keys.add if kind == "key_quote" else keys.discard)(seg)
+        return keys
+
+    def add_resolution(
+        self,
+        segment: str,
+        a: str,
+        b: str,
+        choice: str,
+        codes: list[str],
+        rationale: str,
+        reviewer: str,
+    ) -> None:
+        row = (segment, a, b, choice, json.dumps(sorted(codes)), rationale, reviewer, _now())
+        with self.transaction() as c:
+            c.execute(sql.INSERT_RESOLUTION, row)
+
+    def resolutions(self) -> dict[str, set[str]]:
+        """The latest resolved codes of each reconciled segment."""
+        return {seg: set(json.loads(codes)) for seg, codes in self.conn.execute(sql.RESOLUTIONS)}
 
     def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
         row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()

@@ -111,6 +111,52 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
         """,
     ),
+    (
+        3,
+        "undone decisions, live_decisions view, marks (key quotes and memos)",
+        """
+        CREATE TABLE undone (
+            decision_id INTEGER PRIMARY KEY REFERENCES decisions(id),
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TRIGGER undone_append_only_update BEFORE UPDATE ON undone
+            BEGIN SELECT RAISE(ABORT, 'undo records are append-only'); END;
+        CREATE TRIGGER undone_append_only_delete BEFORE DELETE ON undone
+            BEGIN SELECT RAISE(ABORT, 'undo records are append-only'); END;
+        CREATE VIEW live_decisions AS
+            SELECT * FROM decisions WHERE id NOT IN (SELECT decision_id FROM undone);
+        CREATE TABLE marks (
+            id INTEGER PRIMARY KEY,
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            reviewer TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('key_quote', 'not_key_quote', 'memo')),
+            text TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX marks_segment ON marks(segment_id);
+        CREATE TRIGGER marks_append_only_update BEFORE UPDATE ON marks
+            BEGIN SELECT RAISE(ABORT, 'marks are append-only'); END;
+        CREATE TRIGGER marks_append_only_delete BEFORE DELETE ON marks
+            BEGIN SELECT RAISE(ABORT, 'marks are append-only'); END;
+        CREATE TABLE resolutions (
+            id INTEGER PRIMARY KEY,
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            coder_a TEXT NOT NULL,
+            coder_b TEXT NOT NULL,
+            choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'both', 'neither', 'other')),
+            codes TEXT NOT NULL,
+            rationale TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX resolutions_segment ON resolutions(segment_id);
+        CREATE TRIGGER resolutions_append_only_update BEFORE UPDATE ON resolutions
+            BEGIN SELECT RAISE(ABORT, 'resolutions are append-only'); END;
+        CREATE TRIGGER resolutions_append_only_delete BEFORE DELETE ON resolutions
+            BEGIN SELECT RAISE(ABORT, 'resolutions are append-only'); END;
+        """,
+    ),
 )
 
 CREATE_MIGRATIONS_TABLE = """
@@ -136,7 +182,8 @@ INSERT_TURN = """
 INSERT INTO turns (document_id, idx, speaker, role, start, end, words, timestamp)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 HUMAN_DECISIONS_ON_DOCUMENT = """
-SELECT count(*) FROM decisions d JOIN segments s ON s.id = d.segment_id WHERE s.document_id = ?"""
+SELECT count(*) FROM live_decisions d JOIN segments s ON s.id = d.segment_id
+WHERE s.document_id = ?"""
 
 CURRENT_DOCUMENTS = """
 SELECT id, source, name, format, sha256, version, preamble_end, participant_id
@@ -196,7 +243,7 @@ GROUP BY a.code_id"""
 EXPORT_CODINGS = """
 SELECT d.source, d.participant_id, t.idx, t.speaker, t.role, a.code_id, a.kind, a.source,
        a.score, coalesce(
-           (SELECT x.action FROM decisions x WHERE x.application_id = a.id
+           (SELECT x.action FROM live_decisions x WHERE x.application_id = a.id
             ORDER BY x.id DESC LIMIT 1),
            CASE WHEN a.kind = 'human' THEN 'human' ELSE 'unreviewed' END),
        a.start, a.end, d.text, a.run_id, a.codebook_hash, s.start, s.end, s.id
@@ -222,7 +269,7 @@ LABELLED_SEGMENTS = """
 SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = s.id)
-   OR EXISTS (SELECT 1 FROM decisions x WHERE x.segment_id = s.id)
+   OR EXISTS (SELECT 1 FROM live_decisions x WHERE x.segment_id = s.id)
    OR EXISTS (SELECT 1 FROM applications a WHERE a.segment_id = s.id
               AND a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL)
 ORDER BY s.document_id, s.start"""
@@ -233,8 +280,9 @@ JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL"""
 # The latest decision of any reviewer on each (segment, code).
 LATEST_DECISIONS = """
-SELECT x.segment_id, x.code_id, x.action FROM decisions x
-JOIN (SELECT segment_id, code_id, max(id) AS last FROM decisions GROUP BY segment_id, code_id) l
+SELECT x.segment_id, x.code_id, x.action FROM live_decisions x
+JOIN (SELECT segment_id, code_id, max(id) AS last FROM live_decisions
+      GROUP BY segment_id, code_id) l
   ON l.last = x.id"""
 SUPERSEDE_MODEL_APPLICATIONS = """
 UPDATE applications SET superseded_by_run = ?
@@ -253,7 +301,7 @@ SELECT a.segment_id, a.code_id FROM applications a
 JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'human', 'import', 'model')
-  AND NOT EXISTS (SELECT 1 FROM decisions x
+  AND NOT EXISTS (SELECT 1 FROM live_decisions x
                   WHERE x.application_id = a.id AND x.action = 'reject')"""
 ALL_ATTRIBUTES = "SELECT participant_id, name, value FROM attributes ORDER BY participant_id, name"
 SUPERSEDE_TOPIC_APPLICATIONS = """
@@ -275,7 +323,7 @@ JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL"""
 CODER_DECISIONS = """
-SELECT x.segment_id, x.code_id, x.reviewer, x.action FROM decisions x
+SELECT x.segment_id, x.code_id, x.reviewer, x.action FROM live_decisions x
 JOIN segments s ON s.id = x.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 ORDER BY x.id"""
@@ -287,14 +335,38 @@ SELECT a.id, d.source, d.participant_id, s.turn_idx, a.code_id, a.kind, a.source
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
-  AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.application_id = a.id)
+  AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
 ORDER BY d.source, s.start, a.code_id, a.kind, a.source"""
 APPLICATION_FOR_REVIEW = """
 SELECT a.id, a.segment_id, a.code_id, a.superseded_by_run,
        substr(d.text, s.start + 1, s.end - s.start),
-       (SELECT count(*) FROM decisions x WHERE x.application_id = a.id)
+       (SELECT count(*) FROM live_decisions x WHERE x.application_id = a.id)
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id WHERE a.id = ?"""
 INSERT_DECISION = """
 INSERT INTO decisions (application_id, segment_id, code_id, reviewer, action, note, at)
 VALUES (?, ?, ?, ?, ?, ?, ?)"""
+
+# the review app ------------------------------------------------------------------------------
+QUEUE_APPLICATIONS = """
+SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+  AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)"""
+SEGMENTS_OF_CURRENT = """
+SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL"""
+REVIEWED_BY = "SELECT DISTINCT segment_id FROM reviews WHERE reviewer = ?"
+UNDO_DECISION = "INSERT INTO undone (decision_id, reviewer, at) VALUES (?, ?, ?)"
+INSERT_MARK = "INSERT INTO marks (segment_id, reviewer, kind, text, at) VALUES (?, ?, ?, ?, ?)"
+KEY_QUOTES = """
+SELECT m.segment_id, m.kind FROM marks m WHERE m.kind IN ('key_quote', 'not_key_quote')
+ORDER BY m.id"""
+INSERT_RESOLUTION = """
+INSERT INTO resolutions (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+RESOLUTIONS = "SELECT segment_id, codes FROM resolutions ORDER BY id"
+SEGMENT_DECISIONS_BY = """
+SELECT application_id, action, code_id FROM live_decisions
+WHERE segment_id = ? AND reviewer = ? ORDER BY id"""

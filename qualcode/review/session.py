@@ -1,0 +1,269 @@
+"""A review session: the queue of segments to look at, and every decision written at once.
+
+The queue is built by pure functions from store rows (so it can be tested and timed without a
+terminal); ``ReviewSession`` applies a reviewer's actions to the store immediately, under their
+name, so a crash or a closed terminal loses nothing. Undo appends an undo record; nothing is
+ever deleted.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualcode.codebook import Codebook
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    app_id: int
+    code: str
+    kind: str  # rule, model, topic
+    source: str  # rule id, model:<hash>, topics:<hash>
+    score: float | None
+    start: int  # evidence span in the document text
+    end: int
+
+
+@dataclass
+class Item:
+    segment: str
+    document_id: int
+    turn: int
+    start: int
+    end: int
+    suggestions: list[Suggestion] = field(default_factory=list)
+    order: float = 0.0  # sort key within the queue (uncertainty first, then position)
+
+
+@dataclass(frozen=True)
+class Filters:
+    codes: frozenset[str] = frozenset()  # suggestion codes (or code prefixes, e.g. an aim)
+    documents: frozenset[int] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    where: tuple[tuple[str, str], ...] = ()  # participant attribute = value
+
+
+def build_queue(
+    segments: Iterable[tuple[str, int, int, int, int]],
+    suggestions: Iterable[tuple[Any, ...]],
+    done: set[str],
+    filters: Filters = Filters(),
+    doc_attrs: dict[int, dict[str, str]] | None = None,
+    uncertainty: dict[str, float] | None = None,
+) -> list[Item]:
+    """Segments with undecided suggestions that pass the filters, most uncertain first when
+    a model's uncertainty is known, otherwise in document and turn order."""
+    seg_rows = {s[0]: s for s in segments}
+    items: dict[str, Item] = {}
+    for app_id, seg, code, kind, source, score, start, end in suggestions:
+        if seg in done or seg not in seg_rows:
+            continue
+        if filters.kinds and kind not in filters.kinds:
+            continue
+        if filters.codes and not any(code == c or code.startswith(c + ".") for c in filters.codes):
+            continue
+        row = seg_rows[seg]
+        if filters.documents and row[1] not in filters.documents:
+            continue
+        if filters.where:
+            attrs = (doc_attrs or {}).get(row[1], {})
+            if any(attrs.get(k) != v for k, v in filters.where):
+                continue
+        item = items.get(seg)
+        if item is None:
+            item = items[seg] = Item(seg, row[1], row[2], row[3], row[4])
+        item.suggestions.append(Suggestion(app_id, code, kind, source, score, start, end))
+    out = list(items.values())
+    for item in out:
+        item.suggestions.sort(key=lambda s: (s.start, s.code, s.kind))
+    unsure = uncertainty or {}
+    out.sort(key=lambda i: (-unsure.get(i.segment, 0.0), i.document_id, i.start))
+    return out
+
+
+def blind_queue(
+    segments: Iterable[tuple[str, int, int, int, int]],
+    done: set[str],
+    sample: float = 1.0,
+    seed: int = 0,
+    documents: frozenset[int] = frozenset(),
+) -> list[Item]:
+    """Every segment (or a sample of each document's segments, stratified by document) for
+    coding from scratch; no suggestions are attached."""
+    by_doc: dict[int, list[tuple[str, int, int, int, int]]] = {}
+    for row in sorted(segments, key=lambda r: (r[1], r[3])):
+        if row[0] not in done and (not documents or row[1] in documents):
+            by_doc.setdefault(row[1], []).append(row)
+    rng = random.Random(seed)
+    out: list[Item] = []
+    for doc_id in sorted(by_doc):
+        rows = by_doc[doc_id]
+        if sample < 1.0:
+            k = max(1, round(sample * len(rows)))
+            rows = sorted(rng.sample(rows, k), key=lambda r: r[3])
+        out.extend(Item(r[0], r[1], r[2], r[3], r[4]) for r in rows)
+    return out
+
+
+class ReviewSession:
+    """One reviewer working through a queue; every action is stored at once."""
+
+    def __init__(
+        self,
+        project: Project,
+        codebook: Codebook,
+        reviewer: str,
+        blind: bool = False,
+        sample: float = 1.0,
+        filters: Filters = Filters(),
+        order: str = "auto",
+    ) -> None:
+        if not reviewer.strip():
+            raise QualcodeError("who is reviewing?", "pass --as NAME or set reviewer in [project]")
+        self.project, self.codebook, self.reviewer, self.blind = project, codebook, reviewer, blind
+        store = project.store
+        self.documents = {d["id"]: d for d in store.current_documents()}
+        attrs = store.participant_attributes()
+        self.attributes = {
+            doc_id: attrs.get(d["participant_id"] or "", {}) for doc_id, d in self.documents.items()
+        }
+        segments = store.current_segments()
+        done = store.reviewed_by(reviewer)
+        if blind:
+            self.items = blind_queue(segments, done, sample, 0, filters.documents)
+        else:
+            unsure = _uncertainty(project) if order in ("auto", "uncertainty") else {}
+            self.items = build_queue(
+                segments, store.queue_applications(), done, filters, self.attributes, unsure
+            )
+        self.position = 0
+        self.added: dict[str, list[str]] = {}  # codes this reviewer added per segment
+        self.history: list[tuple[str, int, int]] = []  # (kind, decision id, item index)
+        self._texts: dict[int, Any] = {}
+        self.key_quotes = store.key_quotes()
+
+    # reading --------------------------------------------------------------------------------
+    @property
+    def current(self) -> Item | None:
+        return self.items[self.position] if 0 <= self.position < len(self.items) else None
+
+    def document(self, doc_id: int) -> Any:
+        if doc_id not in self._texts:
+            self._texts[doc_id] = self.project.store.document(doc_id)
+        return self._texts[doc_id]
+
+    def context(self, item: Item) -> tuple[str, str, str, str]:
+        """(previous turn, the segment, next turn, who is speaking) for display."""
+        doc = self.document(item.document_id)
+        turns = {t.index: t for t in doc.turns}
+        before = turns.get(item.turn - 1)
+        after = turns.get(item.turn + 1)
+
+        def said(t: Any) -> str:
+            return f"{t.speaker or ''}: {doc.text[t.start : t.end]}" if t else ""
+
+        return said(before), doc.text[item.start : item.end], said(after), doc.participant_id or ""
+
+    def definition(self, code: str) -> str:
+        c = self.codebook.code(code)
+        return f"{c.name}: {c.definition}" if c else "(not in the codebook)"
+
+    # acting ---------------------------------------------------------------------------------
+    def _decide(self, app_id: int | None, code: str, action: str, note: str = "") -> int:
+        item = self.current
+        if item is None:
+            raise QualcodeError("the queue is finished")
+        did = self.project.store.decide(app_id, item.segment, code, self.reviewer, action, note)
+        self.history.append(("decision", did, self.position))
+        return did
+
+    def accept(self, suggestion: Suggestion) -> None:
+        self._decide(suggestion.app_id, suggestion.code, "accept")
+
+    def reject(self, suggestion: Suggestion) -> None:
+        self._decide(suggestion.app_id, suggestion.code, "reject")
+
+    def change(self, suggestion: Suggestion, code: str) -> None:
+        self._check(code)
+        self._decide(suggestion.app_id, suggestion.code, "recode", f"changed to {code}")
+        self._decide(None, code, "add", f"changed from {suggestion.code}")
+
+    def add(self, code: str) -> None:
+        self._check(code)
+        item = self.current
+        self._decide(None, code, "add")
+        if item is not None:
+            self.added.setdefault(item.segment, []).append(code)
+
+    def _check(self, code: str) -> None:
+        if self.codebook.code(code) is None:
+            raise QualcodeError(f"unknown code '{code}'", "pick one of the codebook's codes")
+
+    def key_quote(self) -> bool:
+        """Toggle the current segment as a key quote; returns whether it now is one."""
+        item = self.current
+        if item is None:
+            return False
+        now = item.segment not in self.key_quotes
+        kind = "key_quote" if now else "not_key_quote"
+        self.project.store.add_mark(item.segment, self.reviewer, kind)
+        (self.key_quotes.add if now else self.key_quotes.discard)(item.segment)
+        return now
+
+    def memo(self, text: str) -> None:
+        item = self.current
+        if item is not None and text.strip():
+            self.project.store.add_mark(item.segment, self.reviewer, "memo", text.strip())
+
+    def next(self) -> None:
+        """Done with this segment: it counts as reviewed by this reviewer; move on."""
+        item = self.current
+        if item is not None:
+            self.project.store.mark_reviewed(item.segment, self.reviewer)
+            self.position += 1
+
+    def skip(self) -> None:
+        if self.current is not None:
+            self.position += 1
+
+    def next_document(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        while self.current is not None and self.current.document_id == item.document_id:
+            self.position += 1
+
+    def undo(self) -> bool:
+        """Take back this reviewer's last decision (recorded as undone, not deleted) and go
+        back to its segment."""
+        if not self.history:
+            return False
+        _, did, index = self.history.pop()
+        self.project.store.undo_decision(did, self.reviewer)
+        self.position = index
+        return True
+
+    def decided(self, item: Item) -> dict[int, str]:
+        """This session's live decisions on the item's suggestions: app id -> action."""
+        live = self.project.store.session_decisions(item.segment, self.reviewer)
+        return {app: action for app, action in live if app is not None}
+
+    def codes_added(self, item: Item) -> list[str]:
+        return [c for app, c in self.project.store.session_added(item.segment, self.reviewer)]
+
+
+def _uncertainty(project: Project) -> dict[str, float]:
+    """Uncertainty of the latest model about each unlabelled segment (empty without a model)."""
+    if project.store.latest_run("train") is None:
+        return {}
+    from qualcode.coding.learn import uncertainty_by_segment
+
+    try:
+        return uncertainty_by_segment(project)
+    except QualcodeError:  # e.g. the codebook changed since training: plain order
+        return {}

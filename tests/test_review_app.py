@@ -1,0 +1,137 @@
+"""The review app, driven with Textual's Pilot: what each key stores, and blind coding."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli.review import open_session
+from qualcode.coding.run import code_project
+from qualcode.project import Project
+from qualcode.review.session import Filters, blind_queue, build_queue
+from qualcode.tui.review import ReviewApp
+from tests.test_learn import _project
+
+
+def _decisions(project: Project) -> list[tuple[str, str, str]]:
+    rows = project.store.conn.execute(
+        "SELECT code_id, reviewer, action FROM live_decisions ORDER BY id"
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def _ready(project: Project) -> Project:
+    _project(project)
+    code_project(project)
+    return project
+
+
+def test_keys_store_accept_reject_change_and_undo(project: Project) -> None:
+    _ready(project)
+    session = open_session(project, "ann", order="document")
+    first = session.current
+    assert first is not None and first.suggestions
+
+    async def drive() -> None:
+        app = ReviewApp(session)
+        async with app.run_test() as pilot:
+            await pilot.press("a")  # accept the first suggestion
+            await pilot.press("n")  # next segment (marks this one reviewed)
+            await pilot.press("r")  # reject
+            await pilot.press("u")  # ... undo that
+            await pilot.press("c")  # change to another code with the picker
+            await pilot.press(*"fund", "enter")
+            await pilot.press("n")
+            await pilot.press("plus")  # add a code to the third segment
+            await pilot.press(*"referral", "enter")
+            await pilot.press("k")  # key quote
+            await pilot.press("q")
+
+    asyncio.run(drive())
+    got = _decisions(project)
+    first_code = first.suggestions[0].code
+    assert got[0] == (first_code, "ann", "accept")
+    # the rejection was undone: it is kept, but not live
+    all_rows = project.store.conn.execute("SELECT action FROM decisions ORDER BY id").fetchall()
+    assert [r[0] for r in all_rows][:2] == ["accept", "reject"]
+    assert project.store.conn.execute("SELECT count(*) FROM undone").fetchone()[0] == 1
+    assert [g[2] for g in got[1:]] == ["recode", "add", "add"]
+    assert got[2][0] == "factors.funding" and got[3][0] == "police.referral_quality"
+    reviewed = project.store.reviewed_by("ann")
+    assert first.segment in reviewed and len(reviewed) == 2
+    assert project.store.key_quotes() == {session.items[2].segment}
+
+
+def test_blind_mode_shows_no_codes_and_records_the_coders_own(project: Project) -> None:
+    _ready(project)
+    session = open_session(project, "bob", blind=True, sample=0.5)
+    assert session.items and all(not i.suggestions for i in session.items)
+    n_segments = len(project.store.current_segments())
+    assert len(session.items) == round(0.5 * n_segments)  # one document, half its turns
+
+    async def drive() -> None:
+        app = ReviewApp(session)
+        async with app.run_test() as pilot:
+            codes = app.query_one("#codes")
+            assert codes.option_count == 0  # type: ignore[attr-defined]
+            status = str(app.query_one("#status").render())
+            assert "BLIND" in status
+            await pilot.press("plus", *"fund", "enter")
+            await pilot.press("n", "n", "q")
+
+    asyncio.run(drive())
+    assert _decisions(project) == [("factors.funding", "bob", "add")]
+    assert len(project.store.reviewed_by("bob")) == 2
+    data = project.store.coder_codings()["bob"]
+    assert sorted(len(v) for v in data.values()) == [0, 1]  # second turn: seen, no code
+
+
+def test_queue_builders_filter_and_order() -> None:
+    segs = [("s1", 1, 1, 0, 10), ("s2", 1, 3, 20, 30), ("s3", 2, 1, 0, 10)]
+    sugg = [
+        (1, "s1", "police.a", "rule", "kw:x", 0.5, 0, 3),
+        (2, "s2", "factors.b", "model", "model:h", 0.7, 20, 25),
+        (3, "s3", "police.c", "rule", "kw:y", 0.5, 0, 4),
+        (4, "s3", "police.a", "rule", "kw:z", 0.5, 5, 9),
+    ]
+    q = build_queue(segs, sugg, done={"s1"})
+    assert [i.segment for i in q] == ["s2", "s3"] and len(q[1].suggestions) == 2
+    assert [
+        i.segment for i in build_queue(segs, sugg, set(), Filters(codes=frozenset({"police"})))
+    ] == [
+        "s1",
+        "s3",
+    ]
+    assert [
+        i.segment for i in build_queue(segs, sugg, set(), Filters(kinds=frozenset({"model"})))
+    ] == ["s2"]
+    attrs = {1: {"sector": "policing"}, 2: {"sector": "partner"}}
+    where = Filters(where=(("sector", "partner"),))
+    assert [i.segment for i in build_queue(segs, sugg, set(), where, attrs)] == ["s3"]
+    unsure = {"s3": 0.9, "s1": 0.1}
+    assert build_queue(segs, sugg, set(), uncertainty=unsure)[0].segment == "s3"
+    blind = blind_queue(segs, {"s2"}, sample=1.0)
+    assert [i.segment for i in blind] == ["s1", "s3"]
+
+
+def test_review_needs_a_reviewer(project: Project) -> None:
+    from qualcode.errors import QualcodeError
+
+    _ready(project)
+    with pytest.raises(QualcodeError, match="who is reviewing"):
+        open_session(project, "")
+
+
+def test_code_picker_ranks_fuzzily(tmp_path: Path) -> None:
+    from qualcode.codebook import load_codebook
+    from qualcode.tui.pickers import rank_codes
+    from tests.test_learn import CODEBOOK
+
+    path = tmp_path / "cb.yaml"
+    path.write_text(CODEBOOK)
+    cb = load_codebook(path)
+    assert rank_codes(cb, "fund")[0] == "factors.funding"
+    assert rank_codes(cb, "refqual")[0] == "police.referral_quality"
+    assert rank_codes(cb, "") == [c.id for c in cb.codes]
