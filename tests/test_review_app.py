@@ -135,3 +135,68 @@ def test_code_picker_ranks_fuzzily(tmp_path: Path) -> None:
     assert rank_codes(cb, "fund")[0] == "factors.funding"
     assert rank_codes(cb, "refqual")[0] == "police.referral_quality"
     assert rank_codes(cb, "") == [c.id for c in cb.codes]
+
+
+def _two_coders(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.learn import import_codings
+    from tests.test_learn import _gold, _labels
+
+    _ready(project)
+    import_codings(project, _gold(tmp_path / "a.csv", _labels()), "ann")
+    bob = [(t, "" if t in (1, 3) else c) for t, c in _labels()]  # leaves two turns uncoded
+    bob[15] = (bob[15][0], "factors.funding")  # and codes a turn ann left empty
+    import_codings(project, _gold(tmp_path / "b.csv", bob), "bob")
+
+
+def test_reconcile_writes_the_resolved_coding(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.longform import agreement_from_codings, stored_codings
+    from qualcode.review.reconcile import ReconcileSession
+    from qualcode.tui.reconcile import ReconcileApp
+
+    _two_coders(project, tmp_path)
+    codebook, _ = resolve_codebook(project, None)
+    session = ReconcileSession(project, codebook, "ann", "bob", "cat")
+    assert len(session.items) == 3
+    first = session.items[0]
+    assert first.a == {"factors.funding"} and first.b == frozenset()
+
+    async def drive() -> None:
+        app = ReconcileApp(session)
+        async with app.run_test() as pilot:
+            await pilot.press("w", *"ann followed the definition", "enter")
+            await pilot.press("1")  # ann's codes for the first
+            await pilot.press("x")  # neither for the second: only agreed codes (none)
+            await pilot.press("o", *"referral", "enter")  # another code for the third
+            await pilot.press("q")
+
+    asyncio.run(drive())
+    rows = project.store.conn.execute(
+        "SELECT choice, codes, rationale, reviewer, coder_a, coder_b FROM resolutions ORDER BY id"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["a", "neither", "other"]
+    assert rows[0][1:] == (
+        '["factors.funding"]',
+        "ann followed the definition",
+        "cat",
+        "ann",
+        "bob",
+    )
+    assert rows[1][1] == "[]" and rows[2][1] == '["police.referral_quality"]'
+    resolved = project.store.coder_codings()["resolved"]
+    assert len(resolved) == 3
+    units, coders, data = stored_codings(project.store, ["ann", "resolved"])
+    _, overall = agreement_from_codings(units, coders, data, samples=50)
+    assert overall.units > 0
+    again = ReconcileSession(project, codebook, "ann", "bob", "cat")
+    assert again.items == []  # resolved ones are not asked again
+
+
+def test_reconcile_against_the_rules(project: Project, tmp_path: Path) -> None:
+    from qualcode.review.reconcile import disagreements
+
+    _two_coders(project, tmp_path)
+    found = disagreements(project, "ann", "rule")
+    assert found and all(d.a != d.b for d in found)
+    with pytest.raises(Exception, match="two different coders"):
+        disagreements(project, "ann", "ann")

@@ -238,3 +238,33 @@ def agreement(
                 {1, 2, 3, 4, 6},
             )
         )
+
+
+@app.command()
+def reconcile(
+    coder_a: Annotated[str, typer.Argument(help="A coder's name, or rule / model.")],
+    coder_b: Annotated[str, typer.Argument(help="Another coder, or rule / model.")],
+    reviewer: Annotated[
+        str, typer.Option("--as", help="Who is reconciling (default: \\[project] reviewer).")
+    ] = "",
+    project: ProjectOpt = None,
+) -> None:
+    """Settle the disagreements between two coders (or a coder and the machine) one at a time,
+    side by side: 1 choose A, 2 choose B, t both, x neither, o another code, w rationale, s skip,
+    q quit. Each choice is stored at once and becomes the resolved coding ('resolved' in
+    agreement); the record of who chose what stays."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.project import open_project
+    from qualcode.review.reconcile import ReconcileSession
+
+    proj = open_project(project)
+    codebook, _ = resolve_codebook(proj, None)
+    session = ReconcileSession(proj, codebook, coder_a, coder_b, reviewer or proj.settings.reviewer)
+    if not session.items:
+        render.out.print(f"{coder_a} and {coder_b} agree on every segment both coded.")
+        proj.close()
+        return
+    from qualcode.tui.reconcile import ReconcileApp
+
+    ReconcileApp(session).run()
+    proj.close()

@@ -245,6 +245,9 @@ class Store:
                 labels[seg].add(code)
             else:  # reject, or recoded to another code (which has its own 'add')
                 labels[seg].discard(code)
+        for seg, codes in self.resolutions().items():  # a reconciled segment: the resolution
+            if seg in labels:
+                labels[seg] = set(codes)
         return segs, labels
 
     def segment_codes(self) -> dict[str, set[str]]:

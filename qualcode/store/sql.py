@@ -269,6 +269,7 @@ LABELLED_SEGMENTS = """
 SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = s.id)
+   OR EXISTS (SELECT 1 FROM resolutions z WHERE z.segment_id = s.id)
    OR EXISTS (SELECT 1 FROM live_decisions x WHERE x.segment_id = s.id)
    OR EXISTS (SELECT 1 FROM applications a WHERE a.segment_id = s.id
               AND a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL)

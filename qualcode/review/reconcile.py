@@ -1,0 +1,124 @@
+"""Reconciling two coders (or a coder and the machine): their disagreements, one at a time.
+
+Each choice is stored at once as a resolution (who chose, which side, the resolved codes, the
+rationale); the latest resolution of a segment is the project's resolved coding (the coder
+named ``resolved`` in agreement, exports and training). Nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualcode.codebook import Codebook
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+
+MACHINES = ("rule", "model")
+CHOICES = ("a", "b", "both", "neither", "other")
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    segment: str
+    document_id: int
+    turn: int
+    start: int
+    end: int
+    a: frozenset[str]
+    b: frozenset[str]
+
+    def resolved(self, choice: str, other: str = "") -> set[str]:
+        """The codes a choice gives: one side, both, only what they agree on, or that plus
+        another code."""
+        agreed = set(self.a & self.b)
+        if choice == "a":
+            return set(self.a)
+        if choice == "b":
+            return set(self.b)
+        if choice == "both":
+            return set(self.a | self.b)
+        if choice == "neither":
+            return agreed
+        if choice == "other" and other:
+            return agreed | {other}
+        raise QualcodeError(f"unknown choice '{choice}'", f"use one of {', '.join(CHOICES)}")
+
+
+def _codings(project: Project, who: str) -> dict[str, set[str]]:
+    if who in MACHINES:
+        return project.store.machine_codings(who)
+    data = project.store.coder_codings()
+    if who not in data:
+        known = ", ".join(sorted(data)) or "none yet"
+        raise QualcodeError(
+            f"no coding by {who} in the project", f"coders: {known}; or rule, model"
+        )
+    return data[who]
+
+
+def disagreements(project: Project, a: str, b: str, done: bool = False) -> list[Disagreement]:
+    """Segments both saw (for a machine: every segment the other coder saw) whose codes differ,
+    in document order; already-resolved ones are left out unless ``done``."""
+    if a == b:
+        raise QualcodeError("reconcile needs two different coders")
+    ca, cb = _codings(project, a), _codings(project, b)
+    if a in MACHINES:
+        ca = {s: ca.get(s, set()) for s in cb}
+    if b in MACHINES:
+        cb = {s: cb.get(s, set()) for s in ca}
+    resolved = project.store.resolutions()
+    spans = {s[0]: s for s in project.store.current_segments()}
+    out = []
+    for seg in ca.keys() & cb.keys():
+        if ca[seg] != cb[seg] and seg in spans and (done or seg not in resolved):
+            row = spans[seg]
+            out.append(
+                Disagreement(
+                    seg, row[1], row[2], row[3], row[4], frozenset(ca[seg]), frozenset(cb[seg])
+                )
+            )
+    return sorted(out, key=lambda d: (d.document_id, d.start))
+
+
+class ReconcileSession:
+    def __init__(self, project: Project, codebook: Codebook, a: str, b: str, reviewer: str) -> None:
+        if not reviewer.strip():
+            raise QualcodeError(
+                "who is reconciling?", "pass --as NAME or set reviewer in [project]"
+            )
+        self.project, self.codebook, self.a, self.b, self.reviewer = (
+            project,
+            codebook,
+            a,
+            b,
+            reviewer,
+        )
+        self.items = disagreements(project, a, b)
+        self.position = 0
+        self.rationale = ""
+
+    @property
+    def current(self) -> Disagreement | None:
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    def text(self, item: Disagreement) -> tuple[str, str]:
+        doc = self.project.store.document(item.document_id)
+        return doc.text[item.start : item.end], doc.participant_id or doc.name
+
+    def choose(self, choice: str, other: str = "") -> set[str]:
+        item = self.current
+        if item is None:
+            raise QualcodeError("nothing left to reconcile")
+        if choice == "other" and self.codebook.code(other) is None:
+            raise QualcodeError(f"unknown code '{other}'", "pick one of the codebook's codes")
+        codes = item.resolved(choice, other)
+        self.project.store.add_resolution(
+            item.segment, self.a, self.b, choice, sorted(codes), self.rationale, self.reviewer
+        )
+        self.rationale = ""
+        self.position += 1
+        return codes
+
+    def skip(self) -> None:
+        if self.current is not None:
+            self.position += 1
