@@ -85,3 +85,19 @@ def test_long_csv_agreement(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert rows[0].code == "x" and rows[0].alpha == pytest.approx(0.095, abs=5e-4)
     assert rows[0].kappa == pytest.approx(cohen_kappa(BINARY[0], BINARY[1]))
     assert overall.alpha == pytest.approx(rows[0].alpha)
+
+
+def test_pooled_alpha_resamples_units_and_matches_the_pooled_point() -> None:
+    import numpy as np
+
+    from qualcode.review.agreement import krippendorff_alpha, pooled_alpha_bootstrap
+
+    rng = np.random.default_rng(5)
+    truth = rng.random((4, 300)) < 0.2  # 4 codes, 300 units
+    coders = np.stack([(truth ^ (rng.random(truth.shape) < 0.1)) for _ in range(3)], axis=1)
+    data = coders.astype(float)  # (codes, coders, units)
+    data[0, 2, :50] = np.nan  # a coder who missed some units for one code
+    pooled = data.transpose(1, 0, 2).reshape(3, -1)
+    point, low, high = pooled_alpha_bootstrap(data, samples=300, seed=1)
+    assert point == pytest.approx(krippendorff_alpha(pooled))
+    assert low < point < high

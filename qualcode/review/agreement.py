@@ -99,32 +99,57 @@ class AgreementRow:
     ac1: float
 
 
+def _binary_parts(data: Array) -> tuple[Array, Array, Array]:
+    """Per code and unit of a (codes, coders, units) 0/1/NaN array: the unit's disagreement
+    and its pairable zeros and ones (zero where fewer than two coders coded the unit)."""
+    ones = np.nansum(data, axis=1)  # (codes, units)
+    m = (~np.isnan(data)).sum(axis=1).astype(float)
+    zeros = m - ones
+    pairable = m >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disagree = np.where(pairable, 2 * ones * zeros / (m - 1), 0.0)
+    return disagree, np.where(pairable, zeros, 0.0), np.where(pairable, ones, 0.0)
+
+
+def _bootstrap(
+    disagree: Array, zeros: Array, ones: Array, samples: int, seed: int, level: float
+) -> tuple[Array, Array, Array]:
+    """Point alpha and percentile interval for each row of (rows, units) parts, resampling
+    units (one set of resamples shared by every row)."""
+    point = _alpha_from(disagree.sum(axis=1), np.stack([zeros.sum(1), ones.sum(1)], -1))
+    if samples < 1:
+        nan = np.full_like(point, np.nan)
+        return point, nan, nan
+    units = disagree.shape[1]
+    rng = np.random.default_rng(seed)
+    weights = np.stack(
+        [np.bincount(rng.integers(0, units, units), minlength=units) for _ in range(samples)]
+    ).astype(float)  # (samples, units)
+    boot_d = weights @ disagree.T  # (samples, rows)
+    boot_t = np.stack([weights @ zeros.T, weights @ ones.T], axis=-1)
+    boot = _alpha_from(boot_d, boot_t)
+    tail = (1 - level) / 2 * 100
+    return point, np.nanpercentile(boot, tail, axis=0), np.nanpercentile(boot, 100 - tail, axis=0)
+
+
 def binary_alpha_bootstrap(
     data: Array, samples: int = 1000, seed: int = 0, level: float = 0.95
 ) -> tuple[Array, Array, Array]:
     """Alpha for each code of a (codes, coders, units) 0/1/NaN array, with a percentile bootstrap
     interval over units. One resampling of units is shared by all codes (so the intervals of
     different codes come from the same resamples)."""
-    units = data.shape[2]
-    rng = np.random.default_rng(seed)
-    weights = np.stack(
-        [np.bincount(rng.integers(0, units, units), minlength=units) for _ in range(samples)]
-    ).astype(float)  # (samples, units)
-    ones = np.nansum(data, axis=1)  # (codes, units)
-    m = (~np.isnan(data)).sum(axis=1).astype(float)
-    zeros = m - ones
-    pairable = m >= 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        disagree = np.where(pairable, 2 * ones * zeros / (m - 1), 0.0)  # (codes, units)
-    ones_p, zeros_p = np.where(pairable, ones, 0.0), np.where(pairable, zeros, 0.0)
-    point = _alpha_from(disagree.sum(axis=1), np.stack([zeros_p.sum(1), ones_p.sum(1)], -1))
-    boot_d = weights @ disagree.T  # (samples, codes)
-    boot_t = np.stack([weights @ zeros_p.T, weights @ ones_p.T], axis=-1)
-    boot = _alpha_from(boot_d, boot_t)
-    tail = (1 - level) / 2 * 100
-    low = np.nanpercentile(boot, tail, axis=0)
-    high = np.nanpercentile(boot, 100 - tail, axis=0)
-    return point, low, high
+    return _bootstrap(*_binary_parts(data), samples, seed, level)
+
+
+def pooled_alpha_bootstrap(
+    data: Array, samples: int = 1000, seed: int = 0, level: float = 0.95
+) -> tuple[float, float, float]:
+    """Alpha over every (unit, code) decision of a (codes, coders, units) array pooled, with an
+    interval that resamples units (a segment's codes travel together: they are not independent
+    decisions)."""
+    d, z, o = (p.sum(axis=0, keepdims=True) for p in _binary_parts(data))
+    point, low, high = _bootstrap(d, z, o, samples, seed, level)
+    return float(point[0]), float(low[0]), float(high[0])
 
 
 def agreement_table(

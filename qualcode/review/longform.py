@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.encoding import decode
-from qualcode.review.agreement import AgreementRow, agreement_table
+from qualcode.review.agreement import AgreementRow, agreement_table, pooled_alpha_bootstrap
 
 UNIT_COLUMNS = ("unit", "segment", "unit_id", "segment_id")
 CODER_COLUMNS = ("coder", "rater", "reviewer", "annotator")
@@ -77,8 +78,9 @@ def agreement_from_codings(
                 arr[codes.index(code), j, i] = 1.0
     rows = agreement_table(arr, codes, samples, seed)
     pooled = arr.transpose(1, 0, 2).reshape(1, len(coders), len(codes) * len(units))
-    overall = agreement_table(pooled, ["(all codes)"], samples, seed)[0]
-    return rows, overall
+    overall = agreement_table(pooled, ["(all codes)"], 0, seed)[0]
+    alpha, low, high = pooled_alpha_bootstrap(arr, samples, seed)
+    return rows, replace(overall, alpha=alpha, alpha_low=low, alpha_high=high)
 
 
 def stored_codings(
