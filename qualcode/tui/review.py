@@ -27,8 +27,10 @@ class ReviewApp(App[None]):
     TITLE = "qualcode review"
     CSS = """
     #status { height: 1; background: $boost; padding: 0 1; }
+    #attrs { height: auto; color: $text-muted; padding: 0 1; }
     #before, #after { color: $text-muted; padding: 0 1; }
     #segment { padding: 1 1; border: round $primary; }
+    #bottom { height: auto; max-height: 16; }
     #codes { height: auto; max-height: 12; }
     #definition { padding: 0 1; color: $text-muted; }
     """
@@ -54,11 +56,12 @@ class ReviewApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="attrs")
         with VerticalScroll():
             yield Static(id="before")
             yield Static(id="segment")
             yield Static(id="after")
-        with Vertical():
+        with Vertical(id="bottom"):
             yield OptionList(id="codes", markup=False)
             yield Static(id="definition")
         yield Footer()
@@ -81,7 +84,7 @@ class ReviewApp(App[None]):
         codes = self.query_one("#codes", OptionList)
         if item is None:
             status.update(Text(f"Queue finished: {len(s.items)} segments. Press q to quit."))
-            for name in ("#before", "#segment", "#after", "#definition"):
+            for name in ("#attrs", "#before", "#segment", "#after", "#definition"):
                 self.query_one(name, Static).update("")
             codes.clear_options()
             return
@@ -95,6 +98,9 @@ class ReviewApp(App[None]):
                 f"{mode}{s.position + 1}/{len(s.items)}  {participant} {who}  turn {item.turn}"
                 f"{key}  ({s.reviewer})"
             )
+        )
+        self.query_one("#attrs", Static).update(
+            Text("  ".join(f"{k}: {v}" for k, v in attrs.items()))
         )
         self.query_one("#before", Static).update(Text(_short(before)))
         self.query_one("#after", Static).update(Text(_short(after)))
