@@ -66,6 +66,16 @@ class TopicSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    attributes: tuple[str, ...] = ("role", "local_authority")  # shown beside participant ids
+    names: tuple[str, ...] = ()  # people's names to replace in quotes
+    places: tuple[str, ...] = ()  # place names to replace in quotes
+    keep: tuple[str, ...] = ()  # capitalised words 'export --check' should not flag
+    group_by: str = "sector"  # the attribute theme tables split participants by
+    quote_chars: int = 320  # quotes are trimmed at a sentence end near this length
+
+
+@dataclass(frozen=True)
 class Settings:
     name: str = "qualcode project"
     reviewer: str = ""
@@ -74,6 +84,7 @@ class Settings:
     speakers: SpeakerSettings = field(default_factory=SpeakerSettings)
     coding: CodingSettings = field(default_factory=CodingSettings)
     topics: TopicSettings = field(default_factory=TopicSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -109,12 +120,14 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         "speakers": SpeakerSettings,
         "coding": CodingSettings,
         "topics": TopicSettings,
+        "export": ExportSettings,
     }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
-                "sections are [project], [paths], [ingest], [speakers], [coding] and [topics]",
+                "sections are [project], [paths], [ingest], [speakers], [coding], [topics] "
+                "and [export]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -185,4 +198,11 @@ k_max = 14
 k_step = 2
 uncovered = 0.5                      # topics whose turns are coded less than this: candidate codes
 common = 0.15                        # words in more turns than this are ignored (corpus-wide talk)
+
+[export]
+attributes = ["role", "local_authority"]   # what reports show beside a participant's id
+names = []                           # people's names replaced in quotes, e.g. ["Jade", "Kai"]
+places = []                          # place names replaced in quotes
+keep = []                            # capitalised words 'qualcode export --check' need not flag
+group_by = "sector"                  # theme tables split participants by this attribute
 """

@@ -192,3 +192,101 @@ def export_codings(
     proj.close()
     if output is not None:
         render.err.print(f"Wrote {n:,} codings to {output}")
+
+
+def _report_command(
+    kind: str,
+    fmt: str,
+    output: Path | None,
+    include_suggestions: bool,
+    by: str,
+    lang: str,
+    check: bool,
+    project: Path | None,
+) -> None:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.export.pseudo import suspects
+    from qualcode.export.report import FORMATS, write_report
+    from qualcode.project import open_project
+    from qualcode.review.findings import build_report
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    if lang not in ("en", "cy"):
+        raise typer.BadParameter("use en or cy", param_hint="--lang")
+    proj = open_project(project)
+    codebook, _ = resolve_codebook(proj, None)
+    report = build_report(proj, codebook, include_suggestions, by, lang)
+    path = output or proj.path(proj.settings.paths.outputs) / f"{kind}.{fmt}"
+    write_report(kind, fmt, report, path)
+    keep = proj.settings.export.keep
+    proj.close()
+    swaps = ", ".join(f"{n} {k}" for k, n in sorted(report.replacements.items()) if n)
+    render.out.print(
+        f"Wrote {path}: {len(report.quotes):,} codings"
+        f"{' (with unreviewed suggestions, marked)' if include_suggestions else ''}; "
+        f"replaced in quotes: {swaps or 'nothing'}."
+    )
+    if not report.quotes and not include_suggestions:
+        render.warn("no resolved codings yet: review first, or add --include-suggestions")
+    if check:
+        left = suspects([q.text for q in report.quotes], keep)
+        if left:
+            render.warn(
+                "capitalised words left in quotes that may be names (add them to [export] "
+                "names, places or keep): " + ", ".join(f"{w} ({n})" for w, n in left.most_common())
+            )
+        else:
+            render.out.print("check: no capitalised words left that look like names.")
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="docx, xlsx, csv or md.")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="File to write (default: outputs/<kind>.<format>)."),
+]
+SuggestOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-suggestions",
+        help="Also export unreviewed machine suggestions (marked as such).",
+    ),
+]
+ByOpt = Annotated[
+    str, typer.Option("--by", help="Attribute to split participants by (default: \\[export]).")
+]
+LangOpt = Annotated[str, typer.Option("--lang", help="en, or cy for the codebook's Welsh names.")]
+CheckOpt = Annotated[
+    bool,
+    typer.Option("--check", help="List capitalised words left in quotes that may be names."),
+]
+
+
+@export_app.command("matrix")
+def export_matrix(
+    fmt: FormatOpt = "docx",
+    output: OutputOpt = None,
+    include_suggestions: SuggestOpt = False,
+    by: ByOpt = "",
+    lang: LangOpt = "en",
+    check: CheckOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """A framework matrix per aim: one row per participant (id, role, local authority), one
+    column per code, cells holding their best quotes (key quotes first), pseudonymised."""
+    _report_command("matrix", fmt, output, include_suggestions, by, lang, check, project)
+
+
+@export_app.command("themes")
+def export_themes(
+    fmt: FormatOpt = "docx",
+    output: OutputOpt = None,
+    include_suggestions: SuggestOpt = False,
+    by: ByOpt = "",
+    lang: LangOpt = "en",
+    check: CheckOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Theme tables per aim: each code's definition, how many participants raised it (n of N),
+    the split by group, and illustrative quotes attributed as (P07, PCSO, Bridgend)."""
+    _report_command("themes", fmt, output, include_suggestions, by, lang, check, project)

@@ -168,6 +168,7 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     except QualcodeError as exc:  # e.g. too few turns yet: the rest of the run still counts
         topics_skipped = f"topics skipped: {exc.message}"
     data = proj.store.status()
+    reports = _run_reports(proj) if has_codebook(proj) else []
     proj.close()
     if as_json:
         render.print_json(
@@ -176,6 +177,7 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
                 "coding": coding,
                 "topics": topics,
                 "status": data,
+                "reports": reports,
             }
         )
     else:
@@ -187,8 +189,33 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         elif topics_skipped:
             render.warn(topics_skipped)
         _show_status(data, proj.settings.name)
+        for line in reports:
+            render.out.print(line)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _run_reports(proj: Any) -> list[str]:
+    """The Word framework matrices and theme tables, into the outputs folder. Until anything
+    has been reviewed they show the machine's suggestions, marked as unreviewed."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.export.report import write_report
+    from qualcode.review.findings import build_report
+
+    codebook, _ = resolve_codebook(proj, None)
+    reviewed = bool(proj.store.human_labels()[0])
+    report = build_report(proj, codebook, include_suggestions=not reviewed)
+    outputs = proj.path(proj.settings.paths.outputs)
+    lines = []
+    for kind in ("matrix", "themes"):
+        path = write_report(kind, "docx", report, outputs / f"{kind}.docx")
+        lines.append(f"Wrote {path}")
+    if not reviewed:
+        lines.append(
+            "Nothing reviewed yet: the reports show unreviewed suggestions, marked as such "
+            "('qualcode review' to settle them)."
+        )
+    return lines
 
 
 @app.command()

@@ -1,0 +1,276 @@
+"""Writing matrices and theme tables: Word, Excel, CSV and Markdown. Files are written
+atomically; nothing here reads the store (it gets a :class:`ReportData`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from qualcode.export import atomic_write_bytes
+from qualcode.export.tables import Table, long_rows, matrix_tables, theme_tables
+from qualcode.review.findings import ReportData, prevalence
+
+KINDS = ("matrix", "themes")
+FORMATS = ("docx", "xlsx", "csv", "md")
+
+
+def tables_for(kind: str, report: ReportData) -> list[Table]:
+    return matrix_tables(report) if kind == "matrix" else theme_tables(report)
+
+
+def write_report(kind: str, fmt: str, report: ReportData, path: Path) -> Path:
+    tables = tables_for(kind, report)
+    writers = {"docx": _docx, "xlsx": _xlsx, "csv": _csv, "md": _md}
+    atomic_write_bytes(path, writers[fmt](kind, report, tables))
+    return path
+
+
+# text formats ------------------------------------------------------------------------------
+def _csv(kind: str, report: ReportData, tables: list[Table]) -> bytes:
+    """Themes: one row per code. Matrix: wide (one row per participant and aim); the long form
+    (one row per coding) is what 'export codings' and the Excel 'codings' sheet give."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if kind == "themes":
+        w.writerow(["aim", *tables[0].headers] if tables else ["aim"])
+        for t in tables:
+            w.writerows([t.aim, *r] for r in t.rows)
+    else:
+        headers, rows = long_rows(report)
+        w.writerow(headers)
+        w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
+    out = [f"# {report.title}", "", _provenance(report), ""]
+    for n, t in enumerate(tables, start=1):
+        out += [f"## {t.title}", "", f"Table {n}. {t.title}", ""]
+        out.append("| " + " | ".join(t.headers) + " |")
+        out.append("|" + "---|" * len(t.headers))
+        for r in t.rows:
+            out.append(
+                "| " + " | ".join(c.replace("\n", "<br>").replace("|", "\\|") for c in r) + " |"
+            )
+        out.append("")
+    return "\n".join(out).encode("utf-8")
+
+
+def _provenance(report: ReportData) -> str:
+    what = (
+        "Resolved codings and unreviewed machine suggestions (marked)"
+        if report.includes_suggestions
+        else "Resolved codings only"
+    )
+    swaps = sum(report.replacements.values())
+    shown = ", ".join(report.participants[0].attributes) if report.participants else ""
+    return (
+        f"{what}. Participants are shown by id{' and ' + shown if shown else ''} only; {swaps} "
+        "names, places and other identifiers in quotes were replaced."
+    )
+
+
+# Excel -------------------------------------------------------------------------------------
+def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for t in tables:
+        ws = wb.create_sheet(t.aim[:31])
+        ws.append(t.headers)
+        for r in t.rows:
+            ws.append(r)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i, _ in enumerate(t.headers, start=1):
+            letter = ws.cell(row=1, column=i).column_letter
+            ws.column_dimensions[letter].width = 24 if i == 1 else 48
+            for cell in ws[letter][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "B2"
+    headers, rows = long_rows(report)
+    ws = wb.create_sheet("codings")
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _stable_zip(buf.getvalue())
+
+
+# Word --------------------------------------------------------------------------------------
+def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    doc = docx.Document()
+    doc.core_properties.author = "qualcode"
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(10)
+    doc.add_heading(report.title, level=0)
+    doc.add_paragraph(_provenance(report))
+    usable = 29.7 - 3.6
+    number = 0
+    for t in tables:
+        doc.add_heading(t.title, level=1)
+        if not t.rows:
+            doc.add_paragraph("No coded segments for this aim yet.")
+            continue
+        number += 1
+        _caption(doc, number, t.title)
+        first = 4.0 if kind == "matrix" else 3.5
+        if kind == "themes":
+            widths = [3.5, 6.0, 2.2, 3.8]
+            widths.append(usable - sum(widths))
+        else:
+            rest = (usable - first) / max(1, len(t.headers) - 1)
+            widths = [first] + [rest] * (len(t.headers) - 1)
+        _table(doc, t.headers, t.rows, widths)
+    _heatmap(doc, report, 1, usable)
+    _appendix(doc, report)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _stable_zip(buf.getvalue())
+
+
+def _caption(doc: Any, number: int, text: str, kind: str = "Table") -> None:
+    p = doc.add_paragraph(style="Caption") if "Caption" in doc.styles else doc.add_paragraph()
+    p.add_run(f"{kind} {number}. {text}").italic = True
+
+
+def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> Any:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.autofit = False
+    header = table.rows[0]
+    trpr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")  # repeat the header row on every page
+    repeat.set(qn("w:val"), "true")
+    trpr.append(repeat)
+    for cell, text in zip(header.cells, headers, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        _shade(cell, "D9E2F3")
+    for r in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, r, strict=True):
+            paras = text.split("\n\n")
+            cell.text = paras[0]
+            for extra in paras[1:]:
+                cell.add_paragraph(extra)
+            for para in cell.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(9)
+    for i, width in enumerate(widths):  # LibreOffice needs the width on every cell
+        table.columns[i].width = Cm(width)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(width)
+    return table
+
+
+def _shade(cell: Any, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _heatmap(doc: Any, report: ReportData, number: int, usable: float) -> None:
+    """Code prevalence by group as a shaded table: darker = a larger share of the group."""
+    prev = prevalence(report)
+    groups = [g for g in next(iter(prev.values()), {}) if g]
+    if not groups:
+        return
+    doc.add_heading(f"Prevalence of codes by {report.group_by}", level=1)
+    _caption(
+        doc, number, f"Share of participants raising each code, by {report.group_by}", "Figure"
+    )
+    headers = ["Code", "All", *groups]
+    rows = []
+    for c in report.codebook.codes:
+        counts = prev[c.id]
+        rows.append([report.code_name(c.id), *(_share(*counts[g]) for g in ["", *groups])])
+    first = 7.0
+    widths = [first] + [min(3.0, (usable - first) / (len(headers) - 1))] * (len(headers) - 1)
+    table = _table(doc, headers, rows, widths)
+    for r, c in enumerate(report.codebook.codes, start=1):
+        counts = prev[c.id]
+        for j, g in enumerate(["", *groups], start=1):
+            k, m = counts[g]
+            _shade(table.rows[r].cells[j], _heat(k / m if m else 0.0))
+    doc.add_paragraph(
+        "Each cell: participants who raised the code, of the group, as a percentage; the "
+        "darker the cell, the larger the share."
+    )
+
+
+def _share(k: int, m: int) -> str:
+    return f"{round(100 * k / m)}% ({k}/{m})" if m else "-"
+
+
+def _heat(share: float) -> str:
+    """White to dark blue; text stays readable (the darkest shade is mid-blue)."""
+    lo, hi = (255, 255, 255), (91, 155, 213)
+    rgb = [round(a + (b - a) * share) for a, b in zip(lo, hi, strict=True)]
+    return "".join(f"{v:02X}" for v in rgb)
+
+
+def _appendix(doc: Any, report: ReportData) -> None:
+    doc.add_page_break()
+    doc.add_heading("Appendix: codebook", level=1)
+    for group in report.codebook.groups:
+        doc.add_heading(report.group_name(group.id), level=2)
+        for code in group.codes:
+            p = doc.add_paragraph()
+            p.add_run(f"{report.code_name(code.id)} ").bold = True
+            p.add_run(f"({code.id}). {code.definition}")
+            for label, items in (("Include", code.include), ("Exclude", code.exclude)):
+                if items:
+                    doc.add_paragraph(f"{label}: " + "; ".join(items))
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Re-pack an OOXML zip with fixed timestamps and order, so the same report gives the same
+    bytes (core properties carry no dates either)."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():  # [Content_Types].xml stays first
+            payload = src.read(name)
+            if name == "docProps/core.xml":
+                payload = _strip_dates(payload)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, payload)
+    return out.getvalue()
+
+
+def _strip_dates(core: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", core)

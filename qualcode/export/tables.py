@@ -1,0 +1,101 @@
+"""Framework matrices and theme tables as plain tables, shared by every output format."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from qualcode.review.findings import Quote, ReportData, best_quotes, prevalence
+
+
+@dataclass
+class Table:
+    aim: str  # group id
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def cite(q: Quote) -> str:
+    mark = "★ " if q.key else ""
+    note = " [suggested, not reviewed]" if q.status == "suggested" else ""
+    return f"{mark}“{q.text}” (turn {q.turn}){note}"
+
+
+def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
+    """Per aim: one row per participant (id and allowed attributes), one column per code,
+    cells holding the participant's best quotes for the code."""
+    by: dict[tuple[str, str], list[Quote]] = defaultdict(list)
+    for q in report.quotes:
+        by[(q.participant, q.code)].append(q)
+    tables = []
+    for group in report.codebook.groups:
+        headers = ["Participant", *(report.code_name(c.id) for c in group.codes)]
+        rows = []
+        for p in report.participants:
+            cells = ["\n\n".join(cite(q) for q in best_quotes(by[(p.id, c.id)], per_cell))
+                     for c in group.codes]  # fmt: skip
+            if any(cells):
+                rows.append([p.label(), *cells])
+        title = f"{report.group_name(group.id)}: framework matrix"
+        tables.append(Table(group.id, title, headers, rows))
+    return tables
+
+
+def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
+    """Per aim: one row per code: definition, how many participants raised it (n of N), the
+    split by group, and illustrative quotes attributed by pseudonym and role."""
+    prev = prevalence(report)
+    labels = {p.id: p.label() for p in report.participants}
+    by_code: dict[str, list[Quote]] = defaultdict(list)
+    for q in report.quotes:
+        by_code[q.code].append(q)
+    tables = []
+    for group in report.codebook.groups:
+        rows = []
+        for code in group.codes:
+            counts = prev[code.id]
+            n, total = counts[""]
+            split = "; ".join(f"{g} {k} of {m}" for g, (k, m) in counts.items() if g)
+            chosen = _spread(by_code[code.id], quotes)
+            cited = "\n\n".join(f"{cite(q)} ({labels.get(q.participant, q.participant)})"
+                                for q in chosen)  # fmt: skip
+            rows.append(
+                [report.code_name(code.id), code.definition, f"{n} of {total}", split, cited]
+            )
+        headers = [
+            "Code",
+            "Definition",
+            "Participants",
+            f"By {report.group_by}",
+            "Illustrative quotes",
+        ]
+        tables.append(Table(group.id, f"{report.group_name(group.id)}: themes", headers, rows))
+    return tables
+
+
+def _spread(quotes: list[Quote], n: int) -> list[Quote]:
+    """The best quotes, at most one per participant, so a theme is not one person's voice."""
+    out, people = [], set()
+    for q in best_quotes(quotes, len(quotes)):
+        if q.participant not in people:
+            out.append(q)
+            people.add(q.participant)
+        if len(out) == n:
+            break
+    return out
+
+
+def long_rows(report: ReportData) -> tuple[list[str], list[list[str]]]:
+    """Every exported coding, one row each (for CSV and the Excel long sheet)."""
+    attrs = list(report.participants[0].attributes) if report.participants else []
+    people = {p.id: p for p in report.participants}
+    aim = {c.id: c.group for c in report.codebook.codes}
+    headers = ["aim", "code", "participant", *attrs, "turn", "status", "key_quote", "quote"]
+    rows = []
+    for q in sorted(report.quotes, key=lambda q: (aim[q.code], q.code, q.participant, q.turn)):
+        p = people.get(q.participant)
+        values = [p.attributes.get(a, "") for a in attrs] if p else [""] * len(attrs)
+        rows.append([aim[q.code], q.code, q.participant, *values, str(q.turn), q.status,
+                     "yes" if q.key else "", q.text])  # fmt: skip
+    return headers, rows

@@ -1,0 +1,171 @@
+"""Findings for reports: the resolved coding of every segment, as plain data for exporters.
+
+Resolved codings are what humans settled: human and imported codings, accepted and added codes
+(less rejections and undos), and, where two coders were reconciled, the resolution. With
+``include_suggestions`` the machine's undecided suggestions are added, marked as such. Quotes
+are pseudonymised here, before any exporter sees them; exporters never read the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualcode.codebook import Codebook
+from qualcode.export.pseudo import Pseudonymiser
+from qualcode.project import Project
+
+
+@dataclass
+class Quote:
+    participant: str
+    turn: int
+    code: str
+    text: str  # trimmed and pseudonymised
+    key: bool  # marked as a key quote by a reviewer
+    status: str  # "resolved" or "suggested"
+    score: float
+
+
+@dataclass
+class Participant:
+    id: str
+    attributes: dict[str, str]  # only the attributes the project allows in reports
+
+    def label(self) -> str:
+        shown = [v for v in self.attributes.values() if v]
+        return ", ".join([self.id, *shown])
+
+
+@dataclass
+class ReportData:
+    title: str
+    codebook: Codebook
+    participants: list[Participant]
+    quotes: list[Quote]
+    group_by: str
+    groups: dict[str, str]  # participant id -> group value
+    includes_suggestions: bool
+    replacements: dict[str, int] = field(default_factory=dict)
+    lang: str = "en"
+
+    def code_name(self, code_id: str) -> str:
+        code = self.codebook.code(code_id)
+        if code is None:
+            return code_id
+        return (code.name_cy or code.name) if self.lang == "cy" else code.name
+
+    def group_name(self, group_id: str) -> str:
+        group = next(g for g in self.codebook.groups if g.id == group_id)
+        return (group.name_cy or group.name) if self.lang == "cy" else group.name
+
+
+def trim(text: str, limit: int) -> str:
+    """Cut at the last sentence end before ``limit`` characters (or a word), with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", text[: limit + 1])]
+    cut = ends[-1] if ends and ends[-1] > limit // 3 else text.rfind(" ", 0, limit)
+    return text[:cut].rstrip(" ,;:") + " …"
+
+
+def resolved_codings(
+    project: Project, include_suggestions: bool
+) -> dict[str, dict[str, tuple[str, float]]]:
+    """segment -> code -> (status, strength) for every coded segment."""
+    store = project.store
+    out: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
+    labels = store.human_labels()[1]
+    for seg, codes in labels.items():
+        for code in codes:
+            out[seg][code] = ("resolved", 2.0)
+    if include_suggestions:
+        for _, seg, code, kind, _, score, _, _ in store.queue_applications():
+            if seg not in labels and kind != "topic" and code not in out[seg]:
+                out[seg][code] = ("suggested", float(score or 0.0))
+    return {s: c for s, c in out.items() if c}
+
+
+def build_report(
+    project: Project,
+    codebook: Codebook,
+    include_suggestions: bool = False,
+    group_by: str = "",
+    lang: str = "en",
+) -> ReportData:
+    settings = project.settings.export
+    store = project.store
+    pseudo = Pseudonymiser(settings.names, settings.places)
+    docs = {d["id"]: d for d in store.current_documents()}
+    attrs = store.participant_attributes()
+    group_by = group_by or settings.group_by
+    participants: dict[str, Participant] = {}
+    groups: dict[str, str] = {}
+    for d in docs.values():
+        pid = d["participant_id"] or d["name"]
+        a = attrs.get(d["participant_id"] or "", {})
+        participants[pid] = Participant(pid, {k: a.get(k, "") for k in settings.attributes})
+        groups[pid] = a.get(group_by, "")
+    spans = {s[0]: s for s in store.current_segments()}
+    keys = store.key_quotes()
+    known = {c.id for c in codebook.codes}
+    texts: dict[int, Any] = {}
+    quotes = []
+    for seg, codes in sorted(resolved_codings(project, include_suggestions).items()):
+        if seg not in spans:
+            continue
+        _, doc_id, turn, start, end = spans[seg]
+        if doc_id not in texts:
+            texts[doc_id] = store.document(doc_id).text
+        pid = docs[doc_id]["participant_id"] or docs[doc_id]["name"]
+        quote = pseudo(trim(texts[doc_id][start:end], settings.quote_chars))
+        for code, (status, strength) in sorted(codes.items()):
+            if code in known:
+                quotes.append(Quote(pid, turn, code, quote, seg in keys, status, strength))
+    title = project.settings.name
+    report = ReportData(
+        title,
+        codebook,
+        sorted(participants.values(), key=lambda p: p.id),
+        quotes,
+        group_by,
+        groups,
+        include_suggestions,
+        dict(pseudo.replacements),
+        lang,
+    )
+    return report
+
+
+def best_quotes(quotes: list[Quote], n: int) -> list[Quote]:
+    """Key quotes first, then resolved before suggested, then the strongest, then shortest."""
+    ranked = sorted(
+        quotes, key=lambda q: (not q.key, q.status != "resolved", -q.score, len(q.text), q.turn)
+    )
+    out, seen = [], set()
+    for q in ranked:
+        if (q.participant, q.turn) not in seen:
+            out.append(q)
+            seen.add((q.participant, q.turn))
+        if len(out) == n:
+            break
+    return out
+
+
+def prevalence(report: ReportData) -> dict[str, dict[str, tuple[int, int]]]:
+    """code -> group -> (participants who raised it, participants in the group); group '' is
+    everyone."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for p in report.participants:
+        members[""].add(p.id)
+        members[report.groups.get(p.id, "") or "(none)"].add(p.id)
+    raised: dict[str, set[str]] = defaultdict(set)
+    for q in report.quotes:
+        raised[q.code].add(q.participant)
+    return {
+        c.id: {g: (len(raised[c.id] & ids), len(ids)) for g, ids in sorted(members.items())}
+        for c in report.codebook.codes
+    }

@@ -1,0 +1,153 @@
+"""Report exports: pseudonymisation, and the Word, Excel, CSV and Markdown files read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import main
+from qualcode.coding.learn import import_codings
+from qualcode.coding.run import code_project
+from qualcode.export.pseudo import Pseudonymiser, suspects
+from qualcode.ingest.run import ingest
+from qualcode.project import Project, open_project
+from tests.test_learn import CODEBOOK
+
+TURNS = [
+    ("the grant for our posts ends in March, Jade's worker said so", "factors.funding"),
+    ("the PPN from the officer was three lines about Kai in Cwm Glas", "police.referral_quality"),
+    ("call me on 07700 900123 or mail jo.bloggs@example.org about the budget", "factors.funding"),
+    ("we had a lovely day out, nothing more to say", ""),
+    ("the sergeant checks each PPN before it goes, Tyler's mum told me", "police.referral_quality"),
+]
+
+
+def _project(project: Project) -> Project:
+    for pid in ("P01", "P02"):
+        lines = []
+        for i, (text, _) in enumerate(TURNS):
+            lines += [f"INT: Question {i}?", f"{pid}: {text}."]
+        (project.root / "transcripts" / f"{pid}.txt").write_text("\n".join(lines) + "\n")
+    (project.root / "transcripts" / "people.csv").write_text(
+        "participant_id,file,role,local_authority,sector,secret\n"
+        "P01,P01.txt,PCSO,Bridgend,policing,Mrs Hidden\n"
+        "P02,P02.txt,family support worker,Newport,partner,Mr Hidden\n"
+    )
+    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
+    toml = (project.root / "qualcode.toml").read_text().split("[export]")[0]
+    toml = toml.replace('attributes = ""', 'attributes = "transcripts/people.csv"')
+    toml += '[export]\nnames = ["Jade", "Kai", "Tyler"]\nplaces = ["Cwm Glas"]\n'
+    (project.root / "qualcode.toml").write_text(toml)
+    project.close()
+    project = open_project(project.root)
+    ingest(project)
+    code_project(project)
+    return project
+
+
+def _gold(project: Project, tmp_path: Path) -> None:
+    rows = "".join(f"P01,{2 * i + 1},{code}\n" for i, (_, code) in enumerate(TURNS))
+    (tmp_path / "g.csv").write_text("participant_id,turn,codes\n" + rows)
+    import_codings(project, tmp_path / "g.csv", "ann")
+
+
+def test_pseudonymiser_is_consistent_and_catches_patterns() -> None:
+    p = Pseudonymiser(["Jade", "Kai"], ["Cwm Glas"])
+    a = p("Jade met Kai in Cwm Glas; Jade's mum rang 01234 567890, DOB: 3/4/2009.")
+    b = p("Later Kai said Jade was fine.")
+    assert a.startswith("[Name 1] met [Name 2] in [Place 1]; [Name 1]'s mum rang [phone]")
+    assert "[date of birth]" in a and b == "Later [Name 2] said [Name 1] was fine."
+    assert p("mail x.y@z.org or visit 12 High Street, CF10 1AA") == (
+        "mail [email] or visit [address], [postcode]"
+    )
+    assert p("Jaded and Kaiser stay") == "Jaded and Kaiser stay"  # whole words only
+    assert p.replacements["name or place"] == 6 and p.total >= 11
+    left = suspects(["We saw Bob at the shop. Then Mrs Smith came.", "Honestly, Mike said so."])
+    assert set(left) == {"Bob", "Smith", "Mike"}
+
+
+def test_reports_hold_resolved_codings_only_by_default(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.findings import build_report
+
+    project = _project(project)
+    codebook, _ = resolve_codebook(project, None)
+    assert build_report(project, codebook).quotes == []  # nothing reviewed yet
+    with_suggestions = build_report(project, codebook, include_suggestions=True)
+    assert {q.status for q in with_suggestions.quotes} == {"suggested"}
+    _gold(project, tmp_path)
+    report = build_report(project, codebook)
+    assert {q.participant for q in report.quotes} == {"P01"}
+    assert {q.status for q in report.quotes} == {"resolved"}
+    text = " ".join(q.text for q in report.quotes)
+    for planted in ("Jade", "Kai", "Tyler", "Cwm Glas", "07700", "jo.bloggs"):
+        assert planted not in text
+    assert "[Name 1]" in text and "[Place 1]" in text and "[phone]" in text
+    assert report.participants[0].attributes == {"role": "PCSO", "local_authority": "Bridgend"}
+    project.close()
+
+
+def test_word_excel_csv_markdown_read_back(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    project = _project(project)
+    _gold(project, tmp_path)
+    root = str(project.root)
+    project.close()
+    out = tmp_path / "out"
+    for kind in ("matrix", "themes"):
+        for fmt in ("docx", "xlsx", "csv", "md"):
+            path = out / f"{kind}.{fmt}"
+            assert main(["export", kind, "-f", fmt, "-o", str(path), "-p", root]) == 0
+    assert "replaced in quotes" in capsys.readouterr().out
+    everything = b"".join(p.read_bytes() for p in out.iterdir() if p.suffix in (".csv", ".md"))
+    assert b"Hidden" not in everything and b"Jade" not in everything
+
+    d = docx.Document(str(out / "matrix.docx"))
+    section = d.sections[0]
+    assert section.page_width > section.page_height  # landscape
+    assert [t.rows[0].cells[0].text for t in d.tables[:2]] == ["Participant", "Participant"]
+    assert all("tblHeader" in t.rows[0]._tr.xml for t in d.tables)
+    captions = [p.text for p in d.paragraphs if p.text.startswith(("Table ", "Figure "))]
+    assert captions[0].startswith("Table 1. ") and captions[-1].startswith("Figure 1. ")
+    factors = d.tables[0]  # the toy codebook's first aim
+    assert factors.rows[1].cells[0].text == "P01, PCSO, Bridgend"
+    cell = factors.rows[1].cells[1].text
+    assert "[phone]" in cell or "[Name 1]" in cell
+    assert any(p.text == "Appendix: codebook" for p in d.paragraphs)
+    themes = docx.Document(str(out / "themes.docx"))
+    row = themes.tables[0].rows[1]
+    assert row.cells[0].text == "Funding" and row.cells[2].text == "1 of 2"
+    assert "(P01, PCSO, Bridgend)" in row.cells[4].text
+
+    wb = load_workbook(out / "matrix.xlsx")
+    assert wb.sheetnames == ["factors", "police", "codings"]
+    assert wb["codings"]["A1"].value == "aim" and wb["codings"].max_row == 5  # 4 codings
+    rows = list(csv.DictReader(io.StringIO((out / "matrix.csv").read_text("utf-8-sig"))))
+    assert {r["code"] for r in rows} == {"factors.funding", "police.referral_quality"}
+    assert "| Code | Definition | Participants | By sector |" in (out / "themes.md").read_text()
+    # the same project gives the same bytes
+    again = tmp_path / "again.docx"
+    assert main(["export", "matrix", "-o", str(again), "-p", root]) == 0
+    assert again.read_bytes() == (out / "matrix.docx").read_bytes()
+
+
+def test_check_lists_names_left_and_bad_options(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(project)
+    _gold(project, tmp_path)
+    root = str(project.root)
+    project.close()
+    toml = Path(root, "qualcode.toml").read_text().replace('"Tyler"', '"Nobody"')
+    Path(root, "qualcode.toml").write_text(toml)
+    assert main(["export", "themes", "-f", "md", "-o", str(tmp_path / "t.md"), "--check",
+                 "-p", root]) == 0  # fmt: skip
+    assert "Tyler (1)" in capsys.readouterr().err
+    assert main(["export", "themes", "-f", "pdf", "-p", root]) == 2
