@@ -290,3 +290,28 @@ def export_themes(
     """Theme tables per aim: each code's definition, how many participants raised it (n of N),
     the split by group, and illustrative quotes attributed as (P07, PCSO, Bridgend)."""
     _report_command("themes", fmt, output, include_suggestions, by, lang, check, project)
+
+
+@export_app.command("qdpx")
+def export_qdpx(
+    output: OutputOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """The project as a REFI-QDA .qdpx for NVivo, ATLAS.ti, MAXQDA or QualCoder: documents,
+    codebook, coders, participants' attributes as cases, and every human coding. Two exports
+    of the same project are identical."""
+    from qualcode import __version__
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.export import atomic_write_bytes
+    from qualcode.export.qdpx import write_qdpx
+    from qualcode.project import open_project
+    from qualcode.review.exchange import project_snapshot
+
+    proj = open_project(project)
+    codebook, _ = resolve_codebook(proj, None)
+    snap = project_snapshot(proj, codebook)
+    path = output or proj.path(proj.settings.paths.outputs) / "project.qdpx"
+    atomic_write_bytes(path, write_qdpx(snap, f"qualcode {__version__}"))
+    proj.close()
+    coded = sum(len(s.selections) for s in snap.sources)
+    render.out.print(f"Wrote {path}: {len(snap.sources)} documents, {coded} coded selections.")

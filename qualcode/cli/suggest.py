@@ -179,3 +179,38 @@ def import_codings(
         f"Imported {report.codings:,} codings on {report.units:,} turns from {coder} "
         f"({report.added:,} new)."
     )
+
+
+@import_app.command("qdpx")
+def import_qdpx(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA .qdpx (or .qde) from another tool.")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a REFI-QDA project: its text sources become documents (speaker turns found as
+    usual), its cases' variables participant attributes, and its codings 'import' codings by
+    their coders. Vendor quirks are tolerated; sources without text are listed and skipped."""
+    from qualcode.coding.run import has_codebook, resolve_codebook
+    from qualcode.export.qdpx import read_qdpx
+    from qualcode.project import open_project
+    from qualcode.review.exchange import import_snapshot
+
+    proj = open_project(project)
+    snap = read_qdpx(file)
+    known = {c.id for c in resolve_codebook(proj, None)[0].codes} if has_codebook(proj) else set()
+    report = import_snapshot(proj, snap, file, known)
+    proj.close()
+    if as_json:
+        render.print_json(report)
+        return
+    render.out.print(
+        f"Imported {report.documents} documents and {report.codings} codings"
+        f"{' by ' + ', '.join(report.coders) if report.coders else ''} from {file.name}."
+    )
+    if report.skipped:
+        render.warn(f"sources without text, skipped: {', '.join(report.skipped)}")
+    if report.unknown_codes:
+        render.warn(
+            f"{len(report.unknown_codes)} codes are not in the project's codebook (e.g. "
+            f"{report.unknown_codes[0]}): 'qualcode codebook import' can bring them in"
+        )

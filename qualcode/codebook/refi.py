@@ -38,7 +38,17 @@ def codebook_xml(codebook: Codebook) -> bytes:
     from lxml import etree
 
     root = etree.Element(f"{{{NS}}}CodeBook", nsmap={None: NS}, origin="qualcode")
-    codes = etree.SubElement(root, f"{{{NS}}}Codes")
+    add_codes(root, codebook, NS)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
+    """Append ``<Codes>`` to ``parent``: groups as non-codable codes holding their codes
+    (the same GUIDs in a .qdc codebook and in a .qdpx project)."""
+    from lxml import etree
+
+    NS = ns
+    codes = etree.SubElement(parent, f"{{{NS}}}Codes")
     for i, group in enumerate(codebook.groups):
         color = PALETTE[i % len(PALETTE)]
         g = etree.SubElement(
@@ -61,7 +71,6 @@ def codebook_xml(codebook: Codebook) -> bytes:
                 color=color,
             )
             etree.SubElement(c, f"{{{NS}}}Description").text = _description(code)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
 def safe_parser() -> Any:
