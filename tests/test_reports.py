@@ -129,7 +129,12 @@ def test_word_excel_csv_markdown_read_back(
     wb = load_workbook(out / "matrix.xlsx")
     assert wb.sheetnames == ["factors", "police", "codings"]
     assert wb["codings"]["A1"].value == "aim" and wb["codings"].max_row == 5  # 4 codings
-    rows = list(csv.DictReader(io.StringIO((out / "matrix.csv").read_text("utf-8-sig"))))
+    wide = list(csv.DictReader(io.StringIO((out / "matrix.csv").read_text("utf-8-sig"))))
+    assert [r["participant"] for r in wide] == ["P01, PCSO, Bridgend"]
+    assert "[Name 3]" in wide[0]["police.referral_quality"]  # Tyler, consistently
+    long = tmp_path / "long.csv"
+    assert main(["export", "matrix", "-f", "csv", "--long", "-o", str(long), "-p", root]) == 0
+    rows = list(csv.DictReader(io.StringIO(long.read_text("utf-8-sig"))))
     assert {r["code"] for r in rows} == {"factors.funding", "police.referral_quality"}
     assert "| Code | Definition | Participants | By sector |" in (out / "themes.md").read_text()
     # the same project gives the same bytes

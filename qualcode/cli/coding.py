@@ -203,6 +203,7 @@ def _report_command(
     lang: str,
     check: bool,
     project: Path | None,
+    long: bool = False,
 ) -> None:
     from qualcode.coding.run import resolve_codebook
     from qualcode.export.pseudo import suspects
@@ -218,7 +219,7 @@ def _report_command(
     codebook, _ = resolve_codebook(proj, None)
     report = build_report(proj, codebook, include_suggestions, by, lang)
     path = output or proj.path(proj.settings.paths.outputs) / f"{kind}.{fmt}"
-    write_report(kind, fmt, report, path)
+    write_report(kind, fmt, report, path, long)
     keep = proj.settings.export.keep
     proj.close()
     swaps = ", ".join(f"{n} {k}" for k, n in sorted(report.replacements.items()) if n)
@@ -270,11 +271,15 @@ def export_matrix(
     by: ByOpt = "",
     lang: LangOpt = "en",
     check: CheckOpt = False,
+    long: Annotated[
+        bool, typer.Option("--long", help="With --format csv: one row per coding.")
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """A framework matrix per aim: one row per participant (id, role, local authority), one
-    column per code, cells holding their best quotes (key quotes first), pseudonymised."""
-    _report_command("matrix", fmt, output, include_suggestions, by, lang, check, project)
+    column per code, cells holding their best quotes (key quotes first), pseudonymised.
+    CSV is wide (a column per code) or, with --long, one row per coding."""
+    _report_command("matrix", fmt, output, include_suggestions, by, lang, check, project, long)
 
 
 @export_app.command("themes")

@@ -20,27 +20,41 @@ def tables_for(kind: str, report: ReportData) -> list[Table]:
     return matrix_tables(report) if kind == "matrix" else theme_tables(report)
 
 
-def write_report(kind: str, fmt: str, report: ReportData, path: Path) -> Path:
+def write_report(kind: str, fmt: str, report: ReportData, path: Path, long: bool = False) -> Path:
     tables = tables_for(kind, report)
-    writers = {"docx": _docx, "xlsx": _xlsx, "csv": _csv, "md": _md}
+    if fmt == "csv":
+        atomic_write_bytes(path, _csv(kind, report, tables, long))
+        return path
+    writers = {"docx": _docx, "xlsx": _xlsx, "md": _md}
     atomic_write_bytes(path, writers[fmt](kind, report, tables))
     return path
 
 
 # text formats ------------------------------------------------------------------------------
-def _csv(kind: str, report: ReportData, tables: list[Table]) -> bytes:
-    """Themes: one row per code. Matrix: wide (one row per participant and aim); the long form
-    (one row per coding) is what 'export codings' and the Excel 'codings' sheet give."""
+def _csv(kind: str, report: ReportData, tables: list[Table], long: bool = False) -> bytes:
+    """Long: one row per coding. Wide: themes one row per code; the matrix one row per
+    participant with a column per code of every aim."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    if kind == "themes":
+    if long:
+        headers, rows = long_rows(report)
+        w.writerow(headers)
+        w.writerows(rows)
+    elif kind == "themes":
         w.writerow(["aim", *tables[0].headers] if tables else ["aim"])
         for t in tables:
             w.writerows([t.aim, *r] for r in t.rows)
     else:
-        headers, rows = long_rows(report)
-        w.writerow(headers)
-        w.writerows(rows)
+        codes = [c.id for c in report.codebook.codes]
+        w.writerow(["participant", *codes])
+        cells: dict[str, dict[str, str]] = {}
+        for t in tables:
+            aim_codes = [c.id for g in report.codebook.groups if g.id == t.aim for c in g.codes]
+            for r in t.rows:
+                cells.setdefault(r[0], {}).update(zip(aim_codes, r[1:], strict=True))
+        for p in report.participants:
+            if p.label() in cells:
+                w.writerow([p.label(), *(cells[p.label()].get(c, "") for c in codes)])
     return buf.getvalue().encode("utf-8-sig")
 
 
