@@ -32,3 +32,5 @@ ProjectOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+AsOpt = Annotated[str, typer.Option("--as", help="Reviewer name (default: \\[project] reviewer).")]

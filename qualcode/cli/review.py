@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from qualcode.cli import render
-from qualcode.cli.app import JsonOpt, ProjectOpt, app
+from qualcode.cli.app import AsOpt, JsonOpt, ProjectOpt, app
 
 review_app = typer.Typer(
     help="Review machine suggestions in a terminal app (keys: a accept, r reject, c change, "
@@ -37,9 +37,7 @@ def _sample(value: str) -> float:
 @review_app.callback()
 def review(
     ctx: typer.Context,
-    reviewer: Annotated[
-        str, typer.Option("--as", help="Reviewer name (default: \\[project] reviewer).")
-    ] = "",
+    reviewer: AsOpt = "",
     blind: Annotated[
         bool,
         typer.Option("--blind", help="Code from scratch, seeing no other coder's or machine code."),
@@ -135,9 +133,7 @@ def review_export(
 @review_app.command("import")
 def review_import(
     file: Annotated[Path, typer.Argument(help="A review sheet from 'qualcode review export'.")],
-    reviewer: Annotated[
-        str, typer.Option("--as", help="Reviewer name (default: \\[project] reviewer).")
-    ] = "",
+    reviewer: AsOpt = "",
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -244,9 +240,7 @@ def agreement(
 def reconcile(
     coder_a: Annotated[str, typer.Argument(help="A coder's name, or rule / model.")],
     coder_b: Annotated[str, typer.Argument(help="Another coder, or rule / model.")],
-    reviewer: Annotated[
-        str, typer.Option("--as", help="Who is reconciling (default: \\[project] reviewer).")
-    ] = "",
+    reviewer: AsOpt = "",
     project: ProjectOpt = None,
 ) -> None:
     """Settle the disagreements between two coders (or a coder and the machine) one at a time,

@@ -286,7 +286,9 @@ def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
         run_id = project.store.start_run("suggest", {"model": name})
         seg_rows = [(s.id, s.document_id, s.turn_index, s.start, s.end) for s, _ in units]
         full = [(*r, run_id, saved["codebook"]) for r in rows]
-        report.added = project.store.add_model_applications(seg_rows, full, run_id, source)
+        report.added = project.store.add_machine_applications(
+            seg_rows, full, run_id, "model", source
+        )
         project.store.finish_run(run_id, {"scored": len(units), "added": report.added})
     return report
 

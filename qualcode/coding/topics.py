@@ -253,7 +253,7 @@ def _store(
             code = f"topic.{report.model}.{topic.number}"
             score = round(float(theta[i, t]), 4)
             rows.append((seg.id, code, seg.start, seg.end, "topic", source, score, run_id, None))
-    added = project.store.add_topic_applications(seg_rows, rows, run_id, source)
+    added = project.store.add_machine_applications(seg_rows, rows, run_id, "topic", source)
     summary = {
         "model": report.model,
         "k": report.k,

@@ -198,20 +198,22 @@ class Store:
                 c.execute(sql.UNSUPERSEDE_RULE_APPLICATIONS, (supersede[1],))
             return added
 
-    def add_model_applications(
+    def add_machine_applications(
         self,
         segments: list[tuple[str, int, int, int, int]],
         rows: list[tuple[Any, ...]],
         run_id: int,
+        kind: str,
         source: str,
     ) -> int:
-        """Store a model's suggestions; those of any other model are superseded (kept)."""
+        """Store a model's or topic model's suggestions (``kind``); those of any other model of
+        that kind are superseded (kept, not deleted: decisions may point at them)."""
         with self.transaction() as c:
             c.executemany(sql.INSERT_SEGMENT, segments)
             before = c.total_changes
             c.executemany(sql.INSERT_APPLICATION, rows)
             added = c.total_changes - before
-            c.execute(sql.SUPERSEDE_MODEL_APPLICATIONS, (run_id, source))
+            c.execute(sql.SUPERSEDE_OTHER_MODELS, (run_id, kind, source))
             return added
 
     def add_imported(
@@ -262,22 +264,6 @@ class Store:
         for pid, name, value in self.conn.execute(sql.ALL_ATTRIBUTES):
             out.setdefault(pid, {})[name] = value
         return out
-
-    def add_topic_applications(
-        self,
-        segments: list[tuple[str, int, int, int, int]],
-        rows: list[tuple[Any, ...]],
-        run_id: int,
-        source: str,
-    ) -> int:
-        """Store a topic model's suggestions; those of earlier topic models are superseded."""
-        with self.transaction() as c:
-            c.executemany(sql.INSERT_SEGMENT, segments)
-            before = c.total_changes
-            c.executemany(sql.INSERT_APPLICATION, rows)
-            added = c.total_changes - before
-            c.execute(sql.SUPERSEDE_TOPIC_APPLICATIONS, (run_id, source))
-            return added
 
     def segment_text(self, segment: str) -> tuple[str, str | None, int] | None:
         """A segment's text, its participant id and turn index."""

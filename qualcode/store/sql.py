@@ -285,9 +285,9 @@ SELECT x.segment_id, x.code_id, x.action FROM live_decisions x
 JOIN (SELECT segment_id, code_id, max(id) AS last FROM live_decisions
       GROUP BY segment_id, code_id) l
   ON l.last = x.id"""
-SUPERSEDE_MODEL_APPLICATIONS = """
+SUPERSEDE_OTHER_MODELS = """
 UPDATE applications SET superseded_by_run = ?
-WHERE kind = 'model' AND superseded_by_run IS NULL AND source != ?"""
+WHERE kind = ? AND superseded_by_run IS NULL AND source != ?"""
 LATEST_RUN_OF_KIND = """
 SELECT id, summary FROM runs WHERE kind = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"""
 MODEL_SCORES = """
@@ -305,9 +305,6 @@ WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'human', 'import', 'mod
   AND NOT EXISTS (SELECT 1 FROM live_decisions x
                   WHERE x.application_id = a.id AND x.action = 'reject')"""
 ALL_ATTRIBUTES = "SELECT participant_id, name, value FROM attributes ORDER BY participant_id, name"
-SUPERSEDE_TOPIC_APPLICATIONS = """
-UPDATE applications SET superseded_by_run = ?
-WHERE kind = 'topic' AND superseded_by_run IS NULL AND source != ?"""
 RUN_BY_ID = "SELECT kind, summary FROM runs WHERE id = ?"
 SEGMENT_TEXT = """
 SELECT substr(d.text, s.start + 1, s.end - s.start), d.participant_id, s.turn_idx
