@@ -180,8 +180,10 @@ def export_codings(
     ] = None,
     project: ProjectOpt = None,
 ) -> None:
-    """One row per code application: document, participant, turn, speaker, role, code,
-    provenance (kind, source), score, review status, offsets and the segment text."""
+    """Every code application, one row each, for other tools.
+
+    Columns: document, participant, turn, speaker, role, code, provenance (kind, source),
+    score, review status, offsets and the segment text."""
     from qualcode.export.codings import write_codings
     from qualcode.project import open_project
 
@@ -276,9 +278,11 @@ def export_matrix(
     ] = False,
     project: ProjectOpt = None,
 ) -> None:
-    """A framework matrix per aim: one row per participant (id, role, local authority), one
-    column per code, cells holding their best quotes (key quotes first), pseudonymised.
-    CSV is wide (a column per code) or, with --long, one row per coding."""
+    """Framework matrices: participants x codes, best quotes in the cells.
+
+    One matrix per aim: a row per participant (id, role, local authority), a column per code,
+    cells holding their best quotes (key quotes first), pseudonymised. CSV is wide (a column
+    per code) or, with --long, one row per coding."""
     _report_command("matrix", fmt, output, include_suggestions, by, lang, check, project, long)
 
 
@@ -292,8 +296,10 @@ def export_themes(
     check: CheckOpt = False,
     project: ProjectOpt = None,
 ) -> None:
-    """Theme tables per aim: each code's definition, how many participants raised it (n of N),
-    the split by group, and illustrative quotes attributed as (P07, PCSO, Bridgend)."""
+    """Theme tables: each code's definition, prevalence and illustrative quotes.
+
+    Per aim and code: the definition, how many participants raised it (n of N), the split by
+    group, and quotes attributed as (P07, PCSO, Bridgend), pseudonymised."""
     _report_command("themes", fmt, output, include_suggestions, by, lang, check, project)
 
 
@@ -302,9 +308,10 @@ def export_qdpx(
     output: OutputOpt = None,
     project: ProjectOpt = None,
 ) -> None:
-    """The project as a REFI-QDA .qdpx for NVivo, ATLAS.ti, MAXQDA or QualCoder: documents,
-    codebook, coders, participants' attributes as cases, and every human coding. Two exports
-    of the same project are identical."""
+    """The project as REFI-QDA .qdpx, for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Documents, codebook, coders, participants' attributes as cases, and every human coding.
+    Two exports of the same project are identical."""
     from qualcode import __version__
     from qualcode.coding.run import resolve_codebook
     from qualcode.export import atomic_write_bytes

@@ -154,8 +154,11 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """The main job, start to finish: ingest the transcripts, code them with the project's
-    codebook (when it has one), suggest topics the codebook lacks, and show the status."""
+    """The main job, start to finish: ingest, code, suggest topics, report.
+
+    Ingests the transcripts, codes them with the project's codebook (when it has one),
+    suggests topics the codebook lacks, shows the status, and writes the Word framework
+    matrices and theme tables to the outputs folder."""
     from qualcode.cli.coding import run_coding, show_coding
     from qualcode.cli.topics import run_topics, show_topics
     from qualcode.coding.run import has_codebook

@@ -14,6 +14,7 @@ from qualcode.cli import render
 from qualcode.cli.app import AsOpt, JsonOpt, ProjectOpt, app
 
 review_app = typer.Typer(
+    short_help="Review suggestions in a terminal app, or code blind as a second coder.",
     help="Review machine suggestions in a terminal app (keys: a accept, r reject, c change, "
     "+ add, k key quote, m memo, u undo, n next, s skip, d next document, ? definition, "
     "q quit), or code blind as a second coder (--blind). Every decision is stored at once "
@@ -119,8 +120,10 @@ def review_export(
     file: Annotated[Path, typer.Argument(help="Where to write the queue: .xlsx or .csv.")],
     project: ProjectOpt = None,
 ) -> None:
-    """Write every undecided machine suggestion (rule, model, topic) with its segment text and
-    empty decision, new_code and note columns."""
+    """Write the review queue to a spreadsheet (.xlsx or .csv).
+
+    Every undecided machine suggestion (rule, model, topic) with its segment text and empty
+    decision, new_code and note columns."""
     from qualcode.project import open_project
     from qualcode.review.sheet import export_queue
 
@@ -137,8 +140,10 @@ def review_import(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read a filled-in review sheet back. Every row is checked first (decisions, codes, edited
-    text, duplicates); one bad row stores nothing. Decisions are appended, never overwritten."""
+    """Read a filled-in review sheet back.
+
+    Every row is checked first (decisions, codes, edited text, duplicates); one bad row stores
+    nothing. Decisions are appended, never overwritten."""
     from qualcode.coding.run import resolve_codebook
     from qualcode.project import open_project
     from qualcode.review.sheet import import_sheet
@@ -183,10 +188,12 @@ def agreement(
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
 ) -> None:
-    """Agreement per code and overall: percent agreement, Cohen's kappa (two coders),
-    Krippendorff's alpha (nominal, any number of coders, missing data) with a bootstrap 95%
-    interval, and Gwet's AC1. Units are segments (participant turns by default): each coder
-    counts on the segments they saw; --machine compares the rules or the model with them."""
+    """Agreement between coders, per code and overall.
+
+    Percent agreement, Cohen's kappa (two coders), Krippendorff's alpha (nominal, any number of
+    coders, missing data) with a bootstrap 95% interval, and Gwet's AC1. Units are segments
+    (participant turns by default): each coder counts on the segments they saw; --machine adds
+    the rules as a coder; --from-csv reads codings made in other tools."""
     from qualcode.review.longform import agreement_from_codings, read_long_csv, stored_codings
 
     if machine not in ("", "rule", "model"):
@@ -243,10 +250,11 @@ def reconcile(
     reviewer: AsOpt = "",
     project: ProjectOpt = None,
 ) -> None:
-    """Settle the disagreements between two coders (or a coder and the machine) one at a time,
-    side by side: 1 choose A, 2 choose B, t both, x neither, o another code, w rationale, s skip,
-    q quit. Each choice is stored at once and becomes the resolved coding ('resolved' in
-    agreement); the record of who chose what stays."""
+    """Settle two coders' disagreements, one at a time, side by side.
+
+    A and B are coders, or 'rule' / 'model'. Keys: 1 choose A, 2 choose B, t both, x neither,
+    o another code, w rationale, s skip, q quit. Each choice is stored at once and becomes the
+    resolved coding ('resolved' in agreement); the record of who chose what stays."""
     from qualcode.coding.run import resolve_codebook
     from qualcode.project import open_project
     from qualcode.review.reconcile import ReconcileSession

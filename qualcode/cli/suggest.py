@@ -12,6 +12,7 @@ from qualcode.cli.app import JsonOpt, ProjectOpt, app
 from qualcode.cli.coding import CodebookOpt
 
 suggest_app = typer.Typer(
+    short_help="Suggestions learned from human coding: train, suggest, evaluate, queue.",
     help=(
         "Machine suggestions learned from human coding. Without a subcommand: score every "
         "segment no human has labelled with the latest trained model and store the codes it "
@@ -55,8 +56,10 @@ def train(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fit one model per code on what humans decided (codings and accepted suggestions are
-    positives; rejections and reviewed segments without the code are negatives)."""
+    """Fit one model per code on what humans decided.
+
+    Codings and accepted suggestions are positives; rejections, and segments a coder saw
+    without giving the code, are negatives."""
     from qualcode.coding.learn import train as run_train
     from qualcode.project import open_project
 
@@ -120,8 +123,7 @@ def queue(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The unreviewed segments the model is least sure about: review these first to teach it
-    the most (active learning)."""
+    """The unreviewed segments the model is least sure about (review these first)."""
     from qualcode.coding.learn import queue as run_queue
     from qualcode.project import open_project
 
@@ -187,9 +189,11 @@ def import_qdpx(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a REFI-QDA project: its text sources become documents (speaker turns found as
-    usual), its cases' variables participant attributes, and its codings 'import' codings by
-    their coders. Vendor quirks are tolerated; sources without text are listed and skipped."""
+    """Import a REFI-QDA project (.qdpx or .qde) from another tool.
+
+    Text sources become documents (speaker turns found as usual), cases' variables become
+    participant attributes, and codings become 'import' codings by their coders. Vendor
+    quirks are tolerated; sources without text are listed and skipped."""
     from qualcode.coding.run import has_codebook, resolve_codebook
     from qualcode.export.qdpx import read_qdpx
     from qualcode.project import open_project

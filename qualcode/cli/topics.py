@@ -12,6 +12,7 @@ from qualcode.cli.app import JsonOpt, ProjectOpt, app
 from qualcode.cli.coding import CodebookOpt
 
 topics_app = typer.Typer(
+    short_help="Themes the codebook lacks, from a topic model; adopt one as a draft code.",
     help=(
         "Topic suggestions. Without a subcommand: fit a seeded topic model to participant turns "
         "(the number of topics chosen by coherence), show each topic's terms, quotes, prevalence "
@@ -89,8 +90,10 @@ def adopt(
     codebook: CodebookOpt = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Write a topic into the codebook as a draft code (name, draft definition from its top
-    terms, example quotes, keyword rules), keeping the file's comments and order."""
+    """Write a topic into the codebook as a draft code.
+
+    The draft has a name and definition from the topic's top terms, example quotes and keyword
+    rules; the codebook file keeps its comments and order."""
     from qualcode.coding.topics import adopt as run_adopt
     from qualcode.project import open_project
 
