@@ -156,3 +156,22 @@ def test_check_lists_names_left_and_bad_options(
                  "-p", root]) == 0  # fmt: skip
     assert "Tyler (1)" in capsys.readouterr().err
     assert main(["export", "themes", "-f", "pdf", "-p", root]) == 2
+
+
+def test_quotes_are_whole_sentences_around_the_evidence() -> None:
+    from qualcode.review.findings import excerpt
+
+    text = (
+        "First we talk about the weather. Then the hub gets the PPN and screens it with "
+        "police. After that we ring mum. She usually says no, to be fair. And then it closes."
+    )
+    at = text.index("screens")
+    got = excerpt(text, 90, (at, at + 7))
+    assert (
+        got == "… Then the hub gets the PPN and screens it with police. After that we ring mum. …"
+    )
+    assert excerpt(text, 500, (at, at + 7)) == text  # short enough: all of it
+    assert excerpt(text, 40) == "First we talk about the weather. …"  # no evidence: the opening
+    long = "word " * 200 + "grant " + "word " * 200
+    cut = excerpt(long, 80, (long.index("grant"), long.index("grant") + 5))
+    assert "grant" in cut and cut.startswith("… ") and cut.endswith(" …") and len(cut) <= 90

@@ -72,6 +72,38 @@ def trim(text: str, limit: int) -> str:
     return text[:cut].rstrip(" ,;:") + " …"
 
 
+def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
+    """Whole sentences of ``text`` around ``focus`` (offsets into ``text``; the opening when
+    None) within about ``limit`` characters, with an ellipsis where text was left out."""
+    from qualcode.segment import sentence_spans
+
+    spans = list(sentence_spans(text, 0, len(text))) or [(0, len(text))]
+    if focus is None or len(" ".join(text.split())) <= limit:
+        return trim(text, limit)
+    i = next((k for k, (a, b) in enumerate(spans) if a <= focus[0] < b), 0)
+    lo = hi = i
+    size = spans[i][1] - spans[i][0]
+    while True:  # grow forwards first (the point usually follows), then backwards
+        grown = False
+        for j in (hi + 1, lo - 1):
+            if 0 <= j < len(spans) and size + spans[j][1] - spans[j][0] + 1 <= limit:
+                size += spans[j][1] - spans[j][0] + 1
+                lo, hi = min(lo, j), max(hi, j)
+                grown = True
+                break
+        if not grown:
+            break
+    body = " ".join(text[spans[lo][0] : spans[hi][1]].split())
+    if len(body) > limit:  # one long sentence: a window of words around the focus
+        words = text[spans[lo][0] : spans[hi][1]]
+        start = max(0, focus[0] - spans[lo][0] - limit // 3)
+        start = words.rfind(" ", 0, start) + 1 if start else 0
+        body = " ".join(words[start:].split())[:limit]
+        body = body[: body.rfind(" ")] if " " in body else body
+        return ("… " if start or lo else "") + body + " …"
+    return ("… " if lo > 0 else "") + body + (" …" if hi < len(spans) - 1 else "")
+
+
 def resolved_codings(
     project: Project, include_suggestions: bool
 ) -> dict[str, dict[str, tuple[str, float]]]:
@@ -111,6 +143,7 @@ def build_report(
         groups[pid] = a.get(group_by, "")
     spans = {s[0]: s for s in store.current_segments()}
     keys = store.key_quotes()
+    evidence = store.rule_evidence()
     known = {c.id for c in codebook.codes}
     texts: dict[int, Any] = {}
     quotes = []
@@ -121,9 +154,12 @@ def build_report(
         if doc_id not in texts:
             texts[doc_id] = store.document(doc_id).text
         pid = docs[doc_id]["participant_id"] or docs[doc_id]["name"]
-        quote = pseudo(trim(texts[doc_id][start:end], settings.quote_chars))
+        text = texts[doc_id][start:end]
         for code, (status, strength) in sorted(codes.items()):
             if code in known:
+                ev = evidence.get((seg, code))
+                focus = (ev[0] - start, ev[1] - start) if ev else None
+                quote = pseudo(excerpt(text, settings.quote_chars, focus))
                 quotes.append(Quote(pid, turn, code, quote, seg in keys, status, strength))
     title = project.settings.name
     report = ReportData(

@@ -265,6 +265,10 @@ class Store:
             out.setdefault(pid, {})[name] = value
         return out
 
+    def rule_evidence(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(segment, code) -> the first span where the codebook's rules found the code."""
+        return {(seg, code): (a, b) for seg, code, a, b in self.conn.execute(sql.RULE_EVIDENCE)}
+
     def segment_text(self, segment: str) -> tuple[str, str | None, int] | None:
         """A segment's text, its participant id and turn index."""
         row = self.conn.execute(sql.SEGMENT_TEXT, (segment,)).fetchone()

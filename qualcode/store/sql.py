@@ -368,3 +368,8 @@ RESOLUTIONS = "SELECT segment_id, codes FROM resolutions ORDER BY id"
 SEGMENT_DECISIONS_BY = """
 SELECT application_id, action, code_id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
+RULE_EVIDENCE = """
+SELECT a.segment_id, a.code_id, a.start, a.end FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.kind = 'rule' AND a.superseded_by_run IS NULL ORDER BY a.start DESC"""
