@@ -53,6 +53,10 @@ def test_export_is_valid_deterministic_and_round_trips(
     assert main(["import", "qdpx", str(tmp_path / "a.qdpx"), "-p", str(other.root)]) == 0
     assert "2 documents and 4 codings by ann" in capsys.readouterr().out
     assert _export(str(other.root), tmp_path / "again.qdpx") == first
+    # importing the same file again changes nothing
+    assert main(["import", "qdpx", str(tmp_path / "a.qdpx"), "-p", str(other.root)]) == 0
+    assert "2 documents and 0 codings" in capsys.readouterr().out
+    assert _export(str(other.root), tmp_path / "thrice.qdpx") == first
 
 
 def _qdpx(tmp_path: Path, qde: str, files: dict[str, bytes] | None = None) -> Path:

@@ -48,10 +48,7 @@ def import_snapshot(project: Project, snap: Snapshot, where: Path, known: set[st
     its cases' attributes, and its codings as ``import`` applications by their coders."""
     store = project.store
     report = QdpxImport(where.name, skipped=list(snap.skipped))
-    run_id = store.start_run("import", {"file": where.name, "format": "qdpx"})
-    attributes: dict[str, dict[str, str]] = {p: dict(a) for p, a in snap.attributes.items()}
-    links: dict[int, str] = {}
-    coders: set[str] = set()
+    ready = []  # parse and check every source before anything is stored
     for source in snap.sources:
         if not source.text.strip():
             report.skipped.append(source.name)
@@ -67,7 +64,17 @@ def import_snapshot(project: Project, snap: Snapshot, where: Path, known: set[st
                 "its selections cannot be placed; export it again with plain UTF-8 text",
             )  # fmt: skip
         doc = replace(parsed, source=f"qdpx:{where.name}/{source.name}", name=source.name)
-        doc_id, _, _ = store.add_document(doc, run_id)
+        ready.append((source, doc, shift))
+    run_id = store.start_run("import", {"file": where.name, "format": "qdpx"})
+    attributes: dict[str, dict[str, str]] = {p: dict(a) for p, a in snap.attributes.items()}
+    links: dict[int, str] = {}
+    coders: set[str] = set()
+    for source, doc, shift in ready:
+        current = store.current_version(doc.source)
+        if current is not None and current[1] == doc.sha256:
+            doc_id = current[0]  # imported before, unchanged: its codings are added to it
+        else:
+            doc_id, _, _ = store.add_document(doc, run_id)
         report.documents += 1
         if source.participant:
             links[doc_id] = source.participant
