@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 
 from qualcode.codebook import Codebook, CodebookError
 from qualcode.coding.nlp import load_pipeline, lower
@@ -25,8 +25,7 @@ class RuleMatch:
     hits: int
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     code_id: str
     rule: str
     start: int  # token indices
@@ -77,6 +76,13 @@ def _nearest(
             if max(sa, sb) - min(ea, eb) <= within:
                 return min(sa, sb), max(ea, eb)
     return None
+
+
+def _forms_at(doc: Any, s: int, e: int) -> tuple[str, ...]:
+    """The lower-case words of tokens s..e (one token, the common case, without a Span)."""
+    if e - s == 1:
+        return (doc[s].lower_,)
+    return tuple(t.lower_ for t in doc[s:e])
 
 
 class RuleCoder:
@@ -205,7 +211,7 @@ class RuleCoder:
                 sides[kind - 2].setdefault(self.near_keys[mid], []).append((s, e))
             elif kind == 1:
                 vetoed.setdefault(labels[mid][0], []).append((s, e))
-            elif tuple(t.lower_ for t in doc[s:e]) in self.forms[mid]:
+            elif _forms_at(doc, s, e) in self.forms[mid]:
                 hits.append(Hit(*labels[mid], s, e))
         for key, a in sides[0].items():
             b = sides[1].get(key)
