@@ -200,3 +200,13 @@ def test_reconcile_against_the_rules(project: Project, tmp_path: Path) -> None:
     assert found and all(d.a != d.b for d in found)
     with pytest.raises(Exception, match="two different coders"):
         disagreements(project, "ann", "ann")
+
+
+def test_status_counts_codings_decisions_and_topic_definitions(project: Project) -> None:
+    _ready(project)
+    session = open_session(project, "ann", order="document")
+    session.accept(session.current.suggestions[0])  # type: ignore[union-attr]
+    status = project.store.status()
+    assert status["codings"]["rule"] > 0 and status["decisions"] == {"ann": 1}
+    assert session.definition("factors.funding").startswith("Funding: ")
+    assert session.definition("topic.abc.1") == "(not in the codebook)"  # no topic run yet

@@ -125,6 +125,21 @@ def _show_status(status: dict[str, Any], name: str) -> None:
         for k in ("documents", "turns", "words", "participant_words", "participants")
     ]
     totals.append(["formats", ", ".join(f"{k} {v}" for k, v in status["formats"].items())])
+    names = {
+        "rule": "rule",
+        "model": "model",
+        "topic": "topic",
+        "human": "human",
+        "import": "imported",
+    }
+    if status.get("codings"):
+        totals.append(
+            ["codings", ", ".join(f"{names.get(k, k)} {v}" for k, v in status["codings"].items())]
+        )
+    if status.get("decisions"):
+        totals.append(["decisions", ", ".join(f"{k} {v}" for k, v in status["decisions"].items())])
+    if status.get("reconciled_segments"):
+        totals.append(["reconciled segments", status["reconciled_segments"]])
     render.out.print(render.table(name, ["", "count"], totals, {1}))
     rows: list[list[Any]] = []
     for attr, values in status["attributes"].items():

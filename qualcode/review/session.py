@@ -171,7 +171,17 @@ class ReviewSession:
 
     def definition(self, code: str) -> str:
         c = self.codebook.code(code)
-        return f"{c.name}: {c.definition}" if c else "(not in the codebook)"
+        if c is not None:
+            return f"{c.name}: {c.definition}"
+        if code.startswith("topic."):  # a topic suggestion: what the topic is about
+            latest = self.project.store.latest_run("topics")
+            number = code.rsplit(".", 1)[-1]
+            topics = latest[1].get("topics", []) if latest else []
+            found = next((t for t in topics if str(t["number"]) == number), None)
+            if found:
+                terms = ", ".join(w.replace("_", " ") for w in found["terms"])
+                return f"Topic {number}, a theme the codebook lacks: {terms}"
+        return "(not in the codebook)"
 
     # acting ---------------------------------------------------------------------------------
     def _decide(self, app_id: int | None, code: str, action: str, note: str = "") -> int:

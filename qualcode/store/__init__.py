@@ -454,6 +454,9 @@ class Store:
             "superseded_versions": self.conn.execute(sql.STATUS_SUPERSEDED).fetchone()[0],
             "formats": dict(self.conn.execute(sql.STATUS_FORMATS).fetchall()),
             "attributes": by_attr,
+            "codings": dict(self.conn.execute(sql.STATUS_APPLICATIONS).fetchall()),
+            "decisions": dict(self.conn.execute(sql.STATUS_DECISIONS).fetchall()),
+            "reconciled_segments": self.conn.execute(sql.STATUS_RESOLVED).fetchone()[0],
         }
 
 

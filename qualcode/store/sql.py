@@ -373,3 +373,12 @@ SELECT a.segment_id, a.code_id, a.start, a.end FROM applications a
 JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.kind = 'rule' AND a.superseded_by_run IS NULL ORDER BY a.start DESC"""
+
+STATUS_APPLICATIONS = """
+SELECT a.kind, count(*) FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL GROUP BY a.kind ORDER BY a.kind"""
+STATUS_DECISIONS = (
+    "SELECT reviewer, count(*) FROM live_decisions GROUP BY reviewer ORDER BY reviewer"
+)
+STATUS_RESOLVED = "SELECT count(DISTINCT segment_id) FROM resolutions"
