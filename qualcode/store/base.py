@@ -1,0 +1,53 @@
+"""What every part of the store shares: the connection, transactions and runs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qualcode.store import sql
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class StoreBase:
+    """A connection to one project's store."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: everything in it is written, or nothing."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    # runs -------------------------------------------------------------------------------
+    def start_run(self, kind: str, settings: dict[str, Any]) -> int:
+        with self.transaction() as c:
+            cur = c.execute(sql.START_RUN, (kind, now(), json.dumps(settings, sort_keys=True)))
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
+        with self.transaction() as c:
+            c.execute(sql.FINISH_RUN, (now(), json.dumps(summary, sort_keys=True), run_id))
+
+    def resolutions(self) -> dict[str, set[str]]:
+        """The latest resolved codes of each reconciled segment."""
+        return {seg: set(json.loads(codes)) for seg, codes in self.conn.execute(sql.RESOLUTIONS)}

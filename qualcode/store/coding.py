@@ -1,0 +1,145 @@
+"""Code applications: rule, model, topic and imported codings, and what humans labelled."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from qualcode.store import sql
+from qualcode.store.base import StoreBase, now
+
+
+class CodingStore(StoreBase):
+    def add_applications(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        applications: list[tuple[str, str, int, int, str, str, float, int, str]],
+        supersede: tuple[int, str] | None = None,
+    ) -> int:
+        """Store segments and applications atomically; returns how many applications are new.
+
+        ``supersede`` = (run id, codebook hash): rule suggestions made with any other codebook
+        are marked superseded by this run (never deleted: decisions may point at them).
+        """
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, applications)
+            added = c.total_changes - before
+            if supersede is not None:
+                c.execute(sql.SUPERSEDE_RULE_APPLICATIONS, supersede)
+                c.execute(sql.UNSUPERSEDE_RULE_APPLICATIONS, (supersede[1],))
+            return added
+
+    def add_machine_applications(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        rows: list[tuple[Any, ...]],
+        run_id: int,
+        kind: str,
+        source: str,
+    ) -> int:
+        """Store a model's or topic model's suggestions (``kind``); those of any other model of
+        that kind are superseded (kept, not deleted: decisions may point at them)."""
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, rows)
+            added = c.total_changes - before
+            c.execute(sql.SUPERSEDE_OTHER_MODELS, (run_id, kind, source))
+            return added
+
+    def add_imported(
+        self,
+        segments: list[tuple[str, int, int, int, int]],
+        applications: list[tuple[Any, ...]],
+        reviewed: list[tuple[str, str, int]],
+    ) -> int:
+        """Store a coder's imported codings and mark their segments reviewed, atomically."""
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            before = c.total_changes
+            c.executemany(sql.INSERT_APPLICATION, applications)
+            added = c.total_changes - before
+            at = now()
+            c.executemany(sql.INSERT_REVIEW, [(seg, who, run, at) for seg, who, run in reviewed])
+            return added
+
+    def human_labels(self) -> tuple[list[tuple[str, int, int, int, int]], dict[str, set[str]]]:
+        """Segments a human has labelled, and each one's codes: human or imported codings and
+        accepted or added decisions, less codes whose latest decision is a rejection."""
+        segs = [tuple(r) for r in self.conn.execute(sql.LABELLED_SEGMENTS)]
+        labels: dict[str, set[str]] = {r[0]: set() for r in segs}
+        for seg, code in self.conn.execute(sql.HUMAN_CODINGS):
+            if seg in labels:
+                labels[seg].add(code)
+        for seg, code, action in self.conn.execute(sql.LATEST_DECISIONS):
+            if seg not in labels:
+                continue
+            if action in ("accept", "add"):
+                labels[seg].add(code)
+            else:  # reject, or recoded to another code (which has its own 'add')
+                labels[seg].discard(code)
+        for seg, codes in self.resolutions().items():  # a reconciled segment: the resolution
+            if seg in labels:
+                labels[seg] = set(codes)
+        return segs, labels
+
+    def segment_codes(self) -> dict[str, set[str]]:
+        """Codes each segment carries now (rule, model, human or imported; not rejected)."""
+        out: dict[str, set[str]] = {}
+        for seg, code in self.conn.execute(sql.SEGMENT_CODES):
+            out.setdefault(seg, set()).add(code)
+        return out
+
+    def rule_evidence(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(segment, code) -> the first span where the codebook's rules found the code."""
+        return {(seg, code): (a, b) for seg, code, a, b in self.conn.execute(sql.RULE_EVIDENCE)}
+
+    def machine_codings(self, kind: str) -> dict[str, set[str]]:
+        """Live machine suggestions of ``kind`` ('rule', 'model' or 'topic') per segment."""
+        out: dict[str, set[str]] = {}
+        for seg, code, k, _ in self.conn.execute(sql.CODER_APPLICATIONS):
+            if k == kind:
+                out.setdefault(seg, set()).add(code)
+        return out
+
+    def model_scores(self) -> dict[str, dict[str, float]]:
+        """Live model suggestions: segment id -> {code: probability}."""
+        out: dict[str, dict[str, float]] = {}
+        for seg, code, score in self.conn.execute(sql.MODEL_SCORES):
+            out.setdefault(seg, {})[code] = score
+        return out
+
+    def coding_summary(self, kind: str = "rule") -> dict[str, tuple[int, int]]:
+        """Per code: (segments, participants) with live applications of ``kind``."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql.CODING_SUMMARY, (kind,))}
+
+    def codings(self) -> Iterator[dict[str, Any]]:
+        """Every live code application with its segment text and review status."""
+        cols = (
+            "document",
+            "participant",
+            "turn",
+            "speaker",
+            "role",
+            "code",
+            "kind",
+            "source",
+            "score",
+            "status",
+            "start",
+            "end",
+        )
+        for row in self.conn.execute(sql.EXPORT_CODINGS):
+            item = dict(zip(cols, row[:12], strict=True))
+            item["segment"], item["segment_start"], item["segment_end"] = row[17], row[15], row[16]
+            item["evidence"] = row[12][row[10] : row[11]]
+            item["text"] = row[12][row[15] : row[16]]
+            item["run"], item["codebook_hash"] = row[13], row[14]
+            yield item
+
+    def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
+        row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None

@@ -1,0 +1,142 @@
+"""Documents, their turns and segments, and participants' attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from qualcode.errors import StoreError
+from qualcode.models import Document, ParsedDocument, Turn
+from qualcode.store import sql
+from qualcode.store.base import StoreBase
+
+
+class DocumentStore(StoreBase):
+    # documents --------------------------------------------------------------------------
+    def current_version(self, source: str) -> tuple[int, str, int] | None:
+        row = self.conn.execute(sql.CURRENT_DOCUMENT, (source,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def add_document(self, doc: ParsedDocument, run_id: int) -> tuple[int, int, int]:
+        """Store a parsed document; a changed file becomes a new version.
+
+        Returns (document id, version, human decisions left on the superseded version).
+        """
+        with self.transaction() as c:
+            current = c.execute(sql.CURRENT_DOCUMENT, (doc.source,)).fetchone()
+            version = current[2] + 1 if current else 1
+            cur = c.execute(
+                sql.INSERT_DOCUMENT,
+                (
+                    doc.source,
+                    doc.name,
+                    doc.format,
+                    doc.sha256,
+                    version,
+                    doc.text,
+                    doc.preamble_end,
+                    doc.words,
+                    run_id,
+                ),
+            )
+            doc_id = int(cur.lastrowid or 0)
+            c.executemany(
+                sql.INSERT_TURN,
+                [
+                    (
+                        doc_id,
+                        t.index,
+                        t.speaker,
+                        t.role,
+                        t.start,
+                        t.end,
+                        len(doc.text[t.start : t.end].split()),
+                        t.timestamp,
+                    )
+                    for t in doc.turns
+                ],
+            )
+            kept = 0
+            if current:
+                c.execute(sql.SUPERSEDE_DOCUMENT, (doc_id, current[0]))
+                kept = c.execute(sql.HUMAN_DECISIONS_ON_DOCUMENT, (current[0],)).fetchone()[0]
+            return doc_id, version, int(kept)
+
+    def find_document(self, key: str) -> Document:
+        """The current version of a document named by source path, file name or participant."""
+        rows = self.conn.execute(sql.CURRENT_DOCUMENT_BY_NAME, (key,) * 4).fetchall()
+        if not rows:
+            raise StoreError(
+                f"no document '{key}' in the project",
+                "name it by path, file name or participant id ('qualcode status')",
+            )
+        if len(rows) > 1:
+            raise StoreError(f"'{key}' names {len(rows)} documents", "give its path instead")
+        return self.document(rows[0][0])
+
+    def current_documents(self) -> list[dict[str, Any]]:
+        cols = (
+            "id",
+            "source",
+            "name",
+            "format",
+            "sha256",
+            "version",
+            "preamble_end",
+            "participant_id",
+        )
+        return [dict(zip(cols, r, strict=True)) for r in self.conn.execute(sql.CURRENT_DOCUMENTS)]
+
+    def document(self, doc_id: int) -> Document:
+        row = self.conn.execute(sql.DOCUMENT_BY_ID, (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {doc_id}")
+        turns = tuple(Turn(*t) for t in self.conn.execute(sql.TURNS_OF_DOCUMENT, (doc_id,)))
+        attrs = dict(self.conn.execute(sql.ATTRIBUTES_OF, (row[8],))) if row[8] else {}
+        return Document(
+            id=row[0],
+            source=row[1],
+            name=row[2],
+            format=row[3],
+            sha256=row[4],
+            version=row[5],
+            text=row[6],
+            preamble_end=row[7],
+            participant_id=row[8],
+            turns=turns,
+            attributes=attrs,
+        )
+
+    # participants and attributes ------------------------------------------------------
+    def set_participants(
+        self, attributes: dict[str, dict[str, str]], links: dict[int, str]
+    ) -> None:
+        """Store participants' attributes and link documents to participants, atomically."""
+        with self.transaction() as c:
+            for pid, attrs in attributes.items():
+                c.execute(sql.UPSERT_PARTICIPANT, (pid,))
+                c.executemany(sql.UPSERT_ATTRIBUTE, [(pid, k, v) for k, v in attrs.items()])
+            for doc_id, pid in links.items():
+                c.execute(sql.UPSERT_PARTICIPANT, (pid,))
+                c.execute(sql.SET_DOCUMENT_PARTICIPANT, (pid, doc_id))
+
+    def participant_attributes(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for pid, name, value in self.conn.execute(sql.ALL_ATTRIBUTES):
+            out.setdefault(pid, {})[name] = value
+        return out
+
+    # segments and code applications ------------------------------------------------------
+    def participant_turns(self) -> Iterator[tuple[int, str, str, int, int, int, str]]:
+        """(document id, sha256, text, turn index, start, end, role) of every current turn."""
+        for doc_id, sha, text in self.conn.execute(sql.CURRENT_TEXTS).fetchall():
+            for idx, start, end, role in self.conn.execute(sql.TURN_SPANS, (doc_id,)):
+                yield doc_id, sha, text, idx, start, end, role
+
+    def segment_text(self, segment: str) -> tuple[str, str | None, int] | None:
+        """A segment's text, its participant id and turn index."""
+        row = self.conn.execute(sql.SEGMENT_TEXT, (segment,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def current_segments(self) -> list[tuple[str, int, int, int, int]]:
+        return [tuple(r) for r in self.conn.execute(sql.SEGMENTS_OF_CURRENT)]

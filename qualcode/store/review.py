@@ -1,0 +1,119 @@
+"""Review: coders' codings, decisions, undo, marks and reconciled resolutions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from qualcode.store import sql
+from qualcode.store.base import StoreBase, now
+
+
+class ReviewStore(StoreBase):
+    def coder_codings(self) -> dict[str, dict[str, set[str]]]:
+        """Each human coder's codes per segment they saw: imported or human codings (source =
+        coder), their own decisions (accept/add give a code, reject/recode take it away), and
+        segments marked reviewed with no code."""
+        data: dict[str, dict[str, set[str]]] = {}
+        for seg, who in self.conn.execute(sql.CODER_REVIEWS):
+            data.setdefault(who, {}).setdefault(seg, set())
+        for seg, code, kind, source in self.conn.execute(sql.CODER_APPLICATIONS):
+            if kind in ("human", "import"):
+                data.setdefault(source, {}).setdefault(seg, set()).add(code)
+        for seg, code, who, action in self.conn.execute(sql.CODER_DECISIONS):
+            codes = data.setdefault(who, {}).setdefault(seg, set())
+            if action in ("accept", "add"):
+                codes.add(code)
+            else:
+                codes.discard(code)
+        resolved = self.resolutions()
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    def review_queue(self) -> list[dict[str, Any]]:
+        """Machine suggestions nobody has decided on yet, in document and turn order."""
+        cols = ("item", "document", "participant", "turn", "code", "kind", "source", "score")
+        return [
+            {**dict(zip(cols, r[:8], strict=True)), "evidence": r[8], "text": r[9]}
+            for r in self.conn.execute(sql.REVIEW_QUEUE)
+        ]
+
+    def application(self, app_id: int) -> tuple[int, str, str, int | None, str, int] | None:
+        """(id, segment id, code, superseded by run, segment text, decisions so far)."""
+        row = self.conn.execute(sql.APPLICATION_FOR_REVIEW, (app_id,)).fetchone()
+        return tuple(row) if row else None
+
+    def add_decisions(self, rows: list[tuple[int | None, str, str, str, str, str]]) -> int:
+        """Append decisions (application id, segment, code, reviewer, action, note), at once."""
+        at = now()
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_DECISION, [(*r, at) for r in rows])
+        return len(rows)
+
+    # the review app ----------------------------------------------------------------------------
+    def queue_applications(self) -> list[tuple[Any, ...]]:
+        """Undecided machine suggestions: (id, segment, code, kind, source, score, start, end)."""
+        return [tuple(r) for r in self.conn.execute(sql.QUEUE_APPLICATIONS)]
+
+    def reviewed_by(self, reviewer: str) -> set[str]:
+        return {r[0] for r in self.conn.execute(sql.REVIEWED_BY, (reviewer,))}
+
+    def decide(
+        self,
+        app_id: int | None,
+        segment: str,
+        code: str,
+        reviewer: str,
+        action: str,
+        note: str = "",
+    ) -> int:
+        """Append one decision, at once; returns its id (for undo)."""
+        with self.transaction() as c:
+            cur = c.execute(
+                sql.INSERT_DECISION, (app_id, segment, code, reviewer, action, note, now())
+            )
+            return int(cur.lastrowid or 0)
+
+    def session_decisions(self, segment: str, reviewer: str) -> list[tuple[int | None, str]]:
+        """A reviewer's live decisions on one segment, oldest first: (application, action)."""
+        rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
+        return [(app, action) for app, action, _ in rows]
+
+    def session_added(self, segment: str, reviewer: str) -> list[tuple[int | None, str]]:
+        """Codes a reviewer added to a segment (live 'add' decisions)."""
+        rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
+        return [(app, code) for app, action, code in rows if action == "add"]
+
+    def undo_decision(self, decision_id: int, reviewer: str) -> None:
+        with self.transaction() as c:
+            c.execute(sql.UNDO_DECISION, (decision_id, reviewer, now()))
+
+    def mark_reviewed(self, segment: str, reviewer: str, run_id: int | None = None) -> None:
+        with self.transaction() as c:
+            c.execute(sql.INSERT_REVIEW, (segment, reviewer, run_id, now()))
+
+    def add_mark(self, segment: str, reviewer: str, kind: str, text: str = "") -> None:
+        with self.transaction() as c:
+            c.execute(sql.INSERT_MARK, (segment, reviewer, kind, text, now()))
+
+    def key_quotes(self) -> set[str]:
+        """Segments marked as key quotes (and not unmarked since)."""
+        keys: set[str] = set()
+        for seg, kind in self.conn.execute(sql.KEY_QUOTES):
+            (keys.add if kind == "key_quote" else keys.discard)(seg)
+        return keys
+
+    def add_resolution(
+        self,
+        segment: str,
+        a: str,
+        b: str,
+        choice: str,
+        codes: list[str],
+        rationale: str,
+        reviewer: str,
+    ) -> None:
+        row = (segment, a, b, choice, json.dumps(sorted(codes)), rationale, reviewer, now())
+        with self.transaction() as c:
+            c.execute(sql.INSERT_RESOLUTION, row)
