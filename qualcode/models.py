@@ -56,3 +56,26 @@ class Document:
 
     def turn_text(self, turn: Turn) -> str:
         return self.text[turn.start : turn.end]
+
+
+# The fields of one exported code application, in order (store rows and export columns).
+CODING_FIELDS = (
+    "document",
+    "participant",
+    "turn",
+    "speaker",
+    "role",
+    "code",
+    "kind",
+    "source",
+    "score",
+    "status",
+    "start",
+    "end",
+    "segment",
+    "segment_start",
+    "segment_end",
+    "run",
+    "codebook_hash",
+    "text",
+)

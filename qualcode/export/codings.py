@@ -10,27 +10,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from qualcode.export import atomic_write
+from qualcode.models import CODING_FIELDS
 
-COLUMNS = (
-    "document",
-    "participant",
-    "turn",
-    "speaker",
-    "role",
-    "code",
-    "kind",
-    "source",
-    "score",
-    "status",
-    "start",
-    "end",
-    "segment",
-    "segment_start",
-    "segment_end",
-    "run",
-    "codebook_hash",
-    "text",
-)
+COLUMNS = CODING_FIELDS
 
 
 def _write(rows: Sequence[dict[str, Any]], fmt: str, fh: IO[str]) -> None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from qualcode.models import CODING_FIELDS
 from qualcode.store import sql
 from qualcode.store.base import StoreBase, now
 
@@ -118,20 +119,7 @@ class CodingStore(StoreBase):
 
     def codings(self) -> Iterator[dict[str, Any]]:
         """Every live code application with its segment text and review status."""
-        cols = (
-            "document",
-            "participant",
-            "turn",
-            "speaker",
-            "role",
-            "code",
-            "kind",
-            "source",
-            "score",
-            "status",
-            "start",
-            "end",
-        )
+        cols = CODING_FIELDS[:12]  # the rest are computed below
         for row in self.conn.execute(sql.EXPORT_CODINGS):
             item = dict(zip(cols, row[:12], strict=True))
             item["segment"], item["segment_start"], item["segment_end"] = row[17], row[15], row[16]
