@@ -131,7 +131,7 @@ def _labels() -> list[tuple[int, str]]:
 
 
 def test_import_checks_every_row_first(project: Project, tmp_path: Path) -> None:
-    from qualcode.coding.learn import import_codings
+    from qualcode.coding.imports import import_codings
 
     _project(project)
     bad = _gold(tmp_path / "bad.csv", [(1, "factors.funding"), (3, "factors.nope"), (4, "")])
@@ -192,7 +192,8 @@ def test_train_suggest_eval_queue_from_the_cli(
 
 
 def test_tampered_model_is_refused(project: Project, tmp_path: Path) -> None:
-    from qualcode.coding.learn import import_codings, suggest, train
+    from qualcode.coding.imports import import_codings
+    from qualcode.coding.learn import suggest, train
 
     _project(project)
     import_codings(project, _gold(tmp_path / "g.csv", _labels()), "ann")
@@ -203,7 +204,8 @@ def test_tampered_model_is_refused(project: Project, tmp_path: Path) -> None:
 
 
 def test_a_changed_codebook_needs_a_new_model(project: Project, tmp_path: Path) -> None:
-    from qualcode.coding.learn import import_codings, suggest, train
+    from qualcode.coding.imports import import_codings
+    from qualcode.coding.learn import suggest, train
 
     _project(project)
     import_codings(project, _gold(tmp_path / "g.csv", _labels()), "ann")
@@ -256,7 +258,7 @@ def test_suggester_beats_the_baseline_on_real_labels() -> None:
 def test_agreement_between_stored_coders_and_the_rules(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from qualcode.coding.learn import import_codings
+    from qualcode.coding.imports import import_codings
     from qualcode.coding.run import code_project
 
     _project(project)

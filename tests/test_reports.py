@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.cli import main
-from qualcode.coding.learn import import_codings
+from qualcode.coding.imports import import_codings
 from qualcode.coding.run import code_project
 from qualcode.export.pseudo import Pseudonymiser, suspects
 from qualcode.ingest.run import ingest

@@ -138,7 +138,7 @@ def test_code_picker_ranks_fuzzily(tmp_path: Path) -> None:
 
 
 def _two_coders(project: Project, tmp_path: Path) -> None:
-    from qualcode.coding.learn import import_codings
+    from qualcode.coding.imports import import_codings
     from tests.test_learn import _gold, _labels
 
     _ready(project)

@@ -168,7 +168,7 @@ def import_codings(
     One row per participant turn; codes separated by ';'. A row with no codes records that the
     coder saw the turn and gave it none. Every row is checked first: one bad row stores nothing.
     """
-    from qualcode.coding.learn import import_codings as run_import
+    from qualcode.coding.imports import import_codings as run_import
     from qualcode.project import open_project
 
     proj = open_project(project)

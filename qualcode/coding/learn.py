@@ -8,7 +8,6 @@ the model's hash; they never become codings without a reviewer.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -21,9 +20,9 @@ import numpy as np
 
 from qualcode.codebook import Codebook
 from qualcode.coding.run import resolve_codebook
-from qualcode.errors import InputFileError, QualcodeError, StoreError
+from qualcode.errors import QualcodeError
 from qualcode.project import Project
-from qualcode.segment import Segment, segment_id, segments
+from qualcode.segment import Segment, segments
 
 MODEL_DIR = "models"
 # The rule coder's matches are extra inputs to the model, scaled down so that they inform it
@@ -31,14 +30,6 @@ MODEL_DIR = "models"
 # gave macro-F1 0.519, text + rules x0.5 0.596, x1 0.566, x2 0.537.
 RULE_WEIGHT = 0.5
 RETRAIN = "run 'qualcode suggest train'"
-
-
-@dataclass
-class ImportReport:
-    coder: str
-    units: int = 0
-    codings: int = 0
-    added: int = 0
 
 
 @dataclass
@@ -57,100 +48,6 @@ class SuggestReport:
     suggestions: int
     added: int
     dry_run: bool
-
-
-# import ------------------------------------------------------------------------------------
-def import_codings(
-    project: Project, path: Path, coder: str, codebook_path: Path | None = None
-) -> ImportReport:
-    """Read a coder's turn-level codings (CSV: participant_id or document, turn, codes) and
-    store them as ``import`` applications; every listed turn counts as reviewed by the coder,
-    so a row with no codes says "none of the codes". All rows are checked before anything is
-    stored: one bad row stores nothing."""
-    codebook, _ = resolve_codebook(project, codebook_path)
-    known = {c.id for c in codebook.codes}
-    rows = _read_rows(path)
-    store = project.store
-    units: dict[tuple[int, int], set[str]] = {}
-    problems = []
-    texts: dict[int, Any] = {}
-    found: dict[str, Any] = {}
-    for n, row in rows:
-        key = (row.get("participant_id") or row.get("document") or "").strip()
-        codes = {c.strip() for c in (row.get("codes") or row.get("code") or "").split(";")}
-        codes.discard("")
-        if key not in found:
-            try:
-                found[key] = store.find_document(key)
-            except StoreError:
-                found[key] = None
-        doc = found[key]
-        if doc is None:
-            problems.append(f"row {n}: no document '{key}' in the project")
-            continue
-        texts[doc.id] = doc
-        turns = {t.index: t for t in doc.turns}
-        turn = turns.get(_int(row.get("turn")))
-        if turn is None or turn.role != "participant":
-            problems.append(f"row {n}: turn '{row.get('turn')}' is not a participant turn of {key}")
-            continue
-        unknown = sorted(codes - known)
-        if unknown:
-            problems.append(f"row {n}: unknown code(s) {', '.join(unknown)}")
-            continue
-        units.setdefault((doc.id, turn.index), set()).update(codes)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InputFileError(
-            str(path),
-            problems[0] + more,
-            "fix the rows (codes are the codebook's ids); nothing was stored",
-        )
-    report = ImportReport(coder, units=len(units))
-    run_id = store.start_run("import", {"file": path.name, "coder": coder})
-    seg_rows, apps, reviewed = [], [], []
-    for (doc_id, idx), codes in sorted(units.items()):
-        doc = texts[doc_id]
-        turn = next(t for t in doc.turns if t.index == idx)
-        sid = segment_id(doc.sha256, turn.start, turn.end)
-        seg_rows.append((sid, doc_id, idx, turn.start, turn.end))
-        reviewed.append((sid, coder, run_id))
-        for code in sorted(codes):
-            apps.append((sid, code, turn.start, turn.end, "import", coder, None, run_id, None))
-    report.codings = len(apps)
-    report.added = store.add_imported(seg_rows, apps, reviewed)
-    store.finish_run(run_id, {"units": report.units, "codings": report.codings})
-    return report
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return -1
-
-
-def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            fields = set(reader.fieldnames or [])
-            rows = [(i + 2, r) for i, r in enumerate(reader)]
-    except FileNotFoundError as exc:
-        raise InputFileError(str(path), "does not exist", "check the path") from exc
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputFileError(
-            str(path), "cannot be read as a UTF-8 CSV file", "save it as CSV UTF-8"
-        ) from exc
-    if not (
-        {"participant_id", "document"} & fields and "turn" in fields and {"codes", "code"} & fields
-    ):
-        raise InputFileError(
-            str(path),
-            "needs columns participant_id (or document), turn, and codes (or code)",
-            "e.g. 'participant_id,turn,codes' with codes separated by ';'",
-        )
-    return rows
 
 
 # training ----------------------------------------------------------------------------------
