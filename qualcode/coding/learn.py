@@ -162,15 +162,25 @@ def _predict(project: Project, saved: dict[str, Any], texts: list[str]) -> np.nd
     return np.asarray(saved["model"].predict_proba(texts, extra))
 
 
-def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
-    """Score every segment no human has labelled; store codes above each code's threshold."""
+def _scored(
+    project: Project,
+) -> tuple[str, dict[str, Any], list[tuple[Segment, str]], np.ndarray]:
+    """The latest model (name, saved state), the segments no human has labelled, and the
+    model's probabilities for them (segments x codes)."""
     name, saved = load_model(project)
-    model, codes = saved["model"], saved["codes"]
     labelled = set(project.store.human_labels()[1])
     units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
     if not units:
+        return name, saved, units, np.zeros((0, len(saved["codes"])))
+    return name, saved, units, _predict(project, saved, [t for _, t in units])
+
+
+def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
+    """Score every segment no human has labelled; store codes above each code's threshold."""
+    name, saved, units, proba = _scored(project)
+    model, codes = saved["model"], saved["codes"]
+    if not units:
         return SuggestReport(name, 0, 0, 0, dry_run)
-    proba = _predict(project, saved, [t for _, t in units])
     rows = []
     source = f"model:{name}"
     for i, j in zip(*np.nonzero(proba >= model.thresholds_), strict=True):
@@ -220,24 +230,17 @@ def evaluate(
 
 def uncertainty_by_segment(project: Project) -> dict[str, float]:
     """The latest model's uncertainty about every segment no human has labelled."""
-    _, saved = load_model(project)
-    labelled = set(project.store.human_labels()[1])
-    units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
-    if not units:
-        return {}
-    unsure = saved["model"].uncertainty(_predict(project, saved, [t for _, t in units]))
+    _, saved, units, proba = _scored(project)
+    unsure = saved["model"].uncertainty(proba) if units else []
     return {seg.id: float(u) for (seg, _), u in zip(units, unsure, strict=True)}
 
 
 def queue(project: Project, limit: int = 20) -> list[dict[str, Any]]:
     """Unreviewed segments with model suggestions, least certain first (active learning)."""
-    _, saved = load_model(project)
+    _, saved, units, proba = _scored(project)
     model, codes = saved["model"], saved["codes"]
-    labelled = set(project.store.human_labels()[1])
-    units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
     if not units:
         return []
-    proba = _predict(project, saved, [t for _, t in units])
     unsure = model.uncertainty(proba)
     order = np.argsort(-unsure, kind="stable")[:limit]
     out = []
