@@ -48,3 +48,13 @@ def segments(
         spans = [(start, end)] if unit == "turn" else sentence_spans(text, start, end)
         for s, e in spans:
             yield Segment(segment_id(sha, s, e), doc_id, idx, s, e), text[s:e]
+
+
+def trim(text: str, limit: int) -> str:
+    """Cut at the last sentence end before ``limit`` characters (or a word), with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", text[: limit + 1])]
+    cut = ends[-1] if ends and ends[-1] > limit // 3 else text.rfind(" ", 0, limit)
+    return text[:cut].rstrip(" ,;:") + " …"

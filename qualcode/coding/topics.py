@@ -23,7 +23,7 @@ import numpy as np
 
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
-from qualcode.segment import Segment, segments
+from qualcode.segment import Segment, segments, trim
 from qualcode.settings import TopicSettings
 
 # Words of interview talk that carry no theme (on top of spaCy's English stop words).
@@ -272,18 +272,6 @@ def _store(
     return added
 
 
-def _trim(text: str, limit: int = 240) -> str:
-    """A quote cut at a sentence end (or a word) near ``limit`` characters, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(". ", 0, limit), text.rfind("? ", 0, limit), text.rfind("! ", 0, limit))
-    if cut < limit // 3:
-        cut = text.rfind(" ", 0, limit)
-        return text[:cut].rstrip(",;:") + " ..."
-    return text[: cut + 1] + " ..."
-
-
 def adopt(
     project: Project, number: int, code_id: str, group: str = "emerging", codebook_path: Any = None
 ) -> str:
@@ -327,7 +315,7 @@ def adopt(
             f"DRAFT from topic {number} of topic model {latest[1]['model']}: talk about "
             f"{', '.join(terms[:6])}. Rewrite this definition before using the code."
         ),
-        "examples": {"typical": [Quoted(_trim(q[0])) for q in quotes[:2]]},
+        "examples": {"typical": [Quoted(trim(q[0], 240)) for q in quotes[:2]]},
         "rules": {"keywords": terms[:5]},
     }
     groups = data.setdefault("groups", [])

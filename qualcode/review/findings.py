@@ -8,7 +8,6 @@ are pseudonymised here, before any exporter sees them; exporters never read the 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from qualcode.codebook import Codebook
 from qualcode.export.pseudo import Pseudonymiser
 from qualcode.project import Project
+from qualcode.segment import trim
 
 
 @dataclass
@@ -60,16 +60,6 @@ class ReportData:
     def group_name(self, group_id: str) -> str:
         group = next(g for g in self.codebook.groups if g.id == group_id)
         return (group.name_cy or group.name) if self.lang == "cy" else group.name
-
-
-def trim(text: str, limit: int) -> str:
-    """Cut at the last sentence end before ``limit`` characters (or a word), with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", text[: limit + 1])]
-    cut = ends[-1] if ends and ends[-1] > limit // 3 else text.rfind(" ", 0, limit)
-    return text[:cut].rstrip(" ,;:") + " …"
 
 
 def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
