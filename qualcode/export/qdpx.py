@@ -19,6 +19,7 @@ from typing import Any
 from qualcode.codebook import Codebook
 from qualcode.codebook.refi import add_codes, guid, parse_xml
 from qualcode.errors import InputFileError
+from qualcode.export import stable_zip
 
 NS = "urn:QDA-XML:project:1.0"
 
@@ -122,14 +123,8 @@ def _label(text: str, limit: int = 60) -> str:
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in ["project.qde", *sorted(n for n in files if n != "project.qde")]:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            z.writestr(info, files[name])
-    return out.getvalue()
+    names = ["project.qde", *sorted(n for n in files if n != "project.qde")]
+    return stable_zip([(n, files[n]) for n in names])
 
 
 # reading -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from qualcode.export import atomic_write_bytes
+from qualcode.export import atomic_write_bytes, stable_zip
 from qualcode.export.tables import Table, long_rows, matrix_tables, theme_tables
 from qualcode.review.findings import ReportData, prevalence
 
@@ -272,16 +272,11 @@ def _stable_zip(data: bytes) -> bytes:
     import zipfile
 
     src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():  # [Content_Types].xml stays first
-            payload = src.read(name)
-            if name == "docProps/core.xml":
-                payload = _strip_dates(payload)
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, payload)
-    return out.getvalue()
+    members = [  # [Content_Types].xml stays first
+        (name, _strip_dates(src.read(name)) if name == "docProps/core.xml" else src.read(name))
+        for name in src.namelist()
+    ]
+    return stable_zip(members)
 
 
 def _strip_dates(core: bytes) -> bytes:
