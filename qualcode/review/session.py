@@ -258,13 +258,17 @@ class ReviewSession:
         self.position = index
         return True
 
-    def decided(self, item: Item) -> dict[int, str]:
-        """This session's live decisions on the item's suggestions: app id -> action."""
-        live = self.project.store.session_decisions(item.segment, self.reviewer)
-        return {app: action for app, action in live if app is not None}
-
-    def codes_added(self, item: Item) -> list[str]:
-        return [c for app, c in self.project.store.session_added(item.segment, self.reviewer)]
+    def state(self, item: Item) -> tuple[dict[int, str], list[str]]:
+        """This reviewer's live decisions on the item: suggestion id -> action, and the codes
+        they added."""
+        decided: dict[int, str] = {}
+        added: list[str] = []
+        for app, action, code in self.project.store.session_decisions(item.segment, self.reviewer):
+            if app is not None:
+                decided[app] = action
+            elif action == "add":
+                added.append(code)
+        return decided, added
 
 
 def _uncertainty(project: Project) -> dict[str, float]:

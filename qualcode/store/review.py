@@ -75,15 +75,11 @@ class ReviewStore(StoreBase):
             )
             return int(cur.lastrowid or 0)
 
-    def session_decisions(self, segment: str, reviewer: str) -> list[tuple[int | None, str]]:
-        """A reviewer's live decisions on one segment, oldest first: (application, action)."""
+    def session_decisions(self, segment: str, reviewer: str) -> list[tuple[int | None, str, str]]:
+        """A reviewer's live decisions on one segment, oldest first: (application, action,
+        code)."""
         rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
-        return [(app, action) for app, action, _ in rows]
-
-    def session_added(self, segment: str, reviewer: str) -> list[tuple[int | None, str]]:
-        """Codes a reviewer added to a segment (live 'add' decisions)."""
-        rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
-        return [(app, code) for app, action, code in rows if action == "add"]
+        return [(app, action, code) for app, action, code in rows]
 
     def undo_decision(self, decision_id: int, reviewer: str) -> None:
         with self.transaction() as c:

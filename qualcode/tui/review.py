@@ -104,20 +104,16 @@ class ReviewApp(App[None]):
         )
         self.query_one("#before", Static).update(Text(_short(before)))
         self.query_one("#after", Static).update(Text(_short(after)))
-        body = Text(text)
         chosen = self.selected_index(keep)
-        if not s.blind and item.suggestions:
-            sug = item.suggestions[chosen]
-            body.stylize("bold reverse", sug.start - item.start, sug.end - item.start)
-        self.query_one("#segment", Static).update(body)
-        decided = s.decided(item)
+        self.draw_segment(text, chosen)
+        decided, added = s.state(item)
         options = []
         if not s.blind:
             for sug in item.suggestions:
                 mark = ACTION_MARK.get(decided.get(sug.app_id, ""), " ")
                 score = "" if sug.score is None else f" {sug.score:.2f}"
                 options.append(Option(f"{mark} {sug.code}  [{sug.kind} {sug.source}{score}]"))
-        for code in s.codes_added(item):
+        for code in added:
             options.append(Option(f"+ {code}  [added by {s.reviewer}]", disabled=True))
         codes.set_options(options)
         if options and not s.blind:
@@ -139,12 +135,17 @@ class ReviewApp(App[None]):
         item = self.session.current
         if item is None or self.session.blind or not item.suggestions:
             return
-        sug = item.suggestions[min(event.option_index, len(item.suggestions) - 1)]
-        text = self.session.context(item)[1]
-        body = Text(text)
-        body.stylize("bold reverse", sug.start - item.start, sug.end - item.start)
-        self.query_one("#segment", Static).update(body)
+        self.draw_segment(self.session.context(item)[1], event.option_index)
         self.draw_definition()
+
+    def draw_segment(self, text: str, index: int) -> None:
+        """The segment, with the evidence of suggestion ``index`` highlighted (none when blind)."""
+        item = self.session.current
+        body = Text(text)
+        if item is not None and item.suggestions and not self.session.blind:
+            sug = item.suggestions[min(index, len(item.suggestions) - 1)]
+            body.stylize("bold reverse", sug.start - item.start, sug.end - item.start)
+        self.query_one("#segment", Static).update(body)
 
     def _keep(self) -> int:
         return self.query_one("#codes", OptionList).highlighted or 0
