@@ -83,21 +83,27 @@ def agreement_from_codings(
     return rows, replace(overall, alpha=alpha, alpha_low=low, alpha_high=high)
 
 
-def stored_codings(
-    store: Any, coders: list[str] | None = None, machine: str = ""
-) -> tuple[list[str], list[str], dict[str, dict[str, set[str]]]]:
-    """(units, coders, coder -> unit -> codes) from the project store: the named human coders
-    (default: all), plus the machine's ``machine`` suggestions ('rule' or 'model') as a coder
-    that saw every unit any human coded. Units are segment ids."""
+def human_coders(store: Any, names: list[str] | None = None) -> dict[str, dict[str, set[str]]]:
+    """The named human coders' codings (default: every coder in the project), or a clear
+    error naming the coders there are."""
     data = store.coder_codings()
-    names = coders or sorted(data)
+    names = names or sorted(data)
     unknown = [c for c in names if c not in data]
     if unknown:
         raise QualcodeError(
             f"no coding by {', '.join(unknown)} in the project",
             f"coders in the project: {', '.join(sorted(data)) or 'none yet'}",
         )
-    chosen = {c: data[c] for c in names}
+    return {c: data[c] for c in names}
+
+
+def stored_codings(
+    store: Any, coders: list[str] | None = None, machine: str = ""
+) -> tuple[list[str], list[str], dict[str, dict[str, set[str]]]]:
+    """(units, coders, coder -> unit -> codes) from the project store: the named human coders
+    (default: all), plus the machine's ``machine`` suggestions ('rule' or 'model') as a coder
+    that saw every unit any human coded. Units are segment ids."""
+    chosen = human_coders(store, coders)
     units = sorted({u for by_unit in chosen.values() for u in by_unit})
     if machine:
         suggested = store.machine_codings(machine)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
+from qualcode.review.longform import human_coders
 
 MACHINES = ("rule", "model")
 CHOICES = ("a", "b", "both", "neither", "other")
@@ -47,13 +48,7 @@ class Disagreement:
 def _codings(project: Project, who: str) -> dict[str, set[str]]:
     if who in MACHINES:
         return project.store.machine_codings(who)
-    data = project.store.coder_codings()
-    if who not in data:
-        known = ", ".join(sorted(data)) or "none yet"
-        raise QualcodeError(
-            f"no coding by {who} in the project", f"coders: {known}; or rule, model"
-        )
-    return data[who]
+    return human_coders(project.store, [who])[who]
 
 
 def disagreements(project: Project, a: str, b: str, done: bool = False) -> list[Disagreement]:
