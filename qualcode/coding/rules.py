@@ -34,6 +34,9 @@ class Hit(NamedTuple):
 
 MAX_FORMS = 500
 
+# What a phrase match means, by the rule it came from.
+HIT, VETO, NEAR_A, NEAR_B, EXACT = range(5)  # EXACT: a lemma match kept only for given forms
+
 
 def _word_forms(pattern: tuple[dict[str, Any], ...]) -> list[list[str]] | None:
     """The word sequences a pattern of plain LOWER/ORTH/TEXT tests matches, or None.
@@ -119,8 +122,8 @@ class RuleCoder:
         self.tokens = Matcher(vocab, validate=True)
         self.labels: dict[int, tuple[str, str]] = {}
         self.kinds: dict[int, int] = {}
-        self.forms: dict[int, set[tuple[str, ...]]] = {}
-        self.near_keys: dict[int, tuple[str, str, int]] = {}  # exact word forms of kind-4 matches
+        self.forms: dict[int, set[tuple[str, ...]]] = {}  # EXACT matches: the allowed forms
+        self.near_keys: dict[int, tuple[str, str, int]] = {}  # near rule: (code, name, within)
         self.roles = {c.id: set(c.rules.roles) for c in self.codebook.codes}
         self.near = {c.id: c.rules.near for c in self.codebook.codes}
         problems = []
@@ -138,12 +141,8 @@ class RuleCoder:
                 if words is not None:
                     # found by lemma with the keywords (one matcher pass), then kept only
                     # where the words are exactly these forms
-                    rule = f"pattern{i + 1}"
-                    self._add(
-                        self.phrases, code.id, rule, self._phrases(" ".join(w) for w in words)
-                    )
-                    key = self.nlp.vocab.strings[f"{code.id}|{rule}"]
-                    self.kinds[key] = 4
+                    docs = self._phrases(" ".join(w) for w in words)
+                    key = self._add(self.phrases, code.id, f"pattern{i + 1}", docs, EXACT)
                     self.forms[key] = {tuple(w) for w in words}
                     continue
                 try:
@@ -181,19 +180,22 @@ class RuleCoder:
                     )
         return warnings
 
-    def _add(self, matcher: Any, code_id: str, rule: str, patterns: list[Any]) -> None:
-        key = f"{code_id}|{rule}"
-        matcher.add(key, patterns)
-        self.labels[self.nlp.vocab.strings[key]] = (code_id, rule)
-        # what the match is: 0 a rule hit, 1 a veto, 2 side a / 3 side b of a near rule
-        kind = (
-            1 if rule == "veto" else (2 if rule.endswith(":a") else 3) if rule[:4] == "near" else 0
-        )
-        self.kinds[self.nlp.vocab.strings[key]] = kind
-        if kind in (2, 3):
-            name = rule[:-2]
-            within = self.near[code_id][int(name[4:])].within
-            self.near_keys[self.nlp.vocab.strings[key]] = (code_id, name, within)
+    def _add(
+        self, matcher: Any, code_id: str, rule: str, patterns: list[Any], kind: int = HIT
+    ) -> int:
+        """Add a rule's patterns under one match id, and record what its matches mean."""
+        name = f"{code_id}|{rule}"
+        matcher.add(name, patterns)
+        key = int(self.nlp.vocab.strings[name])
+        self.labels[key] = (code_id, rule)
+        if rule == "veto":
+            kind = VETO
+        elif rule.startswith("near"):
+            kind = NEAR_A if rule.endswith(":a") else NEAR_B
+            near = rule[:-2]
+            self.near_keys[key] = (code_id, near, self.near[code_id][int(near[4:])].within)
+        self.kinds[key] = kind
+        return key
 
     def _hits(self, doc: Any) -> tuple[list[Hit], dict[str, list[tuple[int, int]]]]:
         hits: list[Hit] = []
@@ -205,13 +207,13 @@ class RuleCoder:
         labels, kinds = self.labels, self.kinds
         for mid, s, e in found:
             kind = kinds[mid]
-            if kind == 0:
+            if kind == HIT:
                 hits.append(Hit(*labels[mid], s, e))
-            elif kind >= 2 and kind <= 3:
-                sides[kind - 2].setdefault(self.near_keys[mid], []).append((s, e))
-            elif kind == 1:
+            elif kind in (NEAR_A, NEAR_B):
+                sides[kind - NEAR_A].setdefault(self.near_keys[mid], []).append((s, e))
+            elif kind == VETO:
                 vetoed.setdefault(labels[mid][0], []).append((s, e))
-            elif _forms_at(doc, s, e) in self.forms[mid]:
+            elif _forms_at(doc, s, e) in self.forms[mid]:  # EXACT
                 hits.append(Hit(*labels[mid], s, e))
         for key, a in sides[0].items():
             b = sides[1].get(key)
