@@ -44,3 +44,47 @@ def write_docx(
                 cell.text = text
     document.save(str(path))
     return path
+
+
+def interview(pid: str, answers: list[str]) -> str:
+    """A plain-text transcript: a numbered question before each of the participant's answers."""
+    lines = []
+    for i, text in enumerate(answers):
+        lines += [f"INT: Question {i}?", f"{pid}: {text}."]
+    return "\n".join(lines) + "\n"
+
+
+def set_section(toml: str, name: str, body: str) -> str:
+    """Replace (or add) one [section] of a qualcode.toml text."""
+    import re
+
+    toml = re.sub(rf"(?ms)^\[{name}\]\n.*?(?=^\[|\Z)", "", toml)
+    return toml.rstrip("\n") + f"\n\n[{name}]\n{body}"
+
+
+def build(
+    project: Project,
+    files: dict[str, str],
+    codebook: str,
+    sections: dict[str, str] | None = None,
+    attributes: str = "",
+) -> Project:
+    """Write transcripts, a codebook and settings into ``project``, then ingest and code it."""
+    from qualcode.coding.run import code_project
+    from qualcode.ingest.run import ingest
+    from qualcode.project import open_project
+
+    for name, text in files.items():
+        (project.root / "transcripts" / name).write_text(text)
+    (project.root / "codebooks" / "toy.yaml").write_text(codebook)
+    toml = (project.root / "qualcode.toml").read_text()
+    if attributes:
+        toml = toml.replace('attributes = ""', f'attributes = "transcripts/{attributes}"')
+    for name, body in (sections or {}).items():
+        toml = set_section(toml, name, body)
+    (project.root / "qualcode.toml").write_text(toml)
+    project.close()
+    project = open_project(project.root)
+    ingest(project)
+    code_project(project)
+    return project

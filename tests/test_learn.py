@@ -13,6 +13,7 @@ from qualcode.coding.classifier import CodeSuggester
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.run import ingest
 from qualcode.project import Project
+from tests.conftest import interview
 
 MONEY = [
     "the grant money runs out in march and the budget is cut again",
@@ -110,10 +111,8 @@ groups:
 
 
 def _project(project: Project) -> Project:
-    lines = []
-    for i, text in enumerate(MONEY + POLICE + OTHER + MONEY[:3] + POLICE[:3]):
-        lines += [f"INT: Question {i}?", f"P01: {text}."]
-    (project.root / "transcripts" / "P01.txt").write_text("\n".join(lines) + "\n")
+    answers = MONEY + POLICE + OTHER + MONEY[:3] + POLICE[:3]
+    (project.root / "transcripts" / "P01.txt").write_text(interview("P01", answers))
     (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
     ingest(project)
     return project

@@ -10,10 +10,9 @@ import pytest
 
 from qualcode.cli import main
 from qualcode.coding.imports import import_codings
-from qualcode.coding.run import code_project
 from qualcode.export.pseudo import Pseudonymiser, suspects
-from qualcode.ingest.run import ingest
-from qualcode.project import Project, open_project
+from qualcode.project import Project
+from tests.conftest import build, interview
 from tests.test_learn import CODEBOOK
 
 TURNS = [
@@ -26,26 +25,15 @@ TURNS = [
 
 
 def _project(project: Project) -> Project:
-    for pid in ("P01", "P02"):
-        lines = []
-        for i, (text, _) in enumerate(TURNS):
-            lines += [f"INT: Question {i}?", f"{pid}: {text}."]
-        (project.root / "transcripts" / f"{pid}.txt").write_text("\n".join(lines) + "\n")
-    (project.root / "transcripts" / "people.csv").write_text(
+    answers = [text for text, _ in TURNS]
+    files = {f"{pid}.txt": interview(pid, answers) for pid in ("P01", "P02")}
+    files["people.csv"] = (
         "participant_id,file,role,local_authority,sector,secret\n"
         "P01,P01.txt,PCSO,Bridgend,policing,Mrs Hidden\n"
         "P02,P02.txt,family support worker,Newport,partner,Mr Hidden\n"
     )
-    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
-    toml = (project.root / "qualcode.toml").read_text().split("[export]")[0]
-    toml = toml.replace('attributes = ""', 'attributes = "transcripts/people.csv"')
-    toml += '[export]\nnames = ["Jade", "Kai", "Tyler"]\nplaces = ["Cwm Glas"]\n'
-    (project.root / "qualcode.toml").write_text(toml)
-    project.close()
-    project = open_project(project.root)
-    ingest(project)
-    code_project(project)
-    return project
+    export = 'names = ["Jade", "Kai", "Tyler"]\nplaces = ["Cwm Glas"]\n'
+    return build(project, files, CODEBOOK, {"export": export}, attributes="people.csv")
 
 
 def _gold(project: Project, tmp_path: Path) -> None:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.coding.run import code_project
 from qualcode.coding.topics import adopt, model_topics
 from qualcode.errors import ProjectError, QualcodeError
-from qualcode.ingest.run import ingest
 from qualcode.project import Project, open_project
+from tests.conftest import build, interview, set_section
 
 THEMES = {
     "bus": "bus village rural transport timetable driving lift miles valley taxi road petrol "
@@ -39,21 +38,12 @@ groups:
 
 def _project(project: Project, turns: int = 90, k: tuple[int, int] = (3, 3)) -> Project:
     rng = random.Random(3)
-    lines = []
+    answers = []
     for i in range(turns):
         words = THEMES[list(THEMES)[i % 3]].split()
-        text = " ".join(rng.choice(words) for _ in range(14))
-        lines += [f"INT: Question {i}?", f"P01: Well, the {text}."]
-    (project.root / "transcripts" / "P01.txt").write_text("\n".join(lines) + "\n")
-    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
-    toml = (project.root / "qualcode.toml").read_text().split("[topics]")[0]
-    toml += f"[topics]\nk_min = {k[0]}\nk_max = {k[1]}\nk_step = 1\nmin_words = 5\ncommon = 0.5\n"
-    (project.root / "qualcode.toml").write_text(toml)
-    project.close()
-    project = open_project(project.root)
-    ingest(project)
-    code_project(project)
-    return project
+        answers.append("Well, the " + " ".join(rng.choice(words) for _ in range(14)))
+    topics = f"k_min = {k[0]}\nk_max = {k[1]}\nk_step = 1\nmin_words = 5\ncommon = 0.5\n"
+    return build(project, {"P01.txt": interview("P01", answers)}, CODEBOOK, {"topics": topics})
 
 
 def _theme(terms: list[str]) -> str:
@@ -122,8 +112,8 @@ def test_too_few_turns_is_a_clear_error(project: Project) -> None:
 
 
 def test_topic_settings_are_checked(project: Project) -> None:
-    toml = (project.root / "qualcode.toml").read_text().split("[topics]")[0]
-    (project.root / "qualcode.toml").write_text(toml + '[topics]\nmethod = "pca"\n')
+    toml = (project.root / "qualcode.toml").read_text()
+    (project.root / "qualcode.toml").write_text(set_section(toml, "topics", 'method = "pca"\n'))
     project.close()
     with pytest.raises(ProjectError, match="method must be"):
         open_project(project.root).settings  # noqa: B018
