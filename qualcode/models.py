@@ -21,6 +21,17 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """Something in a parsed document a person should look at; ``turn`` says where."""
+
+    message: str
+    turn: int | None = None
+
+    def __str__(self) -> str:
+        return self.message if self.turn is None else f"turn {self.turn}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedDocument:
     """What a reader makes of one file, before it is stored."""
 
@@ -31,7 +42,7 @@ class ParsedDocument:
     text: str
     turns: tuple[Turn, ...]
     preamble_end: int = 0
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def words(self) -> int:
@@ -53,6 +64,7 @@ class Document:
     participant_id: str | None
     turns: tuple[Turn, ...] = ()
     attributes: dict[str, str] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
 
     def turn_text(self, turn: Turn) -> str:
         return self.text[turn.start : turn.end]

@@ -82,7 +82,9 @@ def test_attribute_sheet_links_participants_and_reports_unknowns(project: Projec
     assert a.unknown_rows == ["row 4: P03 matches no ingested transcript"]
     assert a.documents_without_row == ["transcripts/orphan.txt"]
     status = project.store.status()
-    assert status["participants"] == 2
+    assert status["participants"] == 3  # the orphan is named from its file: never left out
+    assert project.store.find_document("orphan.txt").participant_id == "orphan"
+    assert report.derived_participants == 1
     assert status["attributes"]["role"] == {"PCSO": 1, "social worker": 1}
     project.close()
 

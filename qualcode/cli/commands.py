@@ -37,7 +37,9 @@ def init(
     project.close()
 
 
-def _ingest(project_dir: Path | None, paths: list[Path] | None, as_json: bool) -> tuple[Any, Any]:
+def _ingest(
+    project_dir: Path | None, paths: list[Path] | None, as_json: bool, reparse: bool = False
+) -> tuple[Any, Any]:
     from qualcode.ingest import collect
     from qualcode.ingest.run import ingest
     from qualcode.project import open_project
@@ -46,7 +48,7 @@ def _ingest(project_dir: Path | None, paths: list[Path] | None, as_json: bool) -
     targets = paths or [project.path(project.settings.paths.transcripts)]
     total = len(collect(targets, project.settings.ingest.exclude)[0])
     with render.progress("Ingesting", total, enabled=not as_json) as step:
-        report = ingest(project, paths or None, step)
+        report = ingest(project, paths or None, step, reparse)
     return project, report
 
 
@@ -72,8 +74,12 @@ def _show_ingest(report: Any) -> None:
                 f"{f.source} changed: version {f.version} stored; {f.kept_decisions} "
                 "review decisions stay with the previous version"
             )
-        if f.message and f.status in ("new", "updated"):
-            render.warn(f"{f.source}: {f.message}")
+        for note in f.notes[:MAX_NOTES]:
+            render.warn(f"{f.source}: {note}")
+        if len(f.notes) > MAX_NOTES:
+            render.warn(
+                f"{f.source}: {len(f.notes) - MAX_NOTES} more notes ('qualcode show {f.source}')"
+            )
     a = report.attributes
     if a is not None:
         render.out.print(
@@ -84,9 +90,14 @@ def _show_ingest(report: Any) -> None:
             render.warn(f"{a.sheet} {line}")
         for source in a.documents_without_row:
             render.warn(f"{source}: no row in {a.sheet}")
+    if report.derived_participants:
+        render.out.print(
+            f"Participant ids from file names: {report.derived_participants} transcripts "
+            "(no row in an attribute sheet)."
+        )
     counts = ", ".join(
         f"{report.count(s)} {s}"
-        for s in ("new", "updated", "unchanged", "failed")
+        for s in ("new", "updated", "reparsed", "unchanged", "failed")
         if report.count(s)
     )
     render.out.print(f"Files: {counts or 'none found'}.")
@@ -98,6 +109,14 @@ def ingest(
         list[Path] | None,
         typer.Argument(help="Files or folders (default: the project's transcripts folder)."),
     ] = None,
+    reparse: Annotated[
+        bool,
+        typer.Option(
+            "--reparse",
+            help="Parse unchanged files again with the current parser and speaker settings; "
+            "a file whose turns change becomes a new version (review decisions are kept).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -105,8 +124,13 @@ def ingest(
 
     Unchanged files are left alone; a changed file becomes a new version. A file that cannot be
     read is reported in one line and the others are still loaded; the exit code is then 1.
+
+    Each transcript's shape is checked (one turn only, no interviewer, one speaker in many
+    turns in a row, a label-like line inside a turn, a long header): what looks wrong is
+    reported as a warning naming the file, and 'qualcode status' lists those files again.
+    Documents without a row in the attribute sheet get a participant id from the file name.
     """
-    proj, report = _ingest(project, paths, as_json)
+    proj, report = _ingest(project, paths, as_json, reparse)
     proj.close()
     if as_json:
         render.print_json({"files": report.files, "attributes": report.attributes})
@@ -117,6 +141,7 @@ def ingest(
 
 
 MAX_LISTED_VALUES = 12
+MAX_NOTES = 5  # shape notes printed per file; the rest are in 'qualcode show'
 
 
 def _show_status(status: dict[str, Any], name: str) -> None:
@@ -150,6 +175,16 @@ def _show_status(status: dict[str, Any], name: str) -> None:
     if rows:
         render.out.print(
             render.table("Participants by attribute", ["attribute", "value", "n"], rows, {2})
+        )
+    look = status.get("documents_to_check") or {}
+    if look:
+        render.out.print(
+            render.table(
+                f"Documents that need a look ({len(look)}): 'qualcode show FILE' marks where",
+                ["file", "notes", "first note"],
+                [[source, len(notes), notes[0]] for source, notes in look.items()],
+                {1},
+            )
         )
 
 
@@ -269,6 +304,7 @@ def show(
                 "attributes": doc.attributes,
                 "preamble": doc.text[: doc.preamble_end],
                 "turns": turns,
+                "notes": [{"turn": n.turn, "message": n.message} for n in doc.notes],
             }
         )
         return
@@ -277,8 +313,20 @@ def show(
         f"[bold]{doc.source}[/] (version {doc.version}) {doc.participant_id or ''} {attrs}",
         markup=True,
     )
+    flagged = {n.turn for n in doc.notes}
     rows = [
-        [t["index"], t["speaker"] or "", t["role"], t["timestamp"] or "", t["text"]] for t in turns
+        [
+            f"! {t['index']}" if t["index"] in flagged else t["index"],
+            t["speaker"] or "",
+            t["role"],
+            t["timestamp"] or "",
+            t["text"],
+        ]
+        for t in turns
     ]
     table = render.table("", ["#", "speaker", "role", "time", "text"], rows, {0})
     render.out.print(table, soft_wrap=False)
+    if doc.notes:
+        render.out.print("Needs a look (turns marked '!'):")
+        for note in doc.notes:
+            render.out.print(f"  {note}")

@@ -15,7 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 # Output is text, not markup: transcripts are full of "[laughs]" and "[inaudible]".
-out = Console(highlight=False, soft_wrap=False, markup=False)
+# Piped or redirected, output is never cut to 80 columns: tables take the width they need.
+PIPED_WIDTH = 10_000
+out = Console(
+    highlight=False,
+    soft_wrap=False,
+    markup=False,
+    width=None if sys.stdout.isatty() else PIPED_WIDTH,
+)
 err = Console(stderr=True, highlight=False)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import InputFileError, StoreError
+from qualcode.ingest.csvtext import read_rows
 from qualcode.project import Project
 from qualcode.segment import segment_id
 
@@ -93,16 +93,19 @@ def _int(value: Any) -> int:
 
 def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            fields = set(reader.fieldnames or [])
-            rows = [(i + 2, r) for i, r in enumerate(reader)]
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputFileError(str(path), "does not exist", "check the path") from exc
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputFileError(
-            str(path), "cannot be read as a UTF-8 CSV file", "save it as CSV UTF-8"
-        ) from exc
+    except OSError as exc:
+        raise InputFileError(str(path), f"cannot be read ({exc.strerror})") from exc
+    table = read_rows(data, str(path))
+    header = [h.strip() for h in table[0]] if table else []
+    fields = set(header)
+    rows = [
+        (i + 2, dict(zip(header, r, strict=False)))
+        for i, r in enumerate(table[1:])
+        if any(c.strip() for c in r)
+    ]
     if not (
         {"participant_id", "document"} & fields and "turn" in fields and {"codes", "code"} & fields
     ):

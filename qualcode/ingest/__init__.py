@@ -10,8 +10,9 @@ from pathlib import Path
 
 from qualcode.errors import InputFileError
 from qualcode.ingest.attributes import AttributeReport
-from qualcode.ingest.turns import Line, find_turns
-from qualcode.models import PARTICIPANT, ParsedDocument, Turn
+from qualcode.ingest.shape import check
+from qualcode.ingest.turns import Line, parse_turns
+from qualcode.models import PARTICIPANT, Note, ParsedDocument, Turn
 from qualcode.settings import DEFAULT_INTERVIEWER_PATTERNS
 
 Reader = Callable[[bytes, str], tuple[str, "list[Line] | None"]]
@@ -46,10 +47,13 @@ def _reader(fmt: str) -> Reader:
     return read_text
 
 
+STATUSES = ("new", "updated", "reparsed", "unchanged", "failed", "skipped")
+
+
 @dataclass
 class FileResult:
     source: str
-    status: str  # new | updated | unchanged | failed | skipped
+    status: str  # one of STATUSES
     format: str = ""
     turns: int = 0
     words: int = 0
@@ -58,12 +62,14 @@ class FileResult:
     message: str = ""
     hint: str = ""
     kept_decisions: int = 0
+    notes: list[str] = field(default_factory=list)  # what the shape checks found
 
 
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     attributes: AttributeReport | None = None
+    derived_participants: int = 0  # documents given a participant id from their file name
 
     @property
     def failed(self) -> list[FileResult]:
@@ -74,9 +80,16 @@ class IngestReport:
 
 
 def parse_bytes(
-    data: bytes, source: str, interviewer: tuple[str, ...] = DEFAULT_INTERVIEWER_PATTERNS
+    data: bytes,
+    source: str,
+    interviewer: tuple[str, ...] = DEFAULT_INTERVIEWER_PATTERNS,
+    participant: tuple[str, ...] = (),
 ) -> ParsedDocument:
-    """Parse one transcript's bytes; the format comes from the extension of ``source``."""
+    """Parse one transcript's bytes; the format comes from the extension of ``source``.
+
+    ``interviewer`` and ``participant`` are the project's speaker patterns. The document's
+    ``notes`` say what looks wrong in the parse (see :mod:`qualcode.ingest.shape`).
+    """
     suffix = Path(source).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
@@ -90,12 +103,20 @@ def parse_bytes(
     text, lines = _reader(fmt)(data, source)
     if not text.strip():
         raise InputFileError(source, "has no text", "check the export, or remove the file")
-    turns, preamble_end = find_turns(text, lines, interviewer)
-    notes: tuple[str, ...] = ()
+    parse = parse_turns(text, lines, interviewer, participant)
+    turns, preamble_end = parse.turns, parse.preamble_end
+    notes = tuple(check(text, parse))
     if not turns:
         start = len(text) - len(text.lstrip())
         turns = [Turn(0, None, PARTICIPANT, start, len(text.rstrip()))]
-        preamble_end, notes = 0, ("no speaker labels found: stored as one participant turn",)
+        preamble_end = 0
+        notes = (
+            Note(
+                "no speaker labels found: stored as one participant turn; if the file has "
+                "labels, list them under [speakers] in qualcode.toml and run "
+                "'qualcode ingest --reparse'"
+            ),
+        )
     return ParsedDocument(
         source=source,
         name=Path(source).name,

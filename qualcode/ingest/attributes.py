@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputFileError
-from qualcode.ingest.encoding import decode
+from qualcode.ingest.csvtext import read_rows
 
 ID_COLUMNS = ("participant_id", "participant", "pid", "id", "case", "case_id")
 FILE_COLUMNS = ("file", "filename", "file_name", "transcript", "source", "document")
@@ -38,9 +37,7 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(data, where)
     elif path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        text, _ = decode(data, where)
-        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
-        rows = [list(r) for r in csv.reader(io.StringIO(text), dialect=dialect)]
+        rows = read_rows(data, where, "\t" if path.suffix.lower() == ".tsv" else ",")
     else:
         raise InputFileError(where, "is not a CSV or XLSX sheet", "use .csv or .xlsx")
     rows = [r for r in rows if any(c.strip() for c in r)]
@@ -69,6 +66,19 @@ def _xlsx_rows(data: bytes, where: str) -> list[list[str]]:
     rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
     return rows
+
+
+# "P07_sergeant.docx", "Participant 3.txt", "Interview 12 (final).docx", "R-14.vtt"
+_PID_RE = re.compile(
+    r"(?:p|participant|interviewee|respondent|r|int|interview|case|id)[ _-]?\d+(?![a-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def participant_from_name(name: str) -> str | None:
+    """A participant id at the start of a transcript's file name, if it has one."""
+    m = _PID_RE.match(Path(name).stem.strip())
+    return m.group(0) if m else None
 
 
 def _stem(name: str) -> str:

@@ -62,10 +62,11 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             raise InputFileError(
                 path, f"not valid {encoding} text", "re-save it as UTF-8 text"
             ) from exc
-    if looks_binary(text):
+    text = normalise(text.lstrip("\ufeff"))
+    if looks_binary(text):  # after normalising: a CRLF file's "\r" is no control character
         raise InputFileError(
             path,
             "looks like binary data, not a text transcript",
             "check the file; export the transcript as .txt, .docx, .vtt or .srt",
         )
-    return normalise(text.lstrip("\ufeff")), encoding
+    return text, encoding

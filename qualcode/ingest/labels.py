@@ -9,6 +9,7 @@ Covers the styles interview transcripts really use: ``Interviewer:``, ``INT:``, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 TS = r"\d{1,2}:\d{1,2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -25,7 +26,15 @@ LABEL_RE = re.compile(
     )[ \t]*""",
     re.VERBOSE,
 )
-LABEL_ONLY_TS_RE = re.compile(rf"[ \t]*(?P<name>{_NAME})[ \t]+(?P<ts>{TS})[ \t]*$")
+LABEL_ONLY_TS_RE = re.compile(rf"[ \t]*(?P<name>{_NAME})[ \t]+[\[(]?(?P<ts>{TS})[\])]?[ \t]*$")
+# "[00:18] PARTICIPANT 1" or "00:00:18 Speaker 2" alone on a line, the speech below it
+TS_NAME_ONLY_RE = re.compile(rf"[ \t]*[\[(]?(?P<ts>{TS})[\])]?[ \t]+(?P<name>{_NAME})[ \t]*$")
+# Labels that name a role are labels in any case: "interviewer:", "SPEAKER 2", "Interviewee1"
+ROLE_LABEL_RE = re.compile(
+    r"(?:unknown[ \t]+)?(?:interviewer|interviewee|participant|respondent|informant|moderator"
+    r"|facilitator|researcher|speaker)(?:[ \t]*\d{1,3})?|(?:int|iv|ie|p|r)[ \t]*\d{1,3}",
+    re.IGNORECASE,
+)
 TIME_ONLY_RE = re.compile(
     rf"[ \t]*[\[(*]*[ \t]*(?P<ts>{TS}|\d{{1,2}}[.:]\d{{2}}[ \t]*[ap]\.?m\.?)[ \t]*[\])*]*[ \t]*$",
     re.IGNORECASE,
@@ -53,6 +62,27 @@ NOT_SPEAKERS = frozenset(
         "example",
         "answer",
         "question",
+        # short replies that can follow a timestamp on a line of their own
+        "yes",
+        "yeah",
+        "no",
+        "okay",
+        "ok",
+        "right",
+        "mm",
+        "hmm",
+        "sure",
+        "thanks",
+        "thank you",
+        "exactly",
+        "absolutely",
+        "fine",
+        "good",
+        "great",
+        "so",
+        "well",
+        "and",
+        "but",
     }
 )
 METADATA_KEYS = frozenset(
@@ -92,6 +122,17 @@ METADATA_KEYS = frozenset(
         "area",
         "team",
         "key",
+        "format",
+        "platform",
+        "setting",
+        "interview format",
+        "interview length",
+        "date of interview",
+        "recorded",
+        "present",
+        "attendees",
+        "meeting title",
+        "transcript",
     }
 )
 
@@ -106,28 +147,64 @@ class Label:
     marked: bool  # typographically marked (bold, timestamped): trusted even if seen once
 
 
-def _plausible_name(name: str) -> bool:
+Known = Sequence[re.Pattern[str]]
+
+
+def speaker_key(name: str) -> str:
+    """One key for labels that differ only in case, spacing, punctuation or zero-padding:
+    ``Interviewer1``, ``Interviewer 1`` and ``INTERVIEWER 01`` are one speaker."""
+    key = re.sub(r"[\W_]+", "", name.casefold())
+    return re.sub(r"(?<!\d)0+(?=\d)", "", key)
+
+
+def known_label(name: str, known: Known = ()) -> bool:
+    """Whether ``name`` is a role label or matches one of the project's speaker patterns."""
+    return bool(ROLE_LABEL_RE.fullmatch(name)) or any(p.fullmatch(name) for p in known)
+
+
+def _plausible_name(name: str, known: Known = ()) -> bool:
     words = name.split()
-    if not words or len(name) > 40 or not words[0][0].isupper():
+    if not words or len(name) > 40:
         return False
     if name.lower() in NOT_SPEAKERS or name.lower() in METADATA_KEYS:
+        return False
+    if known_label(name, known):
+        return True
+    if not words[0][0].isupper():
         return False
     return all(w[0].isupper() or w[0].isdigit() or w in LOWER_PARTICLES for w in words)
 
 
-def find_label(line: str) -> Label | None:
-    """The speaker label at the start of ``line``, if it has one."""
+def _label(name: str, speech: int, ts: str | None, marked: bool) -> Label:
+    return Label(" ".join(name.split()), speech, ts, marked)
+
+
+def find_label(line: str, known: Known = ()) -> Label | None:
+    """The speaker label at the start of ``line``, if it has one.
+
+    ``known`` are the project's speaker patterns (case-insensitive, whole label): a label that
+    matches one, or names a role ("interviewer", "Speaker 2"), is a label in any case.
+    """
     m = LABEL_ONLY_TS_RE.match(line)
-    if m is not None and _plausible_name(m.group("name")):
-        return Label(" ".join(m.group("name").split()), len(line), m.group("ts"), True)
+    if m is not None and _plausible_name(m.group("name"), known):
+        return _label(m.group("name"), len(line), m.group("ts"), True)
+    m = TS_NAME_ONLY_RE.match(line)
+    if (
+        m is not None
+        and not m.group("name").endswith((".", ",", "?", "!"))
+        and _plausible_name(m.group("name"), known)
+    ):
+        # trusted at once only when it names a role; otherwise it must recur to count
+        marked = known_label(m.group("name"), known)
+        return _label(m.group("name"), len(line), m.group("ts"), marked)
     m = LABEL_RE.match(line)
     if m is None:
         return None
     md = m.group("md")
     name = (md or m.group("name") or "").strip().rstrip(":").strip()
     ts = m.group("ts0") or m.group("ts1") or m.group("ts1b") or m.group("ts2")
-    if name and (md is not None or _plausible_name(name)):
-        return Label(" ".join(name.split()), m.end(), ts, md is not None or ts is not None)
+    if name and (md is not None or _plausible_name(name, known)):
+        return _label(name, m.end(), ts, md is not None or ts is not None)
     return None
 
 

@@ -2,48 +2,74 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qualcode.errors import InputFileError
-from qualcode.ingest import FileResult, IngestReport, collect, parse_bytes, read_file
-from qualcode.ingest.attributes import AttributeReport, link, read_sheet
+from qualcode.ingest import STATUSES, FileResult, IngestReport, collect, parse_bytes, read_file
+from qualcode.ingest.attributes import AttributeReport, link, participant_from_name, read_sheet
+from qualcode.models import Document, ParsedDocument
 from qualcode.project import Project
 
 Progress = Callable[[str], None]
 
 
-def _one(project: Project, file: Path, run_id: int) -> FileResult:
+def _same_parse(stored: Document, doc: ParsedDocument) -> bool:
+    return (stored.text, stored.preamble_end, stored.turns) == (
+        doc.text,
+        doc.preamble_end,
+        doc.turns,
+    )
+
+
+def _one(project: Project, file: Path, run_id: int, reparse: bool) -> FileResult:
     source = project.source_name(file)
     data = read_file(file, source)
     store = project.store
-    doc = parse_bytes(data, source, project.settings.interviewer_patterns())
+    settings = project.settings
+    doc = parse_bytes(data, source, settings.interviewer_patterns(), settings.speakers.participant)
     current = store.current_version(source)
+    notes = [str(n) for n in doc.notes]
+    status = "updated" if current else "new"
     if current is not None and current[1] == doc.sha256:
-        return FileResult(
+        unchanged = FileResult(
             source, "unchanged", doc.format, len(doc.turns), doc.words, version=current[2]
         )
+        if not reparse:
+            return unchanged
+        if _same_parse(store.document(current[0]), doc):
+            store.replace_notes(current[0], doc.notes)
+            unchanged.notes = notes
+            return unchanged
+        status = "reparsed"
     _, version, kept = store.add_document(doc, run_id)
     return FileResult(
         source,
-        "updated" if current else "new",
+        status,
         doc.format,
         len(doc.turns),
         doc.words,
         len({t.speaker for t in doc.turns}),
         version,
-        "; ".join(doc.notes),
+        notes=notes,
         kept_decisions=kept,
     )
 
 
 def ingest(
-    project: Project, paths: Sequence[Path] | None = None, progress: Progress | None = None
+    project: Project,
+    paths: Sequence[Path] | None = None,
+    progress: Progress | None = None,
+    reparse: bool = False,
 ) -> IngestReport:
     """Ingest ``paths`` (default: the project's transcripts folder) and its attribute sheet.
 
     A file that cannot be read is reported and skipped; every other file is still stored, each in
-    its own transaction, so the store is consistent whatever fails.
+    its own transaction, so the store is consistent whatever fails. With ``reparse``, unchanged
+    files are parsed again with the current parser and stored as a new version where their
+    turns change. Every document without a row in the sheet gets a participant id from its
+    file name.
     """
     settings = project.settings
     targets = list(paths) if paths else [project.path(settings.paths.transcripts)]
@@ -60,7 +86,7 @@ def ingest(
         if progress:
             progress(project.source_name(file))
         try:
-            report.files.append(_one(project, file, run_id))
+            report.files.append(_one(project, file, run_id, reparse))
         except InputFileError as exc:
             report.files.append(
                 FileResult(project.source_name(file), "failed", message=exc.problem, hint=exc.hint)
@@ -72,10 +98,27 @@ def ingest(
             report.files.append(
                 FileResult(project.source_name(sheet), "failed", message=exc.problem, hint=exc.hint)
             )
-    project.store.finish_run(
-        run_id, {s: report.count(s) for s in ("new", "updated", "unchanged", "failed", "skipped")}
-    )
+    report.derived_participants = name_participants(project)
+    project.store.finish_run(run_id, {s: report.count(s) for s in STATUSES})
     return report
+
+
+def name_participants(project: Project) -> int:
+    """Give every document linked to no participant an id from its file name (``P07_...``,
+    ``Interview 12``), else its file stem; returns how many were named."""
+    docs = project.store.documents_without_participant()
+    if not docs:
+        return 0
+    stems = Counter(Path(name).stem.casefold() for _, _, name in docs)
+    links = {}
+    for doc_id, source, name in docs:
+        pid = participant_from_name(name)
+        if pid is None:
+            stem = Path(name).stem
+            pid = stem if stems[stem.casefold()] == 1 else str(Path(source).with_suffix(""))
+        links[doc_id] = pid
+    project.store.set_participants({}, links)
+    return len(links)
 
 
 def apply_attributes(project: Project, sheet: Path) -> AttributeReport:

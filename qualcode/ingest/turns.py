@@ -59,26 +59,38 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-def _detect(text: str, lines: list[Line]) -> list[lb.Label | None]:
+def _detect(text: str, lines: list[Line], known: lb.Known) -> list[lb.Label | None]:
     found: list[lb.Label | None] = []
     for ln in lines:
         if ln.speaker is not None:
             speech = (ln.speech if ln.speech is not None else ln.start) - ln.start
             found.append(lb.Label(ln.speaker, speech, ln.timestamp, True))
         else:
-            found.append(lb.find_label(text[ln.start : ln.end]))
+            found.append(lb.find_label(text[ln.start : ln.end], known))
     return found
 
 
-def _accepted(found: list[lb.Label | None], known: list[re.Pattern[str]]) -> set[str]:
-    counts = Counter(f.speaker for f in found if f is not None)
-    marked = {f.speaker for f in found if f is not None and f.marked}
-    return {
-        s for s, n in counts.items() if n >= 2 or s in marked or any(p.fullmatch(s) for p in known)
-    }
+def _accepted(found: list[lb.Label | None], known: lb.Known) -> set[str]:
+    """Speaker keys taken as real speakers: seen twice, typographically marked, or known."""
+    counts = Counter(lb.speaker_key(f.speaker) for f in found if f is not None)
+    marked = {lb.speaker_key(f.speaker) for f in found if f is not None and f.marked}
+    named = {lb.speaker_key(f.speaker) for f in found if f and lb.known_label(f.speaker, known)}
+    return {k for k, n in counts.items() if n >= 2 or k in marked or k in named}
+
+
+def _display_names(found: list[lb.Label | None]) -> dict[str, str]:
+    """Each speaker key's most common spelling (the first seen among equals)."""
+    spellings: dict[str, Counter[str]] = {}
+    for f in found:
+        if f is not None:
+            spellings.setdefault(lb.speaker_key(f.speaker), Counter())[f.speaker] += 1
+    return {k: c.most_common(1)[0][0] for k, c in spellings.items()}
 
 
 _MARKS_RE = re.compile(r"\[[^\]]{1,30}\]|\([^)]{1,30}\)")  # [laughs], (inaudible)
+_DURATION_OR_DATE = re.compile(
+    r"\b\d+\s*(?:min(?:ute)?s?|h(?:ou)?rs?|hours?)\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b", re.I
+)
 _NAME_JOINERS = frozenset({"of", "and", "the", "de", "van", "von", "&", "-", "/"})
 
 
@@ -90,6 +102,8 @@ def _is_header(text: str, ln: Line, label: lb.Label | None) -> bool:
     if label is None or ln.speaker is not None:
         return False
     value = _MARKS_RE.sub("", line[label.speech :]).strip()
+    if _DURATION_OR_DATE.search(value):  # "telephone, 45 minutes", "3/3/2021"
+        return True
     words = value.split()
     if not 0 < len(words) <= 4 or value.endswith((".", "?", "!", "…", ",")):
         return False
@@ -112,29 +126,88 @@ def legend_roles(preamble: str) -> dict[str, str]:
     return roles
 
 
-def find_turns(
-    text: str, lines: list[Line] | None = None, interviewer: tuple[str, ...] = ()
-) -> tuple[list[Turn], int]:
-    """Speaker turns of ``text`` and the end offset of the preamble before the first turn."""
+def _opening_speech(
+    text: str, lines: list[Line], found: list[lb.Label | None], preamble_end: int
+) -> set[str]:
+    """Keys of one-off labels in the preamble whose lines read as speech, not as a header:
+    ``INT: Ready now?`` before the first recognised turn opens the interview."""
+    return {
+        lb.speaker_key(f.speaker)
+        for ln, f in zip(lines, found, strict=True)
+        if f is not None and ln.end <= preamble_end and not _is_header(text, ln, f)
+    }
+
+
+@dataclass(frozen=True)
+class Parse:
+    """Turns found in a text, the preamble before them, and label-like lines not taken as
+    speakers (offset of the line, the label), for the shape checks."""
+
+    turns: list[Turn]
+    preamble_end: int
+    unrecognised: list[tuple[int, str]]
+
+
+def parse_turns(
+    text: str,
+    lines: list[Line] | None = None,
+    interviewer: tuple[str, ...] = (),
+    participant: tuple[str, ...] = (),
+) -> Parse:
+    """Speaker turns of ``text``; ``interviewer`` and ``participant`` are the project's
+    speaker patterns (regular expressions, case-insensitive, whole label)."""
     lines = split_lines(text) if lines is None else lines
-    found = _detect(text, lines)
     inter = [re.compile(p, re.I) for p in interviewer]
-    part = [re.compile(p, re.I) for p in PARTICIPANT_PATTERNS]
+    part = [re.compile(p, re.I) for p in (*participant, *PARTICIPANT_PATTERNS)]
+    found = _detect(text, lines, inter + part)
     accepted = _accepted(found, inter + part)
-    spans, preamble_end = _assemble(text, lines, found, accepted)
-    legend = legend_roles(text[:preamble_end])
-    if set(legend) - accepted:  # labels declared in a legend are speakers even if seen once
-        spans, preamble_end = _assemble(text, lines, found, accepted | set(legend))
-    roles = assign_roles([s.speaker for s in spans], text, spans, inter, legend)
+    names = _display_names(found)
+    spans, preamble_end = _assemble(text, lines, found, accepted, names)
+    legend = {lb.speaker_key(k): v for k, v in legend_roles(text[:preamble_end]).items()}
+    later = {
+        lb.speaker_key(f.speaker)
+        for ln, f in zip(lines, found, strict=True)
+        if f is not None and ln.start >= preamble_end
+    }
+    opening = _opening_speech(text, lines, found, preamble_end)
+    extra = ((set(legend) & later) | opening) - accepted
+    if extra:  # declared in a legend and used, or the first line is speech: speakers even once
+        accepted |= extra
+        spans, preamble_end = _assemble(text, lines, found, accepted, names)
+    roles = assign_roles(
+        [s.speaker for s in spans], text, spans, inter, [re.compile(p, re.I) for p in participant],
+        {names.get(k, k): v for k, v in legend.items()},
+    )  # fmt: skip
     turns = [
         Turn(i, s.speaker, roles.get(s.speaker or "", PARTICIPANT), s.start, s.end, s.timestamp)
         for i, s in enumerate(x for x in spans if x.end > x.start)
     ]
-    return turns, preamble_end
+    unrecognised = [
+        (ln.start, f.speaker)
+        for ln, f in zip(lines, found, strict=True)
+        if f is not None and ln.start >= preamble_end
+        and lb.speaker_key(f.speaker) not in accepted
+    ]  # fmt: skip
+    return Parse(turns, preamble_end, unrecognised)
+
+
+def find_turns(
+    text: str,
+    lines: list[Line] | None = None,
+    interviewer: tuple[str, ...] = (),
+    participant: tuple[str, ...] = (),
+) -> tuple[list[Turn], int]:
+    """Speaker turns of ``text`` and the end offset of the preamble before the first turn."""
+    parsed = parse_turns(text, lines, interviewer, participant)
+    return parsed.turns, parsed.preamble_end
 
 
 def _assemble(
-    text: str, lines: list[Line], found: list[lb.Label | None], accepted: set[str]
+    text: str,
+    lines: list[Line],
+    found: list[lb.Label | None],
+    accepted: set[str],
+    names: dict[str, str],
 ) -> tuple[list[_Open], int]:
     spans: list[_Open] = []
     cur: _Open | None = None
@@ -158,7 +231,8 @@ def _assemble(
                 preamble_end = lines[i + max(brk, 1) - 1].end
             continue
         found_i = found[i]
-        label = found_i if found_i is not None and found_i.speaker in accepted else None
+        key = lb.speaker_key(found_i.speaker) if found_i is not None else ""
+        label = found_i if found_i is not None and key in accepted else None
         if not spans and cur is None and (label is None or _is_header(text, ln, label)):
             preamble_end = ln.end
             continue
@@ -166,7 +240,7 @@ def _assemble(
             start = ln.start + label.speech
             while start < ln.end and text[start].isspace():
                 start += 1
-            cur = _Open(label.speaker, start, start, label.timestamp or pending_ts)
+            cur = _Open(names.get(key, label.speaker), start, start, label.timestamp or pending_ts)
             pending_ts = None
             spans.append(cur)
         elif cur is None:
@@ -186,13 +260,16 @@ def assign_roles(
     text: str,
     spans: list[_Open],
     interviewer: list[re.Pattern[str]],
+    participant: list[re.Pattern[str]],
     legend: dict[str, str],
 ) -> dict[str, str]:
-    """Each speaker's role: legend, then interviewer patterns, then who asks the questions."""
+    """Each speaker's role: legend, then the project's patterns, then who asks the questions."""
     roles: dict[str, str] = {}
     for s in dict.fromkeys(x for x in speakers if x):
         if legend.get(s):
             roles[s] = legend[s]
+        elif any(p.fullmatch(s) for p in participant):
+            roles[s] = PARTICIPANT
         elif any(p.fullmatch(s) for p in interviewer):
             roles[s] = INTERVIEWER
     unknown = [s for s in dict.fromkeys(x for x in speakers if x) if s not in roles]

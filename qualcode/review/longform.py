@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from qualcode.errors import InputFileError, QualcodeError
-from qualcode.ingest.encoding import decode
+from qualcode.ingest.csvtext import read_rows
 from qualcode.review.agreement import AgreementRow, agreement_table, pooled_alpha_bootstrap
 
 UNIT_COLUMNS = ("unit", "segment", "unit_id", "segment_id")
@@ -35,10 +33,10 @@ def read_long_csv(path: Path) -> tuple[list[str], list[str], dict[str, dict[str,
     """(units, coders, coder -> unit -> codes) from a long-format CSV."""
     where = str(path)
     try:
-        text, _ = decode(path.read_bytes(), where)
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    rows = [r for r in read_rows(raw, where) if any(c.strip() for c in r)]
     if len(rows) < 2:
         raise InputFileError(where, "has no rows", "add a header row: unit,coder,code")
     u, c, k = (

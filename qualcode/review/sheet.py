@@ -17,6 +17,7 @@ from typing import Any
 from qualcode.codebook import Codebook
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.export import atomic_write_bytes
+from qualcode.ingest.csvtext import read_rows
 
 COLUMNS = (
     "item",
@@ -107,12 +108,10 @@ def _read(path: Path) -> list[dict[str, str]]:
             ) from exc
     else:
         try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(
-                where, "cannot be read as UTF-8 CSV", "save it as CSV UTF-8"
-            ) from exc
-        table = list(csv.reader(io.StringIO(text)))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
+        table = read_rows(data, where)
     if not table or "item" not in table[0] or "decision" not in table[0]:
         raise InputFileError(
             where,

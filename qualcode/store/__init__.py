@@ -51,6 +51,9 @@ class Store(DocumentStore, CodingStore, ReviewStore):
             "codings": dict(self.conn.execute(sql.STATUS_APPLICATIONS).fetchall()),
             "decisions": dict(self.conn.execute(sql.STATUS_DECISIONS).fetchall()),
             "reconciled_segments": self.conn.execute(sql.STATUS_RESOLVED).fetchone()[0],
+            "documents_to_check": {
+                source: [str(n) for n in notes] for source, notes in self.current_notes().items()
+            },
         }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qualcode.errors import StoreError
-from qualcode.models import Document, ParsedDocument, Turn
+from qualcode.models import Document, Note, ParsedDocument, Turn
 from qualcode.store import sql
 from qualcode.store.base import StoreBase
 
@@ -56,11 +56,30 @@ class DocumentStore(StoreBase):
                     for t in doc.turns
                 ],
             )
+            c.executemany(sql.INSERT_NOTE, [(doc_id, n.turn, n.message) for n in doc.notes])
             kept = 0
             if current:
                 c.execute(sql.SUPERSEDE_DOCUMENT, (doc_id, current[0]))
+                c.execute(sql.CARRY_PARTICIPANT, (current[0], doc_id))
                 kept = c.execute(sql.HUMAN_DECISIONS_ON_DOCUMENT, (current[0],)).fetchone()[0]
             return doc_id, version, int(kept)
+
+    def replace_notes(self, doc_id: int, notes: tuple[Note, ...]) -> None:
+        """The shape checks' notes of a stored version, found again by a newer parser."""
+        with self.transaction() as c:
+            c.execute(sql.DELETE_NOTES, (doc_id,))
+            c.executemany(sql.INSERT_NOTE, [(doc_id, n.turn, n.message) for n in notes])
+
+    def current_notes(self) -> dict[str, list[Note]]:
+        """Notes of every current document that has any, by source."""
+        out: dict[str, list[Note]] = {}
+        for source, message, turn in self.conn.execute(sql.CURRENT_NOTES):
+            out.setdefault(source, []).append(Note(message, turn))
+        return out
+
+    def documents_without_participant(self) -> list[tuple[int, str, str]]:
+        """(id, source, file name) of current documents linked to no participant."""
+        return [tuple(r) for r in self.conn.execute(sql.DOCUMENTS_WITHOUT_PARTICIPANT)]
 
     def find_document(self, key: str) -> Document:
         """The current version of a document named by source path, file name or participant."""
@@ -93,6 +112,7 @@ class DocumentStore(StoreBase):
             raise StoreError(f"no document with id {doc_id}")
         turns = tuple(Turn(*t) for t in self.conn.execute(sql.TURNS_OF_DOCUMENT, (doc_id,)))
         attrs = dict(self.conn.execute(sql.ATTRIBUTES_OF, (row[8],))) if row[8] else {}
+        notes = tuple(Note(*n) for n in self.conn.execute(sql.NOTES_OF_DOCUMENT, (doc_id,)))
         return Document(
             id=row[0],
             source=row[1],
@@ -105,6 +125,7 @@ class DocumentStore(StoreBase):
             participant_id=row[8],
             turns=turns,
             attributes=attrs,
+            notes=notes,
         )
 
     # participants and attributes ------------------------------------------------------

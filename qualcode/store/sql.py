@@ -157,6 +157,19 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             BEGIN SELECT RAISE(ABORT, 'resolutions are append-only'); END;
         """,
     ),
+    (
+        4,
+        "document_notes: what the shape checks found in each parsed document",
+        """
+        CREATE TABLE document_notes (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            turn_idx INTEGER,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX document_notes_document ON document_notes(document_id);
+        """,
+    ),
 )
 
 CREATE_MIGRATIONS_TABLE = """
@@ -178,6 +191,20 @@ INSERT_DOCUMENT = """
 INSERT INTO documents (source, name, format, sha256, version, text, preamble_end, words, run_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 SUPERSEDE_DOCUMENT = "UPDATE documents SET superseded_by = ? WHERE id = ?"
+CARRY_PARTICIPANT = """
+UPDATE documents SET participant_id = (SELECT participant_id FROM documents WHERE id = ?)
+WHERE id = ?"""
+INSERT_NOTE = "INSERT INTO document_notes (document_id, turn_idx, message) VALUES (?, ?, ?)"
+DELETE_NOTES = "DELETE FROM document_notes WHERE document_id = ?"
+NOTES_OF_DOCUMENT = """
+SELECT message, turn_idx FROM document_notes WHERE document_id = ? ORDER BY id"""
+CURRENT_NOTES = """
+SELECT d.source, n.message, n.turn_idx FROM document_notes n
+JOIN documents d ON d.id = n.document_id AND d.superseded_by IS NULL
+ORDER BY d.source, n.id"""
+DOCUMENTS_WITHOUT_PARTICIPANT = """
+SELECT id, source, name FROM documents
+WHERE superseded_by IS NULL AND participant_id IS NULL ORDER BY source"""
 INSERT_TURN = """
 INSERT INTO turns (document_id, idx, speaker, role, start, end, words, timestamp)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
