@@ -13,7 +13,21 @@ from qualcode.ingest.encoding import normalise
 from qualcode.ingest.turns import Line
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-HEADER_CELLS = frozenset({"speaker", "name", "time", "timestamp", "text", "transcript", "dialogue"})
+HEADER_CELLS = frozenset(
+    {
+        "speaker",
+        "name",
+        "time",
+        "timestamp",
+        "timespan",
+        "text",
+        "transcript",
+        "dialogue",
+        "content",
+        "utterance",
+        "#",
+    }
+)
 
 
 class _Builder:
@@ -103,20 +117,22 @@ def _add_table(out: _Builder, table: Any) -> None:
         return
     text_i, speaker_i, time_i = _columns(rows)
     for cells in rows:
-        line = "\t".join(cells)
         if text_i >= len(cells):
-            out.add(line)
+            out.add("\t".join(cells))
             continue
+        # the speech cell goes last, so a turn ends where its speech ends (NVivo puts the
+        # speaker after the content)
+        ordered = [c for i, c in enumerate(cells) if i != text_i] + [cells[text_i]]
         speaker = ""
         if speaker_i is not None and speaker_i < len(cells):
             speaker = cells[speaker_i].rstrip(":").strip()
         if len(speaker.split()) > 5:
             speaker = ""
-        ts = cells[time_i] if time_i is not None and time_i < len(cells) else None
-        if ts is not None and not lb.TIME_ONLY_RE.fullmatch(ts):
-            ts = None
-        speech = sum(len(c) + 1 for c in cells[:text_i])
-        out.add(line, speaker or None, speech, ts)
+        when = None
+        if time_i is not None and time_i < len(cells):
+            when = lb.TIME_ONLY_RE.fullmatch(cells[time_i])
+        speech = sum(len(c) + 1 for c in ordered[:-1])
+        out.add("\t".join(ordered), speaker or None, speech, when.group("ts") if when else None)
 
 
 def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-TS = r"\d{1,2}:\d{1,2}(?::\d{2})?(?:[.,]\d{1,3})?"
+TS = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?"
 _WORD = r"[^\W\d_][\w'\u2019.\-]*"
 _NAME = rf"{_WORD}(?:[ \t]+[\w'\u2019.\-]+){{0,4}}?"
 
@@ -35,8 +35,18 @@ ROLE_LABEL_RE = re.compile(
     r"|facilitator|researcher|speaker)(?:[ \t]*\d{1,3})?|(?:int|iv|ie|p|r)[ \t]*\d{1,3}",
     re.IGNORECASE,
 )
-TIME_ONLY_RE = re.compile(
-    rf"[ \t]*[\[(*]*[ \t]*(?P<ts>{TS}|\d{{1,2}}[.:]\d{{2}}[ \t]*[ap]\.?m\.?)[ \t]*[\])*]*[ \t]*$",
+TIME_ONLY_RE = re.compile(  # a time, or a span "0:0:0.0 --> 0:0:5.3", alone on its line
+    rf"[ \t]*[\[(*]*[ \t]*(?P<ts>{TS}|\d{{1,2}}[.:]\d{{2}}[ \t]*[ap]\.?m\.?)"
+    rf"(?:[ \t]*(?:-->|-|\u2013)[ \t]*{TS})?[ \t]*[\])*]*[ \t]*$",
+    re.IGNORECASE,
+)
+# Lines transcription services add that are no one's speech: Teams' "Jane Smith started
+# transcription", Otter's "Transcribed by https://otter.ai", Zoom's and Trint's export stamps.
+SERVICE_LINE_RE = re.compile(
+    r"[ \t]*(?:.{1,80}[ \t](?:started|stopped)[ \t]transcription"
+    r"|transcribed[ \t]by[ \t]+(?:https?://)?\S*otter\.ai\S*"
+    r"|(?:transcript|this[ \t]transcript[ \t]was)[ \t](?:generated|exported|created)[ \t]"
+    r"(?:by|with|on|from)[ \t].{1,80})[ \t.]*$",
     re.IGNORECASE,
 )
 RST_UNDERLINE_RE = re.compile(r"([=\-^~`#*+\"'])\1{2,}[ \t]*$")
@@ -232,4 +242,17 @@ def is_break(line: str, next_line: str) -> int:
         return 1
     if ITALIC_NOTE_RE.match(line) and not line.lstrip().startswith("**"):
         return 1
+    if SERVICE_LINE_RE.fullmatch(line):
+        return 1
     return 0
+
+
+def bare_name(line: str, known: Known = ()) -> Label | None:
+    """A name alone on its line (``Jane Smith``), a label only where a timestamp line comes
+    just before it, as in Teams' older Word transcripts and NVivo's exports."""
+    name = line.strip()
+    if not name or len(name.split()) > 4 or name.endswith((".", ",", "?", "!", ":", ";")):
+        return None
+    if TIME_ONLY_RE.match(name) or not _plausible_name(name, known):
+        return None
+    return _label(name, len(line), None, known_label(name, known))

@@ -61,12 +61,17 @@ def split_lines(text: str) -> list[Line]:
 
 def _detect(text: str, lines: list[Line], known: lb.Known) -> list[lb.Label | None]:
     found: list[lb.Label | None] = []
+    after_time = False  # the last non-blank line was a timestamp alone
     for ln in lines:
+        line = text[ln.start : ln.end]
         if ln.speaker is not None:
             speech = (ln.speech if ln.speech is not None else ln.start) - ln.start
             found.append(lb.Label(ln.speaker, speech, ln.timestamp, True))
         else:
-            found.append(lb.find_label(text[ln.start : ln.end], known))
+            label = lb.find_label(line, known)
+            found.append(label or (lb.bare_name(line, known) if after_time else None))
+        if line.strip():
+            after_time = ln.speaker is None and lb.time_only(line) is not None
     return found
 
 
@@ -273,7 +278,9 @@ def assign_roles(
         elif any(p.fullmatch(s) for p in interviewer):
             roles[s] = INTERVIEWER
     unknown = [s for s in dict.fromkeys(x for x in speakers if x) if s not in roles]
-    if INTERVIEWER not in roles.values() and len(unknown) >= 2:
+    # who asks the questions: among two or more unknown speakers, or the one left beside a
+    # known participant (never the only speaker of a monologue)
+    if INTERVIEWER not in roles.values() and (len(unknown) >= 2 or (unknown and roles)):
         asks = Counter(s.speaker for s in spans if text[s.start : s.end].rstrip().endswith("?"))
         said = Counter(s.speaker for s in spans)
         best = max(unknown, key=lambda s: (asks[s] / said[s], said[s]))
