@@ -67,11 +67,11 @@ class TopicSettings:
 
 @dataclass(frozen=True)
 class ExportSettings:
-    attributes: tuple[str, ...] = ("role", "local_authority")  # shown beside participant ids
+    attributes: tuple[str, ...] = ()  # attribute-sheet columns shown beside participant ids
     names: tuple[str, ...] = ()  # people's names to replace in quotes
     places: tuple[str, ...] = ()  # place names to replace in quotes
     keep: tuple[str, ...] = ()  # capitalised words 'export --check' should not flag
-    group_by: str = "sector"  # the attribute theme tables split participants by
+    group_by: str = ""  # the attribute theme tables split participants by ("" = no split)
     quote_chars: int = 320  # quotes are trimmed at a sentence end near this length
 
 
@@ -166,43 +166,51 @@ def load_settings(root: Path) -> Settings:
 
 
 TEMPLATE = """\
-# qualcode project settings. Paths are relative to this file's folder.
+# qualcode project settings ('qualcode init' wrote this; edit freely). Paths are relative to
+# this file's folder. Every setting below shows its default value.
+
 [project]
-name = "{name}"
-# reviewer = "your name"   # who review decisions are recorded as, unless --as is given
+name = "{name}"                      # the title of reports
+reviewer = ""                        # whom review decisions are recorded as, unless --as is given
 
 [paths]
-transcripts = "transcripts"          # folder read by 'qualcode ingest' with no arguments
-codebooks = "codebooks"
-outputs = "outputs"
-attributes = ""                      # CSV or XLSX sheet of participant attributes
-store = ".qualcode/project.db"       # SQLite store, readable by its owner only
+transcripts = "transcripts"          # the folder 'qualcode ingest' reads with no arguments
+codebooks = "codebooks"              # where codebook YAML files live
+outputs = "outputs"                  # where reports and exports are written
+attributes = ""                      # CSV or XLSX sheet: a row per participant (id or file column)
+store = ".qualcode/project.db"       # the SQLite store, readable by its owner only
 
 [ingest]
 exclude = ["README*", "*.csv", "*.xlsx"]   # file name patterns never read as transcripts
 
 [speakers]
-# Regular expressions matched against whole speaker labels, case-insensitively.
-interviewer = []                     # e.g. ["Jane Smith", "Jane"]; INT, I, Q, Interviewer built in
-participant = []
+# Regular expressions matched against whole speaker labels, in any case. A label that matches
+# is always taken as a speaker, even when it appears once or in lower case.
+interviewer = []                     # e.g. ["Jane Smith", "Jane"]: these speakers ask the questions
+participant = []                     # e.g. ["Owen"]: these speakers answer
+default_interviewer = true           # INT, I, Q, Interviewer, Moderator... ask the questions too
 
 [coding]
 codebook = ""                        # default codebook for 'qualcode code', e.g. "codebooks/x.yaml"
-unit = "turn"                        # code each participant turn, or each "sentence"
+unit = "turn"                        # code each participant "turn", or each "sentence"
 spacy_model = ""                     # an installed spaCy pipeline; empty = built-in lemmatizer
 
 [topics]
-method = "nmf"                       # "nmf" (scikit-learn), or "lda" (gensim)
-k_min = 6                            # numbers of topics tried, best by coherence (NPMI)
-k_max = 14
-k_step = 2
-uncovered = 0.5                      # topics whose turns are coded less than this: candidate codes
-common = 0.15                        # words in more turns than this are ignored (corpus-wide talk)
+method = "nmf"                       # "nmf" (scikit-learn) or "lda" (gensim)
+k_min = 6                            # the fewest topics tried; the best k is chosen by coherence
+k_max = 14                           # the most topics tried
+k_step = 2                           # topics tried: k_min, k_min + k_step, ... up to k_max
+passes = 5                           # passes over the corpus (lda only)
+seed = 1                             # the same seed gives the same topics
+min_words = 8                        # shorter turns (without stop words) are not modelled
+common = 0.15                        # words in more turns than this share are ignored
+uncovered = 0.5                      # topics coded less than this are suggested as new codes
 
 [export]
-attributes = ["role", "local_authority"]   # what reports show beside a participant's id
+attributes = []                      # sheet columns shown beside participant ids, e.g. ["role"]
+group_by = ""                        # theme tables split participants by this column, e.g. "sector"
 names = []                           # people's names replaced in quotes, e.g. ["Jade", "Kai"]
 places = []                          # place names replaced in quotes
 keep = []                            # capitalised words 'qualcode export --check' need not flag
-group_by = "sector"                  # theme tables split participants by this attribute
+quote_chars = 320                    # quotes are trimmed at a sentence end near this length
 """

@@ -17,7 +17,7 @@ from qualcode.ingest import parse_bytes
 from qualcode.models import ParsedDocument
 
 LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
-I, P = "interviewer", "participant"
+IV, P = "interviewer", "participant"
 
 
 def _turns(doc: ParsedDocument) -> list[tuple[str | None, str]]:
@@ -29,7 +29,7 @@ def _texts(doc: ParsedDocument) -> list[str]:
 
 
 def _alternating(a: str, b: str, n: int) -> list[tuple[str, str]]:
-    return [((a, I) if i % 2 == 0 else (b, P)) for i in range(n)]
+    return [((a, IV) if i % 2 == 0 else (b, P)) for i in range(n)]
 
 
 EXPECTED = {
@@ -120,19 +120,19 @@ def test_a_header_line_is_not_a_speaker() -> None:
             "hw: How are the visits going?\npc: Better since May.\n",
             ("hw",),
             ("pc",),
-            [("hw", I), ("pc", P)],
+            [("hw", IV), ("pc", P)],
         ),
         (  # a participant pattern wins over the question heuristic
             "Jo: Is it working?\nAl: Is it? I think so.\nJo: Why?\nAl: Because?\n",
             (),
             ("al",),
-            [("Jo", I), ("Al", P), ("Jo", I), ("Al", P)],
+            [("Jo", IV), ("Al", P), ("Jo", IV), ("Al", P)],
         ),
         (  # a lower-case variant of a known speaker is that speaker
             "Interviewer: Hello?\nP07: Hi.\ninterviewer: And then?\np07: Then more.\n",
             (),
             (),
-            [("Interviewer", I), ("P07", P), ("Interviewer", I), ("P07", P)],
+            [("Interviewer", IV), ("P07", P), ("Interviewer", IV), ("P07", P)],
         ),
     ],
 )
@@ -166,6 +166,12 @@ def _docx(path: Path, paragraphs: list[str], table: list[list[str]] | None = Non
     return path.read_bytes()
 
 
+SPEECH = [
+    "Thanks for joining. Could you tell me about your role?",
+    "I'm a PCSO on the early action team.",
+    "And how do referrals reach you?",
+    "Mostly through the hub, on a Tuesday.",
+]
 TEAMS_DOCX = [
     "Early help interview-20261103_100215-Meeting Recording",
     "November 3, 2026, 10:02AM",
@@ -178,7 +184,7 @@ TEAMS_DOCX = [
     "Rhian Pritchard stopped transcription",
 ]
 TEAMS_OLD_DOCX = [
-    "0:0:0.0 --> 0:0:5.330\nRhian Pritchard\nThanks for joining. Could you tell me about your role?",
+    "0:0:0.0 --> 0:0:5.330\nRhian Pritchard\n" + SPEECH[0],
     "0:0:5.330 --> 0:0:9.10\nDylan Morgan\nI'm a PCSO on the early action team.",
     "0:0:9.10 --> 0:0:12.0\nRhian Pritchard\nAnd how do referrals reach you?",
     "0:0:12.0 --> 0:0:15.500\nDylan Morgan\nMostly through the hub, on a Tuesday.",
@@ -197,16 +203,14 @@ OTTER_DOCX = [
 ]
 NVIVO_TABLE = [
     ["Timespan", "Content", "Speaker"],
-    ["0:00:00.0 - 0:00:05.3", "Thanks for joining. Could you tell me about your role?", "Speaker 1"],
+    [
+        "0:00:00.0 - 0:00:05.3",
+        "Thanks for joining. Could you tell me about your role?",
+        "Speaker 1",
+    ],
     ["0:00:05.3 - 0:00:09.1", "I'm a PCSO on the early action team.", "Speaker 2"],
     ["0:00:09.1 - 0:00:12.0", "And how do referrals reach you?", "Speaker 1"],
     ["0:00:12.0 - 0:00:15.5", "Mostly through the hub, on a Tuesday.", "Speaker 2"],
-]
-SPEECH = [
-    "Thanks for joining. Could you tell me about your role?",
-    "I'm a PCSO on the early action team.",
-    "And how do referrals reach you?",
-    "Mostly through the hub, on a Tuesday.",
 ]
 
 

@@ -32,7 +32,10 @@ def _project(project: Project) -> Project:
         "P01,P01.txt,PCSO,Bridgend,policing,Mrs Hidden\n"
         "P02,P02.txt,family support worker,Newport,partner,Mr Hidden\n"
     )
-    export = 'names = ["Jade", "Kai", "Tyler"]\nplaces = ["Cwm Glas"]\n'
+    export = (
+        'names = ["Jade", "Kai", "Tyler"]\nplaces = ["Cwm Glas"]\n'
+        'attributes = ["role", "local_authority"]\ngroup_by = "sector"\n'
+    )
     return build(project, files, CODEBOOK, {"export": export}, attributes="people.csv")
 
 

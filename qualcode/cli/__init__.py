@@ -11,7 +11,11 @@ import sys
 
 from qualcode.cli import coding, commands, review, suggest, topics
 from qualcode.cli.app import app
+from qualcode.cli.helpfmt import plain_types, tidy
 from qualcode.errors import QualcodeError
+
+tidy(app)
+plain_types()
 
 __all__ = ["app", "coding", "commands", "main", "review", "run", "suggest", "topics"]
 

@@ -148,7 +148,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         _caption(doc, number, t.title)
         first = 4.0 if kind == "matrix" else 3.5
         if kind == "themes":
-            widths = [3.5, 6.0, 2.2, 3.8]
+            widths = [3.5, 6.0, 2.2, 3.8][: len(t.headers) - 1]
             widths.append(usable - sum(widths))
         else:
             rest = (usable - first) / max(1, len(t.headers) - 1)

@@ -60,9 +60,8 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
             chosen = _spread(by_code[code.id], quotes)
             cited = "\n\n".join(f"{cite(q)} ({labels.get(q.participant, q.participant)})"
                                 for q in chosen)  # fmt: skip
-            rows.append(
-                [report.code_name(code.id), code.definition, f"{n} of {total}", split, cited]
-            )
+            row = [report.code_name(code.id), code.definition, f"{n} of {total}", split, cited]
+            rows.append(row if report.group_by else row[:3] + row[4:])
         headers = [
             "Code",
             "Definition",
@@ -70,6 +69,8 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
             f"By {report.group_by}",
             "Illustrative quotes",
         ]
+        if not report.group_by:  # no [export] group_by: no split column
+            del headers[3]
         tables.append(Table(group.id, f"{report.group_name(group.id)}: themes", headers, rows))
     return tables
 
