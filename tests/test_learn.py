@@ -281,3 +281,22 @@ def test_agreement_between_stored_coders_and_the_rules(
     assert "suggest eval" in capsys.readouterr().err
     assert main(["agreement", "nobody", "-p", root]) == 1
     assert "coders in the project: ann, bob" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom"),
+    [("cp1252", ",", b""), ("utf-16-le", "\t", b"\xff\xfe"), ("utf-8", ";", b"\xef\xbb\xbf")],
+    ids=["excel-csv-windows", "excel-unicode-text", "semicolons-bom"],
+)
+def test_import_codings_from_sheets_as_excel_writes_them(
+    project: Project, tmp_path: Path, encoding: str, delimiter: str, bom: bytes
+) -> None:
+    from qualcode.coding.imports import import_codings
+
+    _project(project)
+    lines = [delimiter.join(["participant_id", "turn", "codes"])]
+    lines += [delimiter.join(["P01", str(t), c]) for t, c in _labels()]
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(bom + "\r\n".join(lines).encode(encoding))
+    report = import_codings(project, path, "ann")
+    assert (report.units, report.codings, report.added) == (16, 12, 12)

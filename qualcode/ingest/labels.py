@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 TS = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?"
 _WORD = r"[^\W\d_][\w'\u2019.\-]*"
@@ -160,11 +161,15 @@ class Label:
 Known = Sequence[re.Pattern[str]]
 
 
+_NOT_KEY = re.compile(r"[\W_]+")
+_PADDING = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+@lru_cache(maxsize=4096)
 def speaker_key(name: str) -> str:
     """One key for labels that differ only in case, spacing, punctuation or zero-padding:
     ``Interviewer1``, ``Interviewer 1`` and ``INTERVIEWER 01`` are one speaker."""
-    key = re.sub(r"[\W_]+", "", name.casefold())
-    return re.sub(r"(?<!\d)0+(?=\d)", "", key)
+    return _PADDING.sub("", _NOT_KEY.sub("", name.casefold()))
 
 
 def known_label(name: str, known: Known = ()) -> bool:

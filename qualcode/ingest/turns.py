@@ -79,7 +79,8 @@ def _accepted(found: list[lb.Label | None], known: lb.Known) -> set[str]:
     """Speaker keys taken as real speakers: seen twice, typographically marked, or known."""
     counts = Counter(lb.speaker_key(f.speaker) for f in found if f is not None)
     marked = {lb.speaker_key(f.speaker) for f in found if f is not None and f.marked}
-    named = {lb.speaker_key(f.speaker) for f in found if f and lb.known_label(f.speaker, known)}
+    spellings = {f.speaker for f in found if f is not None}
+    named = {lb.speaker_key(s) for s in spellings if lb.known_label(s, known)}
     return {k for k, n in counts.items() if n >= 2 or k in marked or k in named}
 
 
