@@ -161,7 +161,7 @@ def test_every_document_gets_a_participant_id(
     }
     for name in names:
         (proj / "transcripts" / name).parent.mkdir(exist_ok=True)
-        (proj / "transcripts" / name).write_text("INT: Hello?\nP01: Hi.\n")
+        (proj / "transcripts" / name).write_text(f"INT: Hello {name}?\nP01: Hi.\n")
     code, out, _ = _run(capsys, "ingest", "-p", str(proj))
     assert code == 0 and "Participant ids from file names: 6 transcripts" in out
     status = json.loads(_run(capsys, "status", "-p", str(proj), "--json")[1])
@@ -211,3 +211,14 @@ def test_help_has_no_type_markers_on_flags_and_whole_sentences(
     # on a wide terminal, no paragraph of the description breaks: every line ends a sentence
     description = [ln for ln in body[1:] if not ln.startswith(("Usage", "╭", "╰", "-"))]
     assert description and all(ln.endswith((".", ":", ")")) for ln in description), description
+
+
+def test_a_second_copy_of_a_transcript_is_refused(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (proj / "transcripts" / "P01.txt").write_text("INT: Hello?\nP01: Hi.\n")
+    (proj / "transcripts" / "P01 copy.txt").write_text("INT: Hello?\nP01: Hi.\n")
+    code, out, err = _run(capsys, "ingest", "-p", str(proj))
+    assert code == 1
+    assert "error: transcripts/P01.txt: has the same content as transcripts/P01 copy.txt" in err
+    assert "1 new, 1 failed" in out

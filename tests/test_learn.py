@@ -300,3 +300,25 @@ def test_import_codings_from_sheets_as_excel_writes_them(
     path.write_bytes(bom + "\r\n".join(lines).encode(encoding))
     report = import_codings(project, path, "ann")
     assert (report.units, report.codings, report.added) == (16, 12, 12)
+
+
+def test_rule_features_come_from_the_stored_matches_when_they_are_current(
+    project: Project,
+) -> None:
+    from qualcode.coding.learn import _units, project_rule_features, rule_features
+    from qualcode.coding.run import code_project, resolve_codebook
+
+    _project(project)
+    codebook, _ = resolve_codebook(project, None)
+    assert project.store.stored_rule_codes(codebook.hash, "turn") is None  # not coded yet
+    code_project(project)
+    units = _units(project)
+    ids, texts = [s.id for s, _ in units], [t for _, t in units]
+    assert project.store.stored_rule_codes(codebook.hash, "turn")
+    stored = project_rule_features(project, codebook, ids, texts)
+    assert stored.sum() > 0
+    assert (stored == rule_features(codebook, texts)).all()
+    assert project.store.stored_rule_codes(codebook.hash, "sentence") is None
+    (project.root / "transcripts" / "P02.txt").write_text(interview("P02", MONEY[:2]))
+    ingest(project)  # a document the rules have not seen: run them again
+    assert project.store.stored_rule_codes(codebook.hash, "turn") is None

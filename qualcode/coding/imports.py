@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.coding.run import resolve_codebook
-from qualcode.errors import InputFileError, StoreError
+from qualcode.errors import InputFileError
 from qualcode.ingest.csvtext import read_rows
+from qualcode.models import Document
 from qualcode.project import Project
 from qualcode.segment import segment_id
 
@@ -34,22 +35,21 @@ def import_codings(
     store = project.store
     units: dict[tuple[int, int], set[str]] = {}
     problems = []
-    texts: dict[int, Any] = {}
-    found: dict[str, Any] = {}
+    texts: dict[int, Document] = {}
+    keys = store.document_keys()  # one lookup for every row, never a scan per row
     for n, row in rows:
         key = (row.get("participant_id") or row.get("document") or "").strip()
         codes = {c.strip() for c in (row.get("codes") or row.get("code") or "").split(";")}
         codes.discard("")
-        if key not in found:
-            try:
-                found[key] = store.find_document(key)
-            except StoreError:
-                found[key] = None
-        doc = found[key]
-        if doc is None:
-            problems.append(f"row {n}: no document '{key}' in the project")
+        ids = keys.get(key, set())
+        if len(ids) != 1:
+            what = "no document" if not ids else f"{len(ids)} documents for"
+            problems.append(f"row {n}: {what} '{key}' in the project")
             continue
-        texts[doc.id] = doc
+        doc_id = next(iter(ids))
+        if doc_id not in texts:
+            texts[doc_id] = store.document(doc_id)
+        doc = texts[doc_id]
         turns = {t.index: t for t in doc.turns}
         turn = turns.get(_int(row.get("turn")))
         if turn is None or turn.role != "participant":

@@ -30,6 +30,7 @@ MODEL_DIR = "models"
 # gave macro-F1 0.519, text + rules x0.5 0.596, x1 0.566, x2 0.537.
 RULE_WEIGHT = 0.5
 RETRAIN = "run 'qualcode suggest train'"
+BATCH = 2_000  # segments scored at a time: memory stays flat however large the project
 
 
 @dataclass
@@ -81,6 +82,23 @@ def rule_features(codebook: Codebook, texts: list[str], model: str = "") -> np.n
     return out
 
 
+def project_rule_features(
+    project: Project, codebook: Codebook, ids: list[str], texts: list[str]
+) -> np.ndarray:
+    """Rule features of the segments ``ids``: read from the stored rule matches when the latest
+    'code' run made them with this codebook, else found by running the rules on ``texts``."""
+    stored = project.store.stored_rule_codes(codebook.hash, project.settings.coding.unit)
+    if stored is None:
+        return rule_features(codebook, texts, project.settings.coding.spacy_model)
+    column = {c.id: j for j, c in enumerate(codebook.codes)}
+    out = np.zeros((len(ids), len(column)))
+    for i, seg in enumerate(ids):
+        for code in stored.get(seg, ()):
+            if code in column:
+                out[i, column[code]] = RULE_WEIGHT
+    return out
+
+
 def _model_dir(project: Project) -> Path:
     path = project.store_path.parent / MODEL_DIR
     path.mkdir(mode=0o700, exist_ok=True)
@@ -98,7 +116,7 @@ def train(project: Project, codebook_path: Path | None = None, **params: Any) ->
             "review some suggestions, or 'qualcode import codings FILE --coder NAME'",
         )
     codes = [c.id for c in codebook.codes]
-    extra = rule_features(codebook, texts, project.settings.coding.spacy_model)
+    extra = project_rule_features(project, codebook, ids, texts)
     model = CodeSuggester(**params).fit(texts, Y, extra)
     blob = pickle.dumps({"codes": codes, "codebook": codebook.hash, "model": model}, protocol=5)
     digest = hashlib.sha256(
@@ -150,16 +168,24 @@ def load_model(project: Project) -> tuple[str, dict[str, Any]]:
     return summary["model"], pickle.loads(blob)
 
 
-def _predict(project: Project, saved: dict[str, Any], texts: list[str]) -> np.ndarray:
-    """The saved model's probabilities, with rule features from the codebook it was trained on."""
+def _predict(
+    project: Project, saved: dict[str, Any], units: list[tuple[Segment, str]]
+) -> np.ndarray:
+    """The saved model's probabilities (segments x codes), with rule features from the
+    codebook it was trained on, scored in batches of BATCH segments."""
     codebook, path = resolve_codebook(project, None)
     if codebook.hash != saved["codebook"]:
         raise QualcodeError(
             f"{path} has changed since the model was trained (its rules are model inputs)",
             RETRAIN,
         )
-    extra = rule_features(codebook, texts, project.settings.coding.spacy_model)
-    return np.asarray(saved["model"].predict_proba(texts, extra))
+    texts = [t for _, t in units]
+    extra = project_rule_features(project, codebook, [s.id for s, _ in units], texts)
+    out = np.zeros((len(units), len(saved["codes"])))
+    for start in range(0, len(units), BATCH):
+        end = start + BATCH
+        out[start:end] = saved["model"].predict_proba(texts[start:end], extra[start:end])
+    return out
 
 
 def _scored(
@@ -172,7 +198,7 @@ def _scored(
     units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
     if not units:
         return name, saved, units, np.zeros((0, len(saved["codes"])))
-    return name, saved, units, _predict(project, saved, [t for _, t in units])
+    return name, saved, units, _predict(project, saved, units)
 
 
 def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
@@ -219,7 +245,7 @@ def evaluate(
     codes = [c.id for c in codebook.codes]
     P = np.zeros_like(Y)
     arr = np.array(texts, dtype=object)
-    R = rule_features(codebook, texts, project.settings.coding.spacy_model)
+    R = project_rule_features(project, codebook, ids, texts)
     for train_i, test_i in KFold(folds, shuffle=True, random_state=0).split(arr):
         model = CodeSuggester(**params).fit(list(arr[train_i]), Y[train_i], R[train_i])
         P[test_i] = model.predict(list(arr[test_i]), R[test_i])

@@ -91,12 +91,19 @@ def code_project(
     )
     store = project.store
     if not dry_run:
-        run_id = store.start_run(
-            "code", {"codebook": codebook.source, "unit": project.settings.coding.unit}
-        )
+        unit = project.settings.coding.unit
+        run_id = store.start_run("code", {"codebook": codebook.source, "unit": unit})
         rows = [(*a, run_id, codebook.hash) for a in apps]
         report.added = store.add_applications(seg_rows, rows, (run_id, codebook.hash))
-        store.finish_run(run_id, {"segments": len(units), "added": report.added})
+        store.finish_run(
+            run_id,
+            {
+                "segments": len(units),
+                "added": report.added,
+                "codebook_hash": codebook.hash,  # the stored matches are this codebook's: the
+                "unit": unit,  # suggester reads them instead of running the rules again
+            },
+        )
         report.run_id = run_id
     report.codes = _summary(project, codebook, counts, people, dry_run)
     return report

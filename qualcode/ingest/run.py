@@ -29,6 +29,11 @@ def _one(project: Project, file: Path, run_id: int, reparse: bool) -> FileResult
     store = project.store
     settings = project.settings
     doc = parse_bytes(data, source, settings.interviewer_patterns(), settings.speakers.participant)
+    twin = store.same_content(doc.sha256, source)
+    if twin is not None:  # one interview twice would count its words and codes twice
+        raise InputFileError(
+            source, f"has the same content as {twin}", "remove one of the two copies"
+        )
     current = store.current_version(source)
     notes = [str(n) for n in doc.notes]
     status = "updated" if current else "new"

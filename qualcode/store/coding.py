@@ -123,10 +123,26 @@ class CodingStore(StoreBase):
         for row in self.conn.execute(sql.EXPORT_CODINGS):
             item = dict(zip(cols, row[:12], strict=True))
             item["segment"], item["segment_start"], item["segment_end"] = row[17], row[15], row[16]
-            item["evidence"] = row[12][row[10] : row[11]]
-            item["text"] = row[12][row[15] : row[16]]
+            item["evidence"], item["text"] = row[12], row[18]  # substrings, not the whole text
             item["run"], item["codebook_hash"] = row[13], row[14]
             yield item
+
+    def stored_rule_codes(self, codebook_hash: str, unit: str) -> dict[str, set[str]] | None:
+        """The rules' codes per segment as the latest 'code' run stored them, when that run used
+        this codebook and unit and no document was loaded after it; else None (run the rules)."""
+        latest = self.latest_run("code")
+        if latest is None or (latest[1].get("codebook_hash"), latest[1].get("unit")) != (
+            codebook_hash,
+            unit,
+        ):
+            return None
+        newest = self.conn.execute(sql.NEWEST_DOCUMENT_RUN).fetchone()[0]
+        if newest is not None and newest > latest[0]:
+            return None
+        out: dict[str, set[str]] = {}
+        for seg, code in self.conn.execute(sql.RULE_CODES, (codebook_hash,)):
+            out.setdefault(seg, set()).add(code)
+        return out
 
     def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
         row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()

@@ -17,6 +17,11 @@ class DocumentStore(StoreBase):
         row = self.conn.execute(sql.CURRENT_DOCUMENT, (source,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
+    def same_content(self, sha256: str, source: str) -> str | None:
+        """Another current document with exactly these bytes, if there is one."""
+        row = self.conn.execute(sql.SAME_CONTENT, (sha256, source)).fetchone()
+        return str(row[0]) if row else None
+
     def add_document(self, doc: ParsedDocument, run_id: int) -> tuple[int, int, int]:
         """Store a parsed document; a changed file becomes a new version.
 
@@ -80,6 +85,20 @@ class DocumentStore(StoreBase):
     def documents_without_participant(self) -> list[tuple[int, str, str]]:
         """(id, source, file name) of current documents linked to no participant."""
         return [tuple(r) for r in self.conn.execute(sql.DOCUMENTS_WITHOUT_PARTICIPANT)]
+
+    def document_keys(self) -> dict[str, set[int]]:
+        """Every name a current document can be found by (source path, file name, file name
+        without extension, participant id) -> its ids, in two queries that never read a text."""
+        keys: dict[str, set[int]] = {}
+        current = set()
+        for doc_id, source, name in self.conn.execute(sql.CURRENT_DOCUMENT_NAMES):
+            current.add(doc_id)
+            for key in (source, name, name.rsplit(".", 1)[0]):
+                keys.setdefault(key, set()).add(doc_id)
+        for pid, doc_id in self.conn.execute(sql.DOCUMENT_PARTICIPANTS):
+            if doc_id in current:
+                keys.setdefault(pid, set()).add(doc_id)
+        return keys
 
     def find_document(self, key: str) -> Document:
         """The current version of a document named by source path, file name or participant."""

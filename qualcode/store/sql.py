@@ -170,6 +170,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX document_notes_document ON document_notes(document_id);
         """,
     ),
+    (
+        5,
+        "indexes: review decisions by application and by segment, documents by participant",
+        """
+        CREATE INDEX decisions_application ON decisions(application_id);
+        CREATE INDEX decisions_segment ON decisions(segment_id, reviewer);
+        CREATE INDEX reviews_reviewer ON reviews(reviewer, segment_id);
+        CREATE INDEX documents_participant ON documents(participant_id);
+        CREATE INDEX applications_kind ON applications(kind, superseded_by_run);
+        CREATE INDEX documents_sha ON documents(sha256);
+        """,
+    ),
 )
 
 CREATE_MIGRATIONS_TABLE = """
@@ -185,6 +197,8 @@ COUNT_TABLES = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name
 START_RUN = "INSERT INTO runs (kind, started_at, settings) VALUES (?, ?, ?)"
 FINISH_RUN = "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?"
 
+SAME_CONTENT = """
+SELECT source FROM documents WHERE sha256 = ? AND source != ? AND superseded_by IS NULL"""
 CURRENT_DOCUMENT = """
 SELECT id, sha256, version FROM documents WHERE source = ? AND superseded_by IS NULL"""
 INSERT_DOCUMENT = """
@@ -273,7 +287,8 @@ SELECT d.source, d.participant_id, t.idx, t.speaker, t.role, a.code_id, a.kind, 
            (SELECT x.action FROM live_decisions x WHERE x.application_id = a.id
             ORDER BY x.id DESC LIMIT 1),
            CASE WHEN a.kind = 'human' THEN 'human' ELSE 'unreviewed' END),
-       a.start, a.end, d.text, a.run_id, a.codebook_hash, s.start, s.end, s.id
+       a.start, a.end, substr(d.text, a.start + 1, a.end - a.start), a.run_id,
+       a.codebook_hash, s.start, s.end, s.id, substr(d.text, s.start + 1, s.end - s.start)
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id
 JOIN turns t ON t.document_id = s.document_id AND t.idx = s.turn_idx
@@ -282,6 +297,12 @@ ORDER BY d.source, s.start, a.code_id, a.kind, a.source"""
 SEGMENT_SPANS = """
 SELECT s.id, s.start, s.end FROM segments s WHERE s.id = ?"""
 
+# Keys to find documents by, read without touching the text column (the participant id comes
+# from its index, so no row's text is read).
+CURRENT_DOCUMENT_NAMES = "SELECT id, source, name FROM documents WHERE superseded_by IS NULL"
+DOCUMENT_PARTICIPANTS = """
+SELECT participant_id, id FROM documents INDEXED BY documents_participant
+WHERE participant_id IS NOT NULL"""
 CURRENT_DOCUMENT_BY_NAME = """
 SELECT id FROM documents
 WHERE superseded_by IS NULL
@@ -312,6 +333,10 @@ SELECT x.segment_id, x.code_id, x.action FROM live_decisions x
 JOIN (SELECT segment_id, code_id, max(id) AS last FROM live_decisions
       GROUP BY segment_id, code_id) l
   ON l.last = x.id"""
+NEWEST_DOCUMENT_RUN = "SELECT max(run_id) FROM documents WHERE superseded_by IS NULL"
+RULE_CODES = """
+SELECT segment_id, code_id FROM applications
+WHERE kind = 'rule' AND superseded_by_run IS NULL AND codebook_hash = ?"""
 SUPERSEDE_OTHER_MODELS = """
 UPDATE applications SET superseded_by_run = ?
 WHERE kind = ? AND superseded_by_run IS NULL AND source != ?"""
