@@ -105,6 +105,10 @@ def test_word_excel_csv_markdown_read_back(
     assert section.page_width > section.page_height  # landscape
     assert [t.rows[0].cells[0].text for t in d.tables[:2]] == ["Participant", "Participant"]
     assert all("tblHeader" in t.rows[0]._tr.xml for t in d.tables)
+    for t in d.tables:  # LibreOffice needs the width on the grid and on every cell
+        grid = [c.width for c in t.columns]
+        assert all(w for w in grid)
+        assert all([c.width for c in row.cells] == grid for row in t.rows)
     captions = [p.text for p in d.paragraphs if p.text.startswith(("Table ", "Figure "))]
     assert captions[0].startswith("Table 1. ") and captions[-1].startswith("Figure 1. ")
     factors = d.tables[0]  # the toy codebook's first aim

@@ -75,7 +75,7 @@ def test_the_number_of_topics_is_chosen_by_coherence(project: Project) -> None:
     project = _project(project, k=(2, 4))
     report = model_topics(project, store=False)
     assert [t["k"] for t in report.tried] == [2, 3, 4]
-    assert all(-1 <= t["npmi"] <= 1 and 0 <= t["c_v"] <= 1 for t in report.tried)
+    assert all(-1 <= t["npmi"] <= 1 for t in report.tried)
     assert report.k == max(report.tried, key=lambda t: t["npmi"])["k"]
     assert len(report.topics) == report.k
     project.close()
@@ -137,3 +137,16 @@ def test_topics_cli(project: Project, capsys: pytest.CaptureFixture[str]) -> Non
     assert "emerging.x" in capsys.readouterr().out
     assert main(["topics", "adopt", "99", "--id", "emerging.y", "-p", root]) == 1
     assert "no topic 99" in capsys.readouterr().err
+
+
+def test_npmi_on_a_hand_made_corpus() -> None:
+    from qualcode.coding.topics import npmi
+
+    docs = [["a", "b"], ["a", "b"], ["c", "d"], ["c"]]
+    # a and b always together (NPMI 1); a and c never (towards -1); c and d: P(cd)=1/4,
+    # P(c)=1/2, P(d)=1/4 -> PMI log 2, NPMI log 2 / log 4 = 0.5
+    together, apart, half = npmi([[["a", "b"]], [["a", "c"]], [["c", "d"]]], docs)
+    assert together == pytest.approx(1.0, abs=1e-6)
+    assert -1.0 < apart < -0.9  # never together: towards -1 (smoothed by EPSILON)
+    assert half == pytest.approx(0.5, abs=1e-6)
+    assert npmi([[["a", "b"], ["c", "d"]]], docs) == [pytest.approx(0.75, abs=1e-4)]

@@ -57,7 +57,7 @@ def show_topics(report: Any, as_json: bool) -> None:
     if as_json:
         render.print_json(report)
         return
-    tried = ", ".join(f"k={t['k']} NPMI {t['npmi']:.3f} c_v {t['c_v']:.3f}" for t in report.tried)
+    tried = ", ".join(f"k={t['k']} NPMI {t['npmi']:.3f}" for t in report.tried)
     render.out.print(f"Topics ({report.method}, {report.segments:,} turns): tried {tried}.")
     groups = sorted({g for t in report.topics for g in t.prevalence})
     rows = []

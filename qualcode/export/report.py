@@ -179,14 +179,19 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
     repeat = OxmlElement("w:tblHeader")  # repeat the header row on every page
     repeat.set(qn("w:val"), "true")
     trpr.append(repeat)
-    for cell, text in zip(header.cells, headers, strict=True):
+    sizes = [Cm(w) for w in widths]
+    for i, size in enumerate(sizes):  # the grid's widths, and (below) every cell's own width:
+        table.columns[i].width = size  # LibreOffice draws equal columns without both
+    for cell, text, size in zip(header.cells, headers, sizes, strict=True):
         cell.text = ""
+        cell.width = size
         run = cell.paragraphs[0].add_run(text)
         run.bold = True
         _shade(cell, "D9E2F3")
     for r in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, r, strict=True):
+        for cell, text, size in zip(cells, r, sizes, strict=True):
+            cell.width = size
             paras = text.split("\n\n")
             cell.text = paras[0]
             for extra in paras[1:]:
@@ -194,10 +199,6 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
             for para in cell.paragraphs:
                 for run in para.runs:
                     run.font.size = Pt(9)
-    for i, width in enumerate(widths):  # LibreOffice needs the width on every cell
-        table.columns[i].width = Cm(width)
-        for cell in table.columns[i].cells:
-            cell.width = Cm(width)
     return table
 
 

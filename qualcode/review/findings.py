@@ -9,7 +9,9 @@ are pseudonymised here, before any exporter sees them; exporters never read the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from qualcode.codebook import Codebook
@@ -20,13 +22,28 @@ from qualcode.segment import trim
 
 @dataclass
 class Quote:
+    """A coded segment as a report may quote it. Its ``text`` (whole sentences around the
+    evidence, trimmed and pseudonymised) is made the first time something reads it: a matrix
+    shows one quote per cell, so most are never made."""
+
     participant: str
     turn: int
     code: str
-    text: str  # trimmed and pseudonymised
+    segment: str = field(repr=False)  # the segment's own text, before trimming
+    focus: tuple[int, int] | None  # the rules' evidence, as offsets into ``segment``
     key: bool  # marked as a key quote by a reviewer
     status: str  # "resolved" or "suggested"
     score: float
+    limit: int = 320
+    pseudo: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            made = excerpt(self.segment, self.limit, self.focus)
+            self._text = self.pseudo(made) if self.pseudo else made
+        return self._text
 
 
 @dataclass
@@ -149,8 +166,12 @@ def build_report(
             if code in known:
                 ev = evidence.get((seg, code))
                 focus = (ev[0] - start, ev[1] - start) if ev else None
-                quote = pseudo(excerpt(text, settings.quote_chars, focus))
-                quotes.append(Quote(pid, turn, code, quote, seg in keys, status, strength))
+                quotes.append(
+                    Quote(
+                        pid, turn, code, text, focus, seg in keys, status, strength,
+                        settings.quote_chars, pseudo,
+                    )
+                )  # fmt: skip
     title = project.settings.name
     report = ReportData(
         title,
@@ -160,24 +181,30 @@ def build_report(
         group_by,
         groups,
         include_suggestions,
-        dict(pseudo.replacements),
+        pseudo.replacements,  # live: counts what the written quotes replaced
         lang,
     )
     return report
 
 
+def _rank(q: Quote) -> tuple[bool, bool, float]:
+    return (not q.key, q.status != "resolved", -q.score)
+
+
 def best_quotes(quotes: list[Quote], n: int) -> list[Quote]:
-    """Key quotes first, then resolved before suggested, then the strongest, then shortest."""
-    ranked = sorted(
-        quotes, key=lambda q: (not q.key, q.status != "resolved", -q.score, len(q.text), q.turn)
-    )
-    out, seen = [], set()
-    for q in ranked:
-        if (q.participant, q.turn) not in seen:
-            out.append(q)
-            seen.add((q.participant, q.turn))
-        if len(out) == n:
-            break
+    """Key quotes first, then resolved before suggested, then the strongest, then shortest.
+
+    Quotes are made (trimmed, pseudonymised) only for the ranks that are needed: the length
+    decides only among quotes equal on everything before it."""
+    out: list[Quote] = []
+    seen: set[tuple[str, int]] = set()
+    for _, tied in groupby(sorted(quotes, key=_rank), key=_rank):
+        for q in sorted(tied, key=lambda q: (len(q.text), q.turn)):
+            if (q.participant, q.turn) not in seen:
+                out.append(q)
+                seen.add((q.participant, q.turn))
+            if len(out) == n:
+                return out
     return out
 
 
