@@ -5,8 +5,8 @@
 Corpora: the example project (53 fictional interviews, ~104k participant words) and the UK
 Covid-19 Inquiry oral-evidence transcripts in ../shared/data (witness turns, ~300k words; skipped
 when absent). For each corpus and method the project's default [topics] settings are used
-(k = 6, 8, ..., 14, best by NPMI); printed: the k chosen, its NPMI (each turn a window), and the seconds the
-whole 'qualcode topics' step took (tokenising, phrases, every k tried, coherence).
+(k = 6, 8, ..., 14, best by NPMI); printed: the k chosen, its NPMI (each turn a window), and
+the seconds the whole 'qualcode topics' step took (tokenising, phrases, every k, coherence).
 """
 
 from __future__ import annotations
