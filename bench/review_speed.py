@@ -1,9 +1,11 @@
 """How fast reviewing feels, and how fast agreement is computed at scale.
 
-    python bench/review_speed.py [--segments 10000] [--presses 200]
+    python bench/review_speed.py [--segments 10000] [--decisions 10000] [--presses 200]
 
 1. Review app: a throwaway project with --segments participant turns (synthetic interview
-   talk, 50 documents) coded by the example codebook; the time to open the review session
+   talk, 50 documents) coded by the example codebook, plus enough turns for a reviewer to have
+   made --decisions earlier decisions on them first (so the queue still holds --segments
+   segments); the time to open the review session with no decisions and with that history
    (queue built from the store) and, driving the app with Textual's Pilot in a headless
    terminal, the time from each key's action starting ('n': next item, 'a': accept) until the
    screen has been refreshed with the result: median and 95th percentile. (Pilot's own pacing
@@ -62,6 +64,26 @@ def build(tmp: Path, segments: int) -> Path:
     code_project(project)
     project.close()
     return project.root
+
+
+def open_time(root: Path) -> tuple[float, int]:
+    project = open_project(root)
+    t0 = time.perf_counter()
+    session = open_session(project, "bench", order="document")
+    opened = time.perf_counter() - t0
+    project.close()
+    return opened, len({i.segment for i in session.items})
+
+
+def decide(root: Path, n: int) -> int:
+    """A reviewer's history: accept or reject ``n`` suggestions, in document order."""
+    project = open_project(root)
+    queue = project.store.queue_applications()[:n]
+    rows = [(a[0], a[1], a[2], "history", "accept" if i % 3 else "reject", "") for i, a in
+            enumerate(queue)]  # fmt: skip
+    project.store.add_decisions(rows)
+    project.close()
+    return len(rows)
 
 
 def review_timings(root: Path, presses: int) -> dict[str, float]:
@@ -129,11 +151,20 @@ def agreement_timing() -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--segments", type=int, default=10_000)
+    ap.add_argument("--decisions", type=int, default=10_000)
     ap.add_argument("--presses", type=int, default=200)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = build(Path(tmp), args.segments)
+        extra = args.decisions // 2  # a turn carries about two suggestions
+        root = build(Path(tmp), args.segments + extra)
+        fresh, fresh_queue = open_time(root)
+        made = decide(root, args.decisions)
+        later, later_queue = open_time(root)
         r = review_timings(root, args.presses)
+    print(
+        f"open queue : {fresh_queue:,} segments with no decisions {fresh:.2f} s; "
+        f"{later_queue:,} segments after {made:,} earlier decisions {later:.2f} s"
+    )
     print(
         f"review app : queue of {r['queue']:,} segments opened in {r['open_s']:.2f} s; "
         f"key press to next item drawn: median {r['median_ms']:.1f} ms, "

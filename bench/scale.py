@@ -6,11 +6,12 @@ For each size, a project is built from copies of the example's 53 interviews (re
 their attribute rows), then every stage runs as a user would run it, each as its own
 ``python -m qualcode`` process: ingest, code, import codings (the shipped gold coding on every
 fifth copy of its interviews, as coder 'gold'), suggest train, suggest, topics, review export,
-review import (a reviewer deciding a fifth of the suggestions: about 9,000 decisions at 800
-interviews), agreement, opening the review queue, export codings, export matrix (Word) and the
-whole 'qualcode run'. Printed per stage: CPU seconds (user + system), wall seconds and peak
-memory of that process; then the growth exponent of CPU time between consecutive sizes
-(1.0 = linear).
+review import (a reviewer deciding a fifth of the suggestions: about 11,000 decisions at
+800 interviews), agreement, opening the review queue, export codings, export matrix (Word) and the
+whole 'qualcode run'; then the daily stages again after the review history. Printed per
+stage: CPU seconds (user + system), wall seconds and peak memory of that process; then the
+growth exponent of CPU time between consecutive sizes (1.0 = linear), and how much slower
+each daily stage is with the review history than without it.
 """
 
 from __future__ import annotations
@@ -121,43 +122,56 @@ def stage(args: list[str], cwd: Path) -> tuple[float, float, float]:
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def stages(root: Path) -> list[tuple[str, list[str]]]:
+def stages(root: Path) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
+    """(stages that build the project, stages a team runs every day)."""
     q = ["-m", "qualcode"]
     p = ["-p", str(root)]
-    return [
+    build_up = [
         ("ingest", [*q, "ingest", *p]),
         ("code", [*q, "code", *p]),
-        (
-            "import codings",
-            [*q, "import", "codings", str(root / "gold.csv"), "--coder", "gold", *p],
-        ),
+        ("import codings", [*q, "import", "codings", str(root / "gold.csv"), "--coder", "gold"]),
+    ]
+    daily = [
         ("suggest train", [*q, "suggest", "train", *p]),
         ("suggest", [*q, "suggest", *p]),
         ("topics", [*q, "topics", *p]),
         ("review export", [*q, "review", "export", str(root / "queue.csv"), *p]),
-        ("review import", [*q, "review", "import", str(root / "decided.csv"), "--as", "lead", *p]),
         ("agreement", [*q, "agreement", "gold", "--machine", "rule", "--samples", "200", *p]),
         ("review queue", ["-c", OPEN_QUEUE, str(root)]),
         ("export codings", [*q, "export", "codings", "--format", "csv", "-o", "c.csv", *p]),
         ("export matrix", [*q, "export", "matrix", "-f", "docx", *p]),
         ("run", [*q, "run", *p]),
     ]
+    build_up[2][1].extend(p)
+    return build_up, daily
 
 
-def measure(size: int, tmp: Path) -> dict[str, tuple[float, float, float]]:
+Result = dict[str, tuple[float, float, float]]
+
+
+def _timed(size: int, name: str, args: list[str], root: Path, out: Result) -> None:
+    out[name] = stage(args, root)
+    cpu, wall, mb = out[name]
+    print(f"  {size:>5} {name:<22} cpu {cpu:7.2f} s  wall {wall:7.2f} s  {mb:7.0f} MB", flush=True)
+
+
+def measure(size: int, tmp: Path) -> tuple[Result, Result]:
+    """Every stage on a project of ``size`` interviews; the daily stages again after a review
+    history (a fifth of the suggestions decided in a review sheet)."""
     root = tmp / f"p{size}"
     build(root, size)
-    results: dict[str, tuple[float, float, float]] = {}
-    for name, args in stages(root):
-        if name == "review import":
-            decided = decide_a_fifth(root / "queue.csv", root / "decided.csv")
-            print(f"  ({decided:,} decisions in the review sheet)", flush=True)
-        results[name] = stage(args, root)
-        cpu, wall, mb = results[name]
-        print(
-            f"  {size:>5} {name:<15} cpu {cpu:7.2f} s  wall {wall:7.2f} s  {mb:7.0f} MB", flush=True
-        )
-    return results
+    before: Result = {}
+    after: Result = {}
+    build_up, daily = stages(root)
+    for name, args in build_up + daily:
+        _timed(size, name, args, root, before)
+    stage(["-m", "qualcode", "review", "export", str(root / "queue.csv"), "-p", str(root)], root)
+    decided = decide_a_fifth(root / "queue.csv", root / "decided.csv")
+    review = ["-m", "qualcode", "review", "import", str(root / "decided.csv"), "--as", "lead"]
+    _timed(size, f"review import ({decided:,})", [*review, "-p", str(root)], root, before)
+    for name, args in daily:
+        _timed(size, f"{name} (history)", args, root, after)
+    return before, after
 
 
 def main() -> None:
@@ -167,12 +181,14 @@ def main() -> None:
     args = ap.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="qualcode-scale-"))
     try:
-        table = {size: measure(size, tmp) for size in args.sizes}
+        runs = {size: measure(size, tmp) for size in args.sizes}
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
     sizes = args.sizes
-    print("\nstage            " + "".join(f"{s:>9}" for s in sizes) + "   growth exponent (CPU)")
+    table = {s: {k.split(" (")[0]: v for k, v in runs[s][0].items()} for s in sizes}
+    print("\nCPU seconds by interviews")
+    print("stage            " + "".join(f"{s:>9}" for s in sizes) + "   growth exponent")
     for name in table[sizes[0]]:
         cpus = [table[s][name][0] for s in sizes]
         exps = [
@@ -184,6 +200,11 @@ def main() -> None:
             f"{name:<17}" + "".join(f"{c:9.2f}" for c in cpus)
             + "   " + " ".join(f"{e:4.2f}" for e in exps) + f"   peak {mem:.0f} MB"
         )  # fmt: skip
+    print("\nWith the review history: CPU after / before, by interviews")
+    for name in runs[sizes[0]][1]:
+        base = name.replace(" (history)", "")
+        ratios = [runs[s][1][name][0] / max(runs[s][0][base][0], 1e-3) for s in sizes]
+        print(f"{base:<17}" + "".join(f"{r:9.2f}" for r in ratios))
 
 
 if __name__ == "__main__":

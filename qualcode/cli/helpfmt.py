@@ -50,6 +50,13 @@ def plain_types() -> None:
     """No type beside a flag; value types in words (``<text>``, ``<path>``)."""
     from typer import core
 
+    try:  # typer < 0.29 names its vendored click's string type "str"; click calls it "text"
+        from typer._click import types as click_types
+
+        if getattr(click_types.StringParamType, "name", "") == "str":
+            click_types.StringParamType.name = "text"
+    except ImportError:
+        pass
     base = getattr(core, "_TyperParameter", None)
     option = getattr(core, "TyperOption", None)
     if base is None or option is None or not hasattr(option, "display_type_rich"):
