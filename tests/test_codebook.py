@@ -213,3 +213,27 @@ def test_misplaced_near_list_is_one_error_with_its_line(tmp_path: Path) -> None:
         f"{tmp_path / 'cb.yaml'}:13: code police.feedback_loop: near rule 1 is not a mapping "
         "with 'a', 'b' and 'within' (is a keyword list indented under 'near'?)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("groups: " + "[" * 10_000 + "]" * 10_000 + "\n", "nested too deeply"),
+        (
+            GOOD.replace("{LOWER: long}", "{7: long}"),
+            "a token's keys must be attributes such as LOWER or LEMMA, not 7",
+        ),
+        (
+            GOOD.replace("{LOWER: long}", "{TEXT: {REGEX: '(unclosed'}}"),
+            "the regular expression '(unclosed' is not valid",
+        ),
+        (GOOD.replace("  - id: police\n", "  - id: 17\n"), "group id '17' must be a lower-case"),
+        ("id: x\n" + "# padding\n" * 120_000, "too large for a codebook"),
+    ],
+    ids=["deep-nesting", "number-key", "bad-regex", "numeric-group-id", "huge"],
+)
+def test_malformed_codebooks_get_a_specific_error(tmp_path: Path, text: str, problem: str) -> None:
+    with pytest.raises(CodebookError) as info:
+        cb = load_codebook(_write(tmp_path, text))
+        RuleCoder(cb)  # compiling the rules must not fail in another way either
+    assert problem in "\n".join(info.value.problems)

@@ -27,6 +27,10 @@ RULE_FIELDS = {"keywords", "patterns", "near", "veto", "roles"}
 NEAR_FIELDS = {"a", "b", "within"}
 ROLES = {"participant", "interviewer"}
 ID_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")
+# Limits that stop a runaway file early instead of hanging (a real codebook of 150 codes with
+# examples and rules is about 4,000 lines and 200 KB).
+MAX_CODEBOOK_BYTES = 5_000_000
+MAX_CODEBOOK_LINES = 100_000
 
 
 class CodebookError(QualcodeError):
@@ -105,6 +109,23 @@ def _item_line(seq: Any, index: int) -> int:
         return 0
 
 
+def _pattern_problem(pattern: list[Any]) -> str:
+    """What is wrong with a token pattern's keys or regular expressions, or ''."""
+    for token in pattern:
+        for key, value in token.items():
+            if not isinstance(key, str):
+                return f"a token's keys must be attributes such as LOWER or LEMMA, not {key!r}"
+            if isinstance(value, dict) and "REGEX" in value:
+                regex = value["REGEX"]
+                if not isinstance(regex, str):
+                    return "a REGEX must be text"
+                try:
+                    re.compile(regex)
+                except re.error as exc:
+                    return f"the regular expression {regex!r} is not valid ({exc})"
+    return ""
+
+
 def _rules(ck: _Checker, node: Any, code: str) -> Rules:
     if node is None:
         return Rules()
@@ -120,6 +141,12 @@ def _rules(ck: _Checker, node: Any, code: str) -> Rules:
             "patterns",
             code,
         )
+        patterns = []
+    for i, pattern in enumerate(patterns):
+        problem = _pattern_problem(pattern)
+        if problem:
+            ck.add(node, f"rules.patterns item {i + 1}: {problem}", "patterns", code)
+    if any(_pattern_problem(p) for p in patterns):
         patterns = []
     near = []
     items = node.get("near") or []
@@ -197,6 +224,8 @@ def _group(ck: _Checker, node: Any) -> Group | None:
     if not ck.fields(node, GROUP_FIELDS, "a group"):
         return None
     gid = ck.text(node, "id", required=True)
+    if gid and not ID_RE.fullmatch(gid):
+        ck.add(node, f"group id '{gid}' must be a lower-case word, e.g. 'police'", "id")
     codes = node.get("codes") or []
     if not isinstance(codes, list) or not codes:
         ck.add(node, f"group '{gid}' has no codes")
@@ -246,18 +275,33 @@ def load_codebook(path: Path, source: str | None = None) -> Codebook:
 
     where = source or str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError as exc:
         raise CodebookError([f"{where}: no such codebook file"]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CodebookError([f"{where}: cannot be read as UTF-8 text"]) from exc
+    if len(raw) > MAX_CODEBOOK_BYTES or text.count("\n") > MAX_CODEBOOK_LINES:
+        raise CodebookError(
+            [
+                f"{where}: too large for a codebook ({len(raw):,} bytes, "
+                f"{text.count(chr(10)):,} lines; the limit is {MAX_CODEBOOK_BYTES:,} bytes and "
+                f"{MAX_CODEBOOK_LINES:,} lines): check that this is the codebook file"
+            ]
+        )
     try:
         data = YAML(typ="rt").load(text)
+        return parse_codebook(data, where) if data is not None else _empty(where)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise CodebookError([f"{where}{line}: YAML syntax error: {problem}"]) from exc
-    if data is None:
-        raise CodebookError([f"{where}: the file is empty"])
-    return parse_codebook(data, where)
+    except RecursionError as exc:
+        raise CodebookError(
+            [f"{where}: nested too deeply to be a codebook (groups > codes > rules is enough)"]
+        ) from exc
+
+
+def _empty(where: str) -> Codebook:
+    raise CodebookError([f"{where}: the file is empty"])
