@@ -7,6 +7,9 @@ settings, never participants' words.
 
 from __future__ import annotations
 
+# Where a true bug (an "internal error") should be reported.
+ISSUES = "the qualcode issue tracker (README: 'Reporting a problem')"
+
 
 class QualcodeError(Exception):
     """An expected failure with a one-line message and a hint for the user."""

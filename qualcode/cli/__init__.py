@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from qualcode.cli import coding, commands, review, suggest, topics
 from qualcode.cli.app import app
 from qualcode.cli.helpfmt import plain_types, tidy
-from qualcode.errors import QualcodeError
+from qualcode.errors import ISSUES, QualcodeError
 
 tidy(app)
 plain_types()
@@ -39,9 +40,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from qualcode.cli.render import error
 
+        if type(exc).__name__ == "OperationalError":  # sqlite3's, outside a transaction
+            from qualcode.store.base import busy
+
+            locked = busy(Path("project store"), exc)  # type: ignore[arg-type]
+            if locked is not None:
+                error(locked.message, locked.hint)
+                return locked.exit_code
+
         error(
             f"internal error ({type(exc).__name__})",
-            "please report it; set QUALCODE_DEBUG=1 to see the traceback",
+            f"please report it to {ISSUES}; set QUALCODE_DEBUG=1 to see the traceback",
         )
         return 3
     return 0

@@ -47,6 +47,11 @@ def _reader(fmt: str) -> Reader:
     return read_text
 
 
+# Limits that stop work early instead of hanging on a file that is not one interview (a
+# three-hour interview is about 200,000 characters).
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_DOCUMENT_CHARS = 5_000_000
+
 STATUSES = ("new", "updated", "reparsed", "unchanged", "failed", "skipped")
 
 
@@ -100,7 +105,21 @@ def parse_bytes(
         )
     if not data.strip():
         raise InputFileError(source, "is empty", "check the export, or remove the file")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputFileError(
+            source,
+            f"is {len(data) / 1e6:,.0f} MB, more than any transcript "
+            f"(limit {MAX_FILE_BYTES / 1e6:,.0f} MB)",
+            "check that it is a transcript; split a multi-interview file into one per interview",
+        )
     text, lines = _reader(fmt)(data, source)
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InputFileError(
+            source,
+            f"has {len(text):,} characters of text, more than any one interview "
+            f"(limit {MAX_DOCUMENT_CHARS:,})",
+            "split it into one file per interview",
+        )
     if not text.strip():
         raise InputFileError(source, "has no text", "check the export, or remove the file")
     parse = parse_turns(text, lines, interviewer, participant)

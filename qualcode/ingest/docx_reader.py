@@ -11,6 +11,7 @@ from qualcode.errors import InputFileError
 from qualcode.ingest import labels as lb
 from qualcode.ingest.encoding import normalise
 from qualcode.ingest.turns import Line
+from qualcode.ingest.zipsafe import read_members, repack
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEADER_CELLS = frozenset(
@@ -135,6 +136,36 @@ def _add_table(out: _Builder, table: Any) -> None:
         out.add("\t".join(ordered), speaker or None, speech, when.group("ts") if when else None)
 
 
+MAX_SPAN = 64  # Word's own limit on table columns is 63
+ON_OFF = frozenset({"true", "false", "on", "off", "1", "0", ""})
+_UNREADABLE = (ValueError, KeyError, AttributeError, IndexError, TypeError, LookupError)
+
+
+def _check_xml(body: Any, path: str) -> None:
+    """Refuse table spans and switches python-docx would choke on, or explode on in memory
+    (a gridSpan of 10^20 builds a grid without end)."""
+    from docx.oxml.ns import qn
+
+    val = qn("w:val")
+    for el in body.iter(qn("w:gridSpan")):
+        span = el.get(val, "")
+        if not span.isdigit() or not 1 <= int(span) <= MAX_SPAN:
+            raise InputFileError(
+                path,
+                f"has a table cell spanning '{span[:20]}' columns (Word allows 1 to 63)",
+                "open it in Word or LibreOffice and save it again",
+            )
+    for el in body.iter(qn("w:vMerge")):
+        if el.get(val) not in (None, "restart", "continue"):
+            raise InputFileError(
+                path, "has a malformed merged table cell", "open it in Word and save it again"
+            )
+    for tag in ("w:b", "w:i", "w:bCs"):
+        for el in body.iter(qn(tag)):
+            if el.get(val, "").lower() not in ON_OFF:
+                el.attrib.pop(val)  # an unknown on/off value: as Word does, read it as on
+
+
 def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
     if data.startswith(OLE2_MAGIC):
         raise InputFileError(
@@ -143,10 +174,11 @@ def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
             "remove the password in Word, or save it as .docx (Word Document)",
         )
     import docx  # lazy: keeps 'qualcode --help' light
-    from docx.table import Table
 
+    safe = repack(read_members(data, path, what=".docx"))
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(safe))
+        body = document.element.body
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputFileError(
             path,
@@ -159,6 +191,28 @@ def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
             f"cannot be read as .docx ({type(exc).__name__})",
             "open it in Word or LibreOffice and save it again as .docx",
         ) from exc
+    if body is None:
+        raise InputFileError(path, "has no document body", "open it in Word and save it again")
+    _check_xml(body, path)
+    try:
+        return _read(document)
+    except _UNREADABLE as exc:
+        raise InputFileError(
+            path,
+            f"has Word XML that cannot be read ({type(exc).__name__})",
+            "open it in Word or LibreOffice and save it again as .docx",
+        ) from exc
+    except Exception as exc:
+        if type(exc).__name__ != "InvalidXmlError":  # python-docx's own, for bad values
+            raise
+        raise InputFileError(
+            path, "has an invalid value in its Word XML", "open it in Word and save it again"
+        ) from exc
+
+
+def _read(document: Any) -> tuple[str, list[Line]]:
+    from docx.table import Table
+
     out = _Builder()
     for block in document.iter_inner_content():
         if isinstance(block, Table):

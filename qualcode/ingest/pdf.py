@@ -43,6 +43,15 @@ def read_pdf(data: bytes, path: str) -> tuple[str, list[Line] | None]:
         raise InputFileError(
             path, "is not a readable PDF (corrupt or truncated)", "export the PDF again"
         ) from exc
+    except NotImplementedError as exc:  # e.g. an encryption filter pypdf does not know
+        raise InputFileError(
+            path, "uses a PDF feature that cannot be read (unknown encryption or filter)",
+            "print it to a new PDF, or export the transcript as .docx or .txt",
+        ) from exc  # fmt: skip
+    except (RecursionError, MemoryError, IndexError, TypeError, AttributeError) as exc:
+        raise InputFileError(
+            path, f"is a malformed PDF ({type(exc).__name__})", "export the PDF again"
+        ) from exc
     lines = [line for page in pages for line in _page_lines(page)]
     text = "\n".join(lines).strip()
     if not text:

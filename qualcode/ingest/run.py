@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from qualcode.errors import InputFileError
+from qualcode.errors import ISSUES, InputFileError, QualcodeError
 from qualcode.ingest import STATUSES, FileResult, IngestReport, collect, parse_bytes, read_file
 from qualcode.ingest.attributes import AttributeReport, link, participant_from_name, read_sheet
 from qualcode.models import Document, ParsedDocument
@@ -95,6 +96,19 @@ def ingest(
         except InputFileError as exc:
             report.files.append(
                 FileResult(project.source_name(file), "failed", message=exc.problem, hint=exc.hint)
+            )
+        except (QualcodeError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug met in one file must not stop the others
+            if os.environ.get("QUALCODE_DEBUG"):
+                raise
+            report.files.append(
+                FileResult(
+                    project.source_name(file),
+                    "failed",
+                    message=f"could not be read: internal error ({type(exc).__name__})",
+                    hint=f"please report it to {ISSUES}; QUALCODE_DEBUG=1 shows the traceback",
+                )
             )
     if sheet is not None:
         try:

@@ -15,8 +15,11 @@ from qualcode.ingest import labels as lb
 from qualcode.ingest.encoding import decode
 from qualcode.ingest.turns import Line
 
+# Hours have at most three digits: an unbounded \d+ made a long run of digits (a cue number of
+# 100,000 digits) quadratic to search.
 TIMING_RE = re.compile(
-    r"(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+    r"(?<!\d)(?P<start>(?:\d{1,3}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
+    r"(?:\d{1,3}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 )
 VOICE_RE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+([^>]+)>")
 TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|&(?:amp|lt|gt|nbsp);")

@@ -14,7 +14,7 @@ from typing import Any
 
 from qualcode.errors import StoreError
 from qualcode.store import sql
-from qualcode.store.base import now
+from qualcode.store.base import BUSY_TIMEOUT, busy, now
 from qualcode.store.coding import CodingStore
 from qualcode.store.documents import DocumentStore
 from qualcode.store.review import ReviewStore
@@ -99,11 +99,19 @@ def open_store(path: Path) -> Store:
     try:
         if not path.exists():
             _create_private(path)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         migrate(path, conn)
+    except sqlite3.OperationalError as exc:
+        error = busy(path, exc)
+        if error is None:
+            raise StoreError(
+                f"{path}: cannot open the project store ({exc})",
+                "if it is corrupt, restore a copy from the backups/ folder beside it",
+            ) from exc
+        raise error from exc
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"{path}: cannot open the project store ({exc})",

@@ -10,7 +10,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qualcode.errors import StoreError
 from qualcode.store import sql
+
+BUSY_TIMEOUT = 10  # seconds a command waits for another one's write to finish
+
+
+def busy(path: Path, exc: sqlite3.OperationalError) -> StoreError | None:
+    """A clear error for a store another process is writing to, else None."""
+    if "locked" not in str(exc) and "busy" not in str(exc):
+        return None
+    return StoreError(
+        f"{path}: the project store is busy: another qualcode command is writing to it "
+        f"(waited {BUSY_TIMEOUT} s)",
+        "try again when it has finished (a review app keeps no lock between keys)",
+    )
 
 
 def now() -> str:
@@ -32,10 +46,14 @@ class StoreBase:
         """One atomic unit of work: everything in it is written, or nothing."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise busy(self.path, exc) or exc from exc
+        try:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     # runs -------------------------------------------------------------------------------
