@@ -74,8 +74,8 @@ def init_project(path: Path | str, name: str | None = None) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     title = (name or root.name).replace("\\", "\\\\").replace('"', '\\"')
     (root / SETTINGS_FILE).write_text(TEMPLATE.format(name=title), encoding="utf-8")
-    for folder in ("transcripts", "codebooks", "outputs"):
-        (root / folder).mkdir(exist_ok=True)
+    for folder in ("transcripts", "codebooks", "outputs"):  # participants' words: owner only
+        (root / folder).mkdir(mode=0o700, exist_ok=True)
     project = Project(root, load_settings(root))
     project.store  # noqa: B018  (creates and migrates the store)
     return project

@@ -86,23 +86,29 @@ def safe_parser() -> Any:
 
 
 def parse_xml(data: bytes, where: str) -> Any:
-    """Parse QDA-XML safely: documents declaring a DTD or entities are refused outright
-    (QDA-XML never needs them, and they are how entity-expansion bombs work)."""
+    """Parse QDA-XML safely: the parser loads no DTD, resolves no entity and reaches no network,
+    and a document that declares a DTD at all (in any encoding, anywhere before its root) is
+    refused, since QDA-XML never needs one and that is how entity-expansion bombs work."""
     from lxml import etree
 
-    head = data[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in data.lower():
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(
+            where, f"is not well-formed XML ({exc.msg})", "export the file again from its tool"
+        ) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise InputFileError(
+            where, f"cannot be parsed as XML ({type(exc).__name__})", "export it again"
+        ) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise InputFileError(
             where,
             "declares a DTD or entities, which QDA-XML never needs",
             "refused for safety; export the file again from its tool",
         )
-    try:
-        return etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise InputFileError(
-            where, f"is not well-formed XML ({exc.msg})", "export the file again from its tool"
-        ) from exc
+    return root
 
 
 def _slug(name: str) -> str:

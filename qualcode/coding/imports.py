@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.coding.run import resolve_codebook
-from qualcode.errors import InputFileError
+from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.csvtext import read_rows
 from qualcode.models import Document
 from qualcode.project import Project
@@ -22,6 +22,23 @@ class ImportReport:
     added: int = 0
 
 
+# Names the machine and the reconciled coding go by: a person cannot import codings as them.
+RESERVED_CODERS = frozenset({"rule", "model", "topic", "resolved", "imported", "machine"})
+
+
+def check_coder_name(coder: str) -> None:
+    """Refuse an empty coder name or one the machine's codings go by."""
+    name = coder.strip()
+    if not name:
+        raise QualcodeError("the coder name is empty", "give --coder NAME, e.g. --coder ann")
+    if name.lower() in RESERVED_CODERS or len(name) > 100:
+        raise QualcodeError(
+            f"'{name[:40]}' cannot be a coder's name (it names the machine's or the reconciled "
+            "coding, or is too long)",
+            "give a person's name or initials, e.g. --coder ann",
+        )
+
+
 def import_codings(
     project: Project, path: Path, coder: str, codebook_path: Path | None = None
 ) -> ImportReport:
@@ -29,6 +46,7 @@ def import_codings(
     store them as ``import`` applications; every listed turn counts as reviewed by the coder,
     so a row with no codes says "none of the codes". All rows are checked before anything is
     stored: one bad row stores nothing."""
+    check_coder_name(coder)
     codebook, _ = resolve_codebook(project, codebook_path)
     known = {c.id for c in codebook.codes}
     rows = _read_rows(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 from qualcode.codebook import Codebook
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import QualcodeError
+from qualcode.export import atomic_write_bytes
 from qualcode.project import Project
 from qualcode.segment import Segment, segments
 
@@ -126,9 +126,7 @@ def train(project: Project, codebook_path: Path | None = None, **params: Any) ->
         ).encode()
     ).hexdigest()
     path = _model_dir(project) / f"{digest[:16]}.pkl"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(blob)
+    atomic_write_bytes(path, blob)  # a killed training never leaves half a model
     run_id = project.store.start_run("train", {"codebook": codebook.source, **model.get_params()})
     report = TrainReport(digest[:16], str(path), len(ids))
     for j, code in enumerate(codes):

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+STALE_SECONDS = 600  # a temporary file this old was left by a killed process
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new owner-only temporary file beside ``path``; leftovers of killed writes (they may
+    hold quotes) are removed first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STALE_SECONDS
+    for old in path.parent.glob(f".{path.name}.*"):
+        with contextlib.suppress(OSError):
+            if old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink()
+    return tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
 
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and rename it into place only on success,
     so a crash never leaves half a file. The file is readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, mode, encoding="utf-8", newline="") as fh:
             yield fh
@@ -29,8 +44,7 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[str]]:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

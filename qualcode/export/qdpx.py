@@ -128,25 +128,19 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 
 # reading -----------------------------------------------------------------------------------
-MAX_MEMBER = 200 * 1024 * 1024  # refuse zip members that inflate beyond this (zip bombs)
-
-
 def read_qdpx(path: Path) -> Snapshot:
     """Read a .qdpx (or a bare .qde) into plain data, leniently and safely."""
+    from qualcode.ingest.zipsafe import read_members
+
     where = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
     members: dict[str, bytes] = {}
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for info in z.infolist():
-                if info.is_dir():
-                    continue
-                if info.file_size > MAX_MEMBER:
-                    raise InputFileError(where, f"{info.filename} is too large to be a source")
-                members[info.filename.lower()] = z.read(info)
+    if data[:4] == b"PK\x03\x04" or zipfile.is_zipfile(io.BytesIO(data)):
+        raw = read_members(data, where, what=".qdpx")
+        members = {name.lower(): body for name, body in raw.items()}
         qde = members.get("project.qde") or next(
             (v for k, v in members.items() if k.endswith(".qde")), None
         )
@@ -157,7 +151,29 @@ def read_qdpx(path: Path) -> Snapshot:
     root = parse_xml(qde, where)
     if root.tag != _q("Project"):
         raise InputFileError(where, "is not a QDA-XML project (no <Project>)", "check the file")
-    return _snapshot(root, members, where)
+    try:
+        return _snapshot(root, members, where)
+    except _Malformed as exc:
+        raise InputFileError(where, str(exc), "export the project again from its tool") from exc
+
+
+class _Malformed(Exception):
+    """A required attribute of QDA-XML is missing or not what the schema says."""
+
+
+def _position(el: Any, attr: str) -> int:
+    value = (el.get(attr) or "").strip()
+    if not value.isdigit() or len(value) > 12:
+        raise _Malformed(f"a selection's {attr} is '{value[:20]}', not a character position")
+    return int(value)
+
+
+def _required(el: Any, *attrs: str) -> str:
+    value = next((el.get(a) for a in attrs if (el.get(a) or "").strip()), None)
+    if value is None:
+        what = el.tag.rsplit("}", 1)[-1]
+        raise _Malformed(f"a <{what}> has no {' or '.join(attrs)}")
+    return str(value).strip()
 
 
 def _member(src: Any, attr: str, members: dict[str, bytes]) -> bytes | None:
@@ -198,13 +214,13 @@ def _snapshot(root: Any, members: dict[str, bytes], where: str) -> Snapshot:
         desc = code.findtext(_q("Description")) or ""
         marker = desc.rsplit("[qualcode id: ", 1)
         cid = marker[1].split("]")[0] if len(marker) == 2 else _slug(code.get("name", "code"))
-        codes[code.get("guid")] = cid
+        codes[_required(code, "guid")] = cid
         names[cid] = code.get("name", cid)
     variables = {v.get("guid"): v.get("name") for v in root.iter(_q("Variable"))}
     attributes: dict[str, dict[str, str]] = {}
     participant_of: dict[str, str] = {}
     for case in root.iter(_q("Case")):
-        pid = case.get("name") or case.get("guid")
+        pid = _required(case, "name", "guid")
         attrs = attributes.setdefault(pid, {})
         for vv in case.findall(_q("VariableValue")):
             ref = vv.find(_q("VariableRef"))
@@ -215,14 +231,14 @@ def _snapshot(root: Any, members: dict[str, bytes], where: str) -> Snapshot:
             participant_of[ref.get("targetGUID")] = pid
     snap = Snapshot(root.get("name", Path(where).stem), None, [], attributes, codes, names)
     for src in root.iter(_q("TextSource")):
-        name = src.get("name") or src.get("guid")
+        name = _required(src, "name", "guid")
         text = _text_of(src, members, where)
         if text is None:
             snap.skipped.append(name)
             continue
         source = Source(name, text, participant_of.get(src.get("guid"), ""))
         for sel in src.findall(_q("PlainTextSelection")):
-            start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
+            start, end = _position(sel, "startPosition"), _position(sel, "endPosition")
             for coding in sel.findall(_q("Coding")):
                 ref = coding.find(_q("CodeRef"))
                 if ref is None or ref.get("targetGUID") not in codes:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qualcode.errors import InputFileError
 from qualcode.ingest.csvtext import read_rows
+from qualcode.ingest.zipsafe import read_members, repack
 
 ID_COLUMNS = ("participant_id", "participant", "pid", "id", "case", "case_id")
 FILE_COLUMNS = ("file", "filename", "file_name", "transcript", "source", "document")
@@ -58,13 +59,22 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
 def _xlsx_rows(data: bytes, where: str) -> list[list[str]]:
     import openpyxl  # lazy
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken workbooks
-        raise InputFileError(where, "is not a readable .xlsx", "save it again from Excel") from exc
-    sheet = book.worksheets[0]
-    rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+    safe = repack(read_members(data, where, what=".xlsx"))
+    try:  # openpyxl raises many types for broken workbooks, while opening and while reading
+        book = openpyxl.load_workbook(io.BytesIO(safe), read_only=True, data_only=True)
+        if not book.worksheets:
+            raise InputFileError(where, "has no worksheets", "add the participants' sheet")
+        sheet = book.worksheets[0]
+        rows = [
+            ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
+        ]
+        book.close()
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(
+            where, f"is not a readable .xlsx ({type(exc).__name__})", "save it again from Excel"
+        ) from exc
     return rows
 
 

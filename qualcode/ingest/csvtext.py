@@ -14,6 +14,7 @@ from qualcode.errors import InputFileError
 from qualcode.ingest.encoding import decode
 
 DELIMITERS = ",\t;"
+MAX_FIELD_CHARS = 10_000_000  # one cell; the csv module's own limit (131,072) is below a long turn
 
 
 def _delimiter(header: str, default: str) -> str:
@@ -26,6 +27,8 @@ def read_rows(data: bytes, where: str, default: str = ",") -> list[list[str]]:
     """Rows of a delimited text sheet (the delimiter found from the header row)."""
     text, _ = decode(data, where)
     delimiter = _delimiter(text.split("\n", 1)[0], default)
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
     try:
         return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:

@@ -65,40 +65,41 @@ def import_snapshot(project: Project, snap: Snapshot, where: Path, known: set[st
             )  # fmt: skip
         doc = replace(parsed, source=f"qdpx:{where.name}/{source.name}", name=source.name)
         ready.append((source, doc, shift))
-    run_id = store.start_run("import", {"file": where.name, "format": "qdpx"})
-    attributes: dict[str, dict[str, str]] = {p: dict(a) for p, a in snap.attributes.items()}
-    links: dict[int, str] = {}
-    coders: set[str] = set()
-    for source, doc, shift in ready:
-        current = store.current_version(doc.source)
-        if current is not None and current[1] == doc.sha256:
-            doc_id = current[0]  # imported before, unchanged: its codings are added to it
-        else:
-            doc_id, _, _ = store.add_document(doc, run_id)
-        report.documents += 1
-        if source.participant:
-            links[doc_id] = source.participant
-            attributes.setdefault(source.participant, {})
-        seg_rows, apps, reviewed = [], [], []
-        for (raw_start, raw_end), by in sorted(source.selections.items()):
-            start, end = shift(raw_start), shift(raw_end)
-            turn = _turn_at(doc.turns, start)
-            if turn is None or not 0 <= start < end <= len(doc.text):
-                continue
-            sid = segment_id(doc.sha256, start, end)
-            seg_rows.append((sid, doc_id, turn, start, end))
-            for coder, codes in sorted(by.items()):
-                coders.add(coder)
-                reviewed.append((sid, coder, run_id))
-                for code in sorted(codes):
-                    if code not in known:
-                        report.unknown_codes.append(code)
-                    apps.append((sid, code, start, end, "import", coder, None, run_id, None))
-        report.codings += store.add_imported(seg_rows, apps, reviewed)
-    store.set_participants(attributes, links)
-    report.coders = sorted(coders)
-    report.unknown_codes = sorted(set(report.unknown_codes))
-    store.finish_run(run_id, {"documents": report.documents, "codings": report.codings})
+    with store.transaction():  # all or nothing: a failed or killed import leaves no trace
+        run_id = store.start_run("import", {"file": where.name, "format": "qdpx"})
+        attributes: dict[str, dict[str, str]] = {p: dict(a) for p, a in snap.attributes.items()}
+        links: dict[int, str] = {}
+        coders: set[str] = set()
+        for source, doc, shift in ready:
+            current = store.current_version(doc.source)
+            if current is not None and current[1] == doc.sha256:
+                doc_id = current[0]  # imported before, unchanged: its codings are added to it
+            else:
+                doc_id, _, _ = store.add_document(doc, run_id)
+            report.documents += 1
+            if source.participant:
+                links[doc_id] = source.participant
+                attributes.setdefault(source.participant, {})
+            seg_rows, apps, reviewed = [], [], []
+            for (raw_start, raw_end), by in sorted(source.selections.items()):
+                start, end = shift(raw_start), shift(raw_end)
+                turn = _turn_at(doc.turns, start)
+                if turn is None or not 0 <= start < end <= len(doc.text):
+                    continue
+                sid = segment_id(doc.sha256, start, end)
+                seg_rows.append((sid, doc_id, turn, start, end))
+                for coder, codes in sorted(by.items()):
+                    coders.add(coder)
+                    reviewed.append((sid, coder, run_id))
+                    for code in sorted(codes):
+                        if code not in known:
+                            report.unknown_codes.append(code)
+                        apps.append((sid, code, start, end, "import", coder, None, run_id, None))
+            report.codings += store.add_imported(seg_rows, apps, reviewed)
+        store.set_participants(attributes, links)
+        report.coders = sorted(coders)
+        report.unknown_codes = sorted(set(report.unknown_codes))
+        store.finish_run(run_id, {"documents": report.documents, "codings": report.codings})
     return report
 
 

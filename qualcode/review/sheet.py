@@ -97,8 +97,15 @@ def _read(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
+        from qualcode.ingest.zipsafe import read_members, repack
+
         try:
-            ws = load_workbook(path, read_only=True, data_only=True).active
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
+        safe = io.BytesIO(repack(read_members(data, where, what=".xlsx")))
+        try:
+            ws = load_workbook(safe, read_only=True, data_only=True).active
             table = [
                 ["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)
             ]
@@ -141,7 +148,9 @@ def import_sheet(store: Any, codebook: Codebook, path: Path, reviewer: str) -> S
             continue
         try:
             item = int(float(row.get("item", "")))
-        except ValueError:
+            if not 0 < item < 2**63:  # SQLite's integer range
+                raise ValueError(item)
+        except (ValueError, OverflowError):
             problems.append(f"row {n}: item '{row.get('item')}' is not a number")
             continue
         if item in seen:

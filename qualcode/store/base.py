@@ -37,17 +37,27 @@ class StoreBase:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        self._depth = 0  # transactions inside a transaction join it (an import is one unit)
 
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit of work: everything in it is written, or nothing."""
+        """One atomic unit of work: everything in it is written, or nothing. Inside another
+        transaction it is part of that one (committed or rolled back with it)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise busy(self.path, exc) or exc from exc
+        self._depth = 1
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -55,6 +65,8 @@ class StoreBase:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
 
     # runs -------------------------------------------------------------------------------
     def start_run(self, kind: str, settings: dict[str, Any]) -> int:
