@@ -17,6 +17,7 @@ class QualcodeError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, hint: str = "") -> None:
+        message = " ".join(message.split())  # one line, whatever a library's message held
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -41,4 +42,4 @@ class InputFileError(QualcodeError):
     def __init__(self, path: str, message: str, hint: str = "") -> None:
         super().__init__(f"{path}: {message}", hint)
         self.path = path
-        self.problem = message
+        self.problem = " ".join(message.split())

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,30 @@ import pytest
 from qualcode.project import Project, init_project
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# qualcode never goes on the network, not even to loopback: every test fails if it (or a library
+# it imports) opens an internet socket. Recorded through an audit hook; checked after each test.
+_SOCKETS: list[str] = []
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    import socket
+
+    if event == "socket.__new__" and len(args) > 1 and args[1] in (socket.AF_INET, socket.AF_INET6):
+        import traceback
+
+        _SOCKETS.append("".join(traceback.format_stack(limit=12)[:-1]))
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture(autouse=True)
+def _no_sockets() -> Iterator[None]:
+    before = len(_SOCKETS)
+    yield
+    opened = _SOCKETS[before:]
+    assert not opened, "an internet socket was opened:\n" + opened[0]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

@@ -132,3 +132,21 @@ def test_transcription_marks_are_shown_not_eaten_as_markup(
     assert main(["show", "P01", "-p", str(root)]) == 0
     shown = capsys.readouterr().out
     assert "[laughs]" in shown and "[inaudible]" in shown and "[bold]really[/bold]" in shown
+
+
+def test_loading_the_language_pipeline_opens_no_socket() -> None:
+    """spaCy's downloader imports urllib3, which binds a socket to ::1 at import to probe for
+    IPv6; qualcode imports spaCy without it (the suite's autouse fixture checks every test,
+    this checks a fresh interpreter where nothing was imported before)."""
+    code = (
+        "import socket, sys\n"
+        "seen = []\n"
+        "sys.addaudithook(lambda e, a: seen.append(e) if e == 'socket.__new__' and len(a) > 1 "
+        "and a[1] in (socket.AF_INET, socket.AF_INET6) else None)\n"
+        "from qualcode.coding.nlp import load_pipeline\n"
+        "from qualcode.coding.topics import tokens\n"
+        "load_pipeline(); tokens(['the officers came round'])\n"
+        "print(len(seen))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"

@@ -31,6 +31,21 @@ ID_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")
 # examples and rules is about 4,000 lines and 200 KB).
 MAX_CODEBOOK_BYTES = 5_000_000
 MAX_CODEBOOK_LINES = 100_000
+MAX_NESTING = 100  # brackets inside brackets (a codebook needs five or six)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of flow brackets or of indentation (a cheap check before parsing:
+    the YAML parser takes seconds to fail on ten thousand levels)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    indent = max((len(ln) - len(ln.lstrip(" ")) for ln in text.split("\n")), default=0)
+    return max(deepest, indent // 2)
 
 
 class CodebookError(QualcodeError):
@@ -288,6 +303,10 @@ def load_codebook(path: Path, source: str | None = None) -> Codebook:
                 f"{text.count(chr(10)):,} lines; the limit is {MAX_CODEBOOK_BYTES:,} bytes and "
                 f"{MAX_CODEBOOK_LINES:,} lines): check that this is the codebook file"
             ]
+        )
+    if _nesting(text) > MAX_NESTING:
+        raise CodebookError(
+            [f"{where}: nested too deeply to be a codebook (groups > codes > rules is enough)"]
         )
     try:
         data = YAML(typ="rt").load(text)

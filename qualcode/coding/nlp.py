@@ -17,6 +17,25 @@ from typing import Any
 from qualcode.errors import QualcodeError
 
 
+def import_spacy() -> Any:
+    """Import spaCy without opening a socket. spaCy's __init__ imports its model downloader,
+    whose urllib3 probes for IPv6 at import by binding a socket to ::1. qualcode never goes on
+    the network, so the probe is skipped (urllib3 checks socket.has_ipv6 first)."""
+    import sys
+
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    import socket
+
+    saved = socket.has_ipv6
+    socket.has_ipv6 = False
+    try:
+        import spacy
+    finally:
+        socket.has_ipv6 = saved
+    return spacy
+
+
 @dataclass(frozen=True)
 class Pipeline:
     nlp: Any
@@ -30,7 +49,7 @@ def load_pipeline(model: str = "") -> Pipeline:
 
 @lru_cache(maxsize=4)
 def _load(model: str) -> Pipeline:
-    import spacy
+    spacy = import_spacy()
 
     if model:
         try:

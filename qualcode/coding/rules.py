@@ -115,6 +115,9 @@ class RuleCoder:
         ]
 
     def _compile(self) -> None:
+        from qualcode.coding.nlp import import_spacy
+
+        import_spacy()  # no socket at import (see there)
         from spacy.matcher import Matcher, PhraseMatcher
 
         vocab = self.nlp.vocab

@@ -66,6 +66,9 @@ class TopicReport:
 
 def tokens(texts: list[str]) -> list[list[str]]:
     """Lemmas of the content words of each text (lower case, alphabetic, 3+ letters)."""
+    from qualcode.coding.nlp import import_spacy
+
+    import_spacy()  # no socket at import (see there)
     from spacy.lang.en.stop_words import STOP_WORDS
 
     from qualcode.coding.nlp import load_pipeline, lower

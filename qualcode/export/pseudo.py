@@ -89,6 +89,9 @@ class Pseudonymiser:
 def suspects(texts: Iterable[str], keep: Iterable[str] = ()) -> Counter[str]:
     """Capitalised words, not at the start of a sentence and not known common words, that may
     be people's names left in the quotes: for a human to look at."""
+    from qualcode.coding.nlp import import_spacy
+
+    import_spacy()  # no socket at import (see there)
     from spacy.lang.en.stop_words import STOP_WORDS
 
     known = COMMON | set(keep)
