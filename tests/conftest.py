@@ -33,6 +33,8 @@ def _no_sockets() -> Iterator[None]:
     yield
     opened = _SOCKETS[before:]
     assert not opened, "an internet socket was opened:\n" + opened[0]
+
+
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

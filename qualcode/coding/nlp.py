@@ -74,7 +74,7 @@ def _load(model: str) -> Pipeline:
         low = word.lower()
         return str(table.get(low, low))
 
-    nlp.vocab.lex_attr_getters[NORM] = lemma  # type: ignore[attr-defined]
+    nlp.vocab.lex_attr_getters[NORM] = lemma
     for lex in nlp.vocab:
         lex.norm_ = lemma(lex.orth_)
     return Pipeline(nlp, "NORM")
