@@ -51,7 +51,8 @@ def print_json(data: Any) -> None:
 def table(
     title: str, columns: list[str], rows: list[list[Any]], right: set[int] | None = None
 ) -> Table:
-    t = Table(title=title, title_justify="left", header_style="bold")
+    # a title as wide as the table needs, so a narrow table does not fold it
+    t = Table(title=title, title_justify="left", header_style="bold", min_width=len(title))
     for i, c in enumerate(columns):
         t.add_column(c, justify="right" if right and i in right else "left")
     for r in rows:
