@@ -101,3 +101,60 @@ def test_pooled_alpha_resamples_units_and_matches_the_pooled_point() -> None:
     point, low, high = pooled_alpha_bootstrap(data, samples=300, seed=1)
     assert point == pytest.approx(krippendorff_alpha(pooled))
     assert low < point < high
+
+
+def _long(tmp_path, rows: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
+    path = tmp_path / "long.csv"
+    path.write_text("unit,coder,code\n" + "".join(f"{u},{c},{k}\n" for u, c, k in rows))
+    return path
+
+
+def test_undefined_statistics_are_none_with_a_reason_never_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.review.longform import agreement_from_codings, mean_row, read_long_csv
+
+    rows = []
+    for u in range(40):  # code a: real variation; code b: nobody ever gives it on a shared unit
+        for coder in ("ann", "ben"):
+            rows.append((f"u{u}", coder, "a" if u % 4 == 0 or (u == 1 and coder == "ann") else ""))
+    rows.append(("solo", "ann", "b"))  # b only on a unit one coder saw
+    units, coders, data = read_long_csv(_long(tmp_path, rows))
+    codes, overall = agreement_from_codings(units, coders, data, samples=100)
+    a, b = codes
+    assert a.kappa is not None and 0 < a.kappa < 1 and a.alpha is not None
+    assert (b.kappa, b.alpha, b.alpha_low, b.ac1) == (None, None, None, None)
+    assert b.percent == 1.0 and "no variation" in b.reason
+    assert overall.units == 40 and "pooled" in overall.reason
+    mean = mean_row(codes)
+    assert mean.alpha == a.alpha and "1 of 2 codes" in mean.reason
+
+
+def test_no_unit_coded_by_both_is_undefined(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.review.longform import agreement_from_codings, read_long_csv
+
+    rows = [("u1", "ann", "a"), ("u2", "ann", ""), ("u3", "ben", "a"), ("u4", "ben", "")]
+    units, coders, data = read_long_csv(_long(tmp_path, rows))
+    (a,), overall = agreement_from_codings(units, coders, data, samples=50)
+    assert (a.units, a.percent, a.kappa, a.alpha, a.ac1) == (0, None, None, None, None)
+    assert a.reason == "no unit was coded by two or more coders"
+    assert overall.alpha is None and overall.units == 0
+
+
+def test_the_cli_prints_na_and_warns_on_thin_data(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from qualcode.cli import main
+
+    path = _long(tmp_path, [("u1", "ann", "a"), ("u1", "ben", "a"), ("u2", "ann", ""),
+                            ("u2", "ben", ""), ("u3", "ann", "b")])  # fmt: skip
+    assert main(["agreement", "--from-csv", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "n/a" in out and "1.000 " not in out.split("│ b")[1].split("\n")[0].replace(
+        "1.000 │", ""
+    )
+    assert "3 units, 2 coded by two or more coders" in out
+    assert "only 2 units were coded by two or more coders" in err
+    assert main(["agreement", "--from-csv", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    b = next(c for c in data["codes"] if c["code"] == "b")
+    assert b["kappa"] is None and b["alpha"] is None and "no variation" in b["reason"]
+    assert data["double_coded"] == 2 and data["warnings"]

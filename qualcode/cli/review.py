@@ -194,53 +194,116 @@ def agreement(
     coders, missing data) with a bootstrap 95% interval, and Gwet's AC1. Units are segments
     (participant turns by default): each coder counts on the segments they saw; --machine adds
     the rules as a coder; --from-csv reads codings made in other tools."""
-    from qualcode.review.longform import agreement_from_codings, read_long_csv, stored_codings
+    from qualcode.review.longform import (
+        agreement_from_codings,
+        mean_row,
+        read_long_csv,
+        stored_codings,
+    )
 
     if machine not in ("", "rule", "model"):
         raise typer.BadParameter("use rule or model", param_hint="--machine")
+    names: dict[str, str] = {}
     if from_csv is not None:
         units, coders, data = read_long_csv(from_csv)
+        unit_kind = f"units as listed in {from_csv.name}"
     else:
         from qualcode.project import open_project
 
         proj = open_project(project)
         units, coders, data = stored_codings(proj.store, coders or None, machine)
+        names = _code_names(proj)
+        unit_kind = f"units are segments ({proj.settings.coding.unit}s of participants)"
         proj.close()
-    rows, overall = agreement_from_codings(units, coders, data, samples, seed)
-    everything = [*rows, overall]
+    rows, overall = agreement_from_codings(units, coders, data, samples, seed, names)
+    mean = mean_row(rows)
+    everything = [*rows, overall, mean]
     if as_json:
         render.print_json(
-            {"coders": coders, "units": len(units), "codes": rows, "overall": overall}
+            {
+                "coders": coders,
+                "units": len(units),
+                "unit": unit_kind,
+                "double_coded": overall.units,
+                "codes": rows,
+                "overall": overall,
+                "mean": mean,
+                "warnings": _agreement_warnings(rows, overall),
+            }
         )
-    elif as_csv:
+        return
+    if as_csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(asdict(overall)), lineterminator="\n")
         writer.writeheader()
         writer.writerows(asdict(r) for r in everything)
-    else:
+        return
+    _show_agreement(coders, units, unit_kind, everything)
+    for line in _agreement_warnings(rows, overall):
+        render.warn(line)
 
-        def f(x: float | None) -> str:
-            return "" if x is None else f"{x:.3f}"
 
-        table = [
-            [
-                r.code,
-                r.units,
-                f(r.percent),
-                f(r.kappa),
-                f(r.alpha),
-                f"{f(r.alpha_low)} to {f(r.alpha_high)}",
-                f(r.ac1),
-            ]
-            for r in everything
+def _code_names(proj: Any) -> dict[str, str]:
+    from qualcode.coding.run import has_codebook, resolve_codebook
+
+    if not has_codebook(proj):
+        return {}
+    codebook, _ = resolve_codebook(proj, None)
+    return {c.id: c.name for c in codebook.codes}
+
+
+def _show_agreement(coders: list[str], units: list[str], unit_kind: str, rows: list[Any]) -> None:
+    def f(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.3f}"
+
+    table = [
+        [
+            r.name or r.code,
+            r.units,
+            r.positives,
+            f(r.percent),
+            "" if len(coders) != 2 else f(r.kappa),
+            f(r.alpha),
+            "" if r.alpha_low is None else f"{f(r.alpha_low)} to {f(r.alpha_high)}",
+            f(r.ac1),
         ]
-        render.out.print(
-            render.table(
-                f"Agreement: {len(coders)} coders ({', '.join(coders)}), {len(units)} units",
-                ["code", "units", "agree", "kappa", "alpha", "alpha 95% CI", "AC1"],
-                table,
-                {1, 2, 3, 4, 6},
-            )
+        for r in rows
+    ]
+    double = rows[-2].units
+    render.out.print(
+        render.table(
+            f"Agreement: {len(coders)} coders ({', '.join(coders)}); {unit_kind}: "
+            f"{len(units):,} units, {double:,} coded by two or more coders",
+            ["code", "units", "given", "agree", "kappa", "alpha", "alpha 95% CI", "AC1"],
+            table,
+            {1, 2, 3, 4, 5, 7},
         )
+    )
+    render.out.print(
+        "units: coded by two or more coders; given: units where a coder gave the code; "
+        "n/a: undefined for these data (why, below)."
+    )
+    for r in rows:
+        if r.reason:
+            render.out.print(f"  {r.name or r.code}: {r.reason}")
+
+
+def _agreement_warnings(rows: list[Any], overall: Any) -> list[str]:
+    from qualcode.review.agreement import MIN_POSITIVES, MIN_UNITS
+
+    out = []
+    if overall.units < MIN_UNITS:
+        out.append(
+            f"only {overall.units} units were coded by two or more coders: too few for "
+            f"agreement figures to mean much (aim for {MIN_UNITS} or more, e.g. a blind "
+            "second coding of 10-20% of the segments)"
+        )
+    rare = [r.name or r.code for r in rows if r.positives < MIN_POSITIVES]
+    if rare:
+        out.append(
+            f"{len(rare)} codes were given on fewer than {MIN_POSITIVES} double-coded units, "
+            f"so their figures say little: {', '.join(rare[:8])}{' ...' if len(rare) > 8 else ''}"
+        )
+    return out
 
 
 @app.command()

@@ -8,8 +8,9 @@ coder did not code a unit. Everything is vectorised with NumPy so that 10,000 un
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,12 +38,13 @@ def _alpha_parts(counts: Array) -> tuple[Array, Array]:
 
 
 def _alpha_from(disagree_sum: Array, totals: Array) -> Array:
-    """Alpha from summed disagreements and category totals (vectorised over leading axes)."""
+    """Alpha from summed disagreements and category totals (vectorised over leading axes).
+    NaN where it is undefined: no pairable values, or no variation (one category only)."""
     n = totals.sum(axis=-1)
-    expected = (n**2 - (totals**2).sum(axis=-1)) / (n - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
+        expected = (n**2 - (totals**2).sum(axis=-1)) / (n - 1)
         alpha = 1 - disagree_sum / np.where(expected == 0, np.nan, expected)
-    return np.where(expected == 0, 1.0, alpha)
+    return np.where((expected == 0) | (n < 2), np.nan, alpha)
 
 
 def krippendorff_alpha(data: Array) -> float:
@@ -51,7 +53,7 @@ def krippendorff_alpha(data: Array) -> float:
     disagree, c = _alpha_parts(counts)
     if len(disagree) == 0:
         return float("nan")
-    return float(_alpha_from(disagree.sum(), c.sum(axis=0)))
+    return float(_alpha_from(np.asarray(disagree.sum()), c.sum(axis=0)))
 
 
 def gwet_ac1(data: Array) -> float:
@@ -60,10 +62,12 @@ def gwet_ac1(data: Array) -> float:
     r = counts.sum(axis=1)
     k = max(len(values), 2)
     multi = r >= 2
+    if not multi.any() or len(values) < 2:  # no pairs, or no variation: undefined
+        return float("nan")
     pa = ((counts[multi] * (counts[multi] - 1)).sum(axis=1) / (r[multi] * (r[multi] - 1))).mean()
     pi = (counts[r >= 1] / r[r >= 1, None]).mean(axis=0)
     pe = (pi * (1 - pi)).sum() / (k - 1)
-    return float((pa - pe) / (1 - pe)) if pe < 1 else 1.0
+    return float((pa - pe) / (1 - pe)) if pe < 1 else float("nan")
 
 
 def percent_agreement(data: Array) -> float:
@@ -71,6 +75,8 @@ def percent_agreement(data: Array) -> float:
     counts, _ = _value_counts(np.asarray(data, dtype=float))
     r = counts.sum(axis=1)
     multi = r >= 2
+    if not multi.any():
+        return float("nan")
     return float(
         ((counts[multi] * (counts[multi] - 1)).sum(axis=1) / (r[multi] * (r[multi] - 1))).mean()
     )
@@ -81,22 +87,48 @@ def cohen_kappa(a: Array, b: Array) -> float:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     both = ~np.isnan(a) & ~np.isnan(b)
     a, b = a[both], b[both]
+    if not len(a):
+        return float("nan")
     values = np.unique(np.concatenate([a, b]))
     po = float((a == b).mean())
     pe = float(sum((a == v).mean() * (b == v).mean() for v in values))
-    return (po - pe) / (1 - pe) if pe < 1 else 1.0
+    return (po - pe) / (1 - pe) if pe < 1 else float("nan")
+
+
+MIN_UNITS = 30  # fewer double-coded units than this: figures too thin to report
+MIN_POSITIVES = 5  # a code given fewer times than this: its figures say little
 
 
 @dataclass(frozen=True)
 class AgreementRow:
+    """One code's agreement. A statistic that is undefined for these data is None, and
+    ``reason`` says why (no unit coded by two coders, or no variation)."""
+
     code: str
-    units: int
-    percent: float
+    units: int  # units coded by two or more coders
+    positives: int  # of those, units where at least one coder gave the code
+    percent: float | None
     kappa: float | None
-    alpha: float
-    alpha_low: float
-    alpha_high: float
-    ac1: float
+    alpha: float | None
+    alpha_low: float | None
+    alpha_high: float | None
+    ac1: float | None
+    reason: str = ""
+    name: str = ""  # the code's name, where a codebook gives one
+
+
+def defined(x: float | None) -> float | None:
+    """None for NaN or None: what tables print as n/a and JSON as null."""
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def _reason(units: int, positives: int, values: int) -> str:
+    if units == 0:
+        return "no unit was coded by two or more coders"
+    if values < 2:
+        given = "gave the code to every" if positives else "left the code off every"
+        return f"no variation: the coders {given} double-coded unit (kappa, alpha, AC1 undefined)"
+    return ""
 
 
 def _binary_parts(data: Array) -> tuple[Array, Array, Array]:
@@ -129,7 +161,12 @@ def _bootstrap(
     boot_t = np.stack([weights @ zeros.T, weights @ ones.T], axis=-1)
     boot = _alpha_from(boot_d, boot_t)
     tail = (1 - level) / 2 * 100
-    return point, np.nanpercentile(boot, tail, axis=0), np.nanpercentile(boot, 100 - tail, axis=0)
+    with warnings.catch_warnings():  # a code undefined in every resample: NaN, said once
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low = np.nanpercentile(boot, tail, axis=0)
+        high = np.nanpercentile(boot, 100 - tail, axis=0)
+    undefined = np.isnan(point)
+    return point, np.where(undefined, np.nan, low), np.where(undefined, np.nan, high)
 
 
 def binary_alpha_bootstrap(
@@ -160,18 +197,26 @@ def agreement_table(
     rows = []
     for i, code in enumerate(codes):
         d = data[i]
-        units = int(((~np.isnan(d)).sum(axis=0) >= 2).sum())
-        kappa: Any = cohen_kappa(d[0], d[1]) if d.shape[0] == 2 else None
+        pairable = (~np.isnan(d)).sum(axis=0) >= 2
+        units = int(pairable.sum())
+        positives = int((np.nansum(d[:, pairable], axis=0) > 0).sum())
+        values = len(np.unique(d[:, pairable][~np.isnan(d[:, pairable])]))
+        kappa = cohen_kappa(d[0], d[1]) if d.shape[0] == 2 else None
+        ac1: float | None = gwet_ac1(d)
+        if values < 2:  # AC1 stays finite on single-coded variation; the pairs have none
+            ac1 = None
         rows.append(
             AgreementRow(
                 code,
                 units,
-                percent_agreement(d),
-                kappa,
-                float(point[i]),
-                float(low[i]),
-                float(high[i]),
-                gwet_ac1(d),
+                positives,
+                defined(percent_agreement(d)),
+                defined(kappa),
+                defined(float(point[i])),
+                defined(float(low[i])),
+                defined(float(high[i])),
+                defined(ac1),
+                _reason(units, positives, values),
             )
         )
     return rows

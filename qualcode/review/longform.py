@@ -10,7 +10,12 @@ import numpy as np
 
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.csvtext import read_rows
-from qualcode.review.agreement import AgreementRow, agreement_table, pooled_alpha_bootstrap
+from qualcode.review.agreement import (
+    AgreementRow,
+    agreement_table,
+    defined,
+    pooled_alpha_bootstrap,
+)
 
 UNIT_COLUMNS = ("unit", "segment", "unit_id", "segment_id")
 CODER_COLUMNS = ("coder", "rater", "reviewer", "annotator")
@@ -61,6 +66,7 @@ def agreement_from_codings(
     data: dict[str, dict[str, set[str]]],
     samples: int = 1000,
     seed: int = 0,
+    names: dict[str, str] | None = None,
 ) -> tuple[list[AgreementRow], AgreementRow]:
     """Per-code rows, and the overall row over all (unit, code) decisions pooled."""
     codes = sorted({code for by_unit in data.values() for cs in by_unit.values() for code in cs})
@@ -74,11 +80,50 @@ def agreement_from_codings(
             arr[:, j, i] = 0.0
             for code in cs:
                 arr[codes.index(code), j, i] = 1.0
-    rows = agreement_table(arr, codes, samples, seed)
+    rows = [replace(r, name=(names or {}).get(r.code, "")) for r in
+            agreement_table(arr, codes, samples, seed)]  # fmt: skip
     pooled = arr.transpose(1, 0, 2).reshape(1, len(coders), len(codes) * len(units))
-    overall = agreement_table(pooled, ["(all codes)"], 0, seed)[0]
+    overall = agreement_table(pooled, [POOLED], 0, seed)[0]
     alpha, low, high = pooled_alpha_bootstrap(arr, samples, seed)
-    return rows, replace(overall, alpha=alpha, alpha_low=low, alpha_high=high)
+    double = int(((~np.isnan(arr)).sum(axis=1) >= 2).any(axis=0).sum())
+    return rows, replace(
+        overall,
+        units=double,
+        positives=sum(r.positives for r in rows),
+        alpha=defined(alpha),
+        alpha_low=defined(low),
+        alpha_high=defined(high),
+        reason=overall.reason or "every (unit, code) decision pooled, as one reliability test",
+    )
+
+
+POOLED = "(all codes, pooled)"
+MEAN = "(mean of codes)"
+
+
+def mean_row(rows: list[AgreementRow]) -> AgreementRow:
+    """The mean of each statistic over the codes where it is defined (beside the pooled row:
+    a few frequent codes dominate the pooled figure)."""
+
+    def mean(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return sum(known) / len(known) if known else None
+
+    undefined = sum(r.alpha is None for r in rows)
+    return AgreementRow(
+        MEAN,
+        max((r.units for r in rows), default=0),
+        sum(r.positives for r in rows),
+        mean([r.percent for r in rows]),
+        mean([r.kappa for r in rows]),
+        mean([r.alpha for r in rows]),
+        None,
+        None,
+        mean([r.ac1 for r in rows]),
+        f"over the {len(rows) - undefined} of {len(rows)} codes where each is defined"
+        if undefined
+        else f"over all {len(rows)} codes",
+    )
 
 
 def human_coders(store: Any, names: list[str] | None = None) -> dict[str, dict[str, set[str]]]:
