@@ -76,6 +76,11 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    auto_advance: bool = True  # move to the next segment once its last suggestion is decided
+
+
+@dataclass(frozen=True)
 class Settings:
     name: str = "qualcode project"
     reviewer: str = ""
@@ -85,6 +90,7 @@ class Settings:
     coding: CodingSettings = field(default_factory=CodingSettings)
     topics: TopicSettings = field(default_factory=TopicSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -121,13 +127,14 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         "coding": CodingSettings,
         "topics": TopicSettings,
         "export": ExportSettings,
+        "review": ReviewSettings,
     }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
-                "sections are [project], [paths], [ingest], [speakers], [coding], [topics] "
-                "and [export]",
+                "sections are [project], [paths], [ingest], [speakers], [coding], [topics], "
+                "[export] and [review]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -213,4 +220,7 @@ names = []                           # people's names replaced in quotes, e.g. [
 places = []                          # place names replaced in quotes
 keep = []                            # capitalised words 'qualcode export --check' need not flag
 quote_chars = 320                    # quotes are trimmed at a sentence end near this length
+
+[review]
+auto_advance = true                  # next segment once its last suggestion is decided
 """

@@ -46,7 +46,7 @@ def test_keys_store_accept_reject_change_and_undo(project: Project) -> None:
             await pilot.press("n")
             await pilot.press("plus")  # add a code to the third segment
             await pilot.press(*"referral", "enter")
-            await pilot.press("k")  # key quote
+            await pilot.press("asterisk")  # key quote
             await pilot.press("q")
 
     asyncio.run(drive())

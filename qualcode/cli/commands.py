@@ -176,6 +176,25 @@ def _show_status(status: dict[str, Any], name: str) -> None:
         render.out.print(
             render.table("Participants by attribute", ["attribute", "value", "n"], rows, {2})
         )
+    reviewers = status.get("reviewers") or {}
+    if reviewers:
+        render.out.print(
+            render.table(
+                "Review progress",
+                ["reviewer", "segments reviewed", "left in the queue", "key quotes", "memos"],
+                [
+                    [
+                        who,
+                        c.get("reviewed", 0),
+                        c.get("left", 0),
+                        c.get("key_quotes", 0),
+                        c.get("memos", 0),
+                    ]
+                    for who, c in sorted(reviewers.items())
+                ],
+                {1, 2, 3, 4},
+            )
+        )
     look = status.get("documents_to_check") or {}
     if look:
         render.out.print(

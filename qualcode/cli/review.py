@@ -109,10 +109,47 @@ def open_session(
         pairs.append((k.strip(), v.strip()))
     docs = frozenset(proj.store.find_document(d).id for d in document or [])
     codebook, _ = resolve_codebook(proj, None)
+    _check_filters(proj, codebook, code or [], pairs)
     filters = Filters(frozenset(code or []), docs, frozenset(kind or []), tuple(pairs))
     return ReviewSession(
         proj, codebook, reviewer or proj.settings.reviewer, blind, sample, filters, order
     )
+
+
+def _check_filters(proj: Any, codebook: Any, codes: list[str], pairs: list[Any]) -> None:
+    """A filter that names no code, attribute or value is a typo: an empty queue would read as
+    'all done'. Each is an error listing the close matches."""
+    from difflib import get_close_matches
+
+    from qualcode.errors import QualcodeError
+
+    known = [c.id for c in codebook.codes] + [g.id for g in codebook.groups]
+    for c in codes:
+        if c not in known and not c.startswith("topic."):
+            close = get_close_matches(c, known, n=3, cutoff=0.6)
+            raise QualcodeError(
+                f"--code {c}: no such code or aim in {codebook.source}",
+                f"did you mean {', '.join(close)}?" if close else "see 'qualcode codebook show'",
+            )
+    values: dict[str, set[str]] = {}
+    for attrs in proj.store.participant_attributes().values():
+        for k, v in attrs.items():
+            values.setdefault(k, set()).add(v)
+    for k, v in pairs:
+        if k not in values:
+            close = get_close_matches(k, sorted(values), n=3, cutoff=0.6)
+            raise QualcodeError(
+                f"--where {k}={v}: no attribute '{k}' in the project",
+                f"did you mean {', '.join(close)}?" if close else
+                f"attributes: {', '.join(sorted(values)) or 'none (no attribute sheet)'}",
+            )  # fmt: skip
+        if v not in values[k]:
+            close = get_close_matches(v, sorted(values[k]), n=3, cutoff=0.5)
+            raise QualcodeError(
+                f"--where {k}={v}: no participant has {k} '{v}'",
+                f"did you mean {', '.join(close)}?" if close else
+                f"values of {k}: {', '.join(sorted(values[k]))}",
+            )  # fmt: skip
 
 
 @review_app.command("export")

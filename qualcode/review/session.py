@@ -143,9 +143,14 @@ class ReviewSession:
             )
         self.position = 0
         self.added: dict[str, list[str]] = {}  # codes this reviewer added per segment
-        self.history: list[tuple[str, int, int]] = []  # (kind, decision id, item index)
+        # undo stack: (kind, record id, segment, suggestion index)
+        self.history: list[tuple[str, int, str, int]] = []
+        self.cursor = 0  # the suggestion last acted on, where undo returns to
+        self.reviewed_before = len(done)  # segments this reviewer finished in earlier sessions
         self._texts: dict[int, Any] = {}
+        self._topics: dict[str, list[str]] = {}
         self.key_quotes = store.key_quotes()
+        self.auto_advance = project.settings.review.auto_advance
 
     # reading --------------------------------------------------------------------------------
     @property
@@ -169,18 +174,40 @@ class ReviewSession:
 
         return said(before), doc.text[item.start : item.end], said(after), doc.participant_id or ""
 
-    def definition(self, code: str) -> str:
+    def code_name(self, code: str) -> str:
+        """A code's name (its id when the codebook lacks it); a topic by its terms."""
         c = self.codebook.code(code)
         if c is not None:
-            return f"{c.name}: {c.definition}"
-        if code.startswith("topic."):  # a topic suggestion: what the topic is about
+            return c.name
+        if code.startswith("topic."):
+            terms = self.topic_terms(code)
+            return f"topic: {', '.join(terms[:5])}" if terms else "topic (terms unknown)"
+        return code
+
+    def aim_name(self, code: str) -> str:
+        c = self.codebook.code(code)
+        group = next((g for g in self.codebook.groups if c is not None and g.id == c.group), None)
+        return group.name if group is not None else ""
+
+    def topic_terms(self, code: str) -> list[str]:
+        if code not in self._topics:
             latest = self.project.store.latest_run("topics")
             number = code.rsplit(".", 1)[-1]
             topics = latest[1].get("topics", []) if latest else []
             found = next((t for t in topics if str(t["number"]) == number), None)
-            if found:
-                terms = ", ".join(w.replace("_", " ") for w in found["terms"])
-                return f"Topic {number}, a theme the codebook lacks: {terms}"
+            self._topics[code] = [w.replace("_", " ") for w in found["terms"]] if found else []
+        return self._topics[code]
+
+    def definition(self, code: str) -> str:
+        c = self.codebook.code(code)
+        if c is not None:
+            return f"{c.name}: {c.definition}"
+        terms = self.topic_terms(code) if code.startswith("topic.") else []
+        if terms:  # a topic suggestion: what the topic is about
+            return (
+                f"A theme the codebook lacks: {', '.join(terms)}. Accepting asks which code "
+                "the turn gets ('qualcode topics adopt' makes the topic a draft code)."
+            )
         return "(not in the codebook)"
 
     # acting ---------------------------------------------------------------------------------
@@ -189,8 +216,24 @@ class ReviewSession:
         if item is None:
             raise QualcodeError("the queue is finished")
         did = self.project.store.decide(app_id, item.segment, code, self.reviewer, action, note)
-        self.history.append(("decision", did, self.position))
+        index = next((i for i, s in enumerate(item.suggestions) if s.app_id == app_id), 0)
+        self.history.append(("decision", did, item.segment, index))
         return did
+
+    def undecided(self, item: Item | None = None) -> list[Suggestion]:
+        """The item's suggestions this reviewer has not decided yet."""
+        item = item or self.current
+        if item is None or self.blind:
+            return []
+        decided, _ = self.state(item)
+        return [s for s in item.suggestions if s.app_id not in decided]
+
+    def reject_rest(self) -> int:
+        """Reject every undecided suggestion of the segment (then it can be left)."""
+        rest = self.undecided()
+        for sug in rest:
+            self.reject(sug)
+        return len(rest)
 
     def accept(self, suggestion: Suggestion) -> None:
         self._decide(suggestion.app_id, suggestion.code, "accept")
@@ -214,7 +257,7 @@ class ReviewSession:
         if self.codebook.code(code) is None:
             raise QualcodeError(f"unknown code '{code}'", "pick one of the codebook's codes")
 
-    def key_quote(self) -> bool:
+    def key_quote(self, record: bool = True) -> bool:
         """Toggle the current segment as a key quote; returns whether it now is one."""
         item = self.current
         if item is None:
@@ -223,19 +266,46 @@ class ReviewSession:
         kind = "key_quote" if now else "not_key_quote"
         self.project.store.add_mark(item.segment, self.reviewer, kind)
         (self.key_quotes.add if now else self.key_quotes.discard)(item.segment)
+        if record:
+            self.history.append(("key_quote", 0, item.segment, self.cursor))
         return now
 
     def memo(self, text: str) -> None:
         item = self.current
         if item is not None and text.strip():
-            self.project.store.add_mark(item.segment, self.reviewer, "memo", text.strip())
+            mark = self.project.store.add_mark(item.segment, self.reviewer, "memo", text.strip())
+            self.history.append(("memo", mark, item.segment, self.cursor))
 
-    def next(self) -> None:
-        """Done with this segment: it counts as reviewed by this reviewer; move on."""
+    def next(self) -> bool:
+        """Leave this segment. With every suggestion decided (or when coding blind) it counts
+        as reviewed by this reviewer; with suggestions still undecided it is not: it goes to
+        the back of the queue, and comes back in the next session too. Returns whether the
+        segment was finished."""
         item = self.current
-        if item is not None:
+        if item is None:
+            return False
+        finished = not self.undecided(item)
+        if finished:
             self.project.store.mark_reviewed(item.segment, self.reviewer)
-            self.position += 1
+        elif self.items[-1] is not item:
+            self.items.append(self.items.pop(self.position))
+            return False
+        self.position += 1
+        return finished
+
+    def progress(self) -> tuple[int, int, int, int]:
+        """(segments finished, segments in all, this document's finished, its total): counted
+        over this reviewer's whole history, so reopening does not start again at 1."""
+        store = self.project.store
+        done = store.reviewed_by(self.reviewer)
+        queued = {i.segment for i in self.items}
+        total = len(queued | done) if not self.blind else len(self.items) + self.reviewed_before
+        finished = len(done & queued) + self.reviewed_before
+        item = self.current
+        if item is None:
+            return finished, total, 0, 0
+        in_doc = [i.segment for i in self.items if i.document_id == item.document_id]
+        return finished, total, len(set(in_doc) & done), len(in_doc)
 
     def skip(self) -> None:
         if self.current is not None:
@@ -248,15 +318,22 @@ class ReviewSession:
         while self.current is not None and self.current.document_id == item.document_id:
             self.position += 1
 
-    def undo(self) -> bool:
-        """Take back this reviewer's last decision (recorded as undone, not deleted) and go
-        back to its segment."""
+    def undo(self) -> str:
+        """Take back this reviewer's last action of any kind (a decision, a key-quote mark, a
+        memo; recorded as undone, never deleted) and go back to its segment and suggestion.
+        Returns what was undone ('' when nothing was)."""
         if not self.history:
-            return False
-        _, did, index = self.history.pop()
-        self.project.store.undo_decision(did, self.reviewer)
-        self.position = index
-        return True
+            return ""
+        kind, record, segment, cursor = self.history.pop()
+        self.position = next(i for i, it in enumerate(self.items) if it.segment == segment)
+        self.cursor = cursor
+        if kind == "decision":
+            self.project.store.undo_decision(record, self.reviewer)
+        elif kind == "key_quote":
+            self.key_quote(record=False)  # toggled back, as a new mark
+        else:
+            self.project.store.withdraw_mark(record, self.reviewer)
+        return kind
 
     def state(self, item: Item) -> tuple[dict[int, str], list[str]]:
         """This reviewer's live decisions on the item: suggestion id -> action, and the codes

@@ -30,6 +30,15 @@ def _create_private(path: Path) -> None:
 class Store(DocumentStore, CodingStore, ReviewStore):
     """A connection to one project's store. Use :func:`open_store`."""
 
+    def _reviewers(self) -> dict[str, dict[str, int]]:
+        """Per reviewer: segments finished, segments with suggestions still waiting for them,
+        key quotes and memos."""
+        progress = self.reviewer_progress()
+        waiting = {row[1] for row in self.queue_applications()}
+        for who, counts in progress.items():
+            counts["left"] = len(waiting - self.reviewed_by(who))
+        return progress
+
     # status -----------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         docs, turns, words, pwords, participants, speakers = self.conn.execute(
@@ -51,6 +60,7 @@ class Store(DocumentStore, CodingStore, ReviewStore):
             "codings": dict(self.conn.execute(sql.STATUS_APPLICATIONS).fetchall()),
             "decisions": dict(self.conn.execute(sql.STATUS_DECISIONS).fetchall()),
             "reconciled_segments": self.conn.execute(sql.STATUS_RESOLVED).fetchone()[0],
+            "reviewers": self._reviewers(),
             "documents_to_check": {
                 source: [str(n) for n in notes] for source, notes in self.current_notes().items()
             },

@@ -89,9 +89,30 @@ class ReviewStore(StoreBase):
         with self.transaction() as c:
             c.execute(sql.INSERT_REVIEW, (segment, reviewer, run_id, now()))
 
-    def add_mark(self, segment: str, reviewer: str, kind: str, text: str = "") -> None:
+    def add_mark(self, segment: str, reviewer: str, kind: str, text: str = "") -> int:
         with self.transaction() as c:
-            c.execute(sql.INSERT_MARK, (segment, reviewer, kind, text, now()))
+            return int(
+                c.execute(sql.INSERT_MARK, (segment, reviewer, kind, text, now())).lastrowid or 0
+            )
+
+    def withdraw_mark(self, mark_id: int, reviewer: str) -> None:
+        """Take a memo back (undo): recorded as withdrawn, never deleted."""
+        with self.transaction() as c:
+            c.execute(sql.WITHDRAW_MARK, (mark_id, reviewer, now()))
+
+    def memos(self) -> list[tuple[int, str, str, str, str]]:
+        """Live memos: (id, segment, reviewer, text, at), oldest first."""
+        return [tuple(r) for r in self.conn.execute(sql.LIVE_MEMOS)]
+
+    def reviewer_progress(self) -> dict[str, dict[str, int]]:
+        """Per reviewer: segments finished, key quotes and memos marked (not taken back)."""
+        out: dict[str, dict[str, int]] = {}
+        for who, n in self.conn.execute(sql.REVIEWER_PROGRESS):
+            out.setdefault(who, {})["reviewed"] = n
+        for who, kind, n in self.conn.execute(sql.REVIEWER_MARKS):
+            if kind in ("key_quote", "memo"):
+                out.setdefault(who, {})[f"{kind}s"] = n
+        return out
 
     def key_quotes(self) -> set[str]:
         """Segments marked as key quotes (and not unmarked since)."""

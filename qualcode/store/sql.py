@@ -182,6 +182,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX documents_sha ON documents(sha256);
         """,
     ),
+    (
+        6,
+        "withdrawn marks: a memo taken back (undo) stays recorded, marked withdrawn",
+        """
+        CREATE TABLE withdrawn_marks (
+            mark_id INTEGER PRIMARY KEY REFERENCES marks(id),
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TRIGGER withdrawn_marks_append_only_update BEFORE UPDATE ON withdrawn_marks
+            BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
+        CREATE TRIGGER withdrawn_marks_append_only_delete BEFORE DELETE ON withdrawn_marks
+            BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
+        """,
+    ),
 )
 
 CREATE_MIGRATIONS_TABLE = """
@@ -409,6 +424,15 @@ SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL"""
 REVIEWED_BY = "SELECT DISTINCT segment_id FROM reviews WHERE reviewer = ?"
 UNDO_DECISION = "INSERT INTO undone (decision_id, reviewer, at) VALUES (?, ?, ?)"
+WITHDRAW_MARK = "INSERT INTO withdrawn_marks (mark_id, reviewer, at) VALUES (?, ?, ?)"
+LIVE_MEMOS = """
+SELECT m.id, m.segment_id, m.reviewer, m.text, m.at FROM marks m
+WHERE m.kind = 'memo' AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
+REVIEWER_PROGRESS = """
+SELECT r.reviewer, count(DISTINCT r.segment_id) FROM reviews r GROUP BY r.reviewer"""
+REVIEWER_MARKS = """
+SELECT m.reviewer, m.kind, count(*) FROM marks m
+WHERE m.id NOT IN (SELECT mark_id FROM withdrawn_marks) GROUP BY m.reviewer, m.kind"""
 INSERT_MARK = "INSERT INTO marks (segment_id, reviewer, kind, text, at) VALUES (?, ?, ?, ?, ?)"
 KEY_QUOTES = """
 SELECT m.segment_id, m.kind FROM marks m WHERE m.kind IN ('key_quote', 'not_key_quote')

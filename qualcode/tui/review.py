@@ -32,21 +32,27 @@ class ReviewApp(App[None]):
     #segment { padding: 1 1; border: round $primary; }
     #bottom { height: auto; max-height: 16; }
     #codes { height: auto; max-height: 12; }
+    #hint { height: 1; padding: 0 1; color: $accent; }
     #definition { padding: 0 1; color: $text-muted; }
     """
+    # Short labels so that the whole key bar fits 80 columns (the compact footer); the
+    # moving keys (arrows, j/k, d, ?) are named on the hint line instead.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "accept"),
         Binding("r", "reject", "reject"),
-        Binding("c", "change", "change code"),
-        Binding("plus,equals_sign", "add", "add code"),
-        Binding("k", "key_quote", "key quote"),
+        Binding("c", "change", "change"),
+        Binding("x", "reject_rest", "reject rest"),
+        Binding("plus,equals_sign", "add", "add"),
+        Binding("asterisk", "key_quote", "key"),
         Binding("m", "memo", "memo"),
         Binding("u", "undo", "undo"),
         Binding("n,enter", "next", "next"),
-        Binding("s", "skip", "skip"),
-        Binding("d", "next_document", "next doc"),
-        Binding("question_mark,i", "definition", "definition"),
         Binding("q", "quit", "quit"),
+        Binding("d", "next_document", "next doc", show=False),
+        Binding("question_mark,i", "definition", "define", show=False),
+        Binding("j", "down", "down", show=False),
+        Binding("k", "up", "up", show=False),
+        Binding("s", "skip", "skip", show=False),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -63,11 +69,19 @@ class ReviewApp(App[None]):
             yield Static(id="after")
         with Vertical(id="bottom"):
             yield OptionList(id="codes", markup=False)
+            yield Static(id="hint")
             yield Static(id="definition")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_item()
+        self.query_one("#codes", OptionList).focus()  # arrows and j/k move at once
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that apply: coding blind has no suggestions to accept or reject."""
+        if self.session.blind and action in ("accept", "reject", "change", "reject_rest"):
+            return None
+        return True
 
     # drawing --------------------------------------------------------------------------------
     def selected(self) -> Suggestion | None:
@@ -93,10 +107,11 @@ class ReviewApp(App[None]):
         who = ", ".join(v for k, v in attrs.items() if k in ("role", "local_authority")) or ""
         key = "  ★ key quote" if item.segment in s.key_quotes else ""
         mode = "BLIND  " if s.blind else ""
+        done, total, doc_done, doc_total = s.progress()
         status.update(
             Text(
-                f"{mode}{s.position + 1}/{len(s.items)}  {participant} {who}  turn {item.turn}"
-                f"{key}  ({s.reviewer})"
+                f"{mode}{done}/{total} reviewed · document {doc_done}/{doc_total}  "
+                f"{participant} {who}  turn {item.turn}{key}  ({s.reviewer})"
             )
         )
         self.query_one("#attrs", Static).update(
@@ -112,9 +127,12 @@ class ReviewApp(App[None]):
             for sug in item.suggestions:
                 mark = ACTION_MARK.get(decided.get(sug.app_id, ""), " ")
                 score = "" if sug.score is None else f" {sug.score:.2f}"
-                options.append(Option(f"{mark} {sug.code}  [{sug.kind} {sug.source}{score}]"))
+                where = f"{s.aim_name(sug.code)}: " if s.aim_name(sug.code) else ""
+                options.append(
+                    Option(f"{mark} {where}{s.code_name(sug.code)}  [{sug.kind}{score}]")
+                )
         for code in added:
-            options.append(Option(f"+ {code}  [added by {s.reviewer}]", disabled=True))
+            options.append(Option(f"+ {s.code_name(code)}  [added by {s.reviewer}]", disabled=True))
         codes.set_options(options)
         if options and not s.blind:
             codes.highlighted = chosen
@@ -130,6 +148,15 @@ class ReviewApp(App[None]):
         sug = self.selected()
         text = self.session.definition(sug.code) if (sug and self.show_definition) else ""
         self.query_one("#definition", Static).update(Text(text))
+        hint = ""
+        if sug is not None:
+            name = self.session.code_name(sug.code)
+            accept = "choose its code" if sug.kind == "topic" else "accept"
+            hint = f"a {accept} · r reject · c change  →  {name}"
+            hint += "   (↑↓ j k move · ? define · d next doc)"
+        elif self.session.blind and self.session.current is not None:
+            hint = "+ add a code · n done with this segment (no code is a decision too)"
+        self.query_one("#hint", Static).update(Text(hint))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         item = self.session.current
@@ -150,30 +177,60 @@ class ReviewApp(App[None]):
     def _keep(self) -> int:
         return self.query_one("#codes", OptionList).highlighted or 0
 
+    def after_decision(self) -> None:
+        """Highlight the next undecided suggestion; when none is left, move on by itself."""
+        s = self.session
+        rest = s.undecided()
+        item = s.current
+        if item is not None and not rest and s.auto_advance:
+            s.next()
+            self.refresh_item()
+            return
+        index = item.suggestions.index(rest[0]) if (item is not None and rest) else self._keep()
+        self.refresh_item(index)
+
     # actions --------------------------------------------------------------------------------
+    def action_down(self) -> None:
+        self.query_one("#codes", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#codes", OptionList).action_cursor_up()
+
     def action_accept(self) -> None:
         sug = self.selected()
-        if sug is not None:
-            self.session.accept(sug)
-            self.refresh_item(self._keep() + 1)
+        if sug is None:
+            return
+        if sug.kind == "topic":  # a topic is not a code: the reviewer says which code applies
+            self._pick(sug, f"which code does this topic's turn get? ({sug.code})")
+            return
+        self.session.cursor = self._keep()
+        self.session.accept(sug)
+        self.after_decision()
 
     def action_reject(self) -> None:
         sug = self.selected()
         if sug is not None:
+            self.session.cursor = self._keep()
             self.session.reject(sug)
-            self.refresh_item(self._keep() + 1)
+            self.after_decision()
+
+    def action_reject_rest(self) -> None:
+        if self.session.current is not None and self.session.reject_rest():
+            self.after_decision()
 
     def action_change(self) -> None:
         sug = self.selected()
-        if sug is None:
-            return
+        if sug is not None:
+            self._pick(sug, f"change {self.session.code_name(sug.code)} to")
 
+    def _pick(self, sug: Suggestion, title: str) -> None:
         def chosen(code: str | None) -> None:
-            if code and sug is not None:
+            if code:
+                self.session.cursor = self._keep()
                 self.session.change(sug, code)
-                self.refresh_item(self._keep() + 1)
+                self.after_decision()
 
-        self.push_screen(CodePicker(self.session.codebook, f"change {sug.code} to"), chosen)
+        self.push_screen(CodePicker(self.session.codebook, title), chosen)
 
     def action_add(self) -> None:
         if self.session.current is None:
@@ -187,6 +244,7 @@ class ReviewApp(App[None]):
         self.push_screen(CodePicker(self.session.codebook, "add code"), chosen)
 
     def action_key_quote(self) -> None:
+        self.session.cursor = self._keep()
         self.session.key_quote()
         self.refresh_item(self._keep())
 
@@ -196,19 +254,28 @@ class ReviewApp(App[None]):
 
         def written(text: str | None) -> None:
             if text:
+                self.session.cursor = self._keep()
                 self.session.memo(text)
-                self.notify("memo saved")
+                self.notify("memo saved (u takes it back)")
 
         self.push_screen(TextPrompt("memo on this segment"), written)
 
     def action_undo(self) -> None:
-        if self.session.undo():
-            self.refresh_item()
+        what = self.session.undo()
+        if what:
+            self.refresh_item(self.session.cursor)
+            self.notify(f"undone: {what.replace('_', ' ')}")
         else:
             self.notify("nothing to undo")
 
     def action_next(self) -> None:
+        rest = len(self.session.undecided())
         self.session.next()
+        if rest:
+            self.notify(
+                f"{rest} suggestion{'s' if rest > 1 else ''} still undecided: the segment stays "
+                "in your queue (x rejects the rest)"
+            )
         self.refresh_item()
 
     def action_skip(self) -> None:

@@ -1,0 +1,205 @@
+"""A scripted reviewer (Textual Pilot) working through segments with several suggestions: every
+key acts on the highlighted suggestion, undo takes back any action and returns to it, and no
+suggestion is left in limbo."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from qualcode.cli.review import open_session
+from qualcode.project import Project
+from qualcode.tui.review import ReviewApp
+from tests.conftest import build
+
+CODEBOOK = """\
+id: keys
+name: Keys
+groups:
+  - id: factors
+    name: Enablers and blockers
+    codes:
+      - id: factors.funding
+        name: Funding
+        definition: Money for services.
+        rules: {keywords: [grant]}
+  - id: police
+    name: Police role
+    codes:
+      - id: police.referral_quality
+        name: Referral quality
+        definition: Police referrals.
+        rules: {keywords: [ppn]}
+  - id: pathways
+    name: Pathways
+    codes:
+      - id: pathways.schools
+        name: Schools
+        definition: Schools as a route in.
+        rules: {keywords: [school]}
+"""
+THREE = "The grant paid for the ppn work with the school"
+TURNS = "\n".join(
+    f"INT: Question {i}?\nP01: {THREE} number {i}." for i in range(4)
+)  # four segments, three suggestions each (funding, referral quality, schools by position)
+
+
+def _live(project: Project) -> list[tuple[str, str, str]]:
+    rows = project.store.conn.execute(
+        "SELECT segment_id, code_id, action FROM live_decisions ORDER BY id"
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+@pytest.fixture
+def ready(project: Project) -> Project:
+    return build(project, {"P01.txt": TURNS + "\n"}, CODEBOOK)
+
+
+def _drive(session: object, *keys: str, look: object = None) -> dict[str, str]:
+    """Press ``keys``; before the app closes, read the status, hint and list labels."""
+    app = ReviewApp(session)  # type: ignore[arg-type]
+    seen: dict[str, str] = {}
+
+    async def go() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause()
+            seen["status"] = str(app.query_one("#status").render())
+            seen["hint"] = str(app.query_one("#hint").render())
+            codes = app.query_one("#codes")
+            seen["options"] = "\n".join(
+                str(codes.get_option_at_index(i).prompt)  # type: ignore[attr-defined]
+                for i in range(codes.option_count)  # type: ignore[attr-defined]
+            )
+
+    asyncio.run(go())
+    return seen
+
+
+def test_keys_act_on_the_highlighted_suggestion_and_undo_returns_to_it(ready: Project) -> None:
+    session = open_session(ready, "ann", order="document")
+    first, second = session.items[0], session.items[1]
+    assert [s.code for s in first.suggestions] == [
+        "factors.funding",
+        "police.referral_quality",
+        "pathways.schools",
+    ]
+    seen: dict[str, object] = {}
+
+    async def go() -> None:
+        app = ReviewApp(session)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("down", "down", "r")  # reject the THIRD suggestion
+            await pilot.press("a")  # the highlight moved to the first undecided: accept it
+            await pilot.press("u")  # take that back ...
+            seen["after_undo"] = app.query_one("#codes").highlighted  # type: ignore[attr-defined]
+            await pilot.press("j", "a")  # ... and accept the second instead
+            await pilot.press("asterisk", "u")  # a key quote, taken back
+            await pilot.press("n")  # funding undecided: the segment goes to the back
+            await pilot.press("x")  # second segment: reject all three, then move on
+            await pilot.press("q")
+
+    asyncio.run(go())
+    assert seen["after_undo"] == 0
+    assert _live(ready) == [
+        (first.segment, "pathways.schools", "reject"),
+        (first.segment, "police.referral_quality", "accept"),
+        (second.segment, "factors.funding", "reject"),
+        (second.segment, "police.referral_quality", "reject"),
+        (second.segment, "pathways.schools", "reject"),
+    ]
+    undone = ready.store.conn.execute("SELECT count(*) FROM undone").fetchone()[0]
+    assert undone == 1
+    assert ready.store.key_quotes() == set()
+    reviewed = ready.store.reviewed_by("ann")
+    assert second.segment in reviewed and first.segment not in reviewed  # no limbo
+
+
+def test_a_segment_left_undecided_comes_back(ready: Project) -> None:
+    session = open_session(ready, "ann", order="document")
+    first = session.items[0].segment
+    _drive(session, "a", "n", "q")  # one of three decided, then left
+    again = open_session(ready, "ann", order="document")
+    item = next(i for i in again.items if i.segment == first)
+    assert [s.code for s in item.suggestions] == ["police.referral_quality", "pathways.schools"]
+    done, total, _, _ = again.progress()
+    assert (done, total) == (0, 4)
+
+
+def test_auto_advance_and_progress_survive_reopening(ready: Project) -> None:
+    session = open_session(ready, "ann", order="document")
+    segs = [i.segment for i in session.items]
+    _drive(session, "a", "a", "a", "x")  # first: all accepted; second: rest rejected
+    assert ready.store.reviewed_by("ann") == set(segs[:2])
+    again = open_session(ready, "ann", order="document")
+    assert again.progress()[:2] == (2, 4)  # not "1 of 2" again after reopening
+    assert "2/4 reviewed" in _drive(again)["status"]
+
+
+def test_memo_undo_and_names_in_the_list(ready: Project) -> None:
+    session = open_session(ready, "ann", order="document")
+    seen = _drive(session, "m", *"ask the team", "enter", "u")
+    assert ready.store.memos() == []  # taken back, kept as withdrawn
+    assert ready.store.conn.execute("SELECT count(*) FROM marks").fetchone()[0] == 1
+    assert seen["options"].split("\n")[0].startswith("  Enablers and blockers: Funding")
+    assert "a accept · r reject · c change  →  Funding" in seen["hint"]
+
+
+def test_the_key_bar_fits_eighty_columns(ready: Project) -> None:
+    session = open_session(ready, "ann", order="document")
+
+    async def go() -> str:
+        app = ReviewApp(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            return str(app.export_screenshot()).replace("&#160;", " ")
+
+    screen = asyncio.run(go())
+    for label in (
+        "accept",
+        "reject",
+        "change",
+        "reject rest",
+        "add",
+        "memo",
+        "undo",
+        "next",
+        "quit",
+    ):
+        assert label in screen
+
+
+def test_blind_coding_offers_only_the_keys_that_apply(ready: Project) -> None:
+    session = open_session(ready, "bob", blind=True)
+
+    async def go() -> list[str]:
+        app = ReviewApp(session)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("a", "r")  # nothing to accept or reject when coding blind
+            await pilot.pause()
+            return [b.binding.action for b in app.active_bindings.values() if b.enabled]
+
+    actions = asyncio.run(go())
+    assert "accept" not in actions and "reject" not in actions and "add" in actions
+    assert _live(ready) == []
+
+
+def test_filter_typos_are_errors_with_close_matches(ready: Project) -> None:
+    from qualcode.errors import QualcodeError
+
+    with pytest.raises(QualcodeError) as info:
+        open_session(ready, "ann", code=["police.referal_quality"])
+    assert "police.referral_quality" in info.value.hint
+    with pytest.raises(QualcodeError) as info:
+        open_session(ready, "ann", where=["sectr=policing"])
+    assert "no attribute 'sectr'" in info.value.message
+
+
+def test_status_shows_each_reviewers_progress(ready: Project) -> None:
+    session = open_session(ready, "ann", order="document")
+    _drive(session, "a", "a", "a", "asterisk", "x", "m", *"later", "enter")
+    reviewers = ready.store.status()["reviewers"]
+    assert reviewers["ann"] == {"reviewed": 2, "left": 2, "key_quotes": 1, "memos": 1}
