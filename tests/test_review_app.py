@@ -74,8 +74,10 @@ def test_blind_mode_shows_no_codes_and_records_the_coders_own(project: Project) 
     async def drive() -> None:
         app = ReviewApp(session)
         async with app.run_test() as pilot:
-            codes = app.query_one("#codes")
-            assert codes.option_count == 0  # type: ignore[attr-defined]
+            codes = app.query_one("#codes")  # the codebook as a checklist, nothing ticked
+            labels = [str(codes.get_option_at_index(i).prompt)  # type: ignore[attr-defined]
+                      for i in range(codes.option_count)]  # type: ignore[attr-defined]  # fmt: skip
+            assert labels and all(label.startswith("[ ] ") for label in labels)
             status = str(app.query_one("#status").render())
             assert "BLIND" in status
             await pilot.press("plus", *"fund", "enter")

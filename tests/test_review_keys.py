@@ -203,3 +203,31 @@ def test_status_shows_each_reviewers_progress(ready: Project) -> None:
     _drive(session, "a", "a", "a", "asterisk", "x", "m", *"later", "enter")
     reviewers = ready.store.status()["reviewers"]
     assert reviewers["ann"] == {"reviewed": 2, "left": 2, "key_quotes": 1, "memos": 1}
+
+
+def test_blind_checklist_ticks_unticks_and_undoes(ready: Project) -> None:
+    session = open_session(ready, "bob", blind=True)
+    seen = _drive(session, "space", "j", "j", "enter", "space", "u", "n")
+    # ticked funding, ticked schools, unticked schools, undo: schools ticked again, then next
+    first = session.items[0].segment
+    live = [(c, a) for s, c, a in _live(ready) if s == first]
+    assert live == [("factors.funding", "add"), ("pathways.schools", "add")]
+    assert first in ready.store.reviewed_by("bob")
+    assert ready.store.coder_codings()["bob"][first] == {"factors.funding", "pathways.schools"}
+    assert seen["options"].startswith("[ ] Enablers and blockers: Funding")  # next segment
+
+
+def test_blind_sample_overlaps_the_first_coder_by_design(ready: Project) -> None:
+    from qualcode.review.session import blind_queue
+
+    ann = open_session(ready, "ann", order="document")
+    _drive(ann, "x", "x", "x")  # ann finishes three segments (rejecting everything)
+    coded = ready.store.reviewed_by("ann")
+    assert len(coded) == 3
+    sample = open_session(ready, "bob", blind=True, sample=0.5, overlap_with="ann", seed=7)
+    chosen = {i.segment for i in sample.items}
+    assert chosen and chosen <= coded  # every sampled segment is one ann coded
+    again = open_session(ready, "bob", blind=True, sample=0.5, overlap_with="ann", seed=7)
+    assert [i.segment for i in again.items] == [i.segment for i in sample.items]
+    segs = ready.store.current_segments()
+    assert blind_queue(segs, set(), 1.0, among=frozenset()) == []

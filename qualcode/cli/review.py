@@ -66,6 +66,15 @@ def review(
             help="uncertainty (the model's least sure first, when there is a model) or document.",
         ),
     ] = "uncertainty",
+    overlap_with: Annotated[
+        str,
+        typer.Option(
+            "--overlap-with",
+            help="With --blind: sample only segments this coder has coded, so that the two "
+            "codings overlap by design (for agreement).",
+        ),
+    ] = "",
+    seed: Annotated[int, typer.Option(help="With --blind: the seed of the sample.")] = 0,
     project: ProjectOpt = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -73,8 +82,9 @@ def review(
     from qualcode.project import open_project
 
     session = open_session(
-        open_project(project), reviewer, blind, _sample(sample), code, document, where, kind, order
-    )
+        open_project(project), reviewer, blind, _sample(sample), code, document, where, kind,
+        order, overlap_with, seed,
+    )  # fmt: skip
     from qualcode.tui.review import run_review
 
     run_review(session)
@@ -91,6 +101,8 @@ def open_session(
     where: list[str] | None = None,
     kind: list[str] | None = None,
     order: str = "uncertainty",
+    overlap_with: str = "",
+    seed: int = 0,
 ) -> Any:
     """A review session for the CLI's options (shared by the app and its tests)."""
     from qualcode.coding.run import resolve_codebook
@@ -111,9 +123,17 @@ def open_session(
     codebook, _ = resolve_codebook(proj, None)
     _check_filters(proj, codebook, code or [], pairs)
     filters = Filters(frozenset(code or []), docs, frozenset(kind or []), tuple(pairs))
+    among = None
+    if overlap_with:
+        from qualcode.review.longform import human_coders
+
+        if not blind:
+            raise typer.BadParameter("only with --blind", param_hint="--overlap-with")
+        among = frozenset(human_coders(proj.store, [overlap_with])[overlap_with])
     return ReviewSession(
-        proj, codebook, reviewer or proj.settings.reviewer, blind, sample, filters, order
-    )
+        proj, codebook, reviewer or proj.settings.reviewer, blind, sample, filters, order,
+        among, seed,
+    )  # fmt: skip
 
 
 def _check_filters(proj: Any, codebook: Any, codes: list[str], pairs: list[Any]) -> None:

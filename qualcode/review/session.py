@@ -92,11 +92,15 @@ def blind_queue(
     sample: float = 1.0,
     seed: int = 0,
     documents: frozenset[int] = frozenset(),
+    among: frozenset[str] | None = None,
 ) -> list[Item]:
     """Every segment (or a sample of each document's segments, stratified by document) for
-    coding from scratch; no suggestions are attached."""
+    coding from scratch; no suggestions are attached. ``among``: only these segments (another
+    coder's, so that the two codings overlap by design). The same seed gives the same sample."""
     by_doc: dict[int, list[tuple[str, int, int, int, int]]] = {}
     for row in sorted(segments, key=lambda r: (r[1], r[3])):
+        if among is not None and row[0] not in among:
+            continue
         if row[0] not in done and (not documents or row[1] in documents):
             by_doc.setdefault(row[1], []).append(row)
     rng = random.Random(seed)
@@ -122,6 +126,8 @@ class ReviewSession:
         sample: float = 1.0,
         filters: Filters = Filters(),
         order: str = "auto",
+        among: frozenset[str] | None = None,
+        seed: int = 0,
     ) -> None:
         if not reviewer.strip():
             raise QualcodeError("who is reviewing?", "pass --as NAME or set reviewer in [project]")
@@ -135,7 +141,7 @@ class ReviewSession:
         segments = store.current_segments()
         done = store.reviewed_by(reviewer)
         if blind:
-            self.items = blind_queue(segments, done, sample, 0, filters.documents)
+            self.items = blind_queue(segments, done, sample, seed, filters.documents, among)
         else:
             unsure = _uncertainty(project) if order in ("auto", "uncertainty") else {}
             self.items = build_queue(
@@ -257,6 +263,25 @@ class ReviewSession:
         if self.codebook.code(code) is None:
             raise QualcodeError(f"unknown code '{code}'", "pick one of the codebook's codes")
 
+    def toggle(self, code: str) -> bool:
+        """Blind coding's checklist: give the segment ``code``, or take back this reviewer's
+        giving it; returns whether the segment now has it."""
+        item = self.current
+        if item is None:
+            return False
+        for app, action, given, did in self.project.store.session_decisions_ids(
+            item.segment, self.reviewer
+        ):
+            if app is None and action == "add" and given == code:
+                self.project.store.undo_decision(did, self.reviewer)
+                self.history.append(("toggle", did, item.segment, self.cursor))
+                self.added[item.segment] = [
+                    c for c in self.added.get(item.segment, []) if c != code
+                ]
+                return False
+        self.add(code)
+        return True
+
     def key_quote(self, record: bool = True) -> bool:
         """Toggle the current segment as a key quote; returns whether it now is one."""
         item = self.current
@@ -329,6 +354,9 @@ class ReviewSession:
         self.cursor = cursor
         if kind == "decision":
             self.project.store.undo_decision(record, self.reviewer)
+        elif kind == "toggle":  # a code taken off the checklist: give it again
+            self.add(self.project.store.decision_code(record))
+            self.history.pop()
         elif kind == "key_quote":
             self.key_quote(record=False)  # toggled back, as a new mark
         else:

@@ -81,6 +81,16 @@ class ReviewStore(StoreBase):
         rows = self.conn.execute(sql.SEGMENT_DECISIONS_BY, (segment, reviewer))
         return [(app, action, code) for app, action, code in rows]
 
+    def session_decisions_ids(
+        self, segment: str, reviewer: str
+    ) -> list[tuple[int | None, str, str, int]]:
+        """As :meth:`session_decisions`, with each decision's id."""
+        rows = self.conn.execute(sql.SEGMENT_DECISION_IDS_BY, (segment, reviewer))
+        return [(app, action, code, did) for app, action, code, did in rows]
+
+    def decision_code(self, decision_id: int) -> str:
+        return str(self.conn.execute(sql.DECISION_CODE, (decision_id,)).fetchone()[0])
+
     def undo_decision(self, decision_id: int, reviewer: str) -> None:
         with self.transaction() as c:
             c.execute(sql.UNDO_DECISION, (decision_id, reviewer, now()))

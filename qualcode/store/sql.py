@@ -441,6 +441,10 @@ INSERT_RESOLUTION = """
 INSERT INTO resolutions (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 RESOLUTIONS = "SELECT segment_id, codes FROM resolutions ORDER BY id"
+SEGMENT_DECISION_IDS_BY = """
+SELECT application_id, action, code_id, id FROM live_decisions
+WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
+DECISION_CODE = "SELECT code_id FROM decisions WHERE id = ?"
 SEGMENT_DECISIONS_BY = """
 SELECT application_id, action, code_id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""

@@ -53,6 +53,7 @@ class ReviewApp(App[None]):
         Binding("j", "down", "down", show=False),
         Binding("k", "up", "up", show=False),
         Binding("s", "skip", "skip", show=False),
+        Binding("space", "tick", "tick code", show=False),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -79,11 +80,29 @@ class ReviewApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that apply: coding blind has no suggestions to accept or reject."""
-        if self.session.blind and action in ("accept", "reject", "change", "reject_rest"):
+        blind_only = ("tick",)
+        review_only = ("accept", "reject", "change", "reject_rest")
+        if action in (review_only if self.session.blind else blind_only):
             return None
         return True
 
     # drawing --------------------------------------------------------------------------------
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on the list: in blind coding, toggle the code; otherwise, next segment."""
+        if self.session.blind:
+            self.action_tick()
+        else:
+            self.action_next()
+
+    def action_tick(self) -> None:
+        s = self.session
+        if not s.blind or s.current is None:
+            return
+        index = self._keep()
+        s.cursor = index
+        s.toggle(s.codebook.codes[index].id)
+        self.refresh_item(index)
+
     def selected(self) -> Suggestion | None:
         item = self.session.current
         if item is None or not item.suggestions or self.session.blind:
@@ -123,6 +142,14 @@ class ReviewApp(App[None]):
         self.draw_segment(text, chosen)
         decided, added = s.state(item)
         options = []
+        if s.blind:  # the codebook as a checklist, by aim: space or enter toggles a code
+            for c in s.codebook.codes:
+                tick = "[x]" if c.id in added else "[ ]"
+                options.append(Option(f"{tick} {s.aim_name(c.id)}: {c.name}"))
+            codes.set_options(options)
+            codes.highlighted = max(0, min(keep, len(options) - 1))
+            self.draw_definition()
+            return
         if not s.blind:
             for sug in item.suggestions:
                 mark = ACTION_MARK.get(decided.get(sug.app_id, ""), " ")
@@ -146,7 +173,8 @@ class ReviewApp(App[None]):
 
     def draw_definition(self) -> None:
         sug = self.selected()
-        text = self.session.definition(sug.code) if (sug and self.show_definition) else ""
+        code = sug.code if sug else self._blind_code()
+        text = self.session.definition(code) if (code and self.show_definition) else ""
         self.query_one("#definition", Static).update(Text(text))
         hint = ""
         if sug is not None:
@@ -155,12 +183,21 @@ class ReviewApp(App[None]):
             hint = f"a {accept} · r reject · c change  →  {name}"
             hint += "   (↑↓ j k move · ? define · d next doc)"
         elif self.session.blind and self.session.current is not None:
-            hint = "+ add a code · n done with this segment (no code is a decision too)"
+            hint = "space/enter tick or untick the code · n done (no code is a decision too)"
         self.query_one("#hint", Static).update(Text(hint))
+
+    def _blind_code(self) -> str:
+        s = self.session
+        if not s.blind or s.current is None:
+            return ""
+        return s.codebook.codes[min(self._keep(), len(s.codebook.codes) - 1)].id
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         item = self.session.current
-        if item is None or self.session.blind or not item.suggestions:
+        if self.session.blind:
+            self.draw_definition()
+            return
+        if item is None or not item.suggestions:
             return
         self.draw_segment(self.session.context(item)[1], event.option_index)
         self.draw_definition()
