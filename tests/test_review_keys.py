@@ -231,3 +231,32 @@ def test_blind_sample_overlaps_the_first_coder_by_design(ready: Project) -> None
     assert [i.segment for i in again.items] == [i.segment for i in sample.items]
     segs = ready.store.current_segments()
     assert blind_queue(segs, set(), 1.0, among=frozenset()) == []
+
+
+def test_memos_and_quotes_listings(
+    ready: Project, tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from qualcode.cli import main
+
+    session = open_session(ready, "ann", order="document")
+    _drive(session, "a", "m", *"check with Jade", "enter", "x")  # funding accepted; a memo
+    root = str(ready.root)
+    toml = (ready.root / "qualcode.toml").read_text().replace("names = []", 'names = ["Jade"]')
+    (ready.root / "qualcode.toml").write_text(toml)
+    assert main(["memos", "-p", root, "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert [r[2] for r in listing["rows"]] == ["ann"]
+    assert listing["rows"][0][5] == "check with [Name 1]"  # pseudonymised
+    assert main(["memos", "--code", "police", "-p", root]) == 0
+    assert "none yet" in capsys.readouterr().out  # the memo's segment has no police code
+    assert main(["quotes", "factors.funding", "-p", root, "--json"]) == 0
+    quotes = json.loads(capsys.readouterr().out)
+    assert quotes["title"].startswith("Funding: 1 coded segments from 1 participants")
+    assert "grant" in quotes["rows"][0][2]
+    out = tmp_path / "q.md"  # type: ignore[operator]
+    assert main(["quotes", "factors.funding", "-f", "md", "-o", str(out), "-p", root]) == 0
+    assert out.read_text().startswith("# Funding")  # type: ignore[union-attr]
+    assert main(["quotes", "factors.fundin", "-p", root]) == 1
+    assert "did you mean factors.funding" in capsys.readouterr().err

@@ -390,3 +390,96 @@ def reconcile(
 
     ReconcileApp(session).run()
     proj.close()
+
+
+ListFormat = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="table (the terminal), md, csv or docx (written to outputs/)."
+    ),
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="File to write (default: in outputs/).")
+]
+
+
+def _show_listing(proj: Any, listing: Any, fmt: str, output: Path | None, stem: str) -> None:
+    from qualcode.export.listing import FORMATS, write_listing
+
+    if fmt == "table":
+        if listing.rows:
+            render.out.print(render.table(listing.title, listing.headers, listing.rows))
+        else:
+            render.out.print(f"{listing.title}: none yet.")
+        return
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use table or one of {', '.join(FORMATS)}", param_hint="--format")
+    path = output or proj.path(proj.settings.paths.outputs) / f"{stem}.{fmt}"
+    write_listing(listing, fmt, path)
+    render.out.print(f"Wrote {path}: {len(listing.rows):,} rows (pseudonymised).")
+
+
+@app.command()
+def memos(
+    code: Annotated[
+        str, typer.Option("--code", help="Only on segments with this code or aim.")
+    ] = "",
+    document: Annotated[str, typer.Option("--document", help="Only in this document.")] = "",
+    fmt: ListFormat = "table",
+    output: OutputOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List reviewers' memos and reconcile rationales: who wrote what, where, when.
+
+    Memos taken back with undo are left out (and kept in the store). Texts are pseudonymised
+    with the project's [export] names and places, as in the reports."""
+    from qualcode.project import open_project
+    from qualcode.review.notes import memos as build
+
+    proj = open_project(project)
+    listing = build(proj, code, document)
+    if as_json:
+        render.print_json(listing)
+    else:
+        _show_listing(proj, listing, fmt, output, "memos")
+    proj.close()
+
+
+@app.command()
+def quotes(
+    code: Annotated[str, typer.Argument(help="A code id, e.g. police.feedback_loop.")],
+    include_suggestions: Annotated[
+        bool,
+        typer.Option("--include-suggestions", help="Also unreviewed machine suggestions, marked."),
+    ] = False,
+    fmt: ListFormat = "table",
+    output: OutputOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every segment coded with CODE, by participant: the evidence behind one theme.
+
+    Resolved codings (human, imported, accepted, reconciled) by default; quotes are trimmed and
+    pseudonymised as in the reports, and participants shown by id and [export] attributes."""
+    from difflib import get_close_matches
+
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.errors import QualcodeError
+    from qualcode.project import open_project
+    from qualcode.review.notes import quotes as build
+
+    proj = open_project(project)
+    codebook, _ = resolve_codebook(proj, None)
+    if codebook.code(code) is None:
+        close = get_close_matches(code, [c.id for c in codebook.codes], n=3, cutoff=0.6)
+        raise QualcodeError(
+            f"no code '{code}' in {codebook.source}",
+            f"did you mean {', '.join(close)}?" if close else "see 'qualcode codebook show'",
+        )
+    listing = build(proj, codebook, code, include_suggestions)
+    if as_json:
+        render.print_json(listing)
+    else:
+        _show_listing(proj, listing, fmt, output, f"quotes-{code}")
+    proj.close()

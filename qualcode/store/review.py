@@ -110,6 +110,10 @@ class ReviewStore(StoreBase):
         with self.transaction() as c:
             c.execute(sql.WITHDRAW_MARK, (mark_id, reviewer, now()))
 
+    def rationales(self) -> list[tuple[str, str, str, str]]:
+        """Reconcile rationales: (segment, reviewer, text, at), oldest first."""
+        return [tuple(r) for r in self.conn.execute(sql.RATIONALES)]
+
     def memos(self) -> list[tuple[int, str, str, str, str]]:
         """Live memos: (id, segment, reviewer, text, at), oldest first."""
         return [tuple(r) for r in self.conn.execute(sql.LIVE_MEMOS)]

@@ -441,6 +441,8 @@ INSERT_RESOLUTION = """
 INSERT INTO resolutions (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 RESOLUTIONS = "SELECT segment_id, codes FROM resolutions ORDER BY id"
+RATIONALES = """
+SELECT segment_id, reviewer, rationale, at FROM resolutions WHERE rationale != '' ORDER BY id"""
 SEGMENT_DECISION_IDS_BY = """
 SELECT application_id, action, code_id, id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
