@@ -212,3 +212,34 @@ def test_status_counts_codings_decisions_and_topic_definitions(project: Project)
     assert status["codings"]["rule"] > 0 and status["decisions"] == {"ann": 1}
     assert session.definition("factors.funding").startswith("Funding: ")
     assert session.definition("topic.abc.1") == "(not in the codebook)"  # no topic run yet
+
+
+def test_reconcile_shows_context_definitions_outcomes_and_a_summary(
+    project: Project, tmp_path: Path
+) -> None:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.reconcile import ReconcileSession
+    from qualcode.tui.reconcile import ReconcileApp
+
+    _two_coders(project, tmp_path)
+    codebook, _ = resolve_codebook(project, None)
+    session = ReconcileSession(project, codebook, "ann", "bob", "cat")
+    seen: dict[str, str] = {}
+
+    async def drive() -> None:
+        app = ReconcileApp(session)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            for name in ("before", "definitions", "outcomes", "side_a"):
+                seen[name] = str(app.query_one(f"#{name}").render())
+            await pilot.press("1", "s", "t")
+            await pilot.pause()
+            seen["end"] = str(app.query_one("#segment").render())
+
+    asyncio.run(drive())
+    assert seen["before"].startswith("INT: Question")  # the interviewer's question before it
+    assert seen["definitions"] == "Funding: Funding of services."
+    assert "1 → Funding" in seen["outcomes"] and "x → no code" in seen["outcomes"]
+    assert "Funding" in seen["side_a"] and "factors.funding" not in seen["side_a"]
+    assert seen["end"].startswith("2 of 3 disagreements settled: ann's codes 1, bob's 0, both 1")
+    assert "1 skipped (they stay open)" in seen["end"]

@@ -7,6 +7,7 @@ named ``resolved`` in agreement, exports and training). Nothing is overwritten.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from qualcode.codebook import Codebook
@@ -91,6 +92,11 @@ class ReconcileSession:
         self.items = disagreements(project, a, b)
         self.position = 0
         self.rationale = ""
+        self.counts: Counter[str] = Counter()  # choices made this session, for the summary
+        docs = {d["id"]: d for d in project.store.current_documents()}
+        attrs = project.store.participant_attributes()
+        self.attributes = {i: attrs.get(d["participant_id"] or "", {}) for i, d in docs.items()}
+        self._evidence: dict[tuple[str, str], tuple[int, int]] | None = None
 
     @property
     def current(self) -> Disagreement | None:
@@ -99,6 +105,55 @@ class ReconcileSession:
     def text(self, item: Disagreement) -> tuple[str, str]:
         doc = self.project.store.document(item.document_id)
         return doc.text[item.start : item.end], doc.participant_id or doc.name
+
+    def context(self, item: Disagreement) -> tuple[str, str]:
+        """The turns before and after the segment, as 'speaker: text'."""
+        doc = self.project.store.document(item.document_id)
+        turns = {t.index: t for t in doc.turns}
+
+        def said(index: int) -> str:
+            t = turns.get(index)
+            return f"{t.speaker or ''}: {doc.text[t.start : t.end]}" if t else ""
+
+        return said(item.turn - 1), said(item.turn + 1)
+
+    def name(self, code: str) -> str:
+        c = self.codebook.code(code)
+        return c.name if c is not None else code
+
+    def definitions(self, item: Disagreement) -> list[str]:
+        """The definitions of the codes the two sides disagree on."""
+        out = []
+        for code in sorted(item.a ^ item.b):
+            c = self.codebook.code(code)
+            out.append(
+                f"{c.name}: {c.definition}" if c is not None else f"{code}: (not in codebook)"
+            )
+        return out
+
+    def evidence(self, item: Disagreement) -> list[tuple[int, int]]:
+        """Where the rules found the disputed codes (offsets into the segment's text)."""
+        if self._evidence is None:
+            self._evidence = self.project.store.rule_evidence()
+        spans = []
+        for code in item.a ^ item.b:
+            span = self._evidence.get((item.segment, code))
+            if span:
+                spans.append((span[0] - item.start, span[1] - item.start))
+        return spans
+
+    def outcomes(self, item: Disagreement) -> dict[str, list[str]]:
+        """What each choice would store, by code name."""
+        return {c: sorted(self.name(x) for x in item.resolved(c)) for c in CHOICES[:4]}
+
+    def summary(self) -> str:
+        c = self.counts
+        skipped = len(self.items) - sum(c.values())
+        return (
+            f"{sum(c.values())} of {len(self.items)} disagreements settled: {self.a}'s codes "
+            f"{c['a']}, {self.b}'s {c['b']}, both {c['both']}, only the agreed codes "
+            f"{c['neither']}, another code {c['other']}; {skipped} skipped (they stay open)."
+        )
 
     def choose(self, choice: str, other: str = "") -> set[str]:
         item = self.current
@@ -110,6 +165,7 @@ class ReconcileSession:
         self.project.store.add_resolution(
             item.segment, self.a, self.b, choice, sorted(codes), self.rationale, self.reviewer
         )
+        self.counts[choice] += 1
         self.rationale = ""
         self.position += 1
         return codes

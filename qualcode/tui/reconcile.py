@@ -18,17 +18,20 @@ class ReconcileApp(App[None]):
     TITLE = "qualcode reconcile"
     CSS = """
     #status { height: 1; background: $boost; padding: 0 1; }
+    #attrs, #before, #after, #definitions { color: $text-muted; padding: 0 1; }
     #segment { padding: 1 1; border: round $primary; }
     #sides { height: auto; }
     .side { width: 1fr; padding: 0 1; border: round $secondary; height: auto; }
+    #outcomes { padding: 0 1; color: $accent; }
     """
+    # Each key says what it stores: "neither" used to be ambiguous (it keeps the agreed codes).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "choose('a')", "choose A"),
-        Binding("2", "choose('b')", "choose B"),
-        Binding("t", "choose('both')", "both"),
-        Binding("x", "choose('neither')", "neither"),
-        Binding("o", "other", "other code"),
-        Binding("w", "rationale", "rationale"),
+        Binding("1", "choose('a')", "keep A's"),
+        Binding("2", "choose('b')", "keep B's"),
+        Binding("t", "choose('both')", "all of both"),
+        Binding("x", "choose('neither')", "agreed only"),
+        Binding("o", "other", "agreed + other"),
+        Binding("w", "rationale", "why"),
         Binding("s", "skip", "skip"),
         Binding("q", "quit", "quit"),
     ]
@@ -39,12 +42,17 @@ class ReconcileApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="attrs")
         with VerticalScroll():
+            yield Static(id="before")
             yield Static(id="segment")
+            yield Static(id="after")
         with Horizontal(id="sides"):
             yield Static(id="side_a", classes="side")
             yield Static(id="side_b", classes="side")
-        yield Footer()
+        yield Static(id="outcomes")
+        yield Static(id="definitions")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.draw()
@@ -54,26 +62,48 @@ class ReconcileApp(App[None]):
         item = s.current
         status = self.query_one("#status", Static)
         if item is None:
-            status.update(Text(f"All {len(s.items)} disagreements handled. Press q to quit."))
-            for name in ("#segment", "#side_a", "#side_b"):
+            status.update(Text("Done. Press q to quit."))
+            for name in ("#attrs", "#before", "#after", "#side_a", "#side_b", "#definitions"):
                 self.query_one(name, Static).update("")
+            self.query_one("#segment", Static).update(Text(s.summary()))
+            self.query_one("#outcomes", Static).update("")
             return
         text, who = s.text(item)
         note = f"  rationale: {s.rationale}" if s.rationale else ""
         status.update(
             Text(f"{s.position + 1}/{len(s.items)}  {who} turn {item.turn}  ({s.reviewer}){note}")
         )
-        self.query_one("#segment", Static).update(Text(text))
+        attrs = s.attributes.get(item.document_id, {})
+        self.query_one("#attrs", Static).update(
+            Text("  ".join(f"{k}: {v}" for k, v in attrs.items()))
+        )
+        before, after = s.context(item)
+        self.query_one("#before", Static).update(Text(_short(before)))
+        self.query_one("#after", Static).update(Text(_short(after)))
+        body = Text(text)
+        for start, end in s.evidence(item):  # where the rules found a disputed code
+            body.stylize("bold reverse", start, end)
+        self.query_one("#segment", Static).update(body)
         for side, name, codes, other in (
             ("#side_a", s.a, item.a, item.b),
             ("#side_b", s.b, item.b, item.a),
         ):
             body = Text(f"{name}\n", style="bold")
-            for code in sorted(codes):
-                body.append(f"{'  ' if code in other else '* '}{code}\n")
+            for code in sorted(codes, key=s.name):
+                body.append(f"{'  ' if code in other else '* '}{s.name(code)}\n")
             if not codes:
                 body.append("(no code)\n")
             self.query_one(side, Static).update(body)
+        out = s.outcomes(item)
+        labels = {"a": "1", "b": "2", "both": "t", "neither": "x"}
+        self.query_one("#outcomes", Static).update(
+            Text(
+                "  ".join(
+                    f"{labels[c]} → {', '.join(codes) or 'no code'}" for c, codes in out.items()
+                )
+            )
+        )
+        self.query_one("#definitions", Static).update(Text("\n".join(s.definitions(item))))
 
     def action_choose(self, choice: str) -> None:
         if self.session.current is not None:
@@ -102,3 +132,8 @@ class ReconcileApp(App[None]):
     def action_skip(self) -> None:
         self.session.skip()
         self.draw()
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
