@@ -260,3 +260,50 @@ def test_memos_and_quotes_listings(
     assert out.read_text().startswith("# Funding")  # type: ignore[union-attr]
     assert main(["quotes", "factors.fundin", "-p", root]) == 1
     assert "did you mean factors.funding" in capsys.readouterr().err
+
+
+def test_a_half_decided_segment_is_not_read_as_rejections(ready: Project) -> None:
+    from qualcode.review.findings import resolved_codings
+
+    session = open_session(ready, "ann", order="document")
+    seg = session.items[0].segment
+    _drive(session, "a", "n")  # funding accepted; two suggestions left undecided
+    labels = ready.store.human_labels()[1]
+    assert seg not in labels  # not training data: the other codes are unknown, not absent
+    coded = resolved_codings(ready, include_suggestions=True)[seg]
+    assert coded["factors.funding"][0] == "resolved"
+    assert coded["police.referral_quality"][0] == "suggested"  # still a suggestion, shown so
+    assert seg not in ready.store.coder_codings().get("ann", {})  # agreement waits too
+    again = open_session(ready, "ann", order="document")
+    _drive(again, "x")  # finished: the rest rejected
+    labels = ready.store.human_labels()[1]
+    assert labels[seg] == {"factors.funding"}
+    assert ready.store.coder_codings()["ann"][seg] == {"factors.funding"}
+
+
+def test_a_review_sheet_finishes_only_fully_decided_segments(ready: Project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.sheet import export_queue, import_sheet
+
+    path = tmp_path / "queue.csv"
+    export_queue(ready.store.review_queue(), path)
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    segs = {}
+    for r in rows:
+        segs.setdefault(r["document"] + r["turn"], []).append(r)
+    first, second = list(segs.values())[:2]
+    for r in first:  # every suggestion of the first segment decided
+        r["decision"] = "reject"
+    second[0]["decision"] = "accept"  # one of three on the second
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    codebook, _ = resolve_codebook(ready, None)
+    import_sheet(ready.store, codebook, path, "ann")
+    finished = ready.store.reviewed_by("ann")
+    assert len(finished) == 1  # the fully decided segment only
+    assert len(ready.store.human_labels()[1]) == 1

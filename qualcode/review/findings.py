@@ -121,6 +121,10 @@ def resolved_codings(
     for seg, codes in labels.items():
         for code in codes:
             out[seg][code] = ("resolved", 2.0)
+    for seg, codes in store.decided_codes().items():  # a segment still being reviewed: what
+        if seg not in labels:  # has been accepted counts, the rest stays a suggestion
+            for code in codes:
+                out[seg][code] = ("resolved", 2.0)
     if include_suggestions:
         for _, seg, code, kind, _, score, _, _ in store.queue_applications():
             if seg not in labels and kind != "topic" and code not in out[seg]:

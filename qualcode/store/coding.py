@@ -87,6 +87,15 @@ class CodingStore(StoreBase):
                 labels[seg] = set(codes)
         return segs, labels
 
+    def decided_codes(self) -> dict[str, set[str]]:
+        """Codes a reviewer gave each segment (the latest decision per segment and code is an
+        accept or an add), finished or not."""
+        out: dict[str, set[str]] = {}
+        for seg, code, action in self.conn.execute(sql.LATEST_DECISIONS):
+            if action in ("accept", "add"):
+                out.setdefault(seg, set()).add(code)
+        return out
+
     def segment_codes(self) -> dict[str, set[str]]:
         """Codes each segment carries now (rule, model, human or imported; not rejected)."""
         out: dict[str, set[str]] = {}

@@ -15,12 +15,16 @@ class ReviewStore(StoreBase):
         coder), their own decisions (accept/add give a code, reject/recode take it away), and
         segments marked reviewed with no code."""
         data: dict[str, dict[str, set[str]]] = {}
+        finished: set[tuple[str, str]] = set()
         for seg, who in self.conn.execute(sql.CODER_REVIEWS):
             data.setdefault(who, {}).setdefault(seg, set())
+            finished.add((seg, who))
         for seg, code, kind, source in self.conn.execute(sql.CODER_APPLICATIONS):
             if kind in ("human", "import"):
                 data.setdefault(source, {}).setdefault(seg, set()).add(code)
         for seg, code, who, action in self.conn.execute(sql.CODER_DECISIONS):
+            if (seg, who) not in finished:  # still reviewing it: not yet this coder's coding
+                continue
             codes = data.setdefault(who, {}).setdefault(seg, set())
             if action in ("accept", "add"):
                 codes.add(code)
@@ -52,6 +56,10 @@ class ReviewStore(StoreBase):
         return len(rows)
 
     # the review app ----------------------------------------------------------------------------
+    def undecided_segments(self) -> set[str]:
+        """Segments with a machine suggestion nobody has decided on."""
+        return {row[1] for row in self.conn.execute(sql.QUEUE_APPLICATIONS)}
+
     def queue_applications(self) -> list[tuple[Any, ...]]:
         """Undecided machine suggestions: (id, segment, code, kind, source, score, start, end)."""
         return [tuple(r) for r in self.conn.execute(sql.QUEUE_APPLICATIONS)]

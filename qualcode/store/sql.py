@@ -333,7 +333,11 @@ SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = s.id)
    OR EXISTS (SELECT 1 FROM resolutions z WHERE z.segment_id = s.id)
-   OR EXISTS (SELECT 1 FROM live_decisions x WHERE x.segment_id = s.id)
+   OR (EXISTS (SELECT 1 FROM live_decisions x WHERE x.segment_id = s.id)
+       AND NOT EXISTS (  -- a segment half decided is not labelled yet: nothing is in limbo
+           SELECT 1 FROM applications q WHERE q.segment_id = s.id
+           AND q.kind IN ('rule', 'model', 'topic') AND q.superseded_by_run IS NULL
+           AND NOT EXISTS (SELECT 1 FROM live_decisions y WHERE y.application_id = q.id)))
    OR EXISTS (SELECT 1 FROM applications a WHERE a.segment_id = s.id
               AND a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL)
 ORDER BY s.document_id, s.start"""
