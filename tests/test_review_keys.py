@@ -68,6 +68,7 @@ def _drive(session: object, *keys: str, look: object = None) -> dict[str, str]:
                 await pilot.press(key)
             await pilot.pause()
             seen["status"] = str(app.query_one("#status").render())
+            seen["attrs"] = str(app.query_one("#attrs").render())
             seen["hint"] = str(app.query_one("#hint").render())
             codes = app.query_one("#codes")
             seen["options"] = "\n".join(
@@ -143,7 +144,10 @@ def test_memo_undo_and_names_in_the_list(ready: Project) -> None:
     session = open_session(ready, "ann", order="document")
     seen = _drive(session, "m", *"ask the team", "enter", "u")
     assert ready.store.memos() == []  # taken back, kept as withdrawn
+    assert "memo (ann)" not in seen["attrs"]
     assert ready.store.conn.execute("SELECT count(*) FROM marks").fetchone()[0] == 1
+    shown = _drive(open_session(ready, "ann", order="document"), "m", *"call back", "enter")
+    assert "memo (ann): call back" in shown["attrs"]  # memos are shown where they were written
     assert seen["options"].split("\n")[0].startswith("  Enablers and blockers: Funding")
     assert "a accept · r reject · c change  →  Funding" in seen["hint"]
 

@@ -118,6 +118,10 @@ class ReviewStore(StoreBase):
         with self.transaction() as c:
             c.execute(sql.WITHDRAW_MARK, (mark_id, reviewer, now()))
 
+    def segment_memos(self, segment: str) -> list[tuple[str, str]]:
+        """Live memos on one segment: (reviewer, text)."""
+        return [(who, text) for who, text in self.conn.execute(sql.SEGMENT_MEMOS, (segment,))]
+
     def rationales(self) -> list[tuple[str, str, str, str]]:
         """Reconcile rationales: (segment, reviewer, text, at), oldest first."""
         return [tuple(r) for r in self.conn.execute(sql.RATIONALES)]

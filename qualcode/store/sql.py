@@ -432,6 +432,9 @@ WITHDRAW_MARK = "INSERT INTO withdrawn_marks (mark_id, reviewer, at) VALUES (?, 
 LIVE_MEMOS = """
 SELECT m.id, m.segment_id, m.reviewer, m.text, m.at FROM marks m
 WHERE m.kind = 'memo' AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
+SEGMENT_MEMOS = """
+SELECT m.reviewer, m.text FROM marks m WHERE m.segment_id = ? AND m.kind = 'memo'
+  AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
 REVIEWER_PROGRESS = """
 SELECT r.reviewer, count(DISTINCT r.segment_id) FROM reviews r GROUP BY r.reviewer"""
 REVIEWER_MARKS = """

@@ -133,8 +133,11 @@ class ReviewApp(App[None]):
                 f"{participant} {who}  turn {item.turn}{key}  ({s.reviewer})"
             )
         )
+        memos = "".join(
+            f"\nmemo ({who}): {text}" for who, text in s.project.store.segment_memos(item.segment)
+        )
         self.query_one("#attrs", Static).update(
-            Text("  ".join(f"{k}: {v}" for k, v in attrs.items()))
+            Text("  ".join(f"{k}: {v}" for k, v in attrs.items()) + memos)
         )
         self.query_one("#before", Static).update(Text(_short(before)))
         self.query_one("#after", Static).update(Text(_short(after)))
@@ -293,6 +296,7 @@ class ReviewApp(App[None]):
             if text:
                 self.session.cursor = self._keep()
                 self.session.memo(text)
+                self.refresh_item(self._keep())
                 self.notify("memo saved (u takes it back)")
 
         self.push_screen(TextPrompt("memo on this segment"), written)
