@@ -5,6 +5,8 @@ suggestion is left in limbo."""
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 
 import pytest
 
@@ -43,6 +45,16 @@ THREE = "The grant paid for the ppn work with the school"
 TURNS = "\n".join(
     f"INT: Question {i}?\nP01: {THREE} number {i}." for i in range(4)
 )  # four segments, three suggestions each (funding, referral quality, schools by position)
+
+
+def _screen_text(app: ReviewApp) -> str:
+    """What the terminal shows, as plain text (the SVG screenshot without its markup)."""
+    svg = str(app.export_screenshot())
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def _key_bar(app: ReviewApp) -> str:
+    return [line for line in _screen_text(app).split("\n") if line.strip()][-1]
 
 
 def _live(project: Project) -> list[tuple[str, str, str]]:
@@ -159,7 +171,7 @@ def test_the_key_bar_fits_eighty_columns(ready: Project) -> None:
         app = ReviewApp(session)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            return str(app.export_screenshot()).replace("&#160;", " ")
+            return _screen_text(app)
 
     screen = asyncio.run(go())
     for label in (
@@ -311,3 +323,17 @@ def test_a_review_sheet_finishes_only_fully_decided_segments(ready: Project, tmp
     finished = ready.store.reviewed_by("ann")
     assert len(finished) == 1  # the fully decided segment only
     assert len(ready.store.human_labels()[1]) == 1
+
+
+def test_blind_key_bar_offers_no_accept_or_reject(ready: Project) -> None:
+    session = open_session(ready, "bob", blind=True)
+
+    async def go() -> str:
+        app = ReviewApp(session)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            return _key_bar(app)
+
+    bar = asyncio.run(go())
+    assert "+ add" in bar and "n next" in bar
+    assert not re.search(r"\b(accept|reject|change)\b", bar)

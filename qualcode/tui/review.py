@@ -82,9 +82,8 @@ class ReviewApp(App[None]):
         """Only the keys that apply: coding blind has no suggestions to accept or reject."""
         blind_only = ("tick",)
         review_only = ("accept", "reject", "change", "reject_rest")
-        if action in (review_only if self.session.blind else blind_only):
-            return None
-        return True
+        # not applicable: hidden from the key bar, and the key does nothing
+        return action not in (review_only if self.session.blind else blind_only)
 
     # drawing --------------------------------------------------------------------------------
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
