@@ -337,3 +337,29 @@ def test_blind_key_bar_offers_no_accept_or_reject(ready: Project) -> None:
     bar = asyncio.run(go())
     assert "+ add" in bar and "n next" in bar
     assert not re.search(r"\b(accept|reject|change)\b", bar)
+
+
+def test_a_topic_suggestion_becomes_a_chosen_or_new_draft_code(ready: Project) -> None:
+    from qualcode.codebook import load_codebook
+
+    store = ready.store
+    seg = store.current_segments()[0]
+    run = store.start_run("topics", {})
+    topic = {"number": 3, "terms": ["school_run", "uniform", "breakfast"], "quotes": [seg[0]]}
+    store.finish_run(run, {"model": "abc", "topics": [topic]})
+    store.add_machine_applications(
+        [], [(seg[0], "topic.abc.3", seg[3], seg[4], "topic", "topics:abc", 0.9, run, None)],
+        run, "topic", "topics:abc",
+    )  # fmt: skip
+    session = open_session(ready, "ann", order="document", kind=["topic"])
+    seen = _drive(session)
+    assert "topic: school run, uniform, breakfast" in seen["options"]
+    assert "a choose its code" in seen["hint"]
+    _drive(session, "a", "enter")  # the first choice: a new draft code from the topic
+    codebook = load_codebook(ready.root / "codebooks" / "toy.yaml")
+    draft = codebook.code("emerging.school_run_uniform_3")
+    assert draft is not None and draft.definition.startswith("DRAFT from topic 3")
+    assert _live(ready)[-2:] == [
+        (seg[0], "topic.abc.3", "recode"),
+        (seg[0], "emerging.school_run_uniform_3", "add"),
+    ]

@@ -282,6 +282,25 @@ class ReviewSession:
         self.add(code)
         return True
 
+    def adopt_topic(self, suggestion: Suggestion) -> str:
+        """Make the suggestion's topic a draft code in the codebook ('qualcode topics adopt')
+        and give the segment that code; returns the new code's id."""
+        import re
+
+        from qualcode.coding.run import resolve_codebook
+        from qualcode.coding.topics import adopt
+
+        number = int(suggestion.code.rsplit(".", 1)[-1])
+        words = re.sub(r"[^a-z0-9]+", "_", "_".join(self.topic_terms(suggestion.code)[:2]).lower())
+        base = f"emerging.{words.strip('_') or 'topic'}_{number}"
+        code_id, n = base, 2
+        while self.codebook.code(code_id) is not None:
+            code_id, n = f"{base}_{n}", n + 1
+        adopt(self.project, number, code_id)
+        self.codebook, _ = resolve_codebook(self.project, None)
+        self.change(suggestion, code_id)
+        return code_id
+
     def key_quote(self, record: bool = True) -> bool:
         """Toggle the current segment as a key quote; returns whether it now is one."""
         item = self.current

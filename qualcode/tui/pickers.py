@@ -34,16 +34,23 @@ class CodePicker(ModalScreen[str | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, codebook: Codebook, title: str) -> None:
+    def __init__(
+        self, codebook: Codebook, title: str, extra: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__()
         self.codebook = codebook
         self.title_text = title
+        self.extra = extra  # (id, label) choices offered first, e.g. a new draft code
+
+    def _options(self, query: str) -> list[Option]:
+        first = [Option(label, id=key) for key, label in self.extra] if not query else []
+        return first + [Option(c, id=c) for c in rank_codes(self.codebook, query)]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
             yield Input(placeholder="type part of a code id or name", id="query")
-            yield OptionList(*[Option(c, id=c) for c in rank_codes(self.codebook, "")], id="list")
+            yield OptionList(*self._options(""), id="list")
 
     def on_mount(self) -> None:
         self.query_one("#list", OptionList).highlighted = 0
@@ -51,7 +58,7 @@ class CodePicker(ModalScreen[str | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         options = self.query_one("#list", OptionList)
-        options.set_options([Option(c, id=c) for c in rank_codes(self.codebook, event.value)])
+        options.set_options(self._options(event.value))
         if options.option_count:
             options.highlighted = 0
 

@@ -19,6 +19,7 @@ from qualcode.review.session import ReviewSession, Suggestion
 from qualcode.tui.pickers import CodePicker, TextPrompt
 
 ACTION_MARK = {"accept": "✓", "reject": "✗", "recode": "→"}
+NEW_DRAFT = "__new_draft_code__"
 
 
 class ReviewApp(App[None]):
@@ -264,12 +265,18 @@ class ReviewApp(App[None]):
 
     def _pick(self, sug: Suggestion, title: str) -> None:
         def chosen(code: str | None) -> None:
-            if code:
-                self.session.cursor = self._keep()
+            if not code:
+                return
+            self.session.cursor = self._keep()
+            if code == NEW_DRAFT:
+                made = self.session.adopt_topic(sug)
+                self.notify(f"{made}: a draft code in the codebook (edit its definition there)")
+            else:
                 self.session.change(sug, code)
-                self.after_decision()
+            self.after_decision()
 
-        self.push_screen(CodePicker(self.session.codebook, title), chosen)
+        extra = ((NEW_DRAFT, "+ a new draft code from this topic"),) if sug.kind == "topic" else ()
+        self.push_screen(CodePicker(self.session.codebook, title, extra), chosen)
 
     def action_add(self) -> None:
         if self.session.current is None:
