@@ -183,8 +183,9 @@ def import_sheet(store: Any, codebook: Codebook, path: Path, reviewer: str) -> S
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputFileError(str(path), problems[0] + more, "fix those rows; nothing was stored")
     report.decided = sum(report.actions.values())
-    store.add_decisions(out)
-    waiting = store.undecided_segments()  # a segment whose every suggestion is now decided
-    for seg in sorted({row[1] for row in out} - waiting):  # is finished by this reviewer
-        store.mark_reviewed(seg, reviewer)
+    with store.transaction():  # the decisions and the finished segments, all or nothing
+        store.add_decisions(out)
+        waiting = store.undecided_segments()  # a segment whose every suggestion is now decided
+        for seg in sorted({row[1] for row in out} - waiting):  # is finished by this reviewer
+            store.mark_reviewed(seg, reviewer)
     return report
