@@ -182,12 +182,38 @@ def test_train_suggest_eval_queue_from_the_cli(
     assert main(["suggest", "queue", "-p", root, "--json", "-n", "3"]) == 0
     queue = json.loads(capsys.readouterr().out)
     assert len(queue) == 3 and queue == sorted(queue, key=lambda q: -q["uncertainty"])
-    assert main(["suggest", "eval", "-p", root, "--json", "--folds", "2"]) == 0
-    ev = json.loads(capsys.readouterr().out)
-    assert ev["segments"] == 16 and {c["code"] for c in ev["codes"]} == {
-        "factors.funding",
-        "police.referral_quality",
-    }
+    # one interview: nothing unseen to evaluate on, and the command says so
+    assert main(["suggest", "eval", "-p", root, "--json", "--folds", "2"]) == 1
+    assert "from 1 interview(s)" in capsys.readouterr().err
+
+
+def test_eval_folds_never_split_an_interview(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.learn import evaluate
+    from qualcode.review.scores import summary
+
+    answers = MONEY + POLICE + OTHER
+    for pid in ("P01", "P02", "P03"):
+        (project.root / "transcripts" / f"{pid}.txt").write_text(interview(pid, answers))
+    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
+    ingest(project)
+    codes = ["factors.funding"] * 6 + ["police.referral_quality"] * 6 + [""] * 4
+    rows = "".join(
+        f"{pid},{2 * i + 1},{c}\n" for pid in ("P01", "P02", "P03") for i, c in enumerate(codes)
+    )
+    gold = tmp_path / "g.csv"
+    gold.write_text("participant_id,turn,codes\n" + rows)
+    from qualcode.coding.imports import import_codings
+
+    import_codings(project, gold, "ann")
+    n, scores, folds = evaluate(project, folds=5)
+    assert (n, folds) == (48, 3)  # five folds asked, three interviews: three folds
+    total = summary(scores)
+    assert total["codes"] == 2 and 0 <= total["macro_f1"] <= 1
+    assert total["micro_f1"] == pytest.approx(
+        2
+        * sum(s.tp for s in scores)
+        / (2 * sum(s.tp for s in scores) + sum(s.fp + s.fn for s in scores))
+    )
 
 
 def test_tampered_model_is_refused(project: Project, tmp_path: Path) -> None:

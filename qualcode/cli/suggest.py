@@ -86,32 +86,59 @@ def evaluate(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Cross-validated per-code precision, recall, F1 and Cohen's kappa against the humans."""
+    """Precision, recall, F1 and kappa of the suggester on interviews it has not seen.
+
+    Folds are grouped by interview (no interview is in both the training and the test part of
+    a fold), per code and as micro and macro averages; codes with fewer human examples than the
+    model needs are flagged."""
+    from qualcode.coding.classifier import MIN_POSITIVES
     from qualcode.coding.learn import evaluate as run_eval
     from qualcode.project import open_project
+    from qualcode.review.scores import summary
 
     proj = open_project(project)
     with render.spinner("Cross-validating", enabled=not as_json):
-        n, scores = run_eval(proj, codebook, folds)
+        n, scores, used = run_eval(proj, codebook, folds)
     proj.close()
+    total = summary(scores)
     fields = ("precision", "recall", "f1", "kappa")
     if as_json:
         render.print_json(
             {
                 "segments": n,
-                "folds": folds,
+                "folds": used,
+                "grouped_by": "interview",
+                "summary": {k: round(v, 3) for k, v in total.items()},
                 "codes": [
-                    {"code": s.code, "support": s.support}
+                    {"code": s.code, "support": s.support, "too_rare": s.support < MIN_POSITIVES}
                     | {k: round(getattr(s, k), 3) for k in fields}
                     for s in scores
                 ],
             }
         )
         return
-    rows = [
-        [s.code, s.support, *(f"{getattr(s, k):.2f}" for k in fields)] for s in scores if s.support
+    rows: list[list[object]] = [
+        [
+            s.code + (" (too rare)" if s.support < MIN_POSITIVES else ""),
+            s.support,
+            *(f"{getattr(s, k):.2f}" for k in fields),
+        ]
+        for s in scores
+        if s.support
     ]
-    title = f"Suggester vs humans: {folds}-fold cross-validation over {n:,} segments"
+    rows.append(
+        ["(micro: all decisions)", sum(s.support for s in scores),
+         f"{total['micro_precision']:.2f}", f"{total['micro_recall']:.2f}",
+         f"{total['micro_f1']:.2f}", ""]
+    )  # fmt: skip
+    rows.append(
+        [f"(macro: mean of {int(total['codes'])} codes)", "", "", "", f"{total['macro_f1']:.2f}",
+         f"{total['mean_kappa']:.2f}"]
+    )  # fmt: skip
+    title = (
+        f"Suggester vs humans on unseen interviews: {used} folds grouped by interview, "
+        f"{n:,} segments"
+    )
     render.out.print(
         render.table(title, ["code", "human", "P", "R", "F1", "kappa"], rows, {1, 2, 3, 4, 5})
     )

@@ -226,30 +226,38 @@ def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
 
 def evaluate(
     project: Project, codebook_path: Path | None = None, folds: int = 5, **params: Any
-) -> tuple[int, list[Any]]:
-    """Cross-validated per-code scores of the suggester against the humans' labels."""
-    from sklearn.model_selection import KFold
+) -> tuple[int, list[Any], int]:
+    """Per-code scores of the suggester against the humans' labels, cross-validated with folds
+    grouped by interview: no interview is in both the training and the test part of a fold, so
+    neighbouring turns of one interview never flatter the figures. Returns (segments, scores,
+    folds used)."""
+    from sklearn.model_selection import GroupKFold
 
     from qualcode.coding.classifier import CodeSuggester
     from qualcode.review.scores import score_codes
 
     codebook, _ = resolve_codebook(project, codebook_path)
     ids, texts, Y = training_set(project, codebook)
-    if len(ids) < folds * 2:
+    document = {s[0]: s[1] for s in project.store.human_labels()[0]}
+    groups = np.array([document[i] for i in ids])
+    interviews = len(set(groups.tolist()))
+    if interviews < 2 or len(ids) < 10:
         raise QualcodeError(
-            f"only {len(ids)} human-labelled segments: too few to cross-validate",
-            "code or review more segments first",
+            f"only {len(ids)} human-labelled segments from {interviews} interview(s): too few to "
+            "evaluate on interviews the model has not seen",
+            "code or review segments of at least two interviews first",
         )
+    folds = min(folds, interviews)
     codes = [c.id for c in codebook.codes]
     P = np.zeros_like(Y)
     arr = np.array(texts, dtype=object)
     R = project_rule_features(project, codebook, ids, texts)
-    for train_i, test_i in KFold(folds, shuffle=True, random_state=0).split(arr):
+    for train_i, test_i in GroupKFold(folds).split(arr, groups=groups):
         model = CodeSuggester(**params).fit(list(arr[train_i]), Y[train_i], R[train_i])
         P[test_i] = model.predict(list(arr[test_i]), R[test_i])
     ref = {i: {codes[j] for j in np.nonzero(Y[k])[0]} for k, i in enumerate(ids)}
     got = {i: {codes[j] for j in np.nonzero(P[k])[0]} for k, i in enumerate(ids)}
-    return len(ids), score_codes(ref, got, codes)
+    return len(ids), score_codes(ref, got, codes), folds
 
 
 def uncertainty_by_segment(project: Project) -> dict[str, float]:

@@ -57,3 +57,22 @@ def score_codes(
         tp, fp, fn = len(ref & got), len(got - ref), len(ref - got)
         out.append(CodeScore(code, tp, fp, fn, len(units) - tp - fp - fn))
     return out
+
+
+def summary(scores: list[CodeScore]) -> dict[str, float]:
+    """Micro F1 (every decision pooled), macro F1 and mean kappa (codes with support)."""
+    tp = sum(s.tp for s in scores)
+    fp = sum(s.fp for s in scores)
+    fn = sum(s.fn for s in scores)
+    tn = sum(s.tn for s in scores)
+    micro = CodeScore("(micro)", tp, fp, fn, tn)
+    supported = [s for s in scores if s.support]
+    n = max(len(supported), 1)
+    return {
+        "micro_precision": micro.precision,
+        "micro_recall": micro.recall,
+        "micro_f1": micro.f1,
+        "macro_f1": sum(s.f1 for s in supported) / n,
+        "mean_kappa": sum(s.kappa for s in supported) / n,
+        "codes": len(supported),
+    }
