@@ -348,3 +348,27 @@ def test_rule_features_come_from_the_stored_matches_when_they_are_current(
     (project.root / "transcripts" / "P02.txt").write_text(interview("P02", MONEY[:2]))
     ingest(project)  # a document the rules have not seen: run them again
     assert project.store.stored_rule_codes(codebook.hash, "turn") is None
+
+
+def test_codes_too_rare_to_learn_are_summarised_in_one_short_line(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = "".join(
+        f"      - id: police.extra_{i}\n        name: Extra {i}\n        definition: Unused.\n"
+        for i in range(30)
+    )
+    (project.root / "transcripts" / "P01.txt").write_text(
+        interview("P01", MONEY + POLICE + OTHER + MONEY[:3] + POLICE[:3])
+    )
+    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK + extra)
+    ingest(project)
+    root = str(project.root)
+    project.close()
+    gold = _gold(tmp_path / "gold.csv", _labels())
+    assert main(["import", "codings", str(gold), "--coder", "ann", "-p", root]) == 0
+    capsys.readouterr()
+    assert main(["suggest", "train", "-p", root]) == 0
+    err = capsys.readouterr().err
+    line = next(ln for ln in err.splitlines() if "too few human examples" in ln)
+    assert line.startswith("warning: 30 codes have too few human examples to learn (need 3)")
+    assert "and 25 more" in line and len(line) < 300

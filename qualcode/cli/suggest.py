@@ -28,6 +28,7 @@ app.add_typer(import_app, name="import")
 @suggest_app.callback()
 def suggest(
     ctx: typer.Context,
+    codebook: CodebookOpt = None,
     project: ProjectOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count; store nothing.")] = False,
     as_json: JsonOpt = False,
@@ -38,7 +39,7 @@ def suggest(
     from qualcode.project import open_project
 
     proj = open_project(project)
-    report = run_suggest(proj, dry_run)
+    report = run_suggest(proj, dry_run, codebook)
     proj.close()
     if as_json:
         render.print_json(report)
@@ -75,8 +76,13 @@ def train(
         f"{len(report.trained)} codes."
     )
     if report.skipped:
-        skipped = ", ".join(f"{c} ({n})" for c, n in report.skipped.items())
-        render.warn(f"too few positive examples to learn (need 3): {skipped}")
+        fewest = sorted(report.skipped.items(), key=lambda kv: (kv[1], kv[0]))
+        shown = ", ".join(f"{c} ({n})" for c, n in fewest[:5])
+        more = f" and {len(fewest) - 5} more" if len(fewest) > 5 else ""
+        render.warn(
+            f"{len(fewest)} codes have too few human examples to learn (need 3) and get no "
+            f"model suggestions: {shown}{more} ('--json' lists them all)"
+        )
 
 
 @suggest_app.command("eval")
@@ -147,6 +153,7 @@ def evaluate(
 @suggest_app.command("queue")
 def queue(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many.")] = 20,
+    codebook: CodebookOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -155,7 +162,7 @@ def queue(
     from qualcode.project import open_project
 
     proj = open_project(project)
-    items = run_queue(proj, limit)
+    items = run_queue(proj, limit, codebook)
     names = {d["id"]: d["participant_id"] or d["name"] for d in proj.store.current_documents()}
     proj.close()
     for item in items:

@@ -167,11 +167,14 @@ def load_model(project: Project) -> tuple[str, dict[str, Any]]:
 
 
 def _predict(
-    project: Project, saved: dict[str, Any], units: list[tuple[Segment, str]]
+    project: Project,
+    saved: dict[str, Any],
+    units: list[tuple[Segment, str]],
+    codebook_path: Path | None = None,
 ) -> np.ndarray:
     """The saved model's probabilities (segments x codes), with rule features from the
     codebook it was trained on, scored in batches of BATCH segments."""
-    codebook, path = resolve_codebook(project, None)
+    codebook, path = resolve_codebook(project, codebook_path)
     if codebook.hash != saved["codebook"]:
         raise QualcodeError(
             f"{path} has changed since the model was trained (its rules are model inputs)",
@@ -187,7 +190,7 @@ def _predict(
 
 
 def _scored(
-    project: Project,
+    project: Project, codebook_path: Path | None = None
 ) -> tuple[str, dict[str, Any], list[tuple[Segment, str]], np.ndarray]:
     """The latest model (name, saved state), the segments no human has labelled, and the
     model's probabilities for them (segments x codes)."""
@@ -196,12 +199,14 @@ def _scored(
     units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
     if not units:
         return name, saved, units, np.zeros((0, len(saved["codes"])))
-    return name, saved, units, _predict(project, saved, units)
+    return name, saved, units, _predict(project, saved, units, codebook_path)
 
 
-def suggest(project: Project, dry_run: bool = False) -> SuggestReport:
+def suggest(
+    project: Project, dry_run: bool = False, codebook_path: Path | None = None
+) -> SuggestReport:
     """Score every segment no human has labelled; store codes above each code's threshold."""
-    name, saved, units, proba = _scored(project)
+    name, saved, units, proba = _scored(project, codebook_path)
     model, codes = saved["model"], saved["codes"]
     if not units:
         return SuggestReport(name, 0, 0, 0, dry_run)
@@ -267,9 +272,11 @@ def uncertainty_by_segment(project: Project) -> dict[str, float]:
     return {seg.id: float(u) for (seg, _), u in zip(units, unsure, strict=True)}
 
 
-def queue(project: Project, limit: int = 20) -> list[dict[str, Any]]:
+def queue(
+    project: Project, limit: int = 20, codebook_path: Path | None = None
+) -> list[dict[str, Any]]:
     """Unreviewed segments with model suggestions, least certain first (active learning)."""
-    _, saved, units, proba = _scored(project)
+    _, saved, units, proba = _scored(project, codebook_path)
     model, codes = saved["model"], saved["codes"]
     if not units:
         return []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,7 +186,11 @@ def fit_topics(
             "ingest more transcripts, or raise [topics] common",
         )
     fits = []
-    with threadpool_limits(1):
+    with threadpool_limits(1), warnings.catch_warnings():
+        # an NMF that stops at max_iter still gives usable topics; its ConvergenceWarning is
+        # library noise on the user's terminal
+        warnings.simplefilter("ignore", category=UserWarning)
+        warnings.filterwarnings("ignore", message=".*converge.*")
         for k in range(settings.k_min, settings.k_max + 1, settings.k_step):
             if settings.method == "lda":
                 fits.append((k, *_lda(docs, dictionary, k, settings)))
