@@ -170,3 +170,61 @@ def test_quotes_are_whole_sentences_around_the_evidence() -> None:
     long = "word " * 200 + "grant " + "word " * 200
     cut = excerpt(long, 80, (long.index("grant"), long.index("grant") + 5))
     assert "grant" in cut and cut.startswith("… ") and cut.endswith(" …") and len(cut) <= 90
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We met at Bryn Eithin school.", "We met at [Place 1] school."),  # not "[Name 1] Eithin"
+        ("Bryn came to Bryn Eithin.", "[Name 1] came to [Place 1]."),
+        ("the Shelleys and the Brandons", "the [Name 2]s and the [Name 3]s"),
+        ("it was Brandon's idea", "it was [Name 3]'s idea"),
+        ("BRANDON and brandon", "[Name 3] and [Name 3]"),
+        ("Ffion".replace("o", "o\u0301") + " rang", None),  # decomposed accent: not the name
+        ("ring (01234) 567 890 or +44 (0)1234 567890", "ring [phone] or [phone]"),
+        ("postcode cf10 1aa", "postcode [postcode]"),
+        ("she was born 3 March 2014 in", "she was [date of birth] in"),
+        ("they live at 14 Heol y Felin now", "they live at [address] now"),
+        ("NHS number 943 476 5919", "NHS number [NHS number]"),
+        ("NI number AB 12 34 56 C", "NI number [National Insurance number]"),
+    ],
+)
+def test_pseudonymisation_leaks_found_when_tried(text: str, expected: str | None) -> None:
+    p = Pseudonymiser(["Bryn", "Shelley", "Brandon", "Ffión"], ["Bryn Eithin"])
+    p("Bryn")  # fix the numbering: Bryn is [Name 1]
+    p("Shelley")
+    p("Brandon")
+    out = p(text)
+    if expected is not None:
+        assert out == expected
+    assert not p.leaks(out)
+
+
+def test_decomposed_unicode_names_are_found() -> None:
+    p = Pseudonymiser(["Ffión"], [])
+    decomposed = "Ffio\u0301n rang"  # the same name typed with a combining accent
+    assert p(decomposed) == "[Name 1] rang"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv", "md"])
+def test_the_leak_gate_removes_a_report_that_still_names_someone(
+    project: Project, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.errors import QualcodeError
+    from qualcode.export.pseudo import Pseudonymiser
+    from qualcode.export.report import write_report
+    from qualcode.review.findings import build_report
+
+    project = _project(project)
+    codebook, _ = resolve_codebook(project, None)
+    monkeypatch.setattr(Pseudonymiser, "__call__", lambda self, text: text)  # a broken one
+    report = build_report(project, codebook, include_suggestions=True)
+    path = tmp_path / f"matrix.{fmt}"
+    with pytest.raises(QualcodeError) as info:
+        write_report("matrix", fmt, report, path)
+    assert "refused and removed: the listed name or place" in info.value.message
+    assert not path.exists()
+    monkeypatch.undo()  # the real pseudonymiser: the same report passes the gate
+    report = build_report(project, codebook, include_suggestions=True)
+    assert write_report("matrix", fmt, report, path).exists()

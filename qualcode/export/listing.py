@@ -47,6 +47,9 @@ def _docx(listing: Any) -> bytes:
 
 
 def write_listing(listing: Any, fmt: str, path: Path) -> Path:
+    from qualcode.export.leakgate import check_written
+
     writer = {"md": _md, "csv": _csv, "docx": _docx}[fmt]
     atomic_write_bytes(path, writer(listing))
+    check_written(path, getattr(listing, "listed", ()))
     return path

@@ -9,25 +9,41 @@ capitalised words that are left and look like names, for a person to check.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+_DATE = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+    r"\.?,?\s+\d{2,4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+)
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("phone", re.compile(r"(?<!\d)(?:\+44\s?|0)(?:\d[\s-]?){8,9}\d(?!\d)")),
-    ("postcode", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")),
+    (  # UK numbers as people write them: 01234 567890, (01234) 567 890, +44 (0)1234 567890
+        "phone",
+        re.compile(
+            r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
+        ),
+    ),
+    ("postcode", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)),
+    ("NHS number", re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b")),
+    (
+        "National Insurance number",
+        re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I),
+    ),
     (
         "date of birth",
-        re.compile(
-            r"\b(?:DOB|D\.O\.B\.?|date of birth|born on)[:\s]+[\w/.,\s-]{6,20}?\d{2,4}\b", re.I
-        ),
+        re.compile(rf"\b(?:DOB|D\.O\.B\.?|date of birth|born(?: on)?)[:\s]+{_DATE}", re.I),
     ),
     (
         "address",
         re.compile(
             r"\b\d{1,4}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Road|Rd|Lane|Avenue|Close|Drive|Way|"
-            r"Terrace|Crescent|Place|Court|Gardens|Heol|Ffordd|Stryd)\b"
+            r"Terrace|Crescent|Place|Court|Gardens)\b"
+            # Welsh street names put the kind first: 14 Heol y Felin, 3 Ffordd Glyndwr
+            r"|\b\d{1,4}\s+(?:Heol|Ffordd|Stryd|L[oô]n|Rhodfa|Cilgant|Clos|Maes|Teras)"
+            r"(?:\s+(?:y|yr|'r|[A-Z][\w’'-]+)){1,3}"
         ),
     ),
 )
@@ -54,21 +70,32 @@ class Pseudonymiser:
     mapping: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.names = sorted({n.strip() for n in self.names if n.strip()}, key=lambda n: -len(n))
-        self.places = sorted({p.strip() for p in self.places if p.strip()}, key=lambda p: -len(p))
-        terms = [(n, "Name") for n in self.names] + [(p, "Place") for p in self.places]
-        self._terms = dict(terms)
+        given = ((self.names, "Name"), (self.places, "Place"))
+        clean = [(unicodedata.normalize("NFC", t.strip()), k) for ts, k in given for t in ts]
+        clean = [(t, k) for t, k in clean if t]
+        # one alternation, longest first across names and places, so that the place "Bryn
+        # Eithin" is never half replaced as the name "Bryn"
+        terms = sorted(dict(clean).items(), key=lambda tk: (-len(tk[0]), tk[0]))
+        self.names = [t for t, k in terms if k == "Name"]
+        self.places = [t for t, k in terms if k == "Place"]
+        self._terms = {t.casefold(): (t, k) for t, k in terms}
         alternation = "|".join(re.escape(t) for t, _ in terms)
-        self._regex = re.compile(rf"(?<![\w'’])({alternation})(?![\w])") if terms else None
+        # whole words, any case, with plural or possessive endings: Shelleys, Brandon's
+        self._regex = (
+            re.compile(rf"(?<![\w'’])({alternation})(['’]s|['’]|es|s)?(?![\w])", re.IGNORECASE)
+            if terms
+            else None
+        )
 
-    def _stand_in(self, term: str) -> str:
+    def _stand_in(self, found: str) -> str:
+        term, kind = self._terms[found.casefold()]
         if term not in self.mapping:
-            kind = self._terms[term]
             n = sum(v.startswith(f"[{kind} ") for v in self.mapping.values()) + 1
             self.mapping[term] = f"[{kind} {n}]"
         return self.mapping[term]
 
     def __call__(self, text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
         for label, pattern in PATTERNS:
             text, n = pattern.subn(f"[{label}]", text)
             self.replacements[label] += n
@@ -76,10 +103,17 @@ class Pseudonymiser:
 
             def swap(m: re.Match[str]) -> str:
                 self.replacements["name or place"] += 1
-                return self._stand_in(m.group(1))
+                return self._stand_in(m.group(1)) + (m.group(2) or "")  # keeps 's and plurals
 
             text = self._regex.sub(swap, text)
         return text
+
+    def leaks(self, text: str) -> list[str]:
+        """Listed names and places still in ``text`` (a written export, read back)."""
+        if self._regex is None:
+            return []
+        found = self._regex.findall(unicodedata.normalize("NFC", text))
+        return sorted({self._terms[f[0].casefold()][0] for f in found})
 
     @property
     def total(self) -> int:

@@ -21,12 +21,15 @@ def tables_for(kind: str, report: ReportData) -> list[Table]:
 
 
 def write_report(kind: str, fmt: str, report: ReportData, path: Path, long: bool = False) -> Path:
+    from qualcode.export.leakgate import check_written
+
     tables = tables_for(kind, report)
     if fmt == "csv":
         atomic_write_bytes(path, _csv(kind, report, tables, long))
-        return path
-    writers = {"docx": _docx, "xlsx": _xlsx, "md": _md}
-    atomic_write_bytes(path, writers[fmt](kind, report, tables))
+    else:
+        writers = {"docx": _docx, "xlsx": _xlsx, "md": _md}
+        atomic_write_bytes(path, writers[fmt](kind, report, tables))
+    check_written(path, report.listed)  # read back: no listed name may be left in it
     return path
 
 

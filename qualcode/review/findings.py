@@ -67,6 +67,7 @@ class ReportData:
     includes_suggestions: bool
     replacements: dict[str, int] = field(default_factory=dict)
     lang: str = "en"
+    listed: tuple[str, ...] = ()  # the names and places that must not be in a written report
 
     def code_name(self, code_id: str) -> str:
         code = self.codebook.code(code_id)
@@ -187,6 +188,7 @@ def build_report(
         include_suggestions,
         pseudo.replacements,  # live: counts what the written quotes replaced
         lang,
+        (*settings.names, *settings.places),
     )
     return report
 

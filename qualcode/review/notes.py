@@ -17,6 +17,7 @@ class Listing:
     title: str
     headers: list[str]
     rows: list[list[str]]
+    listed: tuple[str, ...] = ()  # names and places the written listing must not hold
 
 
 def _places(project: Project) -> dict[str, tuple[str, str, int]]:
@@ -57,7 +58,8 @@ def memos(
             rows.append([pid, str(turn), who, at[:10], "reconcile rationale", pseudo(rationale)])
     rows.sort(key=lambda r: (r[0], int(r[1]), r[3]))
     title = "Memos" + (f" on {code}" if code else "") + (f" in {document}" if document else "")
-    return Listing(title, ["participant", "turn", "by", "date", "kind", "text"], rows)
+    listed = (*s.names, *s.places) if pseudonymise else ()
+    return Listing(title, ["participant", "turn", "by", "date", "kind", "text"], rows, listed)
 
 
 def quotes(
@@ -82,4 +84,4 @@ def quotes(
     name = report.code_name(code)
     people = len({q.participant for q in chosen})
     title = f"{name}: {len(rows)} coded segments from {people} participants"
-    return Listing(title, ["participant", "turn", "quote", "note"], rows)
+    return Listing(title, ["participant", "turn", "quote", "note"], rows, report.listed)
