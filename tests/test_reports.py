@@ -228,3 +228,21 @@ def test_the_leak_gate_removes_a_report_that_still_names_someone(
     monkeypatch.undo()  # the real pseudonymiser: the same report passes the gate
     report = build_report(project, codebook, include_suggestions=True)
     assert write_report("matrix", fmt, report, path).exists()
+
+
+def test_export_codings_is_pseudonymised_unless_raw(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualcode.cli import main
+
+    project = _project(project)
+    root = str(project.root)
+    out = tmp_path / "c.csv"
+    assert main(["export", "codings", "-o", str(out), "-p", root]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert rows and not any("Jade" in r["text"] or "Tyler" in r["text"] for r in rows)
+    assert {r["speaker"] for r in rows} <= {"P01", "P02", "interviewer"}
+    assert main(["export", "codings", "--raw", "-o", str(out), "-p", root]) == 0
+    assert "keep this file to yourself" in capsys.readouterr().err
+    raw = out.read_text(encoding="utf-8")
+    assert "Jade" in raw or "Tyler" in raw

@@ -178,21 +178,42 @@ def export_codings(
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Write speakers' names and the text as they are, not pseudonymised "
+            "(for your own analysis only: never share it).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Every code application, one row each, for other tools.
 
     Columns: document, participant, turn, speaker, role, code, provenance (kind, source),
-    score, review status, offsets and the segment text."""
+    score, review status, offsets and the segment text. Pseudonymised like the reports by
+    default: the text with [export] names and places and identifiers replaced, and the speaker
+    shown by role and participant id, never by name."""
     from qualcode.export.codings import write_codings
+    from qualcode.export.leakgate import check_written
+    from qualcode.export.pseudo import Pseudonymiser
     from qualcode.project import open_project
+    from qualcode.review.findings import pseudonymise_codings
 
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")
     proj = open_project(project)
-    n = write_codings(list(proj.store.codings()), fmt, output)
+    rows = list(proj.store.codings())
+    settings = proj.settings.export
+    if raw:
+        render.warn("--raw: speakers' names and unredacted text; keep this file to yourself")
+    else:
+        rows = pseudonymise_codings(rows, Pseudonymiser(settings.names, settings.places))
+    n = write_codings(rows, fmt, output)
     proj.close()
     if output is not None:
+        if not raw:
+            check_written(output, (*settings.names, *settings.places))
         render.err.print(f"Wrote {n:,} codings to {output}")
 
 

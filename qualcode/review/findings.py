@@ -197,6 +197,18 @@ def _rank(q: Quote) -> tuple[bool, bool, float]:
     return (not q.key, q.status != "resolved", -q.score)
 
 
+def pseudonymise_codings(
+    rows: list[dict[str, Any]], pseudo: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """Codings rows as a shared file may show them: the text pseudonymised, the speaker by role
+    and participant id (a speaker label is often a full name nobody thought to list)."""
+    out = []
+    for row in rows:
+        who = "interviewer" if row.get("role") == "interviewer" else row.get("participant") or ""
+        out.append({**row, "text": pseudo(str(row.get("text") or "")), "speaker": who})
+    return out
+
+
 def best_quotes(quotes: list[Quote], n: int) -> list[Quote]:
     """Key quotes first, then resolved before suggested, then the strongest, then shortest.
 
