@@ -246,3 +246,33 @@ def test_export_codings_is_pseudonymised_unless_raw(
     assert "keep this file to yourself" in capsys.readouterr().err
     raw = out.read_text(encoding="utf-8")
     assert "Jade" in raw or "Tyler" in raw
+
+
+def test_a_machine_draft_says_so_on_every_page_and_has_its_own_name(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    from qualcode.cli import main
+
+    project = _project(project)
+    root = str(project.root)
+    assert main(["export", "matrix", "--include-suggestions", "-p", root]) == 0
+    draft = project.root / "outputs" / "matrix-draft.docx"
+    assert draft.exists() and not (project.root / "outputs" / "matrix.docx").exists()
+    d = docx.Document(str(draft))
+    assert "MACHINE DRAFT" in d.sections[0].header.paragraphs[0].text  # every page
+    assert d.paragraphs[0].text.startswith("Machine draft: ")
+    captions = [p.text for p in d.paragraphs if p.text.startswith(("Table ", "Figure "))]
+    assert captions and all("Machine draft (unreviewed suggestions)." in c for c in captions)
+    md = tmp_path / "m.md"
+    assert (
+        main(["export", "matrix", "--include-suggestions", "-f", "md", "-o", str(md), "-p", root])
+        == 0
+    )
+    assert "**MACHINE DRAFT" in md.read_text()
+    _gold(project, tmp_path)
+    assert main(["export", "matrix", "-p", root]) == 0  # reviewed: the final name, no marks
+    final = docx.Document(str(project.root / "outputs" / "matrix.docx"))
+    assert not final.sections[0].header.paragraphs[0].text
+    assert not final.paragraphs[0].text.startswith("Machine draft")

@@ -230,7 +230,7 @@ def _report_command(
 ) -> None:
     from qualcode.coding.run import resolve_codebook
     from qualcode.export.pseudo import suspects
-    from qualcode.export.report import FORMATS, write_report
+    from qualcode.export.report import FORMATS, draft_name, write_report
     from qualcode.project import open_project
     from qualcode.review.findings import build_report
 
@@ -241,7 +241,8 @@ def _report_command(
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     report = build_report(proj, codebook, include_suggestions, by, lang)
-    path = output or proj.path(proj.settings.paths.outputs) / f"{kind}.{fmt}"
+    outputs = proj.path(proj.settings.paths.outputs)
+    path = output or outputs / draft_name(kind, fmt, include_suggestions)
     write_report(kind, fmt, report, path, long)
     keep = proj.settings.export.keep
     proj.close()

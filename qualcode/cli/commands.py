@@ -271,7 +271,7 @@ def _run_reports(proj: Any) -> list[str]:
     """The Word framework matrices and theme tables, into the outputs folder. Until anything
     has been reviewed they show the machine's suggestions, marked as unreviewed."""
     from qualcode.coding.run import resolve_codebook
-    from qualcode.export.report import write_report
+    from qualcode.export.report import draft_name, write_report
     from qualcode.review.findings import build_report
 
     codebook, _ = resolve_codebook(proj, None)
@@ -280,12 +280,13 @@ def _run_reports(proj: Any) -> list[str]:
     outputs = proj.path(proj.settings.paths.outputs)
     lines = []
     for kind in ("matrix", "themes"):
-        path = write_report(kind, "docx", report, outputs / f"{kind}.docx")
-        lines.append(f"Wrote {path}")
+        path = write_report(kind, "docx", report, outputs / draft_name(kind, "docx", not reviewed))
+        lines.append(f"Wrote {'the machine draft ' if not reviewed else ''}{path}")
     if not reviewed:
         lines.append(
-            "Nothing reviewed yet: the reports show unreviewed suggestions, marked as such "
-            "('qualcode review' to settle them)."
+            "Nothing reviewed yet: these are machine drafts of unreviewed suggestions, marked "
+            "on every page; 'qualcode review' settles them, and the next run writes the "
+            "reviewed matrix.docx and themes.docx."
         )
     return lines
 

@@ -62,7 +62,10 @@ def _csv(kind: str, report: ReportData, tables: list[Table], long: bool = False)
 
 
 def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
-    out = [f"# {report.title}", "", _provenance(report), ""]
+    out = [f"# {_title(report)}", ""]
+    if report.includes_suggestions:
+        out += [f"**{DRAFT_MARK}**", ""]
+    out += [_provenance(report), ""]
     for n, t in enumerate(tables, start=1):
         out += [f"## {t.title}", "", f"Table {n}. {t.title}", ""]
         out.append("| " + " | ".join(t.headers) + " |")
@@ -126,7 +129,7 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
 def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     import docx
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     doc = docx.Document()
     doc.core_properties.author = "qualcode"
@@ -138,7 +141,12 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(10)
-    doc.add_heading(report.title, level=0)
+    if report.includes_suggestions:  # on every page: this is not a finding yet
+        header = section.header.paragraphs[0]
+        mark = header.add_run(DRAFT_MARK)
+        mark.bold = True
+        mark.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    doc.add_heading(_title(report), level=0)
     doc.add_paragraph(_provenance(report))
     usable = 29.7 - 3.6
     number = 0
@@ -148,7 +156,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
             doc.add_paragraph("No coded segments for this aim yet.")
             continue
         number += 1
-        _caption(doc, number, t.title)
+        _caption(doc, number, t.title, draft=report.includes_suggestions)
         first = 4.0 if kind == "matrix" else 3.5
         if kind == "themes":
             widths = [3.5, 6.0, 2.2, 3.8][: len(t.headers) - 1]
@@ -164,9 +172,22 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     return _stable_zip(buf.getvalue())
 
 
-def _caption(doc: Any, number: int, text: str, kind: str = "Table") -> None:
+DRAFT_MARK = "MACHINE DRAFT: unreviewed suggestions, not findings. Not for publication."
+
+
+def _title(report: ReportData) -> str:
+    return f"Machine draft: {report.title}" if report.includes_suggestions else report.title
+
+
+def draft_name(kind: str, fmt: str, draft: bool) -> str:
+    """The file a report is written to: a machine draft never takes the final report's name."""
+    return f"{kind}-draft.{fmt}" if draft else f"{kind}.{fmt}"
+
+
+def _caption(doc: Any, number: int, text: str, kind: str = "Table", draft: bool = False) -> None:
     p = doc.add_paragraph(style="Caption") if "Caption" in doc.styles else doc.add_paragraph()
-    p.add_run(f"{kind} {number}. {text}").italic = True
+    prefix = "Machine draft (unreviewed suggestions). " if draft else ""
+    p.add_run(f"{kind} {number}. {prefix}{text}").italic = True
 
 
 def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> Any:
@@ -224,7 +245,11 @@ def _heatmap(doc: Any, report: ReportData, number: int, usable: float) -> None:
         return
     doc.add_heading(f"Prevalence of codes by {report.group_by}", level=1)
     _caption(
-        doc, number, f"Share of participants raising each code, by {report.group_by}", "Figure"
+        doc,
+        number,
+        f"Share of participants raising each code, by {report.group_by}",
+        "Figure",
+        report.includes_suggestions,
     )
     headers = ["Code", "All", *groups]
     rows = []
