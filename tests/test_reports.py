@@ -276,3 +276,31 @@ def test_a_machine_draft_says_so_on_every_page_and_has_its_own_name(
     final = docx.Document(str(project.root / "outputs" / "matrix.docx"))
     assert not final.sections[0].header.paragraphs[0].text
     assert not final.paragraphs[0].text.startswith("Machine draft")
+
+
+def test_word_reports_keep_rows_whole_number_pages_and_use_caption_fields(
+    project: Project, tmp_path: Path
+) -> None:
+    import docx
+
+    from qualcode.cli import main
+
+    project = _project(project)
+    _gold(project, tmp_path)
+    cb = project.root / "codebooks" / "toy.yaml"
+    text = cb.read_text()
+    first = text.index("definition:")
+    end = text.index("\n", first)
+    cb.write_text(text[: end + 1] + "        include: [Grants;, Budgets]\n" + text[end + 1 :])
+    path = tmp_path / "m.docx"
+    assert main(["export", "matrix", "-o", str(path), "-p", str(project.root)]) == 0
+    d = docx.Document(str(path))
+    for t in d.tables:
+        assert all("w:cantSplit" in row._tr.xml for row in t.rows[1:])  # rows never split
+    footer = d.sections[0].footer.paragraphs[0]
+    assert footer.text.startswith(d.core_properties.title) and " PAGE " in footer._p.xml
+    assert d.core_properties.title and d.core_properties.subject == "framework matrix"
+    caption = next(p for p in d.paragraphs if p.text.startswith("Table 1. "))
+    assert "SEQ Table" in caption._p.xml  # Word's own numbering, for a list of tables
+    bullets = [p for p in d.paragraphs if p.style.name == "List Bullet"]
+    assert bullets and not any(p.text.endswith(";") for p in bullets)

@@ -133,6 +133,8 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
 
     doc = docx.Document()
     doc.core_properties.author = "qualcode"
+    doc.core_properties.title = _title(report)
+    doc.core_properties.subject = "framework matrix" if kind == "matrix" else "theme tables"
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
@@ -146,6 +148,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         mark = header.add_run(DRAFT_MARK)
         mark.bold = True
         mark.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    _footer(section, report.title)
     doc.add_heading(_title(report), level=0)
     doc.add_paragraph(_provenance(report))
     usable = 29.7 - 3.6
@@ -184,10 +187,44 @@ def draft_name(kind: str, fmt: str, draft: bool) -> str:
     return f"{kind}-draft.{fmt}" if draft else f"{kind}.{fmt}"
 
 
+def _field(paragraph: Any, instruction: str, shown: str) -> None:
+    """A Word field (SEQ, PAGE...) with ``shown`` as its current result, so the number is
+    right before Word updates fields and a list of tables can be built from it. Written as
+    begin / instruction / separate / result / end runs, so the result is ordinary text."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str) -> None:
+        mark = OxmlElement("w:fldChar")
+        mark.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(mark)
+
+    char("begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = instruction
+    paragraph.add_run()._r.append(code)
+    char("separate")
+    paragraph.add_run(shown)
+    char("end")
+
+
 def _caption(doc: Any, number: int, text: str, kind: str = "Table", draft: bool = False) -> None:
+    """A caption whose number is a real SEQ field (Word's own caption numbering)."""
     p = doc.add_paragraph(style="Caption") if "Caption" in doc.styles else doc.add_paragraph()
+    p.add_run(f"{kind} ")
+    _field(p, f" SEQ {kind} \\* ARABIC ", str(number))
     prefix = "Machine draft (unreviewed suggestions). " if draft else ""
-    p.add_run(f"{kind} {number}. {prefix}{text}").italic = True
+    p.add_run(f". {prefix}{text}")
+    for run in p.runs:
+        run.italic = True
+
+
+def _footer(section: Any, title: str) -> None:
+    """The report's title and the page number at the foot of every page."""
+    p = section.footer.paragraphs[0]
+    p.add_run(f"{title} · page ")
+    _field(p, " PAGE ", "1")
 
 
 def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> Any:
@@ -213,7 +250,11 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
         run.bold = True
         _shade(cell, "D9E2F3")
     for r in rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        cant = OxmlElement("w:cantSplit")  # a row is never broken across two pages
+        cant.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(cant)
+        cells = row.cells
         for cell, text, size in zip(cells, r, sizes, strict=True):
             cell.width = size
             paras = text.split("\n\n")
@@ -292,7 +333,9 @@ def _appendix(doc: Any, report: ReportData) -> None:
             p.add_run(f"({code.id}). {code.definition}")
             for label, items in (("Include", code.include), ("Exclude", code.exclude)):
                 if items:
-                    doc.add_paragraph(f"{label}: " + "; ".join(items))
+                    doc.add_paragraph(f"{label}:")
+                    for item in items:  # one bullet each (joined with ";" they read ".;")
+                        doc.add_paragraph(item.rstrip(";"), style="List Bullet")
 
 
 def _stable_zip(data: bytes) -> bytes:
