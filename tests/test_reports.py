@@ -304,3 +304,23 @@ def test_word_reports_keep_rows_whole_number_pages_and_use_caption_fields(
     assert "SEQ Table" in caption._p.xml  # Word's own numbering, for a list of tables
     bullets = [p for p in d.paragraphs if p.style.name == "List Bullet"]
     assert bullets and not any(p.text.endswith(";") for p in bullets)
+
+
+def test_a_turn_is_quoted_once_per_matrix_row() -> None:
+    from qualcode.codebook.model import Code, Codebook, Group
+    from qualcode.export.tables import matrix_tables
+    from qualcode.review.findings import Participant, Quote, ReportData
+
+    codes = tuple(Code(c, c.title(), "d", "g") for c in ("a", "b", "c"))
+    book = Codebook("cb", "cb", "cb.yaml", (Group("g", "G", "", "", codes),))
+
+    def q(code: str, turn: int, score: float) -> Quote:
+        return Quote("P01", turn, code, f"turn {turn} text", None, False, "resolved", score)
+
+    quotes = [q("a", 3, 2.0), q("b", 3, 2.0), q("b", 5, 1.0), q("c", 3, 2.0)]
+    report = ReportData("t", book, [Participant("P01", {})], quotes, "", {}, False)
+    (table,) = matrix_tables(report)
+    row = table.rows[0]
+    assert "(turn 3)" in row[1]  # code a: its best quote
+    assert "(turn 5)" in row[2]  # code b: the next best, not turn 3 again
+    assert row[3] == "(turn 3, quoted under A)"  # code c: nothing else to quote

@@ -33,13 +33,31 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
         headers = ["Participant", *(report.code_name(c.id) for c in group.codes)]
         rows = []
         for p in report.participants:
-            cells = ["\n\n".join(cite(q) for q in best_quotes(by[(p.id, c.id)], per_cell))
-                     for c in group.codes]  # fmt: skip
+            cells = _row_cells(report, [by[(p.id, c.id)] for c in group.codes], per_cell)
             if any(cells):
                 rows.append([p.label(), *cells])
         title = f"{report.group_name(group.id)}: framework matrix"
         tables.append(Table(group.id, title, headers, rows))
     return tables
+
+
+def _row_cells(report: ReportData, per_code: list[list[Quote]], per_cell: int) -> list[str]:
+    """One participant's cells: the best quotes of each code, never a turn already quoted in
+    another cell of the row (the next best is taken; with none left, the cell points to it)."""
+    used: dict[int, str] = {}  # turn -> the code it is quoted under
+    cells = []
+    for quotes in per_code:
+        ranked = best_quotes(quotes, per_cell + len(used))  # enough to skip the used turns
+        fresh = [q for q in ranked if q.turn not in used][:per_cell]
+        if fresh:
+            cells.append("\n\n".join(cite(q) for q in fresh))
+            used.update((q.turn, q.code) for q in fresh)
+        elif ranked:
+            q = ranked[0]
+            cells.append(f"(turn {q.turn}, quoted under {report.code_name(used[q.turn])})")
+        else:
+            cells.append("")
+    return cells
 
 
 def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
