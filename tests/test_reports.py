@@ -122,8 +122,19 @@ def test_word_excel_csv_markdown_read_back(
     assert "(P01, PCSO, Bridgend)" in row.cells[4].text
 
     wb = load_workbook(out / "matrix.xlsx")
-    assert wb.sheetnames == ["factors", "police", "codings"]
+    assert wb.sheetnames == ["Factors", "Police", "codings"]  # the aims' titles
     assert wb["codings"]["A1"].value == "aim" and wb["codings"].max_row == 5  # 4 codings
+    long_sheet = wb["codings"]
+    assert long_sheet["C1"].value == "code name" and long_sheet["C2"].value in (
+        "Funding",
+        "Referral quality",
+    )
+    turn_col = [c.value for c in long_sheet[1]].index("turn") + 1
+    assert isinstance(long_sheet.cell(row=2, column=turn_col).value, int)  # a number, not text
+    sheet = wb["Factors"]
+    assert sheet.auto_filter.ref and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.row_dimensions[2].height and sheet.row_dimensions[2].height >= 15
     wide = list(csv.DictReader(io.StringIO((out / "matrix.csv").read_text("utf-8-sig"))))
     assert [r["participant"] for r in wide] == ["P01, PCSO, Bridgend"]
     assert "[Name 3]" in wide[0]["police.referral_quality"]  # Tyler, consistently

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,32 +94,68 @@ def _provenance(report: ReportData) -> str:
 
 
 # Excel -------------------------------------------------------------------------------------
+LINE_POINTS = 15.0  # one wrapped line of 10-point text, for row heights
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    """An Excel sheet name from an aim's title: at most 31 characters, none of []:*?/\\."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _fit(ws: Any, widths: list[float]) -> None:
+    """Column widths, wrapped top-aligned cells, and each row as tall as its longest cell
+    (spreadsheet programs other than Excel do not grow rows by themselves)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in ws.iter_rows(min_row=1):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            text = "" if cell.value is None else str(cell.value)
+            per_line = max(int(width * 1.1), 1)
+            lines = max(lines, sum(len(p) // per_line + 1 for p in text.split("\n")))
+        ws.row_dimensions[row[0].row].height = min(409.0, LINE_POINTS * lines)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = ws.dimensions
+    ws.print_title_rows = "1:1"  # the header row on every printed page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     wb.remove(wb.active)
+    taken: set[str] = {"codings"}
     for t in tables:
-        ws = wb.create_sheet(t.aim[:31])
+        ws = wb.create_sheet(_sheet_name(report.group_name(t.aim), taken))
         ws.append(t.headers)
         for r in t.rows:
             ws.append(r)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for i, _ in enumerate(t.headers, start=1):
-            letter = ws.cell(row=1, column=i).column_letter
-            ws.column_dimensions[letter].width = 24 if i == 1 else 48
-            for cell in ws[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "B2"
+        _fit(ws, [24.0] + [48.0] * (len(t.headers) - 1))
     headers, rows = long_rows(report)
     ws = wb.create_sheet("codings")
-    ws.append(headers)
+    ws.append([*headers[:2], "code name", *headers[2:]])
     for r in rows:
-        ws.append(r)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+        turn = headers.index("turn")
+        values: list[Any] = [*r[:2], report.code_name(r[1]), *r[2:]]
+        values[turn + 1] = int(r[turn]) if str(r[turn]).isdigit() else r[turn]  # a number
+        ws.append(values)
+    _fit(ws, [14.0, 24.0, 28.0] + [14.0] * (len(headers) - 3) + [80.0])
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
