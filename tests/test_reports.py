@@ -335,3 +335,23 @@ def test_a_turn_is_quoted_once_per_matrix_row() -> None:
     assert "(turn 3)" in row[1]  # code a: its best quote
     assert "(turn 5)" in row[2]  # code b: the next best, not turn 3 again
     assert row[3] == "(turn 3, quoted under A)"  # code c: nothing else to quote
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, that's fine, go ahead and record.",
+        "Hiya, my name is Sandra and I'm a family support worker.",
+        "No, I think that's everything from me. Thanks for having me.",
+    ],
+)
+def test_consent_introductions_and_sign_offs_are_quoted_last(text: str) -> None:
+    from qualcode.review.findings import Quote, best_quotes, weak_quote
+
+    assert weak_quote(text)
+    weak = Quote("P01", 1, "a", text, None, False, "resolved", 2.0)
+    real = Quote("P01", 9, "a", "The hub rings us every morning with the PPNs.", None, False,
+                 "resolved", 1.0)  # fmt: skip
+    assert best_quotes([weak, real], 1) == [real]  # even with a lower score
+    assert best_quotes([weak], 1) == [weak]  # but a code with nothing else still shows it
+    assert not weak_quote("My name is on every referral form, so they ring me. " * 6)

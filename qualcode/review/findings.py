@@ -8,6 +8,7 @@ are pseudonymised here, before any exporter sees them; exporters never read the 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -193,8 +194,25 @@ def build_report(
     return report
 
 
-def _rank(q: Quote) -> tuple[bool, bool, float]:
-    return (not q.key, q.status != "resolved", -q.score)
+# Turns that say nothing about the evaluation however they were coded: a consent, a
+# self-introduction, the sign-off. They are quoted only when a code has nothing else.
+_WEAK = re.compile(
+    r"\b(?:happy (?:for you )?to (?:record|go ahead|carry on|start)|(?:i )?consent\b|"
+    r"(?:yes|yeah),? (?:go ahead|that'?s fine)|that'?s fine,? go ahead|my name is|"
+    r"thank(?:s| you)(?: very much)? for (?:having|asking|your time|listening)|"
+    r"(?:no,? )?(?:i think )?that'?s (?:everything|all|it) (?:from me|really)|nothing else to add)",
+    re.IGNORECASE,
+)
+WEAK_CHARS = 240  # only short turns are judged by those phrases
+
+
+def weak_quote(text: str) -> bool:
+    """Whether a turn is a consent, an introduction or a sign-off rather than evidence."""
+    return len(text) <= WEAK_CHARS and bool(_WEAK.search(text))
+
+
+def _rank(q: Quote) -> tuple[bool, bool, bool, float]:
+    return (not q.key, weak_quote(q.segment), q.status != "resolved", -q.score)
 
 
 def pseudonymise_codings(
