@@ -315,6 +315,8 @@ def test_word_reports_keep_rows_whole_number_pages_and_use_caption_fields(
     assert "SEQ Table" in caption._p.xml  # Word's own numbering, for a list of tables
     bullets = [p for p in d.paragraphs if p.style.name == "List Bullet"]
     assert bullets and not any(p.text.endswith(";") for p in bullets)
+    heat = next(t for t in d.tables if t.rows[0].cells[0].text == "Code")
+    assert [c.text for c in heat.rows[0].cells][2:] == ["Partner", "Policing"]  # not raw values
 
 
 def test_a_turn_is_quoted_once_per_matrix_row() -> None:

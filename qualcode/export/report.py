@@ -11,7 +11,7 @@ from typing import Any
 
 from qualcode.export import atomic_write_bytes, stable_zip
 from qualcode.export.tables import Table, long_rows, matrix_tables, theme_tables
-from qualcode.review.findings import ReportData, prevalence
+from qualcode.review.findings import ReportData, display, prevalence
 
 KINDS = ("matrix", "themes")
 FORMATS = ("docx", "xlsx", "csv", "md")
@@ -321,15 +321,16 @@ def _heatmap(doc: Any, report: ReportData, number: int, usable: float) -> None:
     groups = [g for g in next(iter(prev.values()), {}) if g]
     if not groups:
         return
-    doc.add_heading(f"Prevalence of codes by {report.group_by}", level=1)
+    by = display(report.group_by).lower()
+    doc.add_heading(f"Prevalence of codes by {by}", level=1)
     _caption(
         doc,
         number,
-        f"Share of participants raising each code, by {report.group_by}",
+        f"Share of participants raising each code, by {by}",
         "Figure",
         report.includes_suggestions,
     )
-    headers = ["Code", "All", *groups]
+    headers = ["Code", "All", *(display(g) for g in groups)]
     rows = []
     for c in report.codebook.codes:
         counts = prev[c.id]

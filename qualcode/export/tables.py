@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from qualcode.review.findings import Quote, ReportData, best_quotes, prevalence
+from qualcode.review.findings import Quote, ReportData, best_quotes, display, prevalence
 
 
 @dataclass
@@ -74,7 +74,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
         for code in group.codes:
             counts = prev[code.id]
             n, total = counts[""]
-            split = "; ".join(f"{g} {k} of {m}" for g, (k, m) in counts.items() if g)
+            split = "; ".join(f"{display(g)} {k} of {m}" for g, (k, m) in counts.items() if g)
             chosen = _spread(by_code[code.id], quotes)
             cited = "\n\n".join(f"{cite(q)} ({labels.get(q.participant, q.participant)})"
                                 for q in chosen)  # fmt: skip
@@ -84,7 +84,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
             "Code",
             "Definition",
             "Participants",
-            f"By {report.group_by}",
+            f"By {display(report.group_by).lower()}",
             "Illustrative quotes",
         ]
         if not report.group_by:  # no [export] group_by: no split column

@@ -81,6 +81,13 @@ class ReportData:
         return (group.name_cy or group.name) if self.lang == "cy" else group.name
 
 
+def display(value: str) -> str:
+    """An attribute's name or value as a reader sees it: 'local_authority' -> 'Local authority',
+    'partner' -> 'Partner' (values already capitalised are left alone)."""
+    text = value.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
 def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
     """Whole sentences of ``text`` around ``focus`` (offsets into ``text``; the opening when
     None) within about ``limit`` characters, with an ellipsis where text was left out."""
