@@ -357,3 +357,27 @@ def test_consent_introductions_and_sign_offs_are_quoted_last(text: str) -> None:
     assert best_quotes([weak, real], 1) == [real]  # even with a lower score
     assert best_quotes([weak], 1) == [weak]  # but a code with nothing else still shows it
     assert not weak_quote("My name is on every referral form, so they ring me. " * 6)
+
+
+def test_the_evidence_is_bold_inside_word_quotes_and_plain_elsewhere(
+    project: Project, tmp_path: Path
+) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    from qualcode.cli import main
+
+    project = _project(project)
+    root = str(project.root)
+    for fmt in ("docx", "md", "csv", "xlsx"):
+        path = tmp_path / f"m.{fmt}"
+        assert main(["export", "matrix", "--include-suggestions", "-f", fmt, "-o", str(path),
+                     "-p", root]) == 0  # fmt: skip
+    d = docx.Document(str(tmp_path / "m.docx"))
+    bold = [r.text for t in d.tables[:2] for row in t.rows[1:] for c in row.cells
+            for p in c.paragraphs for r in p.runs if r.bold]  # fmt: skip
+    assert bold and all(len(b) < 60 for b in bold)  # the matched words, not whole quotes
+    assert "**" in (tmp_path / "m.md").read_text()
+    assert "\x02" not in (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+    wb = load_workbook(tmp_path / "m.xlsx")
+    assert not any("\x02" in str(c.value) for ws in wb for row in ws.iter_rows() for c in row)

@@ -11,7 +11,7 @@ from typing import Any
 
 from qualcode.export import atomic_write_bytes, stable_zip
 from qualcode.export.tables import Table, long_rows, matrix_tables, theme_tables
-from qualcode.review.findings import ReportData, display, prevalence
+from qualcode.review.findings import EVIDENCE, ReportData, display, prevalence, unmark
 
 KINDS = ("matrix", "themes")
 FORMATS = ("docx", "xlsx", "csv", "md")
@@ -35,11 +35,25 @@ def write_report(kind: str, fmt: str, report: ReportData, path: Path, long: bool
 
 
 # text formats ------------------------------------------------------------------------------
+class _Plain:
+    """A csv writer that drops the evidence marks (plain text formats have no bold)."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: Any) -> None:
+        self.writer.writerow([unmark(c) if isinstance(c, str) else c for c in row])
+
+    def writerows(self, rows: Any) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def _csv(kind: str, report: ReportData, tables: list[Table], long: bool = False) -> bytes:
     """Long: one row per coding. Wide: themes one row per code; the matrix one row per
     participant with a column per code of every aim."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _Plain(csv.writer(buf, lineterminator="\n"))
     if long:
         headers, rows = long_rows(report)
         w.writerow(headers)
@@ -72,9 +86,9 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         out.append("| " + " | ".join(t.headers) + " |")
         out.append("|" + "---|" * len(t.headers))
         for r in t.rows:
-            out.append(
-                "| " + " | ".join(c.replace("\n", "<br>").replace("|", "\\|") for c in r) + " |"
-            )
+            cells = (c.replace("\n", "<br>").replace("|", "\\|") for c in r)
+            line = "| " + " | ".join(cells) + " |"
+            out.append(line.replace(EVIDENCE[0], "**").replace(EVIDENCE[1], "**"))
         out.append("")
     return "\n".join(out).encode("utf-8")
 
@@ -86,7 +100,8 @@ def _provenance(report: ReportData) -> str:
         else "Resolved codings only"
     )
     swaps = sum(report.replacements.values())
-    shown = ", ".join(report.participants[0].attributes) if report.participants else ""
+    attrs = report.participants[0].attributes if report.participants else {}
+    shown = ", ".join(display(a).lower() for a in attrs)
     return (
         f"{what}. Participants are shown by id{' and ' + shown if shown else ''} only; {swaps} "
         "names, places and other identifiers in quotes were replaced."
@@ -145,7 +160,7 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         ws = wb.create_sheet(_sheet_name(report.group_name(t.aim), taken))
         ws.append(t.headers)
         for r in t.rows:
-            ws.append(r)
+            ws.append([unmark(c) for c in r])
         _fit(ws, [24.0] + [48.0] * (len(t.headers) - 1))
     headers, rows = long_rows(report)
     ws = wb.create_sheet("codings")
@@ -295,13 +310,25 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
         for cell, text, size in zip(cells, r, sizes, strict=True):
             cell.width = size
             paras = text.split("\n\n")
-            cell.text = paras[0]
-            for extra in paras[1:]:
-                cell.add_paragraph(extra)
+            cell.text = ""
+            for k, para_text in enumerate(paras):
+                para = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
+                _runs(para, para_text)
             for para in cell.paragraphs:
                 for run in para.runs:
                     run.font.size = Pt(9)
     return table
+
+
+def _runs(para: Any, text: str) -> None:
+    """The text as runs, the evidence between EVIDENCE marks in bold."""
+    rest = text
+    while EVIDENCE[0] in rest and EVIDENCE[1] in rest:
+        before, _, tail = rest.partition(EVIDENCE[0])
+        inside, _, rest = tail.partition(EVIDENCE[1])
+        para.add_run(before)
+        para.add_run(inside).bold = True
+    para.add_run(unmark(rest))
 
 
 def _shade(cell: Any, fill: str) -> None:

@@ -19,7 +19,7 @@ class Table:
 def cite(q: Quote) -> str:
     mark = "★ " if q.key else ""
     note = " [suggested, not reviewed]" if q.status == "suggested" else ""
-    return f"{mark}“{q.text}” (turn {q.turn}){note}"
+    return f"{mark}“{q.marked}” (turn {q.turn}){note}"
 
 
 def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:

@@ -37,14 +37,34 @@ class Quote:
     score: float
     limit: int = 320
     pseudo: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
-    _text: str | None = field(default=None, repr=False, compare=False)
+    _marked: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def marked(self) -> str:
+        """The quote with the evidence between EVIDENCE marks (writers bold it or drop them)."""
+        if self._marked is None:
+            segment, focus = self.segment, self.focus
+            if focus is not None and 0 <= focus[0] < focus[1] <= len(segment):
+                a, b = focus
+                segment = segment[:a] + EVIDENCE[0] + segment[a:b] + EVIDENCE[1] + segment[b:]
+                focus = (a + 1, b + 1)
+            made = excerpt(segment, self.limit, focus)
+            made = self.pseudo(made) if self.pseudo else made
+            if made.count(EVIDENCE[0]) != 1 or made.count(EVIDENCE[1]) != 1:  # cut by the trim
+                made = unmark(made)
+            self._marked = made
+        return self._marked
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            made = excerpt(self.segment, self.limit, self.focus)
-            self._text = self.pseudo(made) if self.pseudo else made
-        return self._text
+        return unmark(self.marked)
+
+
+EVIDENCE = ("\x02", "\x03")  # around the evidence words inside a quote's marked text
+
+
+def unmark(text: str) -> str:
+    return text.replace(EVIDENCE[0], "").replace(EVIDENCE[1], "")
 
 
 @dataclass
