@@ -381,3 +381,28 @@ def test_the_evidence_is_bold_inside_word_quotes_and_plain_elsewhere(
     assert "\x02" not in (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
     wb = load_workbook(tmp_path / "m.xlsx")
     assert not any("\x02" in str(c.value) for ws in wb for row in ws.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("kind", ["matrix", "themes"])
+def test_a_welsh_report_has_no_english_fixed_strings(
+    project: Project, tmp_path: Path, kind: str
+) -> None:
+    import re as regex
+
+    from qualcode.cli import main
+    from qualcode.export.leakgate import written_text
+    from qualcode.export.words import CY, EN
+
+    project = _project(project)
+    assert set(EN) == set(CY)  # every string has its Welsh
+    for fmt in ("docx", "md"):
+        path = tmp_path / f"{kind}.{fmt}"
+        args = ["export", kind, "--lang", "cy", "--include-suggestions", "-f", fmt]
+        assert main([*args, "-o", str(path), "-p", str(project.root)]) == 0
+        text = written_text(path)
+        for key, english in EN.items():
+            for chunk in regex.split(r"\{[a-z_]+\}", english):
+                chunk = chunk.strip(" .:;()[]")
+                if len(chunk) >= 5 and chunk not in CY[key]:
+                    assert chunk not in text, (fmt, key, chunk)
+        assert "Drafft peiriant" in text and "(tro " in text

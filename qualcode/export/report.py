@@ -11,6 +11,7 @@ from typing import Any
 
 from qualcode.export import atomic_write_bytes, stable_zip
 from qualcode.export.tables import Table, long_rows, matrix_tables, theme_tables
+from qualcode.export.words import say
 from qualcode.review.findings import EVIDENCE, ReportData, display, prevalence, unmark
 
 KINDS = ("matrix", "themes")
@@ -79,10 +80,10 @@ def _csv(kind: str, report: ReportData, tables: list[Table], long: bool = False)
 def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     out = [f"# {_title(report)}", ""]
     if report.includes_suggestions:
-        out += [f"**{DRAFT_MARK}**", ""]
+        out += [f"**{say(report.lang, 'draft_mark')}**", ""]
     out += [_provenance(report), ""]
     for n, t in enumerate(tables, start=1):
-        out += [f"## {t.title}", "", f"Table {n}. {t.title}", ""]
+        out += [f"## {t.title}", "", f"{say(report.lang, 'table')} {n}. {t.title}", ""]
         out.append("| " + " | ".join(t.headers) + " |")
         out.append("|" + "---|" * len(t.headers))
         for r in t.rows:
@@ -95,17 +96,15 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
 
 def _provenance(report: ReportData) -> str:
     what = (
-        "Resolved codings and unreviewed machine suggestions (marked)"
+        say(report.lang, "with_suggestions")
         if report.includes_suggestions
-        else "Resolved codings only"
+        else say(report.lang, "resolved_only")
     )
     swaps = sum(report.replacements.values())
     attrs = report.participants[0].attributes if report.participants else {}
     shown = ", ".join(display(a).lower() for a in attrs)
-    return (
-        f"{what}. Participants are shown by id{' and ' + shown if shown else ''} only; {swaps} "
-        "names, places and other identifiers in quotes were replaced."
-    )
+    also = say(report.lang, "and_attributes", attributes=shown) if shown else ""
+    return say(report.lang, "provenance", what=what, shown=also, swaps=swaps)
 
 
 # Excel -------------------------------------------------------------------------------------
@@ -186,7 +185,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     doc = docx.Document()
     doc.core_properties.author = "qualcode"
     doc.core_properties.title = _title(report)
-    doc.core_properties.subject = "framework matrix" if kind == "matrix" else "theme tables"
+    doc.core_properties.subject = say(report.lang, f"subject_{kind}")
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
@@ -197,10 +196,10 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     style.font.size = Pt(10)
     if report.includes_suggestions:  # on every page: this is not a finding yet
         header = section.header.paragraphs[0]
-        mark = header.add_run(DRAFT_MARK)
+        mark = header.add_run(say(report.lang, "draft_mark"))
         mark.bold = True
         mark.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    _footer(section, report.title)
+    _footer(section, report.title, report.lang)
     doc.add_heading(_title(report), level=0)
     doc.add_paragraph(_provenance(report))
     usable = 29.7 - 3.6
@@ -208,10 +207,10 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     for t in tables:
         doc.add_heading(t.title, level=1)
         if not t.rows:
-            doc.add_paragraph("No coded segments for this aim yet.")
+            doc.add_paragraph(say(report.lang, "none_yet"))
             continue
         number += 1
-        _caption(doc, number, t.title, draft=report.includes_suggestions)
+        _caption(doc, number, t.title, draft=report.includes_suggestions, lang=report.lang)
         first = 4.0 if kind == "matrix" else 3.5
         if kind == "themes":
             widths = [3.5, 6.0, 2.2, 3.8][: len(t.headers) - 1]
@@ -227,11 +226,10 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     return _stable_zip(buf.getvalue())
 
 
-DRAFT_MARK = "MACHINE DRAFT: unreviewed suggestions, not findings. Not for publication."
-
-
 def _title(report: ReportData) -> str:
-    return f"Machine draft: {report.title}" if report.includes_suggestions else report.title
+    if report.includes_suggestions:
+        return say(report.lang, "draft_title", title=report.title)
+    return report.title
 
 
 def draft_name(kind: str, fmt: str, draft: bool) -> str:
@@ -261,21 +259,24 @@ def _field(paragraph: Any, instruction: str, shown: str) -> None:
     char("end")
 
 
-def _caption(doc: Any, number: int, text: str, kind: str = "Table", draft: bool = False) -> None:
+def _caption(
+    doc: Any, number: int, text: str, kind: str = "table", draft: bool = False, lang: str = "en"
+) -> None:
     """A caption whose number is a real SEQ field (Word's own caption numbering)."""
     p = doc.add_paragraph(style="Caption") if "Caption" in doc.styles else doc.add_paragraph()
-    p.add_run(f"{kind} ")
-    _field(p, f" SEQ {kind} \\* ARABIC ", str(number))
-    prefix = "Machine draft (unreviewed suggestions). " if draft else ""
+    label = say(lang, kind)
+    p.add_run(f"{label} ")
+    _field(p, f" SEQ {label} \\* ARABIC ", str(number))
+    prefix = say(lang, "draft_caption") if draft else ""
     p.add_run(f". {prefix}{text}")
     for run in p.runs:
         run.italic = True
 
 
-def _footer(section: Any, title: str) -> None:
+def _footer(section: Any, title: str, lang: str = "en") -> None:
     """The report's title and the page number at the foot of every page."""
     p = section.footer.paragraphs[0]
-    p.add_run(f"{title} · page ")
+    p.add_run(f"{title} · {say(lang, 'page')} ")
     _field(p, " PAGE ", "1")
 
 
@@ -349,15 +350,16 @@ def _heatmap(doc: Any, report: ReportData, number: int, usable: float) -> None:
     if not groups:
         return
     by = display(report.group_by).lower()
-    doc.add_heading(f"Prevalence of codes by {by}", level=1)
+    doc.add_heading(say(report.lang, "prevalence_heading", attribute=by), level=1)
     _caption(
         doc,
         number,
-        f"Share of participants raising each code, by {by}",
-        "Figure",
+        say(report.lang, "prevalence_caption", attribute=by),
+        "figure",
         report.includes_suggestions,
+        report.lang,
     )
-    headers = ["Code", "All", *(display(g) for g in groups)]
+    headers = [say(report.lang, "code"), say(report.lang, "all"), *(display(g) for g in groups)]
     rows = []
     for c in report.codebook.codes:
         counts = prev[c.id]
@@ -370,10 +372,7 @@ def _heatmap(doc: Any, report: ReportData, number: int, usable: float) -> None:
         for j, g in enumerate(["", *groups], start=1):
             k, m = counts[g]
             _shade(table.rows[r].cells[j], _heat(k / m if m else 0.0))
-    doc.add_paragraph(
-        "Each cell: participants who raised the code, of the group, as a percentage; the "
-        "darker the cell, the larger the share."
-    )
+    doc.add_paragraph(say(report.lang, "prevalence_note"))
 
 
 def _share(k: int, m: int) -> str:
@@ -389,16 +388,16 @@ def _heat(share: float) -> str:
 
 def _appendix(doc: Any, report: ReportData) -> None:
     doc.add_page_break()
-    doc.add_heading("Appendix: codebook", level=1)
+    doc.add_heading(say(report.lang, "appendix"), level=1)
     for group in report.codebook.groups:
         doc.add_heading(report.group_name(group.id), level=2)
         for code in group.codes:
             p = doc.add_paragraph()
             p.add_run(f"{report.code_name(code.id)} ").bold = True
             p.add_run(f"({code.id}). {code.definition}")
-            for label, items in (("Include", code.include), ("Exclude", code.exclude)):
+            for label, items in (("include", code.include), ("exclude", code.exclude)):
                 if items:
-                    doc.add_paragraph(f"{label}:")
+                    doc.add_paragraph(say(report.lang, label))
                     for item in items:  # one bullet each (joined with ";" they read ".;")
                         doc.add_paragraph(item.rstrip(";"), style="List Bullet")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from qualcode.export.words import say
 from qualcode.review.findings import Quote, ReportData, best_quotes, display, prevalence
 
 
@@ -16,10 +17,10 @@ class Table:
     rows: list[list[str]]
 
 
-def cite(q: Quote) -> str:
+def cite(q: Quote, lang: str = "en") -> str:
     mark = "★ " if q.key else ""
-    note = " [suggested, not reviewed]" if q.status == "suggested" else ""
-    return f"{mark}“{q.marked}” (turn {q.turn}){note}"
+    note = f" {say(lang, 'suggested')}" if q.status == "suggested" else ""
+    return f"{mark}“{q.marked}” {say(lang, 'turn', turn=q.turn)}{note}"
 
 
 def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
@@ -30,13 +31,13 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
         by[(q.participant, q.code)].append(q)
     tables = []
     for group in report.codebook.groups:
-        headers = ["Participant", *(report.code_name(c.id) for c in group.codes)]
+        headers = [say(report.lang, "participant"), *(report.code_name(c.id) for c in group.codes)]
         rows = []
         for p in report.participants:
             cells = _row_cells(report, [by[(p.id, c.id)] for c in group.codes], per_cell)
             if any(cells):
                 rows.append([p.label(), *cells])
-        title = f"{report.group_name(group.id)}: framework matrix"
+        title = say(report.lang, "matrix_title", aim=report.group_name(group.id))
         tables.append(Table(group.id, title, headers, rows))
     return tables
 
@@ -50,11 +51,12 @@ def _row_cells(report: ReportData, per_code: list[list[Quote]], per_cell: int) -
         ranked = best_quotes(quotes, per_cell + len(used))  # enough to skip the used turns
         fresh = [q for q in ranked if q.turn not in used][:per_cell]
         if fresh:
-            cells.append("\n\n".join(cite(q) for q in fresh))
+            cells.append("\n\n".join(cite(q, report.lang) for q in fresh))
             used.update((q.turn, q.code) for q in fresh)
         elif ranked:
             q = ranked[0]
-            cells.append(f"(turn {q.turn}, quoted under {report.code_name(used[q.turn])})")
+            code = report.code_name(used[q.turn])
+            cells.append(say(report.lang, "quoted_under", turn=q.turn, code=code))
         else:
             cells.append("")
     return cells
@@ -74,22 +76,31 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
         for code in group.codes:
             counts = prev[code.id]
             n, total = counts[""]
-            split = "; ".join(f"{display(g)} {k} of {m}" for g, (k, m) in counts.items() if g)
+            split = "; ".join(
+                f"{display(g)} {say(report.lang, 'n_of', n=k, total=m)}"
+                for g, (k, m) in counts.items()
+                if g
+            )
             chosen = _spread(by_code[code.id], quotes)
-            cited = "\n\n".join(f"{cite(q)} ({labels.get(q.participant, q.participant)})"
-                                for q in chosen)  # fmt: skip
-            row = [report.code_name(code.id), code.definition, f"{n} of {total}", split, cited]
+            cited = "\n\n".join(
+                f"{cite(q, report.lang)} ({labels.get(q.participant, q.participant)})"
+                for q in chosen
+            )
+            of = say(report.lang, "n_of", n=n, total=total)
+            row = [report.code_name(code.id), code.definition, of, split, cited]
             rows.append(row if report.group_by else row[:3] + row[4:])
+        lang = report.lang
         headers = [
-            "Code",
-            "Definition",
-            "Participants",
-            f"By {display(report.group_by).lower()}",
-            "Illustrative quotes",
+            say(lang, "code"),
+            say(lang, "definition"),
+            say(lang, "participants"),
+            say(lang, "by", attribute=display(report.group_by).lower()),
+            say(lang, "quotes"),
         ]
         if not report.group_by:  # no [export] group_by: no split column
             del headers[3]
-        tables.append(Table(group.id, f"{report.group_name(group.id)}: themes", headers, rows))
+        title = say(report.lang, "themes_title", aim=report.group_name(group.id))
+        tables.append(Table(group.id, title, headers, rows))
     return tables
 
 

@@ -1,0 +1,102 @@
+"""Every fixed string of the reports, in English and Welsh (``--lang cy``).
+
+One catalogue, so that a Welsh report has no English left in it: a test renders the Welsh
+reports and looks for each English string. Terms follow Welsh Government usage where there is
+one (cyfranogwr, llyfr codau, atodiad, canran); placeholders in braces are filled in by
+:func:`say`. The Welsh was written for this project and wants a fluent reviewer's eye before a
+published report relies on it.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    "matrix_title": "{aim}: framework matrix",
+    "themes_title": "{aim}: themes",
+    "participant": "Participant",
+    "code": "Code",
+    "definition": "Definition",
+    "participants": "Participants",
+    "by": "By {attribute}",
+    "quotes": "Illustrative quotes",
+    "n_of": "{n} of {total}",
+    "table": "Table",
+    "figure": "Figure",
+    "all": "All",
+    "prevalence_heading": "Prevalence of codes by {attribute}",
+    "prevalence_caption": "Share of participants raising each code, by {attribute}",
+    "prevalence_note": (
+        "Each cell: participants who raised the code, of the group, as a percentage; the darker "
+        "the cell, the larger the share."
+    ),
+    "appendix": "Appendix: codebook",
+    "include": "Include:",
+    "exclude": "Exclude:",
+    "none_yet": "No coded segments for this aim yet.",
+    "resolved_only": "Resolved codings only",
+    "with_suggestions": "Resolved codings and unreviewed machine suggestions (marked)",
+    "provenance": (
+        "{what}. Participants are shown by id{shown} only; {swaps} names, places and other "
+        "identifiers in quotes were replaced."
+    ),
+    "and_attributes": " and {attributes}",
+    "draft_mark": "MACHINE DRAFT: unreviewed suggestions, not findings. Not for publication.",
+    "draft_title": "Machine draft: {title}",
+    "draft_caption": "Machine draft (unreviewed suggestions). ",
+    "suggested": "[suggested, not reviewed]",
+    "turn": "(turn {turn})",
+    "quoted_under": "(turn {turn}, quoted under {code})",
+    "page": "page",
+    "subject_matrix": "framework matrix",
+    "subject_themes": "theme tables",
+}
+
+CY: dict[str, str] = {
+    "matrix_title": "{aim}: matrics fframwaith",
+    "themes_title": "{aim}: themâu",
+    "participant": "Cyfranogwr",
+    "code": "Cod",
+    "definition": "Diffiniad",
+    "participants": "Cyfranogwyr",
+    "by": "Yn ôl {attribute}",
+    "quotes": "Dyfyniadau enghreifftiol",
+    "n_of": "{n} o {total}",
+    "table": "Tabl",
+    "figure": "Ffigur",
+    "all": "Pawb",
+    "prevalence_heading": "Amlder y codau yn ôl {attribute}",
+    "prevalence_caption": "Cyfran y cyfranogwyr a gododd bob cod, yn ôl {attribute}",
+    "prevalence_note": (
+        "Pob cell: y cyfranogwyr yn y grŵp a gododd y cod, fel canran; po dywyllaf y gell, "
+        "mwyaf yw'r gyfran."
+    ),
+    "appendix": "Atodiad: llyfr codau",
+    "include": "Cynnwys:",
+    "exclude": "Hepgor:",
+    "none_yet": "Dim darnau wedi'u codio ar gyfer y nod hwn eto.",
+    "resolved_only": "Codio wedi'i gadarnhau yn unig",
+    "with_suggestions": "Codio wedi'i gadarnhau ac awgrymiadau peiriant heb eu hadolygu "
+    "(wedi'u marcio)",
+    "provenance": (
+        "{what}. Dangosir cyfranogwyr yn ôl eu dynodydd{shown} yn unig; disodlwyd {swaps} o "
+        "enwau, lleoedd a dynodwyr eraill yn y dyfyniadau."
+    ),
+    "and_attributes": " a {attributes}",
+    "draft_mark": (
+        "DRAFFT PEIRIANT: awgrymiadau heb eu hadolygu, nid canfyddiadau. Nid i'w gyhoeddi."
+    ),
+    "draft_title": "Drafft peiriant: {title}",
+    "draft_caption": "Drafft peiriant (awgrymiadau heb eu hadolygu). ",
+    "suggested": "[awgrym, heb ei adolygu]",
+    "turn": "(tro {turn})",
+    "quoted_under": "(tro {turn}, wedi'i ddyfynnu dan {code})",
+    "page": "tudalen",
+    "subject_matrix": "matrics fframwaith",
+    "subject_themes": "tablau themâu",
+}
+
+CATALOGUES = {"en": EN, "cy": CY}
+
+
+def say(lang: str, key: str, **values: object) -> str:
+    """The fixed string ``key`` in ``lang`` (English when the language is unknown)."""
+    return CATALOGUES.get(lang, EN)[key].format(**values)
