@@ -62,6 +62,10 @@ _WORD = re.compile(r"(?<![\w'’])([A-Z][a-z’']+(?:-[A-Z][a-z]+)?)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;—–-]\s*|[\"“‘'(\[]\s*|,\s+[\"“‘'])$")
 
 
+_WORDS = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_ENDINGS = ("'s", "’s", "es", "s", "'", "’")
+
+
 @dataclass
 class Pseudonymiser:
     names: Iterable[str] = ()
@@ -79,6 +83,8 @@ class Pseudonymiser:
         self.names = [t for t, k in terms if k == "Name"]
         self.places = [t for t, k in terms if k == "Place"]
         self._terms = {t.casefold(): (t, k) for t, k in terms}
+        # a quick first look: the big alternation runs only on texts holding a listed word
+        self._first = {t.split()[0].casefold() for t, _ in terms}
         alternation = "|".join(re.escape(t) for t, _ in terms)
         # whole words, any case, with plural or possessive endings: Shelleys, Brandon's
         self._regex = (
@@ -99,7 +105,7 @@ class Pseudonymiser:
         for label, pattern in PATTERNS:
             text, n = pattern.subn(f"[{label}]", text)
             self.replacements[label] += n
-        if self._regex is not None:
+        if self._regex is not None and self._mentions(text):
 
             def swap(m: re.Match[str]) -> str:
                 self.replacements["name or place"] += 1
@@ -107,6 +113,14 @@ class Pseudonymiser:
 
             text = self._regex.sub(swap, text)
         return text
+
+    def _mentions(self, text: str) -> bool:
+        for word in _WORDS.findall(text.casefold()):
+            if word in self._first or any(
+                word.endswith(end) and word[: -len(end)] in self._first for end in _ENDINGS
+            ):
+                return True
+        return False
 
     def leaks(self, text: str) -> list[str]:
         """Listed names and places still in ``text`` (a written export, read back)."""

@@ -248,9 +248,13 @@ def pseudonymise_codings(
     """Codings rows as a shared file may show them: the text pseudonymised, the speaker by role
     and participant id (a speaker label is often a full name nobody thought to list)."""
     out = []
+    done: dict[str, str] = {}  # a segment's text is the same in each of its codings
     for row in rows:
         who = "interviewer" if row.get("role") == "interviewer" else row.get("participant") or ""
-        out.append({**row, "text": pseudo(str(row.get("text") or "")), "speaker": who})
+        text = str(row.get("text") or "")
+        if text not in done:
+            done[text] = pseudo(text)
+        out.append({**row, "text": done[text], "speaker": who})
     return out
 
 
