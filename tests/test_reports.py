@@ -406,3 +406,23 @@ def test_a_welsh_report_has_no_english_fixed_strings(
                 if len(chunk) >= 5 and chunk not in CY[key]:
                     assert chunk not in text, (fmt, key, chunk)
         assert "Drafft peiriant" in text and "(tro " in text
+
+
+def test_a_wide_aim_is_split_into_continued_tables_of_readable_width(tmp_path: Path) -> None:
+    from qualcode.codebook.model import Code, Codebook, Group
+    from qualcode.export.report import write_report
+    from qualcode.export.tables import MAX_CODE_COLUMNS, matrix_tables
+    from qualcode.review.findings import Participant, Quote, ReportData
+
+    codes = tuple(Code(f"g.c{i}", f"Code {i}", "d", "g") for i in range(15))
+    book = Codebook("cb", "cb", "cb.yaml", (Group("g", "Wide aim", "", "", codes),))
+    quotes = [Quote("P01", i, f"g.c{i}", f"turn {i} text", None, False, "resolved", 1.0)
+              for i in range(15)]  # fmt: skip
+    report = ReportData("t", book, [Participant("P01", {})], quotes, "", {}, False)
+    tables = matrix_tables(report)
+    assert [len(t.headers) - 1 for t in tables] == [6, 6, 3]
+    assert all(len(t.headers) - 1 <= MAX_CODE_COLUMNS for t in tables)
+    assert tables[0].title.endswith("(1/3)") and tables[2].codes == ["g.c12", "g.c13", "g.c14"]
+    path = write_report("matrix", "csv", report, tmp_path / "m.csv")
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header == ["participant", *(f"g.c{i}" for i in range(15))]  # CSV stays one table

@@ -68,7 +68,7 @@ def _csv(kind: str, report: ReportData, tables: list[Table], long: bool = False)
         w.writerow(["participant", *codes])
         cells: dict[str, dict[str, str]] = {}
         for t in tables:
-            aim_codes = [c.id for g in report.codebook.groups if g.id == t.aim for c in g.codes]
+            aim_codes = t.codes
             for r in t.rows:
                 cells.setdefault(r[0], {}).update(zip(aim_codes, r[1:], strict=True))
         for p in report.participants:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualcode.export.words import say
 from qualcode.review.findings import Quote, ReportData, best_quotes, display, prevalence
+
+MAX_CODE_COLUMNS = 6  # a matrix wider than this is split into continued tables (A4 landscape)
 
 
 @dataclass
@@ -15,6 +17,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[str]]
+    codes: list[str] = field(default_factory=list)  # the code of each column after the first
 
 
 def cite(q: Quote, lang: str = "en") -> str:
@@ -31,14 +34,19 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
         by[(q.participant, q.code)].append(q)
     tables = []
     for group in report.codebook.groups:
-        headers = [say(report.lang, "participant"), *(report.code_name(c.id) for c in group.codes)]
-        rows = []
-        for p in report.participants:
-            cells = _row_cells(report, [by[(p.id, c.id)] for c in group.codes], per_cell)
-            if any(cells):
-                rows.append([p.label(), *cells])
-        title = say(report.lang, "matrix_title", aim=report.group_name(group.id))
-        tables.append(Table(group.id, title, headers, rows))
+        codes = list(group.codes)
+        chunks = [codes[i : i + MAX_CODE_COLUMNS] for i in range(0, len(codes), MAX_CODE_COLUMNS)]
+        for part, chunk in enumerate(chunks, start=1):
+            headers = [say(report.lang, "participant"), *(report.code_name(c.id) for c in chunk)]
+            rows = []
+            for p in report.participants:
+                cells = _row_cells(report, [by[(p.id, c.id)] for c in chunk], per_cell)
+                if any(cells):
+                    rows.append([p.label(), *cells])
+            title = say(report.lang, "matrix_title", aim=report.group_name(group.id))
+            if len(chunks) > 1:  # a wide aim: continued tables of a readable width
+                title += f" ({part}/{len(chunks)})"
+            tables.append(Table(group.id, title, headers, rows, [c.id for c in chunk]))
     return tables
 
 
