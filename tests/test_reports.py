@@ -426,3 +426,31 @@ def test_a_wide_aim_is_split_into_continued_tables_of_readable_width(tmp_path: P
     path = write_report("matrix", "csv", report, tmp_path / "m.csv")
     header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert header == ["participant", *(f"g.c{i}" for i in range(15))]  # CSV stays one table
+
+
+def test_codes_filter_and_transposed_matrices(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    from qualcode.cli import main
+
+    project = _project(project)
+    root = str(project.root)
+    path = tmp_path / "p.docx"
+    args = ["export", "matrix", "--include-suggestions", "-p", root, "-o", str(path)]
+    assert main([*args, "--codes", "police"]) == 0
+    d = docx.Document(str(path))
+    assert [t.rows[0].cells[1].text for t in d.tables[:1]] == ["Referral quality"]
+    assert not any("Funding" in c.text for t in d.tables[:-1] for c in t.rows[0].cells)
+    assert main([*args, "--transpose"]) == 0
+    d = docx.Document(str(path))
+    first = d.tables[0]
+    assert first.rows[0].cells[0].text == "Code" and first.rows[1].cells[0].text == "Funding"
+    assert first.rows[0].cells[1].text.startswith("P01")  # participants as columns
+    csv_path = tmp_path / "t.csv"
+    assert main(["export", "matrix", "--include-suggestions", "--transpose", "-f", "csv",
+                 "-o", str(csv_path), "-p", root]) == 0  # fmt: skip
+    assert csv_path.read_text(encoding="utf-8-sig").startswith("participant,")
+    assert main([*args, "--codes", "polise"]) == 1
+    assert "did you mean police?" in capsys.readouterr().err

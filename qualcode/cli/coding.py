@@ -227,8 +227,13 @@ def _report_command(
     check: bool,
     project: Path | None,
     long: bool = False,
+    codes: tuple[str, ...] = (),
+    transpose: bool = False,
 ) -> None:
+    from difflib import get_close_matches
+
     from qualcode.coding.run import resolve_codebook
+    from qualcode.errors import QualcodeError
     from qualcode.export.pseudo import suspects
     from qualcode.export.report import FORMATS, draft_name, write_report
     from qualcode.project import open_project
@@ -240,7 +245,20 @@ def _report_command(
         raise typer.BadParameter("use en or cy", param_hint="--lang")
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
+    if codes:
+        known = [c.id for c in codebook.codes] + [g.id for g in codebook.groups]
+        for c in codes:
+            if c not in known:
+                close = get_close_matches(c, known, n=3, cutoff=0.6)
+                raise QualcodeError(
+                    f"--codes {c}: no such code or aim in {codebook.source}",
+                    f"did you mean {', '.join(close)}?"
+                    if close
+                    else "see 'qualcode codebook show'",
+                )
+        codebook = codebook.only(codes)
     report = build_report(proj, codebook, include_suggestions, by, lang)
+    report.transpose = transpose
     outputs = proj.path(proj.settings.paths.outputs)
     path = output or outputs / draft_name(kind, fmt, include_suggestions)
     write_report(kind, fmt, report, path, long)
@@ -280,7 +298,14 @@ SuggestOpt = Annotated[
 ByOpt = Annotated[
     str, typer.Option("--by", help="Attribute to split participants by (default: \\[export]).")
 ]
-LangOpt = Annotated[str, typer.Option("--lang", help="en, or cy for the codebook's Welsh names.")]
+LangOpt = Annotated[
+    str,
+    typer.Option("--lang", help="en, or cy: every fixed string and the codebook's names in Welsh."),
+]
+CodesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--codes", help="Only these codes or aims (repeatable), e.g. --codes police."),
+]
 CheckOpt = Annotated[
     bool,
     typer.Option("--check", help="List capitalised words left in quotes that may be names."),
@@ -298,6 +323,14 @@ def export_matrix(
     long: Annotated[
         bool, typer.Option("--long", help="With --format csv: one row per coding.")
     ] = False,
+    codes: CodesOpt = None,
+    transpose: Annotated[
+        bool,
+        typer.Option(
+            "--transpose",
+            help="Codes as rows and participants as columns (many codes, few people).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Framework matrices: participants x codes, best quotes in the cells.
@@ -305,7 +338,10 @@ def export_matrix(
     One matrix per aim: a row per participant (id, role, local authority), a column per code,
     cells holding their best quotes (key quotes first), pseudonymised. CSV is wide (a column
     per code) or, with --long, one row per coding."""
-    _report_command("matrix", fmt, output, include_suggestions, by, lang, check, project, long)
+    _report_command(
+        "matrix", fmt, output, include_suggestions, by, lang, check, project, long,
+        tuple(codes or ()), transpose,
+    )  # fmt: skip
 
 
 @export_app.command("themes")
@@ -316,13 +352,17 @@ def export_themes(
     by: ByOpt = "",
     lang: LangOpt = "en",
     check: CheckOpt = False,
+    codes: CodesOpt = None,
     project: ProjectOpt = None,
 ) -> None:
     """Theme tables: each code's definition, prevalence and illustrative quotes.
 
     Per aim and code: the definition, how many participants raised it (n of N), the split by
     group, and quotes attributed as (P07, PCSO, Bridgend), pseudonymised."""
-    _report_command("themes", fmt, output, include_suggestions, by, lang, check, project)
+    _report_command(
+        "themes", fmt, output, include_suggestions, by, lang, check, project, False,
+        tuple(codes or ()),
+    )  # fmt: skip
 
 
 @export_app.command("qdpx")

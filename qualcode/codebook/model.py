@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -73,6 +73,15 @@ class Codebook:
 
     def code(self, code_id: str) -> Code | None:
         return next((c for c in self.codes if c.id == code_id), None)
+
+    def only(self, chosen: tuple[str, ...]) -> Codebook:
+        """The codebook cut down to these code or aim ids (for a report on part of it)."""
+        groups = []
+        for g in self.groups:
+            codes = tuple(c for c in g.codes if g.id in chosen or c.id in chosen)
+            if codes:
+                groups.append(replace(g, codes=codes))
+        return replace(self, groups=tuple(groups))
 
     def content(self) -> dict[str, Any]:
         """The codebook's content, without file positions: what its hash is taken over."""

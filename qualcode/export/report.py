@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ def tables_for(kind: str, report: ReportData) -> list[Table]:
 def write_report(kind: str, fmt: str, report: ReportData, path: Path, long: bool = False) -> Path:
     from qualcode.export.leakgate import check_written
 
+    if fmt == "csv" and report.transpose:  # CSV is data: always a column per code
+        report = replace(report, transpose=False)
     tables = tables_for(kind, report)
     if fmt == "csv":
         atomic_write_bytes(path, _csv(kind, report, tables, long))

@@ -32,6 +32,8 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
     by: dict[tuple[str, str], list[Quote]] = defaultdict(list)
     for q in report.quotes:
         by[(q.participant, q.code)].append(q)
+    if report.transpose:
+        return _transposed(report, by, per_cell)
     tables = []
     for group in report.codebook.groups:
         codes = list(group.codes)
@@ -47,6 +49,32 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
             if len(chunks) > 1:  # a wide aim: continued tables of a readable width
                 title += f" ({part}/{len(chunks)})"
             tables.append(Table(group.id, title, headers, rows, [c.id for c in chunk]))
+    return tables
+
+
+def _transposed(
+    report: ReportData, by: dict[tuple[str, str], list[Quote]], per_cell: int
+) -> list[Table]:
+    """Per aim: a row per code, a column per participant (at most MAX_CODE_COLUMNS people per
+    table: continued tables for more), for many codes and few participants."""
+    tables = []
+    for group in report.codebook.groups:
+        codes = list(group.codes)
+        people = [p for p in report.participants if any(by[(p.id, c.id)] for c in codes)]
+        columns = {p.id: _row_cells(report, [by[(p.id, c.id)] for c in codes], per_cell)
+                   for p in people}  # fmt: skip
+        chunks = [people[i : i + MAX_CODE_COLUMNS] for i in range(0, len(people), MAX_CODE_COLUMNS)]
+        for part, chunk in enumerate(chunks, start=1):
+            headers = [say(report.lang, "code"), *(p.label() for p in chunk)]
+            rows = [
+                [report.code_name(c.id), *(columns[p.id][j] for p in chunk)]
+                for j, c in enumerate(codes)
+            ]
+            rows = [r for r in rows if any(r[1:])]
+            title = say(report.lang, "matrix_title", aim=report.group_name(group.id))
+            if len(chunks) > 1:
+                title += f" ({part}/{len(chunks)})"
+            tables.append(Table(group.id, title, headers, rows))
     return tables
 
 

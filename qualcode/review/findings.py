@@ -89,6 +89,7 @@ class ReportData:
     replacements: dict[str, int] = field(default_factory=dict)
     lang: str = "en"
     listed: tuple[str, ...] = ()  # the names and places that must not be in a written report
+    transpose: bool = False  # matrices with codes as rows and participants as columns
 
     def code_name(self, code_id: str) -> str:
         code = self.codebook.code(code_id)
