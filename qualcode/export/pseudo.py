@@ -115,19 +115,25 @@ class Pseudonymiser:
         return text
 
     def _mentions(self, text: str) -> bool:
-        for word in _WORDS.findall(text.casefold()):
-            if word in self._first or any(
-                word.endswith(end) and word[: -len(end)] in self._first for end in _ENDINGS
-            ):
-                return True
-        return False
+        return any(self._listed(word) for word in _WORDS.findall(text.casefold()))
 
     def leaks(self, text: str) -> list[str]:
         """Listed names and places still in ``text`` (a written export, read back)."""
         if self._regex is None:
             return []
-        found = self._regex.findall(unicodedata.normalize("NFC", text))
+        text = unicodedata.normalize("NFC", text)
+        words = set(_WORDS.findall(text.casefold()))  # one pass; the alternation only where
+        hits = {w for w in words if self._listed(w)}  # a listed word is (a large file is fast)
+        if not hits:
+            return []
+        lines = [ln for ln in text.split("\n") if any(h in ln.casefold() for h in hits)]
+        found = self._regex.findall("\n".join(lines))
         return sorted({self._terms[f[0].casefold()][0] for f in found})
+
+    def _listed(self, word: str) -> bool:
+        return word in self._first or any(
+            word.endswith(end) and word[: -len(end)] in self._first for end in _ENDINGS
+        )
 
     @property
     def total(self) -> int:
