@@ -15,6 +15,12 @@ from textual.widgets.option_list import Option
 from qualcode.codebook import Codebook
 
 
+def short(text: str, limit: int = 400) -> str:
+    """A context turn on one line, cut at ``limit`` characters (the apps' turns before/after)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def rank_codes(codebook: Codebook, query: str) -> list[str]:
     """Code ids best matching ``query`` (fuzzy, over id and name), best first; all when empty."""
     codes = [(c.id, f"{c.id} {c.name}") for c in codebook.codes]

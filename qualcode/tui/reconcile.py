@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from qualcode.review.reconcile import ReconcileSession
-from qualcode.tui.pickers import CodePicker, TextPrompt
+from qualcode.tui.pickers import CodePicker, TextPrompt, short
 
 
 class ReconcileApp(App[None]):
@@ -78,8 +78,8 @@ class ReconcileApp(App[None]):
             Text("  ".join(f"{k}: {v}" for k, v in attrs.items()))
         )
         before, after = s.context(item)
-        self.query_one("#before", Static).update(Text(_short(before)))
-        self.query_one("#after", Static).update(Text(_short(after)))
+        self.query_one("#before", Static).update(Text(short(before)))
+        self.query_one("#after", Static).update(Text(short(after)))
         body = Text(text)
         for start, end in s.evidence(item):  # where the rules found a disputed code
             body.stylize("bold reverse", start, end)
@@ -132,8 +132,3 @@ class ReconcileApp(App[None]):
     def action_skip(self) -> None:
         self.session.skip()
         self.draw()
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

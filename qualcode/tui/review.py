@@ -16,7 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualcode.review.session import ReviewSession, Suggestion
-from qualcode.tui.pickers import CodePicker, TextPrompt
+from qualcode.tui.pickers import CodePicker, TextPrompt, short
 
 ACTION_MARK = {"accept": "✓", "reject": "✗", "recode": "→"}
 NEW_DRAFT = "__new_draft_code__"
@@ -139,8 +139,8 @@ class ReviewApp(App[None]):
         self.query_one("#attrs", Static).update(
             Text("  ".join(f"{k}: {v}" for k, v in attrs.items()) + memos)
         )
-        self.query_one("#before", Static).update(Text(_short(before)))
-        self.query_one("#after", Static).update(Text(_short(after)))
+        self.query_one("#before", Static).update(Text(short(before)))
+        self.query_one("#after", Static).update(Text(short(after)))
         chosen = self.selected_index(keep)
         self.draw_segment(text, chosen)
         decided, added = s.state(item)
@@ -336,11 +336,6 @@ class ReviewApp(App[None]):
     def action_definition(self) -> None:
         self.show_definition = not self.show_definition
         self.draw_definition()
-
-
-def _short(text: str, limit: int = 400) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def run_review(session: ReviewSession, **kwargs: Any) -> None:
