@@ -121,9 +121,11 @@ class Pseudonymiser:
         """Listed names and places still in ``text`` (a written export, read back)."""
         if self._regex is None:
             return []
-        text = unicodedata.normalize("NFC", text)
-        words = set(_WORDS.findall(text.casefold()))  # one pass; the alternation only where
-        hits = {w for w in words if self._listed(w)}  # a listed word is (a large file is fast)
+        if not unicodedata.is_normalized("NFC", text):  # (a copy only when needed)
+            text = unicodedata.normalize("NFC", text)
+        words = {m.group() for m in _WORDS.finditer(text.casefold())}  # one pass (a set, not a
+        # list of every word: flat memory); the alternation then runs only where
+        hits = {w for w in words if self._listed(w)}  # a listed word is
         if not hits:
             return []
         lines = [ln for ln in text.split("\n") if any(h in ln.casefold() for h in hits)]
