@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -203,7 +204,7 @@ def export_codings(
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")
     proj = open_project(project)
-    rows = list(proj.store.codings())
+    rows: Iterable[dict[str, Any]] = proj.store.codings()  # streamed, never all in memory
     settings = proj.settings.export
     if raw:
         render.warn("--raw: speakers' names and unredacted text; keep this file to yourself")

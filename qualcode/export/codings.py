@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,21 +15,25 @@ from qualcode.models import CODING_FIELDS
 COLUMNS = CODING_FIELDS
 
 
-def _write(rows: Sequence[dict[str, Any]], fmt: str, fh: IO[str]) -> None:
+def _write(rows: Iterable[dict[str, Any]], fmt: str, fh: IO[str]) -> int:
+    n = 0
     if fmt == "jsonl":
         for row in rows:
             fh.write(json.dumps({c: row[c] for c in COLUMNS}, ensure_ascii=False) + "\n")
-        return
+            n += 1
+        return n
     writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:  # streamed: a large project's codings are never all in memory at once
+        writer.writerow(row)
+        n += 1
+    return n
 
 
-def write_codings(rows: Sequence[dict[str, Any]], fmt: str, output: Path | None) -> int:
-    """Write ``rows`` as ``csv`` or ``jsonl`` to ``output`` (atomically) or standard output."""
+def write_codings(rows: Iterable[dict[str, Any]], fmt: str, output: Path | None) -> int:
+    """Write ``rows`` as ``csv`` or ``jsonl`` to ``output`` (atomically) or standard output;
+    returns how many were written."""
     if output is None:
-        _write(rows, fmt, sys.stdout)
-    else:
-        with atomic_write(output) as fh:
-            _write(rows, fmt, fh)
-    return len(rows)
+        return _write(rows, fmt, sys.stdout)
+    with atomic_write(output) as fh:
+        return _write(rows, fmt, fh)

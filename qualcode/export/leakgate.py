@@ -35,12 +35,22 @@ def written_text(path: Path) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
+def _leaks_in(path: Path, pseudo: Pseudonymiser) -> list[str]:
+    if path.suffix.lower() in (".docx", ".xlsx"):  # reports: small enough to read at once
+        return pseudo.leaks(written_text(path))
+    found: set[str] = set()
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:  # data files: line by line
+        for line in fh:
+            found.update(pseudo.leaks(line))
+    return sorted(found)
+
+
 def check_written(path: Path, listed: Iterable[str]) -> None:
     """Refuse (remove ``path``, raise) if any of the ``listed`` names or places is in it."""
     names = [n for n in listed if n.strip()]
     if not names:
         return
-    left = Pseudonymiser(names, []).leaks(written_text(path))
+    left = _leaks_in(path, Pseudonymiser(names, []))
     if left:
         path.unlink(missing_ok=True)
         raise QualcodeError(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -244,19 +244,17 @@ def _rank(q: Quote) -> tuple[bool, bool, bool, float]:
 
 
 def pseudonymise_codings(
-    rows: list[dict[str, Any]], pseudo: Callable[[str], str]
-) -> list[dict[str, Any]]:
+    rows: Iterable[dict[str, Any]], pseudo: Callable[[str], str]
+) -> Iterator[dict[str, Any]]:
     """Codings rows as a shared file may show them: the text pseudonymised, the speaker by role
     and participant id (a speaker label is often a full name nobody thought to list)."""
-    out = []
     done: dict[str, str] = {}  # a segment's text is the same in each of its codings
     for row in rows:
         who = "interviewer" if row.get("role") == "interviewer" else row.get("participant") or ""
         text = str(row.get("text") or "")
         if text not in done:
             done[text] = pseudo(text)
-        out.append({**row, "text": done[text], "speaker": who})
-    return out
+        yield {**row, "text": done[text], "speaker": who}
 
 
 def best_quotes(quotes: list[Quote], n: int) -> list[Quote]:
