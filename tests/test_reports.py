@@ -454,3 +454,74 @@ def test_codes_filter_and_transposed_matrices(
     assert csv_path.read_text(encoding="utf-8-sig").startswith("participant,")
     assert main([*args, "--codes", "polise"]) == 1
     assert "did you mean police?" in capsys.readouterr().err
+
+
+PLANTED = [
+    # every listed name and place, in the forms the leaks were found in
+    "Jade's nan and the JADES came round; kai said Cwm Glas was fine",
+    "the grant ran out and Tyler ended up at cwm glas with the PPN",
+]
+
+
+def test_planted_names_are_in_no_export_of_any_format(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Names and places planted in the transcripts (possessive, plural, upper and lower case)
+    appear in no pseudonymised output: matrices and theme tables in every format, the long
+    CSV, the codings export, and the quotes and memos listings."""
+    from qualcode.coding.run import code_project, resolve_codebook
+    from qualcode.export.leakgate import written_text
+    from qualcode.ingest.run import ingest
+    from qualcode.review.session import ReviewSession
+
+    project = _project(project)
+    answers = [text for text, _ in TURNS] + PLANTED
+    for pid in ("P01", "P02"):  # the interviews again, with the planted turns
+        (project.root / "transcripts" / f"{pid}.txt").write_text(interview(pid, answers))
+    ingest(project)
+    code_project(project)
+    planted = [d for d in project.store.current_documents() if "JADES" in
+               project.store.document(d["id"]).text]  # fmt: skip
+    assert len(planted) == 2
+    codebook, _ = resolve_codebook(project, None)
+    session = ReviewSession(project, codebook, "ann", order="document")
+    session.memo("ring Jade back about cwm glas")
+    root = str(project.root)
+    out = tmp_path / "out"
+    runs = [
+        ["export", kind, "--include-suggestions", "-f", fmt, "-o", str(out / f"{kind}.{fmt}")]
+        for kind in ("matrix", "themes")
+        for fmt in ("docx", "xlsx", "csv", "md")
+    ]
+    runs += [
+        [
+            "export",
+            "matrix",
+            "--include-suggestions",
+            "-f",
+            "csv",
+            "--long",
+            "-o",
+            str(out / "l.csv"),
+        ],
+        ["export", "codings", "-o", str(out / "codings.csv")],
+        [
+            "quotes",
+            "factors.funding",
+            "--include-suggestions",
+            "-f",
+            "docx",
+            "-o",
+            str(out / "q.docx"),
+        ],
+        ["memos", "-f", "md", "-o", str(out / "memos.md")],
+    ]
+    for args in runs:
+        assert main([*args, "-p", root]) == 0, args
+    capsys.readouterr()
+    written = sorted(out.iterdir())
+    assert len(written) == 12
+    for path in written:
+        text = written_text(path).casefold()
+        for name in ("jade", "kai", "tyler", "cwm glas"):
+            assert name not in text, (path.name, name)
