@@ -157,7 +157,9 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
-    taken: set[str] = {"codings"}
+    lang = report.lang
+    sheet = say(lang, "codings_sheet")
+    taken: set[str] = {sheet}
     for t in tables:
         ws = wb.create_sheet(_sheet_name(report.group_name(t.aim), taken))
         ws.append(t.headers)
@@ -165,12 +167,20 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
             ws.append([unmark(c) for c in r])
         _fit(ws, [24.0] + [48.0] * (len(t.headers) - 1))
     headers, rows = long_rows(report)
-    ws = wb.create_sheet("codings")
-    ws.append([*headers[:2], "code name", *headers[2:]])
+    ws = wb.create_sheet(sheet)
+    names = {"aim": "col_aim", "code": "col_code", "participant": "col_participant",
+             "turn": "col_turn", "status": "col_status", "key_quote": "col_key_quote",
+             "quote": "col_quote"}  # fmt: skip
+    shown = [say(lang, names[h]) if h in names else display(h).lower() for h in headers]
+    ws.append([*shown[:2], say(lang, "col_code_name"), *shown[2:]])
+    status = {"resolved": say(lang, "resolved"), "suggested": say(lang, "suggested_status"),
+              "yes": say(lang, "yes")}  # fmt: skip
+    turn, state, key = (headers.index(h) for h in ("turn", "status", "key_quote"))
     for r in rows:
-        turn = headers.index("turn")
         values: list[Any] = [*r[:2], report.code_name(r[1]), *r[2:]]
         values[turn + 1] = int(r[turn]) if str(r[turn]).isdigit() else r[turn]  # a number
+        for i in (state, key):  # only these columns hold fixed words
+            values[i + 1] = status.get(r[i], r[i])
         ws.append(values)
     _fit(ws, [14.0, 24.0, 28.0] + [14.0] * (len(headers) - 3) + [80.0])
     ws.freeze_panes = "A2"

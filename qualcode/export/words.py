@@ -48,6 +48,18 @@ EN: dict[str, str] = {
     "page": "page",
     "subject_matrix": "framework matrix",
     "subject_themes": "theme tables",
+    "codings_sheet": "codings",
+    "col_aim": "aim",
+    "col_code": "code",
+    "col_code_name": "code name",
+    "col_participant": "participant",
+    "col_turn": "turn",
+    "col_status": "status",
+    "col_key_quote": "key quote",
+    "col_quote": "quote",
+    "resolved": "resolved",
+    "suggested_status": "suggested",
+    "yes": "yes",
 }
 
 CY: dict[str, str] = {
@@ -92,6 +104,18 @@ CY: dict[str, str] = {
     "page": "tudalen",
     "subject_matrix": "matrics fframwaith",
     "subject_themes": "tablau themâu",
+    "codings_sheet": "codio",
+    "col_aim": "nod",
+    "col_code": "cod",
+    "col_code_name": "enw'r cod",
+    "col_participant": "cyfranogwr",
+    "col_turn": "tro",
+    "col_status": "statws",
+    "col_key_quote": "dyfyniad allweddol",
+    "col_quote": "dyfyniad",
+    "resolved": "wedi'i gadarnhau",
+    "suggested_status": "awgrym",
+    "yes": "ie",
 }
 
 CATALOGUES = {"en": EN, "cy": CY}
