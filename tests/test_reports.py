@@ -526,3 +526,33 @@ def test_planted_names_are_in_no_export_of_any_format(
         text = written_text(path).casefold()
         for name in ("jade", "kai", "tyler", "cwm glas"):
             assert name not in text, (path.name, name)
+
+
+def test_welsh_definitions_and_criteria_where_the_codebook_gives_them(
+    project: Project, tmp_path: Path
+) -> None:
+    import docx
+
+    from qualcode.codebook import load_codebook
+
+    project = _project(project)
+    path = project.root / "codebooks" / "toy.yaml"
+    before = load_codebook(path).hash
+    text = path.read_text()
+    i = text.index("        definition: Funding of services.\n") + len(
+        "        definition: Funding of services.\n"
+    )
+    welsh = (
+        "        definition_cy: Ariannu gwasanaethau.\n"
+        "        include_cy: [Grantiau a chyllidebau]\n"
+        "        include: [Grants and budgets]\n"
+    )
+    path.write_text(text[:i] + welsh + text[i:])
+    assert load_codebook(path).hash != before  # Welsh wording is content, hashed
+    out = tmp_path / "t.docx"
+    args = ["export", "themes", "--lang", "cy", "--include-suggestions", "-o", str(out)]
+    assert main([*args, "-p", str(project.root)]) == 0
+    d = docx.Document(str(out))
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    assert "Ariannu gwasanaethau." in cells and "Funding of services." not in cells
+    assert any(p.text == "Grantiau a chyllidebau" for p in d.paragraphs)  # appendix bullet

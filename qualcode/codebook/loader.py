@@ -21,6 +21,9 @@ CODE_FIELDS = {
     "examples",
     "valence",
     "rules",
+    "definition_cy",
+    "include_cy",
+    "exclude_cy",
 }
 EXAMPLE_FIELDS = {"typical", "atypical"}
 RULE_FIELDS = {"keywords", "patterns", "near", "veto", "roles"}
@@ -232,6 +235,9 @@ def _code(ck: _Checker, node: Any, group: str) -> Code | None:
         valence=bool(valence),
         rules=_rules(ck, node.get("rules"), cid),
         line=_line(node),
+        definition_cy=ck.text(node, "definition_cy", cid),
+        include_cy=ck.strings(node, "include_cy", cid),
+        exclude_cy=ck.strings(node, "exclude_cy", cid),
     )
 
 

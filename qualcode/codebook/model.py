@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 VALENCES = ("enabler", "blocker", "mixed")
+WELSH_FIELDS = ("definition_cy", "include_cy", "exclude_cy")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Code:
     valence: bool = False
     rules: Rules = field(default_factory=Rules)
     line: int = 0  # where the code starts in its file (1-based), for messages
+    definition_cy: str = ""  # Welsh wording for reports with --lang cy (optional)
+    include_cy: tuple[str, ...] = ()
+    exclude_cy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,9 @@ class Codebook:
         for g in data["groups"]:
             for c in g["codes"]:
                 c.pop("line")
+                for key in WELSH_FIELDS:  # absent = as before: older codebooks keep their hash
+                    if not c.get(key):
+                        c.pop(key, None)
         return data
 
     @cached_property

@@ -52,6 +52,9 @@ CODE: dict[str, Any] = {
         "definition": {"type": "string", "minLength": 1},
         "include": {**_STRINGS, "description": "inclusion criteria"},
         "exclude": {**_STRINGS, "description": "exclusion criteria"},
+        "definition_cy": {"type": "string", "description": "Welsh definition (--lang cy)"},
+        "include_cy": {**_STRINGS, "description": "Welsh inclusion criteria"},
+        "exclude_cy": {**_STRINGS, "description": "Welsh exclusion criteria"},
         "examples": {
             "type": "object",
             "additionalProperties": False,

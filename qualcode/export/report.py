@@ -407,8 +407,9 @@ def _appendix(doc: Any, report: ReportData) -> None:
         for code in group.codes:
             p = doc.add_paragraph()
             p.add_run(f"{report.code_name(code.id)} ").bold = True
-            p.add_run(f"({code.id}). {code.definition}")
-            for label, items in (("include", code.include), ("exclude", code.exclude)):
+            p.add_run(f"({code.id}). {report.definition(code.id)}")
+            include, exclude = report.criteria(code.id)
+            for label, items in (("include", include), ("exclude", exclude)):
                 if items:
                     doc.add_paragraph(say(report.lang, label))
                     for item in items:  # one bullet each (joined with ";" they read ".;")

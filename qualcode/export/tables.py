@@ -123,7 +123,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
                 for q in chosen
             )
             of = say(report.lang, "n_of", n=n, total=total)
-            row = [report.code_name(code.id), code.definition, of, split, cited]
+            row = [report.code_name(code.id), report.definition(code.id), of, split, cited]
             rows.append(row if report.group_by else row[:3] + row[4:])
         lang = report.lang
         headers = [

@@ -97,6 +97,21 @@ class ReportData:
             return code_id
         return (code.name_cy or code.name) if self.lang == "cy" else code.name
 
+    def definition(self, code_id: str) -> str:
+        code = self.codebook.code(code_id)
+        if code is None:
+            return ""
+        return (code.definition_cy or code.definition) if self.lang == "cy" else code.definition
+
+    def criteria(self, code_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(include, exclude) in the report's language where the codebook gives them."""
+        code = self.codebook.code(code_id)
+        if code is None:
+            return (), ()
+        if self.lang == "cy":
+            return code.include_cy or code.include, code.exclude_cy or code.exclude
+        return code.include, code.exclude
+
     def group_name(self, group_id: str) -> str:
         group = next(g for g in self.codebook.groups if g.id == group_id)
         return (group.name_cy or group.name) if self.lang == "cy" else group.name
