@@ -556,3 +556,16 @@ def test_welsh_definitions_and_criteria_where_the_codebook_gives_them(
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
     assert "Ariannu gwasanaethau." in cells and "Funding of services." not in cells
     assert any(p.text == "Grantiau a chyllidebau" for p in d.paragraphs)  # appendix bullet
+
+
+def test_a_bilingual_report_gives_both_languages(project: Project, tmp_path: Path) -> None:
+    from qualcode.export.leakgate import written_text
+
+    project = _project(project)
+    out = tmp_path / "m.docx"
+    args = ["export", "matrix", "--lang", "en+cy", "--include-suggestions", "-o", str(out)]
+    assert main([*args, "-p", str(project.root)]) == 0
+    text = written_text(out)
+    assert "framework matrix / " in text and "matrics fframwaith" in text
+    assert "Participant / Cyfranogwr" in text and "(turn 1) / (tro 1)" in text
+    assert main(["export", "matrix", "--lang", "fr", "-p", str(project.root)]) == 2

@@ -242,8 +242,8 @@ def _report_command(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
-    if lang not in ("en", "cy"):
-        raise typer.BadParameter("use en or cy", param_hint="--lang")
+    if lang not in ("en", "cy", "en+cy"):
+        raise typer.BadParameter("use en, cy or en+cy", param_hint="--lang")
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     if codes:

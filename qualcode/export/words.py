@@ -121,6 +121,22 @@ CY: dict[str, str] = {
 CATALOGUES = {"en": EN, "cy": CY}
 
 
+BILINGUAL = "en+cy"
+SEPARATOR = " / "  # English first, then Welsh, in a bilingual report
+
+
 def say(lang: str, key: str, **values: object) -> str:
-    """The fixed string ``key`` in ``lang`` (English when the language is unknown)."""
+    """The fixed string ``key`` in ``lang`` (English when the language is unknown); with
+    ``en+cy``, both, English first."""
+    if lang == BILINGUAL:
+        return EN[key].format(**values) + SEPARATOR + CY[key].format(**values)
     return CATALOGUES.get(lang, EN)[key].format(**values)
+
+
+def both(lang: str, english: str, welsh: str) -> str:
+    """A codebook's wording in the report's language: Welsh where given, both when bilingual."""
+    if lang == "cy":
+        return welsh or english
+    if lang == BILINGUAL and welsh and welsh != english:
+        return english + SEPARATOR + welsh
+    return english

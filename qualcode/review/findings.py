@@ -92,16 +92,16 @@ class ReportData:
     transpose: bool = False  # matrices with codes as rows and participants as columns
 
     def code_name(self, code_id: str) -> str:
+        from qualcode.export.words import both
+
         code = self.codebook.code(code_id)
-        if code is None:
-            return code_id
-        return (code.name_cy or code.name) if self.lang == "cy" else code.name
+        return code_id if code is None else both(self.lang, code.name, code.name_cy)
 
     def definition(self, code_id: str) -> str:
+        from qualcode.export.words import both
+
         code = self.codebook.code(code_id)
-        if code is None:
-            return ""
-        return (code.definition_cy or code.definition) if self.lang == "cy" else code.definition
+        return "" if code is None else both(self.lang, code.definition, code.definition_cy)
 
     def criteria(self, code_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(include, exclude) in the report's language where the codebook gives them."""
@@ -110,11 +110,15 @@ class ReportData:
             return (), ()
         if self.lang == "cy":
             return code.include_cy or code.include, code.exclude_cy or code.exclude
+        if self.lang == "en+cy":
+            return code.include + code.include_cy, code.exclude + code.exclude_cy
         return code.include, code.exclude
 
     def group_name(self, group_id: str) -> str:
+        from qualcode.export.words import both
+
         group = next(g for g in self.codebook.groups if g.id == group_id)
-        return (group.name_cy or group.name) if self.lang == "cy" else group.name
+        return both(self.lang, group.name, group.name_cy)
 
 
 def display(value: str) -> str:
