@@ -569,3 +569,12 @@ def test_a_bilingual_report_gives_both_languages(project: Project, tmp_path: Pat
     assert "framework matrix / " in text and "matrics fframwaith" in text
     assert "Participant / Cyfranogwr" in text and "(turn 1) / (tro 1)" in text
     assert main(["export", "matrix", "--lang", "fr", "-p", str(project.root)]) == 2
+
+
+def test_check_raises_fewer_false_alarms() -> None:
+    texts = [
+        "We saw Bob at the shop, and it was like that. Then Mrs Smith came.",
+        "I mean, Like, nobody Don't know, it was Funny how funny it got.",
+        "Honestly, Mike said so.",
+    ]
+    assert set(suspects(texts)) == {"Bob", "Smith", "Mike"}

@@ -59,6 +59,7 @@ COMMON = frozenset(
     Flying Start Act Government Council Children Services Social Hub Honestly Isn't""".split()  # noqa: SIM905
 )
 _WORD = re.compile(r"(?<![\w'’])([A-Z][a-z’']+(?:-[A-Z][a-z]+)?)\b")
+_LOWER_WORD = re.compile(r"(?<![\w'’])([a-z][a-z]+)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;—–-]\s*|[\"“‘'(\[]\s*|,\s+[\"“‘'])$")
 
 
@@ -144,12 +145,17 @@ class Pseudonymiser:
 
 def suspects(texts: Iterable[str], keep: Iterable[str] = ()) -> Counter[str]:
     """Capitalised words, not at the start of a sentence and not known common words, that may
-    be people's names left in the quotes: for a human to look at."""
+    be people's names left in the quotes: for a human to look at.
+
+    Fewer false alarms: contractions ("Don't") are not names, and a word the same texts also
+    use in lower case ("Like", "Funny") is an ordinary word capitalised, not a name."""
     from qualcode.coding.nlp import import_spacy
 
     import_spacy()  # no socket at import (see there)
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    texts = list(texts)
+    lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
     known = COMMON | set(keep)
     found: Counter[str] = Counter()
     for text in texts:
@@ -157,6 +163,10 @@ def suspects(texts: Iterable[str], keep: Iterable[str] = ()) -> Counter[str]:
             word = re.sub(r"['’]s?$", "", m.group(1))
             base = re.split(r"['’]", word)[0]
             if word in known or base in known or base.lower() in STOP_WORDS:
+                continue
+            if re.search(r"['’](?:t|re|ve|ll|d|m)$", m.group(1)):  # Don't, They're, I'd
+                continue
+            if base.lower() in lower:  # used in lower case too: an ordinary word
                 continue
             if _SENTENCE_START.search(text[: m.start()]):
                 continue
