@@ -109,7 +109,7 @@ def test_word_excel_csv_markdown_read_back(
         grid = [c.width for c in t.columns]
         assert all(w for w in grid)
         assert all([c.width for c in row.cells] == grid for row in t.rows)
-    captions = [p.text for p in d.paragraphs if p.text.startswith(("Table ", "Figure "))]
+    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
     assert captions[0].startswith("Table 1. ") and captions[-1].startswith("Figure 1. ")
     factors = d.tables[0]  # the toy codebook's first aim
     assert factors.rows[1].cells[0].text == "P01, PCSO, Bridgend"
@@ -274,7 +274,7 @@ def test_a_machine_draft_says_so_on_every_page_and_has_its_own_name(
     d = docx.Document(str(draft))
     assert "MACHINE DRAFT" in d.sections[0].header.paragraphs[0].text  # every page
     assert d.paragraphs[0].text.startswith("Machine draft: ")
-    captions = [p.text for p in d.paragraphs if p.text.startswith(("Table ", "Figure "))]
+    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
     assert captions and all("Machine draft (unreviewed suggestions)." in c for c in captions)
     md = tmp_path / "m.md"
     assert (
@@ -311,7 +311,8 @@ def test_word_reports_keep_rows_whole_number_pages_and_use_caption_fields(
     footer = d.sections[0].footer.paragraphs[0]
     assert footer.text.startswith(d.core_properties.title) and " PAGE " in footer._p.xml
     assert d.core_properties.title and d.core_properties.subject == "framework matrix"
-    caption = next(p for p in d.paragraphs if p.text.startswith("Table 1. "))
+    caption = next(p for p in d.paragraphs if p.style.name == "Caption")
+    assert caption.text.startswith("Table 1. ")
     assert "SEQ Table" in caption._p.xml  # Word's own numbering, for a list of tables
     bullets = [p for p in d.paragraphs if p.style.name == "List Bullet"]
     assert bullets and not any(p.text.endswith(";") for p in bullets)
@@ -578,3 +579,22 @@ def test_check_raises_fewer_false_alarms() -> None:
         "Honestly, Mike said so.",
     ]
     assert set(suspects(texts)) == {"Bob", "Smith", "Mike"}
+
+
+def test_a_list_of_tables_and_machine_counts_set_apart(project: Project, tmp_path: Path) -> None:
+    import docx
+
+    project = _project(project)
+    out = tmp_path / "t.docx"
+    assert main(["export", "themes", "--include-suggestions", "-o", str(out),
+                 "-p", str(project.root)]) == 0  # fmt: skip
+    d = docx.Document(str(out))
+    texts = [p.text for p in d.paragraphs]
+    i = texts.index("List of tables")
+    assert "TOC" in d.paragraphs[i + 1]._p.xml and texts[i + 2].startswith("Table 1. ")
+    counts = [c for t in d.tables for row in t.rows[1:] for c in row.cells[2:3]]
+    machine = [r for c in counts for p in c.paragraphs for r in p.runs if r.italic]
+    assert machine and all("unreviewed suggestions" in r.text for r in machine)
+    quotes = [r for t in d.tables for row in t.rows[1:] for p in row.cells[-1].paragraphs
+              for r in p.runs]  # fmt: skip
+    assert any(r.italic and "[suggested, not reviewed]" in r.text for r in quotes)

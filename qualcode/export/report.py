@@ -13,7 +13,7 @@ from typing import Any
 from qualcode.export import atomic_write_bytes, stable_zip
 from qualcode.export.tables import Table, long_rows, matrix_tables, theme_tables
 from qualcode.export.words import say
-from qualcode.review.findings import EVIDENCE, ReportData, display, prevalence, unmark
+from qualcode.review.findings import EVIDENCE, MACHINE, ReportData, display, prevalence, unmark
 
 KINDS = ("matrix", "themes")
 FORMATS = ("docx", "xlsx", "csv", "md")
@@ -92,7 +92,8 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         for r in t.rows:
             cells = (c.replace("\n", "<br>").replace("|", "\\|") for c in r)
             line = "| " + " | ".join(cells) + " |"
-            out.append(line.replace(EVIDENCE[0], "**").replace(EVIDENCE[1], "**"))
+            line = line.replace(EVIDENCE[0], "**").replace(EVIDENCE[1], "**")
+            out.append(line.replace(MACHINE[0], "_").replace(MACHINE[1], "_"))
         out.append("")
     return "\n".join(out).encode("utf-8")
 
@@ -215,6 +216,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     _footer(section, report.title, report.lang)
     doc.add_heading(_title(report), level=0)
     doc.add_paragraph(_provenance(report))
+    _list_of_tables(doc, report, [t.title for t in tables if t.rows])
     usable = 29.7 - 3.6
     number = 0
     for t in tables:
@@ -286,6 +288,19 @@ def _caption(
         run.italic = True
 
 
+def _list_of_tables(doc: Any, report: ReportData, titles: list[str]) -> None:
+    """A list of tables as a Word TOC field over the captions (so Word can refresh it), whose
+    current result is the list itself."""
+    if len(titles) < 2:
+        return
+    label = say(report.lang, "table")
+    doc.add_paragraph(say(report.lang, "list_of_tables")).runs[0].bold = True
+    para = doc.add_paragraph()
+    _field(para, f' TOC \\h \\z \\c "{label}" ', "")
+    for n, title in enumerate(titles, start=1):
+        doc.add_paragraph(f"{label} {n}. {title}")
+
+
 def _footer(section: Any, title: str, lang: str = "en") -> None:
     """The report's title and the page number at the foot of every page."""
     p = section.footer.paragraphs[0]
@@ -335,14 +350,18 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
 
 
 def _runs(para: Any, text: str) -> None:
-    """The text as runs, the evidence between EVIDENCE marks in bold."""
-    rest = text
-    while EVIDENCE[0] in rest and EVIDENCE[1] in rest:
-        before, _, tail = rest.partition(EVIDENCE[0])
-        inside, _, rest = tail.partition(EVIDENCE[1])
-        para.add_run(before)
-        para.add_run(inside).bold = True
-    para.add_run(unmark(rest))
+    """The text as runs: the evidence between EVIDENCE marks in bold, what comes from
+    unreviewed suggestions (between MACHINE marks) in italics."""
+    bold = italic = False
+    for piece in re.split(f"([{''.join((*EVIDENCE, *MACHINE))}])", text):
+        if piece in EVIDENCE:
+            bold = piece == EVIDENCE[0]
+        elif piece in MACHINE:
+            italic = piece == MACHINE[0]
+        elif piece:
+            run = para.add_run(piece)
+            run.bold = bold or None
+            run.italic = italic or None
 
 
 def _shade(cell: Any, fill: str) -> None:

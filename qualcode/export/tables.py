@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from qualcode.export.words import say
-from qualcode.review.findings import Quote, ReportData, best_quotes, display, prevalence
+from qualcode.review.findings import MACHINE, Quote, ReportData, best_quotes, display, prevalence
 
 MAX_CODE_COLUMNS = 6  # a matrix wider than this is split into continued tables (A4 landscape)
 
@@ -22,8 +22,10 @@ class Table:
 
 def cite(q: Quote, lang: str = "en") -> str:
     mark = "★ " if q.key else ""
-    note = f" {say(lang, 'suggested')}" if q.status == "suggested" else ""
-    return f"{mark}“{q.marked}” {say(lang, 'turn', turn=q.turn)}{note}"
+    if q.status == "suggested":  # a machine suggestion: in italics, never like a finding
+        body = f"“{q.marked}” {say(lang, 'turn', turn=q.turn)} {say(lang, 'suggested')}"
+        return f"{mark}{MACHINE[0]}{body}{MACHINE[1]}"
+    return f"{mark}“{q.marked}” {say(lang, 'turn', turn=q.turn)}"
 
 
 def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
@@ -102,6 +104,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
     """Per aim: one row per code: definition, how many participants raised it (n of N), the
     split by group, and illustrative quotes attributed by pseudonym and role."""
     prev = prevalence(report)
+    sure = prevalence(report, resolved_only=True)
     labels = {p.id: p.label() for p in report.participants}
     by_code: dict[str, list[Quote]] = defaultdict(list)
     for q in report.quotes:
@@ -112,6 +115,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
         for code in group.codes:
             counts = prev[code.id]
             n, total = counts[""]
+            reviewed = sure[code.id][""][0]
             split = "; ".join(
                 f"{display(g)} {say(report.lang, 'n_of', n=k, total=m)}"
                 for g, (k, m) in counts.items()
@@ -122,7 +126,10 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
                 f"{cite(q, report.lang)} ({labels.get(q.participant, q.participant)})"
                 for q in chosen
             )
-            of = say(report.lang, "n_of", n=n, total=total)
+            of = say(report.lang, "n_of", n=reviewed, total=total)
+            if n > reviewed:  # what only suggestions add, set apart (italics in Word)
+                extra = say(report.lang, "more_suggested", n=n - reviewed)
+                of += f" {MACHINE[0]}{extra}{MACHINE[1]}"
             row = [report.code_name(code.id), report.definition(code.id), of, split, cited]
             rows.append(row if report.group_by else row[:3] + row[4:])
         lang = report.lang

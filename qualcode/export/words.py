@@ -60,6 +60,9 @@ EN: dict[str, str] = {
     "resolved": "resolved",
     "suggested_status": "suggested",
     "yes": "yes",
+    "more_suggested": "(+{n} from unreviewed suggestions)",
+    "list_of_tables": "List of tables",
+    "update_fields": "(in Word: right-click and Update field to refresh this list)",
 }
 
 CY: dict[str, str] = {
@@ -116,6 +119,9 @@ CY: dict[str, str] = {
     "resolved": "wedi'i gadarnhau",
     "suggested_status": "awgrym",
     "yes": "ie",
+    "more_suggested": "(+{n} o awgrymiadau heb eu hadolygu)",
+    "list_of_tables": "Rhestr tablau",
+    "update_fields": "(yn Word: de-gliciwch a Diweddaru maes i adnewyddu'r rhestr hon)",
 }
 
 CATALOGUES = {"en": EN, "cy": CY}

@@ -61,10 +61,13 @@ class Quote:
 
 
 EVIDENCE = ("\x02", "\x03")  # around the evidence words inside a quote's marked text
+MACHINE = ("\x04", "\x05")  # around what comes from unreviewed suggestions (set in italics)
 
 
 def unmark(text: str) -> str:
-    return text.replace(EVIDENCE[0], "").replace(EVIDENCE[1], "")
+    for mark in (*EVIDENCE, *MACHINE):
+        text = text.replace(mark, "")
+    return text
 
 
 @dataclass
@@ -293,16 +296,19 @@ def best_quotes(quotes: list[Quote], n: int) -> list[Quote]:
     return out
 
 
-def prevalence(report: ReportData) -> dict[str, dict[str, tuple[int, int]]]:
+def prevalence(
+    report: ReportData, resolved_only: bool = False
+) -> dict[str, dict[str, tuple[int, int]]]:
     """code -> group -> (participants who raised it, participants in the group); group '' is
-    everyone."""
+    everyone. ``resolved_only``: counting reviewed codings only, not suggestions."""
     members: dict[str, set[str]] = defaultdict(set)
     for p in report.participants:
         members[""].add(p.id)
         members[report.groups.get(p.id, "") or "(none)"].add(p.id)
     raised: dict[str, set[str]] = defaultdict(set)
     for q in report.quotes:
-        raised[q.code].add(q.participant)
+        if not resolved_only or q.status == "resolved":
+            raised[q.code].add(q.participant)
     return {
         c.id: {g: (len(raised[c.id] & ids), len(ids)) for g, ids in sorted(members.items())}
         for c in report.codebook.codes
