@@ -117,10 +117,12 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
             n, total = counts[""]
             reviewed = sure[code.id][""][0]
             split = "; ".join(
-                f"{display(g)} {say(report.lang, 'n_of', n=k, total=m)}"
+                f"{display(g)} {say(report.lang, 'n_of', n=sure[code.id][g][0], total=m)}"
+                + (f" {MACHINE[0]}(+{k - sure[code.id][g][0]}){MACHINE[1]}"
+                   if k > sure[code.id][g][0] else "")
                 for g, (k, m) in counts.items()
                 if g
-            )
+            )  # fmt: skip
             chosen = _spread(by_code[code.id], quotes)
             cited = "\n\n".join(
                 f"{cite(q, report.lang)} ({labels.get(q.participant, q.participant)})"
