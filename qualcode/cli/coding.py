@@ -231,8 +231,6 @@ def _report_command(
     codes: tuple[str, ...] = (),
     transpose: bool = False,
 ) -> None:
-    from difflib import get_close_matches
-
     from qualcode.coding.run import resolve_codebook
     from qualcode.errors import QualcodeError
     from qualcode.export.pseudo import suspects
@@ -250,12 +248,9 @@ def _report_command(
         known = [c.id for c in codebook.codes] + [g.id for g in codebook.groups]
         for c in codes:
             if c not in known:
-                close = get_close_matches(c, known, n=3, cutoff=0.6)
                 raise QualcodeError(
                     f"--codes {c}: no such code or aim in {codebook.source}",
-                    f"did you mean {', '.join(close)}?"
-                    if close
-                    else "see 'qualcode codebook show'",
+                    render.did_you_mean(c, known, "see 'qualcode codebook show'"),
                 )
         codebook = codebook.only(codes)
     report = build_report(proj, codebook, include_suggestions, by, lang)

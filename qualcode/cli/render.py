@@ -34,6 +34,14 @@ def error(message: str, hint: str = "") -> None:
         err.print(f"  [dim]hint:[/] {escape(hint)}", soft_wrap=True)
 
 
+def did_you_mean(value: str, known: list[str], otherwise: str, cutoff: float = 0.6) -> str:
+    """The hint for a name that matches nothing: the close matches, or `otherwise`."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(value, known, n=3, cutoff=cutoff)
+    return f"did you mean {', '.join(close)}?" if close else otherwise
+
+
 def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 

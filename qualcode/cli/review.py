@@ -139,17 +139,14 @@ def open_session(
 def _check_filters(proj: Any, codebook: Any, codes: list[str], pairs: list[Any]) -> None:
     """A filter that names no code, attribute or value is a typo: an empty queue would read as
     'all done'. Each is an error listing the close matches."""
-    from difflib import get_close_matches
-
     from qualcode.errors import QualcodeError
 
     known = [c.id for c in codebook.codes] + [g.id for g in codebook.groups]
     for c in codes:
         if c not in known and not c.startswith("topic."):
-            close = get_close_matches(c, known, n=3, cutoff=0.6)
             raise QualcodeError(
                 f"--code {c}: no such code or aim in {codebook.source}",
-                f"did you mean {', '.join(close)}?" if close else "see 'qualcode codebook show'",
+                render.did_you_mean(c, known, "see 'qualcode codebook show'"),
             )
     values: dict[str, set[str]] = {}
     for attrs in proj.store.participant_attributes().values():
@@ -157,18 +154,19 @@ def _check_filters(proj: Any, codebook: Any, codes: list[str], pairs: list[Any])
             values.setdefault(k, set()).add(v)
     for k, v in pairs:
         if k not in values:
-            close = get_close_matches(k, sorted(values), n=3, cutoff=0.6)
             raise QualcodeError(
                 f"--where {k}={v}: no attribute '{k}' in the project",
-                f"did you mean {', '.join(close)}?" if close else
-                f"attributes: {', '.join(sorted(values)) or 'none (no attribute sheet)'}",
+                render.did_you_mean(
+                    k, sorted(values),
+                    f"attributes: {', '.join(sorted(values)) or 'none (no attribute sheet)'}",
+                ),
             )  # fmt: skip
         if v not in values[k]:
-            close = get_close_matches(v, sorted(values[k]), n=3, cutoff=0.5)
             raise QualcodeError(
                 f"--where {k}={v}: no participant has {k} '{v}'",
-                f"did you mean {', '.join(close)}?" if close else
-                f"values of {k}: {', '.join(sorted(values[k]))}",
+                render.did_you_mean(
+                    v, sorted(values[k]), f"values of {k}: {', '.join(sorted(values[k]))}", 0.5
+                ),
             )  # fmt: skip
 
 
@@ -462,8 +460,6 @@ def quotes(
 
     Resolved codings (human, imported, accepted, reconciled) by default; quotes are trimmed and
     pseudonymised as in the reports, and participants shown by id and [export] attributes."""
-    from difflib import get_close_matches
-
     from qualcode.coding.run import resolve_codebook
     from qualcode.errors import QualcodeError
     from qualcode.project import open_project
@@ -472,10 +468,11 @@ def quotes(
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     if codebook.code(code) is None:
-        close = get_close_matches(code, [c.id for c in codebook.codes], n=3, cutoff=0.6)
         raise QualcodeError(
             f"no code '{code}' in {codebook.source}",
-            f"did you mean {', '.join(close)}?" if close else "see 'qualcode codebook show'",
+            render.did_you_mean(
+                code, [c.id for c in codebook.codes], "see 'qualcode codebook show'"
+            ),
         )
     listing = build(proj, codebook, code, include_suggestions)
     if as_json:
