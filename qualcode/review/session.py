@@ -217,13 +217,18 @@ class ReviewSession:
         return "(not in the codebook)"
 
     # acting ---------------------------------------------------------------------------------
-    def _decide(self, app_id: int | None, code: str, action: str, note: str = "") -> int:
+    def _decide(
+        self, app_id: int | None, code: str, action: str, note: str = "", record: bool = True
+    ) -> int:
+        """Store one decision; ``record`` puts it on the undo history (not when it is itself
+        an undo)."""
         item = self.current
         if item is None:
             raise QualcodeError("the queue is finished")
         did = self.project.store.decide(app_id, item.segment, code, self.reviewer, action, note)
-        index = next((i for i, s in enumerate(item.suggestions) if s.app_id == app_id), 0)
-        self.history.append(("decision", did, item.segment, index))
+        if record:
+            index = next((i for i, s in enumerate(item.suggestions) if s.app_id == app_id), 0)
+            self.history.append(("decision", did, item.segment, index))
         return did
 
     def undecided(self, item: Item | None = None) -> list[Suggestion]:
@@ -252,10 +257,10 @@ class ReviewSession:
         self._decide(suggestion.app_id, suggestion.code, "recode", f"changed to {code}")
         self._decide(None, code, "add", f"changed from {suggestion.code}")
 
-    def add(self, code: str) -> None:
+    def add(self, code: str, record: bool = True) -> None:
         self._check(code)
         item = self.current
-        self._decide(None, code, "add")
+        self._decide(None, code, "add", record=record)
         if item is not None:
             self.added.setdefault(item.segment, []).append(code)
 
@@ -374,8 +379,7 @@ class ReviewSession:
         if kind == "decision":
             self.project.store.undo_decision(record, self.reviewer)
         elif kind == "toggle":  # a code taken off the checklist: give it again
-            self.add(self.project.store.decision_code(record))
-            self.history.pop()
+            self.add(self.project.store.decision_code(record), record=False)
         elif kind == "key_quote":
             self.key_quote(record=False)  # toggled back, as a new mark
         else:
