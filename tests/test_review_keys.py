@@ -363,3 +363,32 @@ def test_a_topic_suggestion_becomes_a_chosen_or_new_draft_code(ready: Project) -
         (seg[0], "topic.abc.3", "recode"),
         (seg[0], "emerging.school_run_uniform_3", "add"),
     ]
+
+
+def test_undoing_an_untick_leaves_the_history_in_step(ready: Project) -> None:
+    session = open_session(ready, "bob", blind=True)
+    first = session.items[0].segment
+
+    def given() -> list[str]:
+        return sorted(c for s, c, a in _live(ready) if s == first and a == "add")
+
+    assert session.toggle("factors.funding") and session.toggle("pathways.schools")
+    assert not session.toggle("pathways.schools")  # untick
+    assert session.undo() == "toggle"  # schools given again, and not a new history entry
+    assert given() == ["factors.funding", "pathways.schools"]
+    assert session.undo() == "decision"  # the first tick of schools
+    assert given() == ["factors.funding"]
+    assert session.undo() == "decision"
+    assert session.undo() == ""  # nothing left
+    assert given() == []
+
+
+def test_untick_retick_and_undo_all_the_way_back(ready: Project) -> None:
+    session = open_session(ready, "bob", blind=True)
+    first = session.items[0].segment
+    session.toggle("pathways.schools")
+    session.toggle("pathways.schools")  # untick
+    session.toggle("pathways.schools")  # tick again
+    steps = [session.undo() for _ in range(4)]
+    assert steps == ["decision", "toggle", "decision", ""]
+    assert [c for s, c, a in _live(ready) if s == first] == []

@@ -257,12 +257,13 @@ class ReviewSession:
         self._decide(suggestion.app_id, suggestion.code, "recode", f"changed to {code}")
         self._decide(None, code, "add", f"changed from {suggestion.code}")
 
-    def add(self, code: str, record: bool = True) -> None:
+    def add(self, code: str, record: bool = True) -> int:
         self._check(code)
         item = self.current
-        self._decide(None, code, "add", record=record)
+        did = self._decide(None, code, "add", record=record)
         if item is not None:
             self.added.setdefault(item.segment, []).append(code)
+        return did
 
     def _check(self, code: str) -> None:
         if self.codebook.code(code) is None:
@@ -379,7 +380,12 @@ class ReviewSession:
         if kind == "decision":
             self.project.store.undo_decision(record, self.reviewer)
         elif kind == "toggle":  # a code taken off the checklist: give it again
-            self.add(self.project.store.decision_code(record), record=False)
+            # Given again as a new decision, which the earlier tick's history entry now means.
+            again = self.add(self.project.store.decision_code(record), record=False)
+            self.history = [
+                (k, again if k == "decision" and r == record else r, s, c)
+                for k, r, s, c in self.history
+            ]
         elif kind == "key_quote":
             self.key_quote(record=False)  # toggled back, as a new mark
         else:
