@@ -76,6 +76,14 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class SuggestSettings:
+    floor: float = 0.2  # no model suggestion below this probability, whatever a code's threshold
+    min_positives: int = 3  # codes with fewer examples are not learned (and not suggested)
+    seed_from_codebook: bool = True  # the codebook's examples and criteria seed the model
+    retrain_every: int = 25  # the review app retrains after this many finished segments (0: off)
+
+
+@dataclass(frozen=True)
 class ReviewSettings:
     auto_advance: bool = True  # move to the next segment once its last suggestion is decided
 
@@ -91,6 +99,7 @@ class Settings:
     topics: TopicSettings = field(default_factory=TopicSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    suggest: SuggestSettings = field(default_factory=SuggestSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -111,7 +120,11 @@ def _section(cls: type, data: dict[str, Any], where: str) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ProjectError(f"{where}: '{key}' must be a list of strings")
             value = tuple(value)
-        elif not isinstance(value, type(default)):
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)  # "floor = 0" means 0.0
+        elif not isinstance(value, type(default)) or (
+            isinstance(value, bool) and not isinstance(default, bool)
+        ):
             raise ProjectError(f"{where}: '{key}' must be a {type(default).__name__}")
         values[key] = value
     return cls(**values)
@@ -128,13 +141,14 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         "topics": TopicSettings,
         "export": ExportSettings,
         "review": ReviewSettings,
+        "suggest": SuggestSettings,
     }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
                 "sections are [project], [paths], [ingest], [speakers], [coding], [topics], "
-                "[export] and [review]",
+                "[export], [review] and [suggest]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -165,6 +179,11 @@ def load_settings(root: Path) -> Settings:
     if settings.coding.unit not in ("turn", "sentence"):
         raise ProjectError(f'{path} [coding]: unit must be "turn" or "sentence"')
     t = settings.topics
+    g = settings.suggest
+    if not 0.0 <= g.floor < 1.0 or g.min_positives < 1 or g.retrain_every < 0:
+        raise ProjectError(
+            f"{path} [suggest]: need 0 <= floor < 1, min_positives >= 1 and retrain_every >= 0"
+        )
     if t.method not in ("lda", "nmf"):
         raise ProjectError(f'{path} [topics]: method must be "lda" or "nmf"')
     if not 2 <= t.k_min <= t.k_max <= 100 or t.k_step < 1:
@@ -223,4 +242,10 @@ quote_chars = 320                    # quotes are trimmed at a sentence end near
 
 [review]
 auto_advance = true                  # next segment once its last suggestion is decided
+
+[suggest]
+floor = 0.2                          # no model suggestion below this probability
+min_positives = 3                    # codes with fewer examples are not learned or suggested
+seed_from_codebook = true            # the codebook's examples and criteria seed the model
+retrain_every = 25                   # the review app retrains after this many segments (0: off)
 """

@@ -12,7 +12,7 @@ from qualcode.cli import main
 from qualcode.coding.classifier import CodeSuggester
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.run import ingest
-from qualcode.project import Project
+from qualcode.project import Project, open_project
 from tests.conftest import interview
 
 MONEY = [
@@ -205,9 +205,11 @@ def test_eval_folds_never_split_an_interview(project: Project, tmp_path: Path) -
     from qualcode.coding.imports import import_codings
 
     import_codings(project, gold, "ann")
-    n, scores, folds = evaluate(project, folds=5)
-    assert (n, folds) == (48, 3)  # five folds asked, three interviews: three folds
+    result = evaluate(project, folds=5)
+    assert (result.segments, result.folds) == (48, 3)  # five folds asked, three interviews
+    scores = result.scores
     total = summary(scores)
+    assert result.sources["combined"] == total
     assert total["codes"] == 2 and 0 <= total["macro_f1"] <= 1
     assert total["micro_f1"] == pytest.approx(
         2
@@ -237,14 +239,16 @@ def test_a_changed_codebook_needs_a_new_model(project: Project, tmp_path: Path) 
     train(project)
     path = project.root / "codebooks" / "toy.yaml"
     path.write_text(path.read_text().replace("keywords: [ppn]", "keywords: [ppn, officer]"))
-    with pytest.raises(QualcodeError, match="changed since the model was trained"):
+    with pytest.raises(QualcodeError, match="not the codebook the model was trained with"):
         suggest(project)
 
 
-def test_nothing_to_learn_from_is_a_clear_error(project: Project) -> None:
+def test_nothing_to_learn_from_is_a_clear_error_without_codebook_seeds(project: Project) -> None:
     from qualcode.coding.learn import train
 
     _project(project)
+    (project.root / "qualcode.toml").write_text("[suggest]\nseed_from_codebook = false\n")
+    project = open_project(project.root)
     with pytest.raises(QualcodeError, match="no human coding"):
         train(project)
 
@@ -369,6 +373,6 @@ def test_codes_too_rare_to_learn_are_summarised_in_one_short_line(
     capsys.readouterr()
     assert main(["suggest", "train", "-p", root]) == 0
     err = capsys.readouterr().err
-    line = next(ln for ln in err.splitlines() if "too few human examples" in ln)
-    assert line.startswith("warning: 30 codes have too few human examples to learn (need 3)")
+    line = next(ln for ln in err.splitlines() if "too few examples" in ln)
+    assert line.startswith("warning: 30 codes have too few examples to learn (need 3)")
     assert "and 25 more" in line and len(line) < 300

@@ -25,10 +25,48 @@ app.add_typer(suggest_app, name="suggest")
 app.add_typer(import_app, name="import")
 
 
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help=(
+            "A model file written by 'suggest train --output' (e.g. in another project with the "
+            "same codebook, checked by hash) instead of this project's latest. Model files are "
+            "Python pickles: only load one you or your team wrote."
+        ),
+    ),
+]
+CoderOpt = Annotated[
+    list[str] | None,
+    typer.Option("--coder", help="Learn only from this coder's coding (repeatable)."),
+]
+DocumentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--document", help="Learn only from this interview (participant id or file; repeatable)."
+    ),
+]
+
+
+def _rare_warning(codes: list[str], positives: dict[str, int] | None, need: int) -> None:
+    """One short line naming the codes that get no model suggestions."""
+    if not codes:
+        return
+    if positives is not None:
+        codes = sorted(codes, key=lambda c: (positives[c], c))
+    shown = ", ".join(f"{c} ({positives[c]})" if positives else c for c in codes[:5])
+    more = f" and {len(codes) - 5} more" if len(codes) > 5 else ""
+    render.warn(
+        f"{len(codes)} codes have too few examples to learn (need {need}) and get no model "
+        f"suggestions: {shown}{more} ('--json' lists them all)"
+    )
+
+
 @suggest_app.callback()
 def suggest(
     ctx: typer.Context,
     codebook: CodebookOpt = None,
+    model: ModelOpt = None,
     project: ProjectOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count; store nothing.")] = False,
     as_json: JsonOpt = False,
@@ -39,7 +77,10 @@ def suggest(
     from qualcode.project import open_project
 
     proj = open_project(project)
-    report = run_suggest(proj, dry_run, codebook)
+    with render.spinner("Scoring", enabled=not as_json):
+        report = run_suggest(proj, dry_run, codebook, model)
+    floor = proj.settings.suggest.floor
+    need = proj.settings.suggest.min_positives
     proj.close()
     if as_json:
         render.print_json(report)
@@ -47,76 +88,95 @@ def suggest(
     note = " (dry run: nothing stored)" if dry_run else f", {report.added:,} new"
     render.out.print(
         f"Model {report.model}: scored {report.scored:,} unlabelled segments, "
-        f"{report.suggestions:,} suggestions{note}."
+        f"{report.suggestions:,} suggestions at p >= {floor:g} or each code's tuned threshold"
+        f"{note}. Each replaces the rules' suggestion of its code on the segments it scored."
     )
+    _rare_warning(report.not_suggested, None, need)
 
 
 @suggest_app.command("train")
 def train(
     codebook: CodebookOpt = None,
+    coder: CoderOpt = None,
+    document: DocumentOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the model to this file (portable)."),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fit one model per code on what humans decided.
+    """Fit one model per code on what humans decided, seeded by the codebook.
 
     Codings and accepted suggestions are positives; rejections, and segments a coder saw
-    without giving the code, are negatives."""
+    without giving the code, are negatives. The codebook's examples, inclusion criteria and
+    definitions are extra examples (a cold start: with no human coding yet, they alone make
+    the first model). Each code's precision is estimated on interviews the model did not see
+    and shown to reviewers beside its suggestions."""
     from qualcode.coding.learn import train as run_train
     from qualcode.project import open_project
 
     proj = open_project(project)
     with render.spinner("Training", enabled=not as_json):
-        report = run_train(proj, codebook)
+        report = run_train(proj, codebook, tuple(coder or ()), tuple(document or ()), output)
+    need = proj.settings.suggest.min_positives
     proj.close()
     if as_json:
         render.print_json(report)
         return
+    seeded = f" and {report.seeds} examples from the codebook" if report.seeds else ""
+    start = " (a cold start: no human coding yet)" if not report.segments else ""
     render.out.print(
-        f"Model {report.model}: trained on {report.segments:,} human-labelled segments, "
-        f"{len(report.trained)} codes."
+        f"Model {report.model}: trained on {report.segments:,} human-labelled segments"
+        f"{seeded}{start}, {len(report.trained)} codes."
     )
-    if report.skipped:
-        fewest = sorted(report.skipped.items(), key=lambda kv: (kv[1], kv[0]))
-        shown = ", ".join(f"{c} ({n})" for c, n in fewest[:5])
-        more = f" and {len(fewest) - 5} more" if len(fewest) > 5 else ""
-        render.warn(
-            f"{len(fewest)} codes have too few human examples to learn (need 3) and get no "
-            f"model suggestions: {shown}{more} ('--json' lists them all)"
-        )
+    if report.output:
+        render.out.print(f"Wrote {report.output}.")
+    _rare_warning(list(report.skipped), report.skipped, need)
 
 
 @suggest_app.command("eval")
 def evaluate(
     codebook: CodebookOpt = None,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, help="Folds over interviews (at most one each).")
+    ] = 10,
+    coder: CoderOpt = None,
+    document: DocumentOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Precision, recall, F1 and kappa of the suggester on interviews it has not seen.
+    """Precision, recall, F1 and kappa of the suggestions on interviews the model has not seen.
 
     Folds are grouped by interview (no interview is in both the training and the test part of
     a fold), per code and as micro and macro averages; codes with fewer human examples than the
-    model needs are flagged."""
-    from qualcode.coding.classifier import MIN_POSITIVES
+    model needs are flagged. A second table compares the combined suggestions (what is stored
+    and shown) with the rules alone and the model on the text alone."""
     from qualcode.coding.learn import evaluate as run_eval
     from qualcode.project import open_project
-    from qualcode.review.scores import summary
 
     proj = open_project(project)
     with render.spinner("Cross-validating", enabled=not as_json):
-        n, scores, used = run_eval(proj, codebook, folds)
+        result = run_eval(proj, codebook, folds, tuple(coder or ()), tuple(document or ()))
+    need = proj.settings.suggest.min_positives
     proj.close()
-    total = summary(scores)
+    scores, total = result.scores, result.sources["combined"]
     fields = ("precision", "recall", "f1", "kappa")
     if as_json:
         render.print_json(
             {
-                "segments": n,
-                "folds": used,
+                "segments": result.segments,
+                "interviews": result.interviews,
+                "folds": result.folds,
                 "grouped_by": "interview",
+                "codebook_examples": result.seeds,
                 "summary": {k: round(v, 3) for k, v in total.items()},
+                "sources": {
+                    name: {k: round(v, 3) for k, v in s.items()}
+                    for name, s in result.sources.items()
+                },
                 "codes": [
-                    {"code": s.code, "support": s.support, "too_rare": s.support < MIN_POSITIVES}
+                    {"code": s.code, "support": s.support, "too_rare": s.support < need}
                     | {k: round(getattr(s, k), 3) for k in fields}
                     for s in scores
                 ],
@@ -125,7 +185,7 @@ def evaluate(
         return
     rows: list[list[object]] = [
         [
-            s.code + (" (too rare)" if s.support < MIN_POSITIVES else ""),
+            s.code + (" (too rare)" if s.support < need else ""),
             s.support,
             *(f"{getattr(s, k):.2f}" for k in fields),
         ]
@@ -142,11 +202,23 @@ def evaluate(
          f"{total['mean_kappa']:.2f}"]
     )  # fmt: skip
     title = (
-        f"Suggester vs humans on unseen interviews: {used} folds grouped by interview, "
-        f"{n:,} segments"
+        f"Suggestions vs humans on unseen interviews: {result.folds} folds over "
+        f"{result.interviews} interviews, {result.segments:,} segments"
     )
     render.out.print(
         render.table(title, ["code", "human", "P", "R", "F1", "kappa"], rows, {1, 2, 3, 4, 5})
+    )
+    source_rows: list[list[object]] = [
+        [name, f"{s['micro_f1']:.2f}", f"{s['macro_f1']:.2f}", f"{s['mean_kappa']:.2f}"]
+        for name, s in result.sources.items()
+    ]
+    render.out.print(
+        render.table(
+            "Where suggestions come from (same folds)",
+            ["source", "micro F1", "macro F1", "mean kappa"],
+            source_rows,
+            {1, 2, 3},
+        )
     )
 
 
@@ -154,15 +226,19 @@ def evaluate(
 def queue(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many.")] = 20,
     codebook: CodebookOpt = None,
+    model: ModelOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The unreviewed segments the model is least sure about (review these first)."""
+    """The unreviewed segments the model is least sure about (review these first).
+
+    Interviews are mixed: the most uncertain segment of another interview comes before a
+    fourth from the same one."""
     from qualcode.coding.learn import queue as run_queue
     from qualcode.project import open_project
 
     proj = open_project(project)
-    items = run_queue(proj, limit, codebook)
+    items = run_queue(proj, limit, codebook, model)
     names = {d["id"]: d["participant_id"] or d["name"] for d in proj.store.current_documents()}
     proj.close()
     for item in items:

@@ -21,13 +21,15 @@ from qualcode.codebook import Codebook
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import QualcodeError
 from qualcode.export import atomic_write_bytes
+from qualcode.models import PARTICIPANT
 from qualcode.project import Project
 from qualcode.segment import Segment, segments
 
 MODEL_DIR = "models"
-# The rule coder's matches are extra inputs to the model, scaled down so that they inform it
-# without drowning the text: on the example project's 417 hand-coded turns (5-fold) text alone
-# gave macro-F1 0.519, text + rules x0.5 0.596, x1 0.566, x2 0.537.
+MODEL_FORMAT = "qualcode-model/2"
+# The rule coder's match scores (1 - 0.5^matches) are extra inputs to the model, scaled down so
+# that they inform it without drowning the text: on the example project's 417 hand-coded turns
+# (grouped by interview) text + rules x0.5 beat x1 and x0.3 by 0.02-0.07 macro-F1.
 RULE_WEIGHT = 0.5
 RETRAIN = "run 'qualcode suggest train'"
 BATCH = 2_000  # segments scored at a time: memory stays flat however large the project
@@ -38,8 +40,11 @@ class TrainReport:
     model: str  # hash
     path: str
     segments: int
+    seeds: int = 0  # examples taken from the codebook itself (cold start)
     trained: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # code -> positives (too few)
+    precision: dict[str, float] = field(default_factory=dict)  # estimated on unseen interviews
+    output: str = ""
 
 
 @dataclass
@@ -49,27 +54,110 @@ class SuggestReport:
     suggestions: int
     added: int
     dry_run: bool
+    not_suggested: list[str] = field(default_factory=list)  # codes too rare to learn
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A segment to code, its text, and what was asked before it and said just before it."""
+
+    segment: Segment
+    text: str
+    question: str
+    previous: str
+
+    @property
+    def context(self) -> tuple[str, str]:
+        return self.question, self.previous
 
 
 # training ----------------------------------------------------------------------------------
 def _units(project: Project) -> list[tuple[Segment, str]]:
-    return list(segments(project.store.participant_turns(), project.settings.coding.unit))
+    return [(u.segment, u.text) for u in units(project)]
 
 
-def training_set(project: Project, codebook: Codebook) -> tuple[list[str], list[str], np.ndarray]:
-    """(segment ids, texts, Y) of every segment a human has labelled, over the codebook's codes."""
-    segs, labels = project.store.human_labels()
-    texts = {seg.id: text for seg, text in _units(project)}
-    ids = [s[0] for s in segs if s[0] in texts]
+def units(project: Project) -> list[Unit]:
+    """Every participant segment with its context: the interviewer's last turn before it and
+    the participant's segment before it (in the same document)."""
+    out: list[Unit] = []
+    question: dict[int, str] = {}
+    previous: dict[int, str] = {}
+    unit = project.settings.coding.unit
+    for row in project.store.participant_turns():
+        doc_id, _, text, _, start, end, role = row
+        if role != PARTICIPANT:
+            question[doc_id] = text[start:end]
+            continue
+        for seg, said in segments([row], unit):
+            out.append(Unit(seg, said, question.get(doc_id, ""), previous.get(doc_id, "")))
+            previous[doc_id] = said
+    return out
+
+
+def _chosen_labels(
+    project: Project, coders: tuple[str, ...], documents: tuple[str, ...]
+) -> tuple[list[tuple[str, int]], dict[str, set[str]]]:
+    """(segment id, document id) of the labelled segments to learn from, and their codes: every
+    human's, or only the chosen coders' (their codes pooled), in every or the chosen documents."""
+    store = project.store
+    segs, labels = store.human_labels()
+    rows = [(s[0], s[1]) for s in segs]
+    if coders:
+        by_coder = store.coder_codings()
+        unknown = [c for c in coders if c not in by_coder]
+        if unknown:
+            raise QualcodeError(
+                f"no coding by {', '.join(unknown)} in this project",
+                f"coders here: {', '.join(sorted(by_coder)) or 'none yet'}",
+            )
+        labels = {}
+        for coder in coders:
+            for seg, codes in by_coder[coder].items():
+                labels.setdefault(seg, set()).update(codes)
+        rows = [r for r in rows if r[0] in labels]
+    if documents:
+        keep: set[int] = set()
+        for key in documents:
+            keep.add(store.find_document(key).id)
+        rows = [r for r in rows if r[1] in keep]
+    return rows, labels
+
+
+def training_set(
+    project: Project,
+    codebook: Codebook,
+    coders: tuple[str, ...] = (),
+    documents: tuple[str, ...] = (),
+) -> tuple[list[Unit], np.ndarray, np.ndarray]:
+    """(units, Y, interview of each unit) of every segment a human has labelled (or the chosen
+    coders, in the chosen documents), over the codebook's codes."""
+    rows, labels = _chosen_labels(project, coders, documents)
+    wanted = {seg for seg, _ in rows}
+    chosen = [u for u in units(project) if u.segment.id in wanted]
     codes = [c.id for c in codebook.codes]
-    Y = np.array([[c in labels[i] for c in codes] for i in ids], dtype=np.int8).reshape(
-        -1, len(codes)
-    )
-    return ids, [texts[i] for i in ids], Y
+    Y = np.array([[c in labels[u.segment.id] for c in codes] for u in chosen], dtype=np.int8)
+    groups = np.array([u.segment.document_id for u in chosen], dtype=np.int64)
+    return chosen, Y.reshape(-1, len(codes)), groups
+
+
+def seed_examples(codebook: Codebook) -> tuple[list[str], np.ndarray]:
+    """The codebook's own words as training examples (the cold start): each code's typical and
+    atypical examples, inclusion criteria and definition are positives for that code and
+    negatives for the others. Exclusion criteria are left out: they describe other codes."""
+    texts: list[str] = []
+    rows: list[int] = []
+    for j, code in enumerate(codebook.codes):
+        for text in (*code.typical, *code.atypical, *code.include, code.definition):
+            if text.strip():
+                texts.append(text)
+                rows.append(j)
+    Y = np.zeros((len(texts), len(codebook.codes)), dtype=np.int8)
+    Y[np.arange(len(texts)), rows] = 1
+    return texts, Y
 
 
 def rule_features(codebook: Codebook, texts: list[str], model: str = "") -> np.ndarray:
-    """Which codes the codebook's rules suggest for each text (texts x codes, 0/1, weighted)."""
+    """How strongly the codebook's rules suggest each code for each text (texts x codes)."""
     from qualcode.coding.rules import RuleCoder
 
     codes = {c.id: j for j, c in enumerate(codebook.codes)}
@@ -78,7 +166,7 @@ def rule_features(codebook: Codebook, texts: list[str], model: str = "") -> np.n
         RuleCoder(codebook, model).match([(t, "participant") for t in texts])
     ):
         for m in matches:
-            out[i, codes[m.code_id]] = RULE_WEIGHT
+            out[i, codes[m.code_id]] = RULE_WEIGHT * m.score
     return out
 
 
@@ -93,9 +181,9 @@ def project_rule_features(
     column = {c.id: j for j, c in enumerate(codebook.codes)}
     out = np.zeros((len(ids), len(column)))
     for i, seg in enumerate(ids):
-        for code in stored.get(seg, ()):
+        for code, score in stored.get(seg, {}).items():
             if code in column:
-                out[i, column[code]] = RULE_WEIGHT
+                out[i, column[code]] = RULE_WEIGHT * score
     return out
 
 
@@ -105,49 +193,199 @@ def _model_dir(project: Project) -> Path:
     return path
 
 
-def train(project: Project, codebook_path: Path | None = None, **params: Any) -> TrainReport:
-    from qualcode.coding.classifier import MIN_POSITIVES, CodeSuggester
+@dataclass
+class _Data:
+    """Everything a fit needs: texts, context, rule features, labels; seed rows last."""
 
+    texts: list[str]
+    context: list[tuple[str, str]]
+    rules: np.ndarray
+    Y: np.ndarray
+    groups: np.ndarray  # interview of each row (-1 for seed rows)
+
+    @property
+    def real(self) -> np.ndarray:
+        return np.asarray(self.groups >= 0)
+
+    def rows(self, index: np.ndarray) -> _Data:
+        return _Data(
+            [self.texts[i] for i in index],
+            [self.context[i] for i in index],
+            self.rules[index],
+            self.Y[index],
+            self.groups[index],
+        )
+
+    def fit(self, **params: Any) -> Any:
+        from qualcode.coding.classifier import CodeSuggester
+
+        return CodeSuggester(**params).fit(self.texts, self.Y, self.rules, self.context, self.real)
+
+
+def _data(
+    project: Project,
+    codebook: Codebook,
+    coders: tuple[str, ...] = (),
+    documents: tuple[str, ...] = (),
+    seed: bool = True,
+) -> _Data:
+    chosen, Y, groups = training_set(project, codebook, coders, documents)
+    texts = [u.text for u in chosen]
+    data = _Data(
+        texts,
+        [u.context for u in chosen],
+        project_rule_features(project, codebook, [u.segment.id for u in chosen], texts),
+        Y,
+        groups,
+    )
+    if seed:
+        seeds, seedY = seed_examples(codebook)
+        spacy_model = project.settings.coding.spacy_model
+        data = _Data(
+            data.texts + seeds,
+            data.context + [("", "")] * len(seeds),
+            np.vstack([data.rules, rule_features(codebook, seeds, spacy_model)]),
+            np.vstack([data.Y, seedY]),
+            np.concatenate([data.groups, np.full(len(seeds), -1, dtype=np.int64)]),
+        )
+    return data
+
+
+def _grouped_predictions(data: _Data, folds: int, **params: Any) -> tuple[np.ndarray, int]:
+    """Out-of-fold predictions for the real (non-seed) rows, folds grouped by interview; seed
+    rows are always in the training part. Returns (predictions of the real rows, folds)."""
+    from sklearn.model_selection import GroupKFold
+
+    real = np.nonzero(data.real)[0]
+    seeds = np.nonzero(~data.real)[0]
+    groups = data.groups[real]
+    folds = min(folds, len(set(groups.tolist())))
+    P = np.zeros((len(real), data.Y.shape[1]), dtype=np.int8)
+    for train_i, test_i in GroupKFold(folds).split(real, groups=groups):
+        model = data.rows(np.concatenate([real[train_i], seeds])).fit(**params)
+        test = data.rows(real[test_i])
+        P[test_i] = model.predict(test.texts, test.rules, test.context)
+    return P, folds
+
+
+def _precision(data: _Data, params: dict[str, Any]) -> dict[int, float]:
+    """Each code's precision on interviews the model did not see (grouped folds), when there
+    are at least two labelled interviews; the reviewer is shown it beside each suggestion."""
+    real = data.groups[data.real]
+    if len(set(real.tolist())) < 2 or len(real) < 10:
+        return {}
+    P, _ = _grouped_predictions(data, 5, **params)
+    Y = data.Y[data.real]
+    out = {}
+    for j in range(Y.shape[1]):
+        predicted = int(P[:, j].sum())
+        if predicted:
+            out[j] = float((P[:, j] & Y[:, j]).sum() / predicted)
+    return out
+
+
+def _params(project: Project, params: dict[str, Any]) -> dict[str, Any]:
+    s = project.settings.suggest
+    return {"floor": s.floor, "min_positives": s.min_positives, **params}
+
+
+def train(
+    project: Project,
+    codebook_path: Path | None = None,
+    coders: tuple[str, ...] = (),
+    documents: tuple[str, ...] = (),
+    output: Path | None = None,
+    **params: Any,
+) -> TrainReport:
+    """Fit the suggester on what humans decided, seeded with the codebook's own examples
+    (unless [suggest] seed_from_codebook is off); with no human coding yet, the codebook alone
+    makes a first model (a cold start)."""
     codebook, _ = resolve_codebook(project, codebook_path)
-    ids, texts, Y = training_set(project, codebook)
-    if not ids:
+    seed = project.settings.suggest.seed_from_codebook
+    data = _data(project, codebook, coders, documents, seed)
+    params = _params(project, params)
+    n_real = int(data.real.sum())
+    if not n_real and not seed:
         raise QualcodeError(
             "no human coding to learn from yet",
             "review some suggestions, or 'qualcode import codings FILE --coder NAME'",
         )
     codes = [c.id for c in codebook.codes]
-    extra = project_rule_features(project, codebook, ids, texts)
-    model = CodeSuggester(**params).fit(texts, Y, extra)
-    blob = pickle.dumps({"codes": codes, "codebook": codebook.hash, "model": model}, protocol=5)
+    model = data.fit(**params)
+    precision = _precision(data, params)
+    ids = [u for u in data.texts[:n_real]]
+    saved = {
+        "format": MODEL_FORMAT,
+        "codes": codes,
+        "codebook": codebook.hash,
+        "model": model,
+        "precision": {codes[j]: round(p, 3) for j, p in precision.items()},
+        "coders": list(coders),
+        "documents": list(documents),
+        "segments": n_real,
+    }
+    blob = pickle.dumps(saved, protocol=5)
     digest = hashlib.sha256(
         json.dumps(
-            [codes, ids, Y.tolist(), model.get_params(), codebook.hash, RULE_WEIGHT],
+            [codes, ids, data.Y.tolist(), params, codebook.hash, RULE_WEIGHT, list(coders)],
             sort_keys=True,
         ).encode()
     ).hexdigest()
     path = _model_dir(project) / f"{digest[:16]}.pkl"
     atomic_write_bytes(path, blob)  # a killed training never leaves half a model
-    run_id = project.store.start_run("train", {"codebook": codebook.source, **model.get_params()})
-    report = TrainReport(digest[:16], str(path), len(ids))
+    if output is not None:
+        atomic_write_bytes(output, blob)
+    settings = {"codebook": codebook.source, **params, "coders": list(coders)}
+    run_id = project.store.start_run("train", settings | {"documents": list(documents)})
+    report = TrainReport(digest[:16], str(path), n_real, len(data.texts) - n_real)
+    report.output = str(output) if output is not None else ""
+    report.precision = dict(saved["precision"])
     for j, code in enumerate(codes):
         if model.trained_[j]:
             report.trained.append(code)
         else:
-            report.skipped[code] = int(Y[:, j].sum())
+            report.skipped[code] = int(data.Y[:, j].sum())
     summary: dict[str, Any] = {
         "model": report.model,
         "file": path.name,
         "sha256": hashlib.sha256(blob).hexdigest(),
-        "segments": len(ids),
+        "segments": n_real,
+        "seeds": report.seeds,
         "trained": report.trained,
-        "min_positives": MIN_POSITIVES,
+        "min_positives": params["min_positives"],
     }
     project.store.finish_run(run_id, summary)
     return report
 
 
-def load_model(project: Project) -> tuple[str, dict[str, Any]]:
-    """The latest trained model, after checking its file is the one training wrote."""
+def _unpickle(blob: bytes, path: Path) -> dict[str, Any]:
+    try:
+        saved = pickle.loads(blob)
+    except Exception as exc:  # a truncated or foreign file: say so, never a traceback
+        raise QualcodeError(
+            f"{path}: not a qualcode model file",
+            "pass a file 'qualcode suggest train --output' wrote",
+        ) from exc
+    if not isinstance(saved, dict) or not {"codes", "codebook", "model"} <= set(saved):
+        raise QualcodeError(
+            f"{path}: not a qualcode model file",
+            "pass a file 'qualcode suggest train --output' wrote",
+        )
+    return saved
+
+
+def load_model(project: Project, model_file: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """The latest trained model, after checking its file is the one training wrote; or the
+    model in ``model_file`` (trained elsewhere: its codebook is checked where it is used)."""
+    if model_file is not None:
+        try:
+            blob = model_file.read_bytes()
+        except OSError as exc:
+            raise QualcodeError(
+                f"{model_file}: cannot read the model file ({exc.strerror})",
+                "check the path",
+            ) from exc
+        return hashlib.sha256(blob).hexdigest()[:16], _unpickle(blob, model_file)
     latest = project.store.latest_run("train")
     if latest is None:
         raise QualcodeError("no trained model yet", "run 'qualcode suggest train' first")
@@ -163,13 +401,13 @@ def load_model(project: Project) -> tuple[str, dict[str, Any]]:
         raise QualcodeError(
             f"{path}: the model file has changed since training", "run 'qualcode suggest train'"
         )
-    return summary["model"], pickle.loads(blob)
+    return summary["model"], _unpickle(blob, path)
 
 
 def _predict(
     project: Project,
     saved: dict[str, Any],
-    units: list[tuple[Segment, str]],
+    chosen: list[Unit],
     codebook_path: Path | None = None,
 ) -> np.ndarray:
     """The saved model's probabilities (segments x codes), with rule features from the
@@ -177,123 +415,175 @@ def _predict(
     codebook, path = resolve_codebook(project, codebook_path)
     if codebook.hash != saved["codebook"]:
         raise QualcodeError(
-            f"{path} has changed since the model was trained (its rules are model inputs)",
-            RETRAIN,
+            f"{path} is not the codebook the model was trained with (its codes and rules are "
+            "model inputs)",
+            RETRAIN + " with this codebook, or pass --codebook with the model's",
         )
-    texts = [t for _, t in units]
-    extra = project_rule_features(project, codebook, [s.id for s, _ in units], texts)
-    out = np.zeros((len(units), len(saved["codes"])))
-    for start in range(0, len(units), BATCH):
+    texts = [u.text for u in chosen]
+    extra = project_rule_features(project, codebook, [u.segment.id for u in chosen], texts)
+    context = [u.context for u in chosen]
+    out = np.zeros((len(chosen), len(saved["codes"])))
+    for start in range(0, len(chosen), BATCH):
         end = start + BATCH
-        out[start:end] = saved["model"].predict_proba(texts[start:end], extra[start:end])
+        out[start:end] = saved["model"].predict_proba(
+            texts[start:end], extra[start:end], context[start:end]
+        )
     return out
 
 
 def _scored(
-    project: Project, codebook_path: Path | None = None
-) -> tuple[str, dict[str, Any], list[tuple[Segment, str]], np.ndarray]:
-    """The latest model (name, saved state), the segments no human has labelled, and the
-    model's probabilities for them (segments x codes)."""
-    name, saved = load_model(project)
+    project: Project, codebook_path: Path | None = None, model_file: Path | None = None
+) -> tuple[str, dict[str, Any], list[Unit], np.ndarray, set[str]]:
+    """The model (name, saved state), the segments no human has labelled, the model's
+    probabilities for them (segments x codes), and the labelled segments left out."""
+    name, saved = load_model(project, model_file)
     labelled = set(project.store.human_labels()[1])
-    units = [(seg, text) for seg, text in _units(project) if seg.id not in labelled]
-    if not units:
-        return name, saved, units, np.zeros((0, len(saved["codes"])))
-    return name, saved, units, _predict(project, saved, units, codebook_path)
+    chosen = [u for u in units(project) if u.segment.id not in labelled]
+    if not chosen:
+        return name, saved, chosen, np.zeros((0, len(saved["codes"]))), labelled
+    return name, saved, chosen, _predict(project, saved, chosen, codebook_path), labelled
 
 
 def suggest(
-    project: Project, dry_run: bool = False, codebook_path: Path | None = None
+    project: Project,
+    dry_run: bool = False,
+    codebook_path: Path | None = None,
+    model_file: Path | None = None,
 ) -> SuggestReport:
-    """Score every segment no human has labelled; store codes above each code's threshold."""
-    name, saved, units, proba = _scored(project, codebook_path)
+    """Score every segment no human has labelled; store the codes at or above each code's
+    threshold (never below the probability floor). The score combines the rules' evidence and
+    the text, so on the segments scored here the model's suggestion is the only one a reviewer
+    sees for each code; where the rules matched, their words are its highlighted evidence."""
+    name, saved, chosen, proba, labelled = _scored(project, codebook_path, model_file)
     model, codes = saved["model"], saved["codes"]
-    if not units:
-        return SuggestReport(name, 0, 0, 0, dry_run)
+    report = SuggestReport(name, len(chosen), 0, 0, dry_run)
+    report.not_suggested = [c for c, ok in zip(codes, model.trained_, strict=True) if not ok]
+    if not chosen:
+        return report
+    evidence = project.store.rule_evidence()
     rows = []
     source = f"model:{name}"
     for i, j in zip(*np.nonzero(proba >= model.thresholds_), strict=True):
-        seg = units[i][0]
-        rows.append(
-            (seg.id, codes[j], seg.start, seg.end, "model", source, round(float(proba[i, j]), 4))
-        )
-    report = SuggestReport(name, len(units), len(rows), 0, dry_run)
+        seg = chosen[i].segment
+        start, end = evidence.get((seg.id, codes[j]), (seg.start, seg.end))
+        rows.append((seg.id, codes[j], start, end, "model", source, round(float(proba[i, j]), 4)))
+    report.suggestions = len(rows)
     if not dry_run:
-        run_id = project.store.start_run("suggest", {"model": name})
-        seg_rows = [(s.id, s.document_id, s.turn_index, s.start, s.end) for s, _ in units]
+        settings = {"model": name, "codebook_hash": saved["codebook"]}
+        run_id = project.store.start_run("suggest", settings)
+        seg_rows = [
+            (u.segment.id, u.segment.document_id, u.segment.turn_index, u.segment.start,
+             u.segment.end) for u in chosen
+        ]  # fmt: skip
         full = [(*r, run_id, saved["codebook"]) for r in rows]
         report.added = project.store.add_machine_applications(
             seg_rows, full, run_id, "model", source
         )
-        project.store.finish_run(run_id, {"scored": len(units), "added": report.added})
+        summary = {
+            "scored": len(chosen),
+            "added": report.added,
+            "codebook_hash": saved["codebook"],
+            "unscored": sorted(labelled),  # the rules' suggestions still stand on these
+            "precision": saved.get("precision", {}),
+        }
+        project.store.finish_run(run_id, summary)
     return report
 
 
-def evaluate(
-    project: Project, codebook_path: Path | None = None, folds: int = 5, **params: Any
-) -> tuple[int, list[Any], int]:
-    """Per-code scores of the suggester against the humans' labels, cross-validated with folds
-    grouped by interview: no interview is in both the training and the test part of a fold, so
-    neighbouring turns of one interview never flatter the figures. Returns (segments, scores,
-    folds used)."""
-    from sklearn.model_selection import GroupKFold
+@dataclass
+class Evaluation:
+    segments: int
+    interviews: int
+    folds: int
+    scores: list[Any]  # per-code scores of the combined suggestions (what reviewers see)
+    sources: dict[str, dict[str, float]]  # summary of rules alone, text model alone, combined
+    seeds: int = 0
 
-    from qualcode.coding.classifier import CodeSuggester
-    from qualcode.review.scores import score_codes
+
+def evaluate(
+    project: Project,
+    codebook_path: Path | None = None,
+    folds: int = 10,
+    coders: tuple[str, ...] = (),
+    documents: tuple[str, ...] = (),
+    **params: Any,
+) -> Evaluation:
+    """Scores of the suggestions against the humans' labels, cross-validated with folds grouped
+    by interview: no interview is in both the training and the test part of a fold, so
+    neighbouring turns of one interview never flatter the figures. The combined suggester
+    (what is stored and shown) is compared with each of its sources alone: the rules, and the
+    model on the text without the rules."""
+    from qualcode.review.scores import score_codes, summary
 
     codebook, _ = resolve_codebook(project, codebook_path)
-    ids, texts, Y = training_set(project, codebook)
-    document = {s[0]: s[1] for s in project.store.human_labels()[0]}
-    groups = np.array([document[i] for i in ids])
+    data = _data(project, codebook, coders, documents, project.settings.suggest.seed_from_codebook)
+    params = _params(project, params)
+    real = data.real
+    groups = data.groups[real]
+    n = int(real.sum())
     interviews = len(set(groups.tolist()))
-    if interviews < 2 or len(ids) < 10:
+    if interviews < 2 or n < 10:
         raise QualcodeError(
-            f"only {len(ids)} human-labelled segments from {interviews} interview(s): too few to "
+            f"only {n} human-labelled segments from {interviews} interview(s): too few to "
             "evaluate on interviews the model has not seen",
             "code or review segments of at least two interviews first",
         )
-    folds = min(folds, interviews)
     codes = [c.id for c in codebook.codes]
-    P = np.zeros_like(Y)
-    arr = np.array(texts, dtype=object)
-    R = project_rule_features(project, codebook, ids, texts)
-    for train_i, test_i in GroupKFold(folds).split(arr, groups=groups):
-        model = CodeSuggester(**params).fit(list(arr[train_i]), Y[train_i], R[train_i])
-        P[test_i] = model.predict(list(arr[test_i]), R[test_i])
-    ref = {i: {codes[j] for j in np.nonzero(Y[k])[0]} for k, i in enumerate(ids)}
-    got = {i: {codes[j] for j in np.nonzero(P[k])[0]} for k, i in enumerate(ids)}
-    return len(ids), score_codes(ref, got, codes), folds
+    Y = data.Y[real]
+    combined, used = _grouped_predictions(data, folds, **params)
+    text_only = _Data(data.texts, data.context, np.zeros_like(data.rules), data.Y, data.groups)
+    text, _ = _grouped_predictions(text_only, folds, **params)
+    rules = (data.rules[real] > 0).astype(np.int8)
+
+    def as_sets(P: np.ndarray) -> dict[str, set[str]]:
+        return {str(k): {codes[j] for j in np.nonzero(P[k])[0]} for k in range(len(P))}
+
+    ref = as_sets(Y)
+    per_code = score_codes(ref, as_sets(combined), codes)
+    sources = {
+        "rules": summary(score_codes(ref, as_sets(rules), codes)),
+        "model (text)": summary(score_codes(ref, as_sets(text), codes)),
+        "combined": summary(per_code),
+    }
+    return Evaluation(n, interviews, used, per_code, sources, int((~real).sum()))
 
 
 def uncertainty_by_segment(project: Project) -> dict[str, float]:
     """The latest model's uncertainty about every segment no human has labelled."""
-    _, saved, units, proba = _scored(project)
-    unsure = saved["model"].uncertainty(proba) if units else []
-    return {seg.id: float(u) for (seg, _), u in zip(units, unsure, strict=True)}
+    _, saved, chosen, proba, _ = _scored(project)
+    unsure = saved["model"].uncertainty(proba) if chosen else []
+    return {u.segment.id: float(x) for u, x in zip(chosen, unsure, strict=True)}
 
 
 def queue(
-    project: Project, limit: int = 20, codebook_path: Path | None = None
+    project: Project,
+    limit: int = 20,
+    codebook_path: Path | None = None,
+    model_file: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Unreviewed segments with model suggestions, least certain first (active learning)."""
-    _, saved, units, proba = _scored(project, codebook_path)
+    """Unreviewed segments, least certain first with no two from the same interview in a row
+    while others remain (uncertainty with diversity: active learning)."""
+    from qualcode.review.session import diverse_order
+
+    _, saved, chosen, proba, _ = _scored(project, codebook_path, model_file)
     model, codes = saved["model"], saved["codes"]
-    if not units:
+    if not chosen:
         return []
     unsure = model.uncertainty(proba)
-    order = np.argsort(-unsure, kind="stable")[:limit]
+    docs = [u.segment.document_id for u in chosen]
+    order = diverse_order(list(range(len(chosen))), unsure.tolist(), docs)[:limit]
     out = []
     for i in order:
-        seg, text = units[i]
+        u = chosen[i]
         top = np.argsort(-(proba[i] - model.thresholds_), kind="stable")[:3]
         out.append(
             {
-                "segment": seg.id,
-                "document_id": seg.document_id,
-                "turn": seg.turn_index,
+                "segment": u.segment.id,
+                "document_id": u.segment.document_id,
+                "turn": u.segment.turn_index,
                 "uncertainty": round(float(unsure[i]), 3),
                 "codes": {codes[j]: round(float(proba[i, j]), 3) for j in top},
-                "words": len(text.split()),
+                "words": len(u.text.split()),
             }
         )
     return out

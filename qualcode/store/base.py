@@ -78,6 +78,10 @@ class StoreBase:
         with self.transaction() as c:
             c.execute(sql.FINISH_RUN, (now(), json.dumps(summary, sort_keys=True), run_id))
 
+    def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
+        row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
     def resolutions(self) -> dict[str, set[str]]:
         """The latest resolved codes of each reconciled segment."""
         return {seg: set(json.loads(codes)) for seg, codes in self.conn.execute(sql.RESOLUTIONS)}

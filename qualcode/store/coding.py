@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -136,9 +135,12 @@ class CodingStore(StoreBase):
             item["run"], item["codebook_hash"] = row[13], row[14]
             yield item
 
-    def stored_rule_codes(self, codebook_hash: str, unit: str) -> dict[str, set[str]] | None:
-        """The rules' codes per segment as the latest 'code' run stored them, when that run used
-        this codebook and unit and no document was loaded after it; else None (run the rules)."""
+    def stored_rule_codes(
+        self, codebook_hash: str, unit: str
+    ) -> dict[str, dict[str, float]] | None:
+        """The rules' codes per segment, with their scores, as the latest 'code' run stored
+        them, when that run used this codebook and unit and no document was loaded after it;
+        else None (run the rules)."""
         latest = self.latest_run("code")
         if latest is None or (latest[1].get("codebook_hash"), latest[1].get("unit")) != (
             codebook_hash,
@@ -148,11 +150,7 @@ class CodingStore(StoreBase):
         newest = self.conn.execute(sql.NEWEST_DOCUMENT_RUN).fetchone()[0]
         if newest is not None and newest > latest[0]:
             return None
-        out: dict[str, set[str]] = {}
-        for seg, code in self.conn.execute(sql.RULE_CODES, (codebook_hash,)):
-            out.setdefault(seg, set()).add(code)
+        out: dict[str, dict[str, float]] = {}
+        for seg, code, score, _, _ in self.conn.execute(sql.RULE_CODES, (codebook_hash,)):
+            out.setdefault(seg, {})[code] = float(score if score is not None else 1.0)
         return out
-
-    def latest_run(self, kind: str) -> tuple[int, dict[str, Any]] | None:
-        row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None

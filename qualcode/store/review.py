@@ -38,10 +38,32 @@ class ReviewStore(StoreBase):
     def review_queue(self) -> list[dict[str, Any]]:
         """Machine suggestions nobody has decided on yet, in document and turn order."""
         cols = ("item", "document", "participant", "turn", "code", "kind", "source", "score")
+        hidden = self._combined_by_model()
         return [
             {**dict(zip(cols, r[:8], strict=True)), "evidence": r[8], "text": r[9]}
             for r in self.conn.execute(sql.REVIEW_QUEUE)
+            if not hidden(r[10], r[5], r[11])
         ]
+
+    def _combined_by_model(self) -> Any:
+        """A test telling which rule suggestions the latest model run has taken over: the model
+        scores the rules' evidence together with the text, so on every segment it scored there
+        is one suggestion per code (the model's, or none); the rules' own still stand on
+        segments it did not score and for other codebooks."""
+        latest = self.latest_run("suggest")
+        if latest is None or "unscored" not in latest[1]:
+            return lambda segment, kind, codebook_hash: False
+        unscored = set(latest[1]["unscored"])
+        codebook = latest[1].get("codebook_hash")
+        return lambda segment, kind, codebook_hash: (
+            kind == "rule" and codebook_hash == codebook and segment not in unscored
+        )
+
+    def model_precision(self) -> dict[str, float]:
+        """Each code's estimated precision (on interviews the model did not see) from the
+        model whose suggestions are current, for showing beside its suggestions."""
+        latest = self.latest_run("suggest")
+        return dict(latest[1].get("precision", {})) if latest else {}
 
     def application(self, app_id: int) -> tuple[int, str, str, int | None, str, int] | None:
         """(id, segment id, code, superseded by run, segment text, decisions so far)."""
@@ -58,11 +80,17 @@ class ReviewStore(StoreBase):
     # the review app ----------------------------------------------------------------------------
     def undecided_segments(self) -> set[str]:
         """Segments with a machine suggestion nobody has decided on."""
-        return {row[1] for row in self.conn.execute(sql.QUEUE_APPLICATIONS)}
+        return {row[1] for row in self.queue_applications()}
 
     def queue_applications(self) -> list[tuple[Any, ...]]:
-        """Undecided machine suggestions: (id, segment, code, kind, source, score, start, end)."""
-        return [tuple(r) for r in self.conn.execute(sql.QUEUE_APPLICATIONS)]
+        """Undecided machine suggestions, one per segment and code where a model has combined
+        the rules' evidence: (id, segment, code, kind, source, score, start, end)."""
+        hidden = self._combined_by_model()
+        return [
+            tuple(r[:8])
+            for r in self.conn.execute(sql.QUEUE_APPLICATIONS)
+            if not hidden(r[1], r[3], r[8])
+        ]
 
     def reviewed_by(self, reviewer: str) -> set[str]:
         return {r[0] for r in self.conn.execute(sql.REVIEWED_BY, (reviewer,))}

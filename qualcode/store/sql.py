@@ -354,7 +354,7 @@ JOIN (SELECT segment_id, code_id, max(id) AS last FROM live_decisions
   ON l.last = x.id"""
 NEWEST_DOCUMENT_RUN = "SELECT max(run_id) FROM documents WHERE superseded_by IS NULL"
 RULE_CODES = """
-SELECT segment_id, code_id FROM applications
+SELECT segment_id, code_id, score, start, end FROM applications
 WHERE kind = 'rule' AND superseded_by_run IS NULL AND codebook_hash = ?"""
 SUPERSEDE_OTHER_MODELS = """
 UPDATE applications SET superseded_by_run = ?
@@ -400,7 +400,8 @@ ORDER BY x.id"""
 # spreadsheet review -------------------------------------------------------------------------
 REVIEW_QUEUE = """
 SELECT a.id, d.source, d.participant_id, s.turn_idx, a.code_id, a.kind, a.source, a.score,
-       substr(d.text, a.start + 1, a.end - a.start), substr(d.text, s.start + 1, s.end - s.start)
+       substr(d.text, a.start + 1, a.end - a.start), substr(d.text, s.start + 1, s.end - s.start),
+       a.segment_id, coalesce(a.codebook_hash, '')
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
@@ -418,7 +419,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?)"""
 
 # the review app ------------------------------------------------------------------------------
 QUEUE_APPLICATIONS = """
-SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end
+SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
+       coalesce(a.codebook_hash, '')
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
