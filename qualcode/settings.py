@@ -81,6 +81,10 @@ class SuggestSettings:
     min_positives: int = 3  # codes with fewer examples are not learned (and not suggested)
     seed_from_codebook: bool = True  # the codebook's examples and criteria seed the model
     retrain_every: int = 25  # the review app retrains after this many finished segments (0: off)
+    # whose suggestions reviewers see once a model is trained: "auto" = the model's (which
+    # combine the rules' evidence) when grouped evaluation shows them at least as good as the
+    # rules alone, else the rules'; "model" or "rules" decide it outright
+    show: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,8 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(f'{path} [coding]: unit must be "turn" or "sentence"')
     t = settings.topics
     g = settings.suggest
+    if g.show not in ("auto", "model", "rules"):
+        raise ProjectError(f'{path} [suggest]: show must be "auto", "model" or "rules"')
     if not 0.0 <= g.floor < 1.0 or g.min_positives < 1 or g.retrain_every < 0:
         raise ProjectError(
             f"{path} [suggest]: need 0 <= floor < 1, min_positives >= 1 and retrain_every >= 0"
@@ -248,4 +254,6 @@ floor = 0.2                          # no model suggestion below this probabilit
 min_positives = 3                    # codes with fewer examples are not learned or suggested
 seed_from_codebook = true            # the codebook's examples and criteria seed the model
 retrain_every = 25                   # the review app retrains after this many segments (0: off)
+show = "auto"                        # "auto": the model's suggestions once shown as good as the
+                                     # rules' on unseen interviews; or always "model" or "rules"
 """

@@ -111,6 +111,14 @@ groups:
 
 
 def _project(project: Project) -> Project:
+    """One toy interview; once trained, the model's suggestions are shown (with one interview
+    nothing could check them against the rules, which "auto" would otherwise keep)."""
+    from qualcode.settings import load_settings
+    from tests.conftest import set_section
+
+    toml = project.root / "qualcode.toml"
+    toml.write_text(set_section(toml.read_text(), "suggest", 'show = "model"\n'))
+    project.settings = load_settings(project.root)
     answers = MONEY + POLICE + OTHER + MONEY[:3] + POLICE[:3]
     (project.root / "transcripts" / "P01.txt").write_text(interview("P01", answers))
     (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)

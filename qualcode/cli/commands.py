@@ -223,17 +223,25 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """The main job, start to finish: ingest, code, suggest topics, report.
+    """The main job, start to finish: ingest, code, learn, suggest topics, report.
 
     Ingests the transcripts, codes them with the project's codebook (when it has one),
-    suggests topics the codebook lacks, shows the status, and writes the Word framework
-    matrices and theme tables to the outputs folder."""
+    trains the suggester on the human coding so far and the codebook's own examples (its
+    suggestions replace the rules' once shown at least as good on unseen interviews; until
+    then it orders the review queue), suggests topics the codebook lacks, shows the status,
+    and writes the Word framework matrices and theme tables to the outputs folder."""
     from qualcode.cli.coding import run_coding, show_coding
     from qualcode.cli.topics import run_topics, show_topics
     from qualcode.coding.run import has_codebook
 
     proj, report = _ingest(project, None, as_json)
     coding = run_coding(proj, None, False, as_json) if has_codebook(proj) else None
+    learned, learn_skipped = None, ""
+    if coding is not None:
+        try:
+            learned = _learn(proj, as_json)
+        except QualcodeError as exc:  # e.g. a code with no examples at all: rules still stand
+            learn_skipped = f"learned suggestions skipped: {exc.message}"
     topics, topics_skipped = None, ""
     try:
         topics = run_topics(proj, "", True, as_json)
@@ -247,6 +255,7 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
             {
                 "ingest": {"files": report.files, "attributes": report.attributes},
                 "coding": coding,
+                "learned": learned,
                 "topics": topics,
                 "status": data,
                 "reports": reports,
@@ -256,6 +265,10 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         _show_ingest(report)
         if coding is not None:
             show_coding(coding, False)
+        if learned is not None:
+            _show_learned(learned)
+        elif learn_skipped:
+            render.warn(learn_skipped)
         if topics is not None:
             show_topics(topics, False)
         elif topics_skipped:
@@ -265,6 +278,36 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
             render.out.print(line)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _learn(proj: Any, as_json: bool) -> dict[str, Any]:
+    from qualcode.coding.learn import suggest, train
+
+    with render.spinner("Learning from the coding so far", enabled=not as_json):
+        trained = train(proj)
+        suggested = suggest(proj)
+    return {"train": trained, "suggest": suggested}
+
+
+def _show_learned(learned: dict[str, Any]) -> None:
+    trained, suggested = learned["train"], learned["suggest"]
+    source = f"{trained.segments:,} human-coded segments and {trained.seeds} codebook examples"
+    if suggested.shown == "model":
+        render.out.print(
+            f"Learned suggestions: model {trained.model} from {source}; "
+            f"{suggested.suggestions:,} suggestions on {suggested.scored:,} uncoded segments "
+            "replace the rules' there."
+        )
+    else:
+        render.out.print(
+            f"Learned suggestions: model {trained.model} from {source} orders the review "
+            "queue; the rules' suggestions stand until human coding of two or more interviews "
+            "shows the model at least as good ('qualcode suggest eval')."
+            if not trained.compared
+            else f"Learned suggestions: model {trained.model} from {source} orders the review "
+            f"queue; the rules' suggestions stand (macro-F1 on unseen interviews: model "
+            f"{trained.compared['model']:.2f}, rules {trained.compared['rules']:.2f})."
+        )
 
 
 def _run_reports(proj: Any) -> list[str]:

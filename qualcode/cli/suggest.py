@@ -85,13 +85,33 @@ def suggest(
     if as_json:
         render.print_json(report)
         return
+    if report.shown != "model":
+        render.out.print(
+            f"Model {report.model}: scored {report.scored:,} unlabelled segments; its "
+            f"suggestions are not stored and the rules' stand: {_why_rules(report.compared)}. "
+            "It still orders the review queue (least certain first)."
+        )
+        return
     note = " (dry run: nothing stored)" if dry_run else f", {report.added:,} new"
     render.out.print(
         f"Model {report.model}: scored {report.scored:,} unlabelled segments, "
         f"{report.suggestions:,} suggestions at p >= {floor:g} or each code's tuned threshold"
-        f"{note}. Each replaces the rules' suggestion of its code on the segments it scored."
+        f"{note}. They combine the rules' evidence with the text: on the segments scored, "
+        "each replaces the rules' suggestion of its code."
     )
     _rare_warning(report.not_suggested, None, need)
+
+
+def _why_rules(compared: dict[str, float]) -> str:
+    if not compared:
+        return (
+            "with fewer than two human-coded interviews nothing shows it beats the rules "
+            '([suggest] show = "model" shows it anyway)'
+        )
+    return (
+        f"on interviews it did not see it scored macro-F1 {compared['model']:.2f}, the rules "
+        f"{compared['rules']:.2f}"
+    )
 
 
 @suggest_app.command("train")
@@ -130,6 +150,15 @@ def train(
         f"Model {report.model}: trained on {report.segments:,} human-labelled segments"
         f"{seeded}{start}, {len(report.trained)} codes."
     )
+    if report.compared:
+        render.out.print(
+            f"On interviews it did not see (5 folds): macro-F1 {report.compared['model']:.2f}, "
+            f"rules alone {report.compared['rules']:.2f}; reviewers see the "
+            f"{'model' + chr(39) + 's' if report.shown == 'model' else 'rules' + chr(39)} "
+            "suggestions."
+        )
+    elif report.shown != "model":
+        render.out.print(f"Reviewers keep the rules' suggestions: {_why_rules({})}.")
     if report.output:
         render.out.print(f"Wrote {report.output}.")
     _rare_warning(list(report.skipped), report.skipped, need)

@@ -45,6 +45,8 @@ class TrainReport:
     skipped: dict[str, int] = field(default_factory=dict)  # code -> positives (too few)
     precision: dict[str, float] = field(default_factory=dict)  # estimated on unseen interviews
     output: str = ""
+    shown: str = "rules"  # whose suggestions reviewers see: "model" (combined) or "rules"
+    compared: dict[str, float] = field(default_factory=dict)  # macro-F1 on unseen interviews
 
 
 @dataclass
@@ -55,6 +57,8 @@ class SuggestReport:
     added: int
     dry_run: bool
     not_suggested: list[str] = field(default_factory=list)  # codes too rare to learn
+    shown: str = "model"  # "rules": the model was not shown better, its suggestions are held
+    compared: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -268,20 +272,37 @@ def _grouped_predictions(data: _Data, folds: int, **params: Any) -> tuple[np.nda
     return P, folds
 
 
-def _precision(data: _Data, params: dict[str, Any]) -> dict[int, float]:
-    """Each code's precision on interviews the model did not see (grouped folds), when there
-    are at least two labelled interviews; the reviewer is shown it beside each suggestion."""
+def _check(data: _Data, params: dict[str, Any]) -> tuple[dict[int, float], dict[str, float]]:
+    """On interviews the model did not see (grouped folds, when at least two interviews are
+    labelled): each code's precision, shown to the reviewer beside its suggestions, and the
+    macro-F1 of the model's combined suggestions and of the rules alone on the same turns,
+    which decides whether the model's suggestions replace the rules' (empty: not checked)."""
     real = data.groups[data.real]
     if len(set(real.tolist())) < 2 or len(real) < 10:
-        return {}
+        return {}, {}
+    from qualcode.review.scores import score_codes, summary
+
     P, _ = _grouped_predictions(data, 5, **params)
     Y = data.Y[data.real]
-    out = {}
+    R = (data.rules[data.real] > 0).astype(np.int8)
+    precision = {}
     for j in range(Y.shape[1]):
         predicted = int(P[:, j].sum())
         if predicted:
-            out[j] = float((P[:, j] & Y[:, j]).sum() / predicted)
-    return out
+            precision[j] = float((P[:, j] & Y[:, j]).sum() / predicted)
+    codes = [str(j) for j in range(Y.shape[1])]
+    ref = _as_sets(Y)
+
+    def macro(X: np.ndarray) -> float:
+        return round(summary(score_codes(ref, _as_sets(X), codes))["macro_f1"], 4)
+
+    return precision, {"model": macro(P), "rules": macro(R)}
+
+
+def _as_sets(X: np.ndarray, codes: list[str] | None = None) -> dict[str, set[str]]:
+    """A 0/1 matrix (units x codes) as each unit's set of codes (by id, or by column)."""
+    names = codes or [str(j) for j in range(X.shape[1])]
+    return {str(k): {names[j] for j in np.nonzero(row)[0]} for k, row in enumerate(X)}
 
 
 def _params(project: Project, params: dict[str, Any]) -> dict[str, Any]:
@@ -312,7 +333,13 @@ def train(
         )
     codes = [c.id for c in codebook.codes]
     model = data.fit(**params)
-    precision = _precision(data, params)
+    precision, compared = _check(data, params)
+    # The model's suggestions replace the rules' only where grouped evaluation shows them at
+    # least as good; a model from the codebook alone (or from one interview) cannot be
+    # checked, so it orders the review queue while the rules keep suggesting.
+    shown = project.settings.suggest.show
+    if shown == "auto":
+        shown = "model" if compared and compared["model"] >= compared["rules"] else "rules"
     ids = [u for u in data.texts[:n_real]]
     saved = {
         "format": MODEL_FORMAT,
@@ -323,6 +350,8 @@ def train(
         "coders": list(coders),
         "documents": list(documents),
         "segments": n_real,
+        "shown": shown,
+        "compared": compared,
     }
     blob = pickle.dumps(saved, protocol=5)
     digest = hashlib.sha256(
@@ -340,6 +369,7 @@ def train(
     report = TrainReport(digest[:16], str(path), n_real, len(data.texts) - n_real)
     report.output = str(output) if output is not None else ""
     report.precision = dict(saved["precision"])
+    report.shown, report.compared = shown, compared
     for j, code in enumerate(codes):
         if model.trained_[j]:
             report.trained.append(code)
@@ -454,16 +484,30 @@ def suggest(
     threshold (never below the probability floor). The score combines the rules' evidence and
     the text, so on the segments scored here the model's suggestion is the only one a reviewer
     sees for each code; where the rules matched, their words are its highlighted evidence."""
-    name, saved, chosen, proba, labelled = _scored(project, codebook_path, model_file)
+    scored = _scored(project, codebook_path, model_file)
+    return _store_suggestions(project, scored, dry_run)
+
+
+def _store_suggestions(
+    project: Project,
+    scored: tuple[str, dict[str, Any], list[Unit], np.ndarray, set[str]],
+    dry_run: bool = False,
+) -> SuggestReport:
+    name, saved, chosen, proba, labelled = scored
     model, codes = saved["model"], saved["codes"]
     report = SuggestReport(name, len(chosen), 0, 0, dry_run)
     report.not_suggested = [c for c, ok in zip(codes, model.trained_, strict=True) if not ok]
+    report.shown = saved.get("shown", "model")
+    report.compared = dict(saved.get("compared", {}))
     if not chosen:
         return report
     evidence = project.store.rule_evidence()
     rows = []
     source = f"model:{name}"
-    for i, j in zip(*np.nonzero(proba >= model.thresholds_), strict=True):
+    hits = proba >= model.thresholds_
+    if report.shown != "model":
+        hits[:] = False  # held back: not shown better than the rules (see train)
+    for i, j in zip(*np.nonzero(hits), strict=True):
         seg = chosen[i].segment
         start, end = evidence.get((seg.id, codes[j]), (seg.start, seg.end))
         rows.append((seg.id, codes[j], start, end, "model", source, round(float(proba[i, j]), 4)))
@@ -484,10 +528,34 @@ def suggest(
             "added": report.added,
             "codebook_hash": saved["codebook"],
             "unscored": sorted(labelled),  # the rules' suggestions still stand on these
+            "shown": report.shown,
             "precision": saved.get("precision", {}),
         }
         project.store.finish_run(run_id, summary)
     return report
+
+
+@dataclass
+class Relearned:
+    train: TrainReport
+    suggest: SuggestReport
+    uncertainty: dict[str, float]  # segment -> how unsure the new model is (queue order)
+
+
+def relearn(project: Project, codebook_path: Path | None = None) -> Relearned:
+    """Train on every decision so far, store the new model's suggestions (superseding the old
+    model's undecided ones) and return its uncertainty per segment: what the review app runs
+    in the background every few segments, so the queue learns from the reviewer."""
+    trained = train(project, codebook_path)
+    scored = _scored(project, codebook_path)
+    report = _store_suggestions(project, scored)
+    _, saved, chosen, proba, _ = scored
+    unsure = saved["model"].uncertainty(proba) if chosen else []
+    return Relearned(
+        trained,
+        report,
+        {u.segment.id: float(x) for u, x in zip(chosen, unsure, strict=True)},
+    )
 
 
 @dataclass
@@ -535,14 +603,11 @@ def evaluate(
     text, _ = _grouped_predictions(text_only, folds, **params)
     rules = (data.rules[real] > 0).astype(np.int8)
 
-    def as_sets(P: np.ndarray) -> dict[str, set[str]]:
-        return {str(k): {codes[j] for j in np.nonzero(P[k])[0]} for k in range(len(P))}
-
-    ref = as_sets(Y)
-    per_code = score_codes(ref, as_sets(combined), codes)
+    ref = _as_sets(Y, codes)
+    per_code = score_codes(ref, _as_sets(combined, codes), codes)
     sources = {
-        "rules": summary(score_codes(ref, as_sets(rules), codes)),
-        "model (text)": summary(score_codes(ref, as_sets(text), codes)),
+        "rules": summary(score_codes(ref, _as_sets(rules, codes), codes)),
+        "model (text)": summary(score_codes(ref, _as_sets(text, codes), codes)),
         "combined": summary(per_code),
     }
     return Evaluation(n, interviews, used, per_code, sources, int((~real).sum()))

@@ -185,6 +185,10 @@ class ReviewSession:
         }
         segments = store.current_segments()
         done = store.reviewed_by(reviewer)
+        self.filters, self.order = filters, order
+        self.since_training = 0  # segments finished since the model last learned
+        self.retrain_every = 0 if blind else project.settings.suggest.retrain_every
+        self.precision = store.model_precision()  # code -> estimated precision of the model
         if blind:
             self.items = blind_queue(segments, done, sample, seed, filters.documents, among)
         else:
@@ -382,11 +386,60 @@ class ReviewSession:
         finished = not self.undecided(item)
         if finished:
             self.project.store.mark_reviewed(item.segment, self.reviewer)
+            self.since_training += 1
         elif self.items[-1] is not item:
             self.items.append(self.items.pop(self.position))
             return False
         self.position += 1
         return finished
+
+    # learning while reviewing -----------------------------------------------------------------
+    def retrain_due(self) -> bool:
+        """Whether enough segments were finished since the model last learned
+        ([suggest] retrain_every; never when coding blind, which shows no suggestions)."""
+        return bool(self.retrain_every) and self.since_training >= self.retrain_every
+
+    def relearn_job(self) -> Any:
+        """A function that retrains and stores new suggestions on its own connection to the
+        store (so it can run in a background thread while the reviewer goes on), returning
+        what :meth:`requeue` needs. Decisions made meanwhile are kept; the next retrain learns
+        from them."""
+        from qualcode.coding.learn import relearn
+        from qualcode.project import open_project
+
+        root = self.project.root
+        codebook = self.project.root / self.codebook.source
+        self.since_training = 0
+
+        def job() -> Any:
+            project = open_project(root)
+            try:
+                return relearn(project, codebook)
+            finally:
+                project.close()
+
+        return job
+
+    def requeue(self, uncertainty: dict[str, float]) -> int:
+        """Rebuild the queue after the current segment from the store's undecided
+        suggestions (a new model's), least certain first with interviews mixed; what was
+        already looked at, and the current segment, stay as they are. Returns the queue's new
+        length after the current segment."""
+        store = self.project.store
+        keep = self.items[: self.position + 1]
+        seen = {i.segment for i in keep} | store.reviewed_by(self.reviewer)
+        order = uncertainty if self.order in ("auto", "uncertainty") else {}
+        rest = build_queue(
+            store.current_segments(),
+            store.queue_applications(),
+            seen,
+            self.filters,
+            self.attributes,
+            order,
+        )
+        self.items = keep + rest
+        self.precision = store.model_precision()
+        return len(rest)
 
     def progress(self) -> tuple[int, int, int, int]:
         """(segments finished, segments in all, this document's finished, its total): counted

@@ -51,7 +51,7 @@ class ReviewStore(StoreBase):
         is one suggestion per code (the model's, or none); the rules' own still stand on
         segments it did not score and for other codebooks."""
         latest = self.latest_run("suggest")
-        if latest is None or "unscored" not in latest[1]:
+        if latest is None or "unscored" not in latest[1] or latest[1].get("shown") == "rules":
             return lambda segment, kind, codebook_hash: False
         unscored = set(latest[1]["unscored"])
         codebook = latest[1].get("codebook_hash")

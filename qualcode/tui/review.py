@@ -14,7 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
+from qualcode.errors import QualcodeError
 from qualcode.review.session import ReviewSession, Suggestion
 from qualcode.tui.pickers import CodePicker, TextPrompt, short
 
@@ -55,12 +57,14 @@ class ReviewApp(App[None]):
         Binding("k", "up", "up", show=False),
         Binding("s", "skip", "skip", show=False),
         Binding("space", "tick", "tick code", show=False),
+        Binding("l", "learn", "learn now", show=False),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
         self.show_definition = False
+        self.learning = False  # a retrain is running in the background
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -82,7 +86,7 @@ class ReviewApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that apply: coding blind has no suggestions to accept or reject."""
         blind_only = ("tick",)
-        review_only = ("accept", "reject", "change", "reject_rest")
+        review_only = ("accept", "reject", "change", "reject_rest", "learn")
         # not applicable: hidden from the key bar, and the key does nothing
         return action not in (review_only if self.session.blind else blind_only)
 
@@ -126,11 +130,12 @@ class ReviewApp(App[None]):
         who = ", ".join(v for k, v in attrs.items() if k in ("role", "local_authority")) or ""
         key = "  ★ key quote" if item.segment in s.key_quotes else ""
         mode = "BLIND  " if s.blind else ""
+        learning = "  · learning…" if self.learning else ""
         done, total, doc_done, doc_total = s.progress()
         status.update(
             Text(
                 f"{mode}{done}/{total} reviewed · document {doc_done}/{doc_total}  "
-                f"{participant} {who}  turn {item.turn}{key}  ({s.reviewer})"
+                f"{participant} {who}  turn {item.turn}{key}  ({s.reviewer}){learning}"
             )
         )
         memos = "".join(
@@ -157,6 +162,8 @@ class ReviewApp(App[None]):
             for sug in item.suggestions:
                 mark = ACTION_MARK.get(decided.get(sug.app_id, ""), " ")
                 score = "" if sug.score is None else f" {sug.score:.2f}"
+                if sug.kind == "model" and sug.code in s.precision:  # how often it is right
+                    score += f", right {s.precision[sug.code]:.0%}"
                 where = f"{s.aim_name(sug.code)}: " if s.aim_name(sug.code) else ""
                 options.append(
                     Option(f"{mark} {where}{s.code_name(sug.code)}  [{sug.kind}{score}]")
@@ -224,6 +231,7 @@ class ReviewApp(App[None]):
         item = s.current
         if item is not None and not rest and s.auto_advance:
             s.next()
+            self.maybe_learn()
             self.refresh_item()
             return
         index = item.suggestions.index(rest[0]) if (item is not None and rest) else self._keep()
@@ -318,6 +326,7 @@ class ReviewApp(App[None]):
     def action_next(self) -> None:
         rest = len(self.session.undecided())
         self.session.next()
+        self.maybe_learn()
         if rest:
             self.notify(
                 f"{rest} suggestion{'s' if rest > 1 else ''} still undecided: the segment stays "
@@ -332,6 +341,41 @@ class ReviewApp(App[None]):
     def action_next_document(self) -> None:
         self.session.next_document()
         self.refresh_item()
+
+    # learning while reviewing --------------------------------------------------------------
+    def maybe_learn(self) -> None:
+        if self.session.retrain_due():
+            self.action_learn()
+
+    def action_learn(self) -> None:
+        """Retrain on every decision so far, in the background; the queue after the current
+        segment is re-ranked when it is done (the reviewer never waits)."""
+        if self.learning or self.session.blind:
+            return
+        self.learning = True
+        self.run_worker(self.session.relearn_job(), thread=True, group="learn", exit_on_error=False)
+        self.notify("learning from your decisions in the background…")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "learn" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+        ):
+            return
+        self.learning = False
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, QualcodeError) else type(error).__name__
+            self.notify(f"could not learn: {message}", severity="error")
+        else:
+            done = event.worker.result
+            assert done is not None
+            left = self.session.requeue(done.uncertainty)
+            self.notify(
+                f"model {done.train.model} learnt from {done.train.segments} segments: "
+                f"{left} segments re-ranked, least certain first"
+            )
+        self.refresh_item(self._keep())
 
     def action_definition(self) -> None:
         self.show_definition = not self.show_definition
