@@ -36,8 +36,9 @@ from qualcode.coding import learn  # noqa: E402
 from qualcode.review.scores import score_codes, summary  # noqa: E402
 from qualcode.review.session import diverse_order  # noqa: E402
 
-GOLD = (ROOT / "bench" / "gold" / "early-action-together.csv",
-        ROOT / "bench" / "gold" / "dev-early-action-together.csv")  # fmt: skip
+GOLD = tuple(
+    ROOT / "bench" / "gold" / f"{name}early-action-together.csv" for name in ("", "dev-", "extra-")
+)
 
 
 def example_with_gold(workdir: Path) -> learn._Data:

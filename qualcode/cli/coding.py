@@ -35,15 +35,44 @@ def _codebook(project_dir: Path | None, path: Path | None) -> Any:
     return project, resolve_codebook(project, path)[0]
 
 
+def _participant_texts(proj: Any) -> list[str]:
+    from qualcode.segment import segments
+
+    units = segments(proj.store.participant_turns(), proj.settings.coding.unit)
+    texts = [text for _, text in units]
+    proj.close()
+    return texts
+
+
+def _participant_texts_near(project_dir: Path | None) -> list[str]:
+    """The participant turns of the project here (or at --project), if there is one with a
+    store; none otherwise (a codebook checked on its own)."""
+    from qualcode.errors import ProjectError
+    from qualcode.project import open_project
+
+    try:
+        proj = open_project(project_dir)
+    except ProjectError:
+        return []
+    if not proj.store_path.exists():
+        return []
+    return _participant_texts(proj)
+
+
 @codebook_app.command("check")
 def codebook_check(
     file: Annotated[Path | None, typer.Argument(help="Codebook YAML.")] = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Validate a codebook: fields, ids, definitions and every rule pattern."""
+    """Validate a codebook: fields, ids, definitions and every rule pattern.
+
+    In a project with transcripts, also warns about keywords that are everyday words in its
+    own participant turns ('line', 'email', 'gone up') and names matched in lower case (the
+    charity 'Mind' in "mind how you go": list such names under rules.case_sensitive)."""
     from qualcode.codebook import CodebookError, load_codebook
     from qualcode.coding.rules import RuleCoder
 
+    texts: list[str] = []
     try:
         if file is not None:
             cb = load_codebook(file)
@@ -51,11 +80,14 @@ def codebook_check(
         else:
             proj, cb = _codebook(project, None)
             coder = RuleCoder(cb, proj.settings.coding.spacy_model)
+            texts = _participant_texts(proj)
     except CodebookError as exc:
         for problem in exc.problems:
             render.error(problem)
         raise typer.Exit(2) from None
-    for warning in coder.lint():
+    if file is not None:  # a codebook file inside a project: check it against its transcripts
+        texts = _participant_texts_near(project)
+    for warning in [*coder.lint(), *coder.lint_against(texts)]:
         render.warn(warning)
     ruled = sum(1 for c in cb.codes if not c.rules.empty)
     render.out.print(

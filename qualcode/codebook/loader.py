@@ -26,7 +26,7 @@ CODE_FIELDS = {
     "exclude_cy",
 }
 EXAMPLE_FIELDS = {"typical", "atypical"}
-RULE_FIELDS = {"keywords", "patterns", "near", "veto", "roles"}
+RULE_FIELDS = {"keywords", "patterns", "near", "veto", "roles", "case_sensitive"}
 NEAR_FIELDS = {"a", "b", "within"}
 ROLES = {"participant", "interviewer"}
 ID_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")
@@ -198,6 +198,7 @@ def _rules(ck: _Checker, node: Any, code: str) -> Rules:
         near=tuple(near),
         veto=ck.strings(node, "veto", code),
         roles=roles,
+        case_sensitive=ck.strings(node, "case_sensitive", code),
     )
 
 

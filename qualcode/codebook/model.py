@@ -28,10 +28,11 @@ class Rules:
     near: tuple[Near, ...] = ()
     veto: tuple[str, ...] = ()  # lemma phrases: their presence in the segment vetoes the code
     roles: tuple[str, ...] = ("participant",)
+    case_sensitive: tuple[str, ...] = ()  # phrases matched exactly as written (proper nouns)
 
     @property
     def empty(self) -> bool:
-        return not (self.keywords or self.patterns or self.near)
+        return not (self.keywords or self.patterns or self.near or self.case_sensitive)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Codebook:
                 for key in WELSH_FIELDS:  # absent = as before: older codebooks keep their hash
                     if not c.get(key):
                         c.pop(key, None)
+                if not c["rules"].get("case_sensitive"):  # likewise
+                    c["rules"].pop("case_sensitive", None)
         return data
 
     @cached_property

@@ -37,6 +37,10 @@ RULES: dict[str, Any] = {
             "description": "a term from 'a' within 'within' tokens of a term from 'b'",
         },
         "veto": {**_STRINGS, "description": "terms whose presence cancels this code's matches"},
+        "case_sensitive": {
+            **_STRINGS,
+            "description": "phrases matched exactly as written, e.g. Mind (the charity), not mind",
+        },
         "roles": {"type": "array", "items": {"enum": ["participant", "interviewer"]}},
     },
 }

@@ -3,6 +3,8 @@ proximity rules and vetoes, filtered by speaker role. Pure: texts in, matches ou
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +35,20 @@ class Hit(NamedTuple):
 
 
 MAX_FORMS = 500
+# 'codebook check': a keyword is an everyday word when its one content word is at least this
+# frequent in English (log probability in spaCy's lookups: 'line' -8.5, 'email' -10.0, but
+# 'threshold' -12.1, 'referral' -12.8) and it matches at least this share of the turns.
+COMMON_LOGPROB = -10.5
+COMMON_SHARE = 0.02
+FUNCTION_WORDS = frozenset(
+    (  # noqa: SIM905 - a few words a line reads better than one word a line
+        "a an and are as at be but by for from had has have he her him his i in is it its me "
+        "my no not of on or our out she so that the their them they this to up us was we were "
+        "what when where which who will with you your"
+    ).split()
+)
+# Text before a case-sensitive match that puts it at the start of a sentence.
+SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s*[\"'“‘(]?|[\"'“‘(])\s*$")
 
 # What a phrase match means, by the rule it came from.
 HIT, VETO, NEAR_A, NEAR_B, EXACT = range(5)  # EXACT: a lemma match kept only for given forms
@@ -88,6 +104,18 @@ def _forms_at(doc: Any, s: int, e: int) -> tuple[str, ...]:
     return tuple(t.lower_ for t in doc[s:e])
 
 
+@functools.cache
+def _word_probabilities() -> Any:
+    """A word's log probability in English (spaCy's lookup tables; -20 when unknown)."""
+    try:
+        from spacy.lookups import load_lookups
+
+        table = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
+    except (ValueError, ImportError, OSError):  # tables not installed: no frequency warnings
+        return lambda word: -20.0
+    return lambda word: float(table.get(word, -20.0))
+
+
 class RuleCoder:
     """Compiles a codebook's rules once; ``match`` runs them over many texts."""
 
@@ -128,6 +156,7 @@ class RuleCoder:
         self.forms: dict[int, set[tuple[str, ...]]] = {}  # EXACT matches: the allowed forms
         self.near_keys: dict[int, tuple[str, str, int]] = {}  # near rule: (code, name, within)
         self.roles = {c.id: set(c.rules.roles) for c in self.codebook.codes}
+        self.exact: list[tuple[str, str, re.Pattern[str]]] = []  # case-sensitive phrases
         self.near = {c.id: c.rules.near for c in self.codebook.codes}
         problems = []
         for code in self.codebook.codes:
@@ -139,6 +168,10 @@ class RuleCoder:
                 self._add(self.phrases, code.id, f"near{i}:b", self._phrases(near.b))
             if r.veto:
                 self._add(self.phrases, code.id, "veto", self._phrases(r.veto))
+            for phrase in r.case_sensitive:  # on the original text, before lower-casing
+                escaped = [re.escape(w) for w in phrase.split()]
+                regex = re.compile(r"(?<![\w-])" + r"\s+".join(escaped) + r"(?![\w-])")
+                self.exact.append((code.id, f"case:{phrase}", regex))
             for i, pattern in enumerate(r.patterns):
                 words = _word_forms(pattern)
                 if words is not None:
@@ -183,6 +216,52 @@ class RuleCoder:
                     )
         return warnings
 
+    def lint_against(self, texts: list[str]) -> list[str]:
+        """Warnings about keywords that are everyday words in these texts (the project's own
+        participant turns), where a keyword rule finds talk about anything:
+
+        - a keyword whose only content word is a common English word (by spaCy's word
+          frequencies) and that matches at least COMMON_SHARE of the turns ('line', 'email',
+          'gone up');
+        - a capitalised keyword (a name, like the charity Mind) that mostly matches the word
+          in lower case: it belongs under ``case_sensitive``.
+        """
+        if not texts:
+            return []
+        probability = _word_probabilities()
+        keywords = {
+            (c.id, f"kw:{kw}"): (c, kw) for c in self.codebook.codes for kw in c.rules.keywords
+        }
+        turns: dict[tuple[str, str], int] = {}
+        lower_only: dict[tuple[str, str], int] = {}
+        for doc, text in zip(self._docs(texts), texts, strict=True):
+            hits, _ = self._hits(doc)
+            for key in {(h.code_id, h.rule) for h in hits} & keywords.keys():
+                turns[key] = turns.get(key, 0) + 1
+                kw = keywords[key][1]
+                if " " not in kw and kw != kw.lower() and kw not in text:
+                    lower_only[key] = lower_only.get(key, 0) + 1
+        warnings = []
+        for key, n in sorted(turns.items(), key=lambda kv: (-kv[1], kv[0])):
+            code, kw = keywords[key]
+            where = f"{self.codebook.source}:{code.line}: code {code.id}: keyword '{kw}'"
+            share = f"{n:,} of {len(texts):,} participant turns ({n / len(texts):.1%})"
+            low = lower_only.get(key, 0)
+            if low >= 3 and low >= n / 2 and probability(kw.lower()) >= COMMON_LOGPROB:
+                warnings.append(
+                    f"{where} is a name but matches it in lower case in {low} turns: list it "
+                    "under rules.case_sensitive to match it only as written"
+                )
+                continue
+            content = [w for w in kw.lower().split() if w not in FUNCTION_WORDS]
+            common = len(content) == 1 and probability(content[0]) >= COMMON_LOGPROB
+            if common and n / len(texts) >= COMMON_SHARE:
+                warnings.append(
+                    f"{where} is an everyday word and matches {share}: make it a longer phrase, "
+                    "add a veto, or a near rule with the code's other terms"
+                )
+        return warnings
+
     def _add(
         self, matcher: Any, code_id: str, rule: str, patterns: list[Any], kind: int = HIT
     ) -> int:
@@ -200,8 +279,17 @@ class RuleCoder:
         self.kinds[key] = kind
         return key
 
-    def _hits(self, doc: Any) -> tuple[list[Hit], dict[str, list[tuple[int, int]]]]:
+    def _hits(self, doc: Any, text: str = "") -> tuple[list[Hit], dict[str, list[tuple[int, int]]]]:
+        """Rule hits in ``doc`` (the lower-cased ``text``; ``text`` itself is searched for the
+        case-sensitive phrases)."""
         hits: list[Hit] = []
+        for code_id, rule, pattern in self.exact if text else ():
+            for m in pattern.finditer(text):
+                if SENTENCE_START.search(text, 0, m.start()) is not None:
+                    continue  # any word is capitalised there: "Mind how you go"
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None:
+                    hits.append(Hit(code_id, rule, span.start, span.end))
         vetoed: dict[str, list[tuple[int, int]]] = {}
         sides: tuple[dict[tuple[str, str, int], list[tuple[int, int]]], ...] = ({}, {})
         found = self.phrases(doc) if len(self.phrases) else []
@@ -233,8 +321,8 @@ class RuleCoder:
         order = {c.id: i for i, c in enumerate(self.codebook.codes)}
         items = list(items) if not isinstance(items, list) else items
         docs = self._docs((t for t, _ in items), batch_size)
-        for (_, role), doc in zip(items, docs, strict=True):
-            hits, vetoed = self._hits(doc)
+        for (text, role), doc in zip(items, docs, strict=True):
+            hits, vetoed = self._hits(doc, text)
             by_code: dict[str, list[Hit]] = defaultdict(list)
             for h in hits:
                 if role not in self.roles[h.code_id]:
