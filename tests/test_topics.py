@@ -150,3 +150,98 @@ def test_npmi_on_a_hand_made_corpus() -> None:
     assert -1.0 < apart < -0.9  # never together: towards -1 (smoothed by EPSILON)
     assert half == pytest.approx(0.5, abs=1e-6)
     assert npmi([[["a", "b"], ["c", "d"]]], docs) == [pytest.approx(0.75, abs=1e-4)]
+
+
+def test_coverage_counts_only_interviews_somebody_coded(project: Project, tmp_path: Path) -> None:
+    """Two interviews talk about grants; only one is coded (by a person, no rules): the grant
+    topic is covered there, so the uncoded interview must not make it look uncovered."""
+    from qualcode.coding.imports import import_codings
+    from qualcode.ingest.run import ingest
+
+    rng = random.Random(3)
+    for pid in ("P01", "P02"):
+        answers = []
+        for i in range(60):
+            words = THEMES[list(THEMES)[i % 3]].split()
+            answers.append("Well, the " + " ".join(rng.choice(words) for _ in range(14)))
+        (project.root / "transcripts" / f"{pid}.txt").write_text(interview(pid, answers))
+    (project.root / "codebooks" / "toy.yaml").write_text(CODEBOOK)
+    toml = (project.root / "qualcode.toml").read_text()
+    topics = "k_min = 3\nk_max = 3\nk_step = 1\nmin_words = 5\ncommon = 0.5\n"
+    (project.root / "qualcode.toml").write_text(set_section(toml, "topics", topics))
+    project = open_project(project.root)
+    ingest(project)  # no 'code' run: only what the person coded counts
+    rows = "".join(
+        f"P01,{2 * i + 1},{'factors.funding' if i % 3 == 1 else ''}\n" for i in range(60)
+    )
+    (tmp_path / "c.csv").write_text("participant_id,turn,codes\n" + rows)
+    import_codings(project, tmp_path / "c.csv", "ann")
+    report = model_topics(project, store=False)
+    assert report.coded_documents == 1
+    grant = next(t for t in report.topics if _theme(t.terms) == "grant")
+    assert grant.top_code == "factors.funding" and grant.coverage > 0.9  # P02 left out
+    assert 0 < grant.coded_turns < sum(1 for _ in range(120) if _ % 3 == 1)
+    assert not grant.candidate
+    project.close()
+
+
+def test_with_no_coding_every_topic_is_a_candidate(project: Project) -> None:
+    from qualcode.ingest.run import ingest
+
+    rng = random.Random(5)
+    answers = [
+        "Well, the " + " ".join(rng.choice(THEMES[list(THEMES)[i % 3]].split()) for _ in range(14))
+        for i in range(90)
+    ]
+    (project.root / "transcripts" / "P01.txt").write_text(interview("P01", answers))
+    toml = (project.root / "qualcode.toml").read_text()
+    topics = "k_min = 3\nk_max = 3\nk_step = 1\nmin_words = 5\ncommon = 0.5\n"
+    (project.root / "qualcode.toml").write_text(set_section(toml, "topics", topics))
+    project = open_project(project.root)
+    ingest(project)
+    report = model_topics(project, store=False)
+    assert report.coded_documents == 0
+    assert all(t.candidate and t.coded_turns == 0 for t in report.topics)
+    project.close()
+
+
+def test_terms_are_shown_as_people_said_them() -> None:
+    from collections import Counter
+
+    from qualcode.coding.topics import surface_form, tokens
+
+    surface: dict[str, Counter[str]] = {}
+    docs = tokens(
+        [
+            "Our data scientists built the dashboards.",
+            "The data scientist left.",
+            "Machine learning is hype.",
+            "Machine learning again.",
+        ],
+        surface,
+    )
+    assert "datum" in docs[0]  # the lemma is what is modelled...
+    assert surface_form("datum_scientist", surface) == "data scientist"  # ...not what is shown
+    assert surface_form("machine_learn", surface) == "machine learning"
+    assert surface_form("unseen", surface) == "unseen"
+    # fillers of interview talk are never topic terms
+    assert tokens(["Let me give an example, we usually do it"]) == [[]]
+
+
+def test_topics_table_shows_quotes_and_warns_when_coherence_is_near_chance(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.cli import main
+    from qualcode.coding import topics
+
+    project = _project(project)
+    root = str(project.root)
+    project.close()
+    assert main(["topics", "-p", root, "--no-store"]) == 0
+    captured = capsys.readouterr()
+    assert "What each topic sounds like" in captured.out and "P01" in captured.out
+    assert "Well, the" in captured.out
+    assert "barely more coherent" not in captured.err and captured.err == ""
+    monkeypatch.setattr(topics, "WEAK_NPMI", 2.0)  # any coherence is now "near chance"
+    assert main(["topics", "-p", root, "--no-store"]) == 0
+    assert "barely more coherent than chance" in capsys.readouterr().err

@@ -10,6 +10,9 @@ import typer
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
 from qualcode.cli.coding import CodebookOpt
+from qualcode.segment import trim
+
+QUOTE_CHARS = 160
 
 topics_app = typer.Typer(
     short_help="Themes the codebook lacks, from a topic model; adopt one as a draft code.",
@@ -62,12 +65,13 @@ def show_topics(report: Any, as_json: bool) -> None:
     groups = sorted({g for t in report.topics for g in t.prevalence})
     rows = []
     for t in report.topics:
+        covered = f"{t.coverage:.0%} {t.top_code}" if t.coded_turns else "- (none coded)"
         rows.append(
             [
                 f"{t.number}{' *' if t.candidate else ''}",
-                ", ".join(w.replace("_", " ") for w in t.terms[:7]),
+                ", ".join(t.terms[:7]),
                 f"{t.weight:.0%}",
-                f"{t.coverage:.0%} {t.top_code}",
+                covered,
                 *(f"{t.prevalence.get(g, 0):.1f}" for g in groups),
             ]
         )
@@ -76,6 +80,31 @@ def show_topics(report: Any, as_json: bool) -> None:
         f"{report.k} topics (* = poorly covered: stored as suggestions, adopt with 'topics adopt')"
     )
     render.out.print(render.table(title, columns, rows, {2, *range(4, 4 + len(groups))}))
+    if report.coded_documents:
+        render.out.print(
+            f"'covered by': the share of a topic's turns, in the {report.coded_documents} coded "
+            "interviews, that carry its most common code."
+        )
+    quotes = [
+        [str(t.number), q["participant"] or "", str(q["turn"]), trim(q["text"], QUOTE_CHARS)]
+        for t in report.topics
+        for q in t.quotes[:2]
+    ]
+    if quotes:
+        render.out.print(
+            render.table(
+                "What each topic sounds like (its most typical turns)",
+                ["topic", "participant", "turn", "quote"],
+                quotes,
+                {2},
+            )
+        )
+    if report.weak:
+        best = max(t["npmi"] for t in report.tried)
+        render.warn(
+            f"the topics are barely more coherent than chance (best NPMI {best:.3f}, under "
+            "0.05): read them as hints; more or longer turns, or [topics] k_min/k_max, may help"
+        )
     if report.stored:
         render.out.print(f"{report.stored:,} topic suggestions stored for review.")
 

@@ -37,7 +37,8 @@ FILLERS = frozenset(
     something anything nothing someone somebody anyone anybody everyone thank thanks laugh
     laughs laughter inaudible crosstalk pause sigh sighs redacted cough interview question
     answer sorry fine course able try trying need needs make makes made take took put bite
-    start half ring ask happen type""".split()  # noqa: SIM905
+    start half ring ask happen type let lets example examples instance usually generally often
+    definitely certainly especially particular particularly different guess suppose""".split()  # noqa: SIM905
 )
 
 
@@ -46,11 +47,12 @@ class Topic:
     number: int
     terms: list[str]
     weight: float  # share of the modelled turns' topic mass
-    coverage: float  # share of its turns carrying its most common code
+    coverage: float  # share of its turns in coded interviews carrying its most common code
     top_code: str
     prevalence: dict[str, float]  # attribute value -> mean topic weight (x100)
     quotes: list[dict[str, Any]]  # the most representative turns
     candidate: bool = False
+    coded_turns: int = 0  # its turns in interviews that carry any coding (coverage's base)
 
 
 @dataclass
@@ -63,10 +65,13 @@ class TopicReport:
     by: str
     topics: list[Topic] = field(default_factory=list)
     stored: int = 0
+    coded_documents: int = 0  # interviews with any coding: coverage is counted over these
+    weak: bool = False  # the best coherence is near chance: read the topics as hints only
 
 
-def tokens(texts: list[str]) -> list[list[str]]:
-    """Lemmas of the content words of each text (lower case, alphabetic, 3+ letters)."""
+def tokens(texts: list[str], surface: dict[str, Counter[str]] | None = None) -> list[list[str]]:
+    """Lemmas of the content words of each text (lower case, alphabetic, 3+ letters).
+    ``surface``, when given, collects how often each lemma was written in each form."""
     from qualcode.coding.nlp import import_spacy
 
     import_spacy()  # no socket at import (see there)
@@ -78,9 +83,25 @@ def tokens(texts: list[str]) -> list[list[str]]:
     stop = STOP_WORDS | FILLERS
     out = []
     for doc in map(pipeline.nlp.tokenizer, (lower(t) for t in texts)):
-        words = [t.norm_ if pipeline.attr == "NORM" else t.lemma_.lower() for t in doc]
-        out.append([w for w in words if len(w) > 2 and w.isalpha() and w not in stop])
+        kept = []
+        for t in doc:
+            w = t.norm_ if pipeline.attr == "NORM" else t.lemma_.lower()
+            if len(w) > 2 and w.isalpha() and w not in stop:
+                kept.append(w)
+                if surface is not None:
+                    surface.setdefault(w, Counter())[t.lower_] += 1
+        out.append(kept)
     return out
+
+
+def surface_form(term: str, surface: dict[str, Counter[str]]) -> str:
+    """A topic term as people said it: each lemma of a phrase in its most common written form
+    ('datum_scientist' -> 'data scientist', 'machine_learn' -> 'machine learning')."""
+    words = []
+    for lemma in term.split("_"):
+        forms = surface.get(lemma)
+        words.append(min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else lemma)
+    return " ".join(words)
 
 
 def _phrased(docs: list[list[str]]) -> list[list[str]]:
@@ -90,6 +111,7 @@ def _phrased(docs: list[list[str]]) -> list[list[str]]:
     return [bigrams[d] for d in docs]
 
 
+WEAK_NPMI = 0.05  # best coherence below this: topics barely more coherent than chance
 EPSILON = 1e-12  # as gensim: a pair never seen together scores NPMI -1
 
 
@@ -170,7 +192,10 @@ def fit_topics(
     from gensim.corpora import Dictionary
     from threadpoolctl import threadpool_limits
 
-    docs = _phrased(tokens(texts))
+    surface: dict[str, Counter[str]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # library notices are not the user's business
+        docs = _phrased(tokens(texts, surface))
     keep = [i for i, d in enumerate(docs) if len(d) >= settings.min_words]
     docs = [docs[i] for i in keep]
     if len(docs) < 20:
@@ -187,10 +212,9 @@ def fit_topics(
         )
     fits = []
     with threadpool_limits(1), warnings.catch_warnings():
-        # an NMF that stops at max_iter still gives usable topics; its ConvergenceWarning is
-        # library noise on the user's terminal
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.filterwarnings("ignore", message=".*converge.*")
+        # an NMF that stops at max_iter still gives usable topics; its ConvergenceWarning (and
+        # any other library notice) is noise on the user's terminal
+        warnings.simplefilter("ignore")
         for k in range(settings.k_min, settings.k_max + 1, settings.k_step):
             if settings.method == "lda":
                 fits.append((k, *_lda(docs, dictionary, k, settings)))
@@ -200,7 +224,8 @@ def fit_topics(
     tried = [{"k": k, "npmi": score} for (k, _, _), score in zip(fits, scores, strict=True)]
     best = max(range(len(fits)), key=lambda i: (scores[i], -i))  # the first of equals
     k, terms, theta = fits[best]
-    return k, terms, theta, tried, keep
+    shown = [[surface_form(t, surface) for t in topic] for topic in terms]
+    return k, shown, theta, tried, keep
 
 
 def model_topics(project: Project, by: str = "", store: bool = True) -> TopicReport:
@@ -219,14 +244,20 @@ def model_topics(project: Project, by: str = "", store: bool = True) -> TopicRep
         json.dumps([s.__dict__, [seg.id for seg, _ in units], k], sort_keys=True).encode()
     ).hexdigest()[:16]
     report = TopicReport(s.method, digest, k, tried, len(units), by)
+    report.weak = max(t["npmi"] for t in tried) < WEAK_NPMI
+    # Coverage is counted over interviews somebody (or the rules) coded: turns of interviews
+    # nobody has coded yet say nothing about whether the codebook has the theme.
+    coded_docs = {seg.document_id for seg, _ in units if codes.get(seg.id)}
+    report.coded_documents = len(coded_docs)
     dominant = theta.argmax(axis=1)
     for t in range(k):
         mine = [i for i in range(len(units)) if dominant[i] == t]
-        coded = [codes.get(units[i][0].id, set()) for i in mine]
+        base = [i for i in mine if units[i][0].document_id in coded_docs]
+        coded = [codes.get(units[i][0].id, set()) for i in base]
         top_code = Counter(c for cs in coded for c in cs).most_common(1)
         # covered = its turns mostly carry one existing code; a theme the codebook lacks
         # spreads over whatever codes its turns happen to touch
-        coverage = top_code[0][1] / len(mine) if mine and top_code else 0.0
+        coverage = top_code[0][1] / len(base) if base and top_code else 0.0
         prevalence: dict[str, list[float]] = {}
         for i in range(len(units)):
             group = attrs.get(people.get(units[i][0].document_id) or "", {}).get(by, "")
@@ -247,13 +278,17 @@ def model_topics(project: Project, by: str = "", store: bool = True) -> TopicRep
                     {
                         "segment": units[i][0].id,
                         "document_id": units[i][0].document_id,
+                        "participant": people.get(units[i][0].document_id) or "",
                         "turn": units[i][0].turn_index,
                         "weight": round(float(theta[i, t]), 3),
                         "text": units[i][1],
                     }
                     for i in best
                 ],
-                candidate=bool(mine) and coverage < s.uncovered,
+                # with no coding at all, every theme is one the project does not have yet
+                candidate=bool(mine)
+                and (not coded_docs or (bool(base) and coverage < s.uncovered)),
+                coded_turns=len(base),
             )
         )
     if store:
