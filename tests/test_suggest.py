@@ -311,3 +311,48 @@ def test_the_review_app_learns_in_the_background_and_re_ranks(
     rejected = sum(len(i.suggestions) for i in session.items[:2])
     assert live == rejected  # no decision lost or doubled by the retrain
     assert len(session.items) <= first + 2
+
+
+def test_export_codings_chooses_rows_by_kind_coder_document_and_status(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    for pid in ("P01", "P02"):
+        (project.root / "transcripts" / f"{pid}.txt").write_text(interview(pid, ANSWERS))
+    project = build(project, {}, CODEBOOK, {"suggest": SHOW_MODEL})
+    import_codings(project, _gold(tmp_path / "a.csv", _labels()), "ann")
+    rows = "".join(f"P02,{t},{c}\n" for t, c in _labels()[:6])
+    (tmp_path / "b.csv").write_text("participant_id,turn,codes\n" + rows)
+    import_codings(project, tmp_path / "b.csv", "bob")
+    app = next(a for a in project.store.queue_applications() if a[3] == "rule")
+    project.store.decide(app[0], app[1], app[2], "cy", "accept")
+    root = str(project.root)
+    project.close()
+
+    def export(*args: str) -> list[dict[str, str]]:
+        assert main(["export", "codings", "-p", root, *args]) == 0
+        return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+    everything = export()
+    assert {r["kind"] for r in everything} == {"rule", "import"}
+    assert {r["status"] for r in everything} >= {"coded", "unreviewed", "accept"}
+    ann = export("--coder", "ann")
+    assert ann and {(r["kind"], r["source"], r["participant"]) for r in ann} == {
+        ("import", "ann", "P01")
+    }
+    both = export("--coder", "ann", "--coder", "bob")
+    assert {r["source"] for r in both} == {"ann", "bob"}
+    p02 = export("--document", "P02", "--kind", "rule")
+    assert p02 and {(r["participant"], r["kind"]) for r in p02} == {("P02", "rule")}
+    accepted = export("--status", "accept")
+    assert len(accepted) == 1 and accepted[0]["code"] == app[2]
+    assert len(export("--kind", "rule")) + len(export("--kind", "import")) == len(everything)
+    # a mistake is one line naming the option, never a traceback or an empty file
+    assert main(["export", "codings", "-p", root, "--kind", "rules"]) == 2
+    assert "'rules': use rule, model" in capsys.readouterr().err
+    assert main(["export", "codings", "-p", root, "--coder", "an"]) == 1
+    assert "did you mean ann" in capsys.readouterr().err
+    assert main(["export", "codings", "-p", root, "--document", "P09"]) == 1
+    assert "no document 'P09'" in capsys.readouterr().err

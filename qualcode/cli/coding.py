@@ -219,15 +219,37 @@ def export_codings(
             "(for your own analysis only: never share it).",
         ),
     ] = False,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Only rule, model, topic, human or import rows (repeatable)."),
+    ] = None,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option("--coder", help="Only this coder's own or imported codings (repeatable)."),
+    ] = None,
+    document: Annotated[
+        list[str] | None,
+        typer.Option("--document", help="Only this interview: participant id or file."),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="Only rows with this status: coded, unreviewed, accept, reject or recode.",
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Every code application, one row each, for other tools.
 
     Columns: document, participant, turn, speaker, role, code, provenance (kind, source),
-    score, review status, offsets and the segment text. Pseudonymised like the reports by
+    score, status (coded = a person's or imported coding; unreviewed; or the latest decision:
+    accept, reject, recode), offsets and the segment text. Pseudonymised like the reports by
     default: the text with [export] names and places and identifiers replaced, and the speaker
-    shown by role and participant id, never by name."""
-    from qualcode.export.codings import write_codings
+    shown by role and participant id, never by name. --kind, --coder, --document and --status
+    choose rows (each repeatable)."""
+    from qualcode.errors import QualcodeError
+    from qualcode.export.codings import KINDS, STATUSES, filter_codings, write_codings
     from qualcode.export.leakgate import check_written
     from qualcode.export.pseudo import Pseudonymiser
     from qualcode.project import open_project
@@ -235,8 +257,27 @@ def export_codings(
 
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")
+    for values, known, hint in ((kind, KINDS, "--kind"), (status, STATUSES, "--status")):
+        for value in values or ():
+            if value not in known:
+                raise typer.BadParameter(f"'{value}': use {', '.join(known)}", param_hint=hint)
     proj = open_project(project)
-    rows: Iterable[dict[str, Any]] = proj.store.codings()  # streamed, never all in memory
+    sources = {proj.store.find_document(key).source for key in document or ()}
+    if coder:
+        known_coders = set(proj.store.coder_codings()) - {"resolved"}
+        for who in coder:
+            if who not in known_coders:
+                raise QualcodeError(
+                    f"--coder {who}: no coding by {who} in this project",
+                    render.did_you_mean(who, sorted(known_coders), "see 'qualcode agreement'"),
+                )
+    rows: Iterable[dict[str, Any]] = filter_codings(
+        proj.store.codings(),  # streamed, never all in memory
+        set(kind or ()),
+        set(coder or ()),
+        sources,
+        set(status or ()),
+    )
     settings = proj.settings.export
     if raw:
         render.warn("--raw: speakers' names and unredacted text; keep this file to yourself")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +28,33 @@ def _write(rows: Iterable[dict[str, Any]], fmt: str, fh: IO[str]) -> int:
         writer.writerow(row)
         n += 1
     return n
+
+
+KINDS = ("rule", "model", "topic", "human", "import")
+# A row's status: a person's coding ('coded'), a suggestion nobody decided ('unreviewed'), or
+# the latest decision on it.
+STATUSES = ("coded", "unreviewed", "accept", "reject", "recode")
+
+
+def filter_codings(
+    rows: Iterable[dict[str, Any]],
+    kinds: Collection[str] = (),
+    coders: Collection[str] = (),
+    documents: Collection[str] = (),
+    statuses: Collection[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """The rows of the chosen kinds, coders (a human or imported coding's source), documents
+    (by stored source name) and statuses; an empty choice keeps every row. Streamed."""
+    for row in rows:
+        if kinds and row["kind"] not in kinds:
+            continue
+        if coders and (row["kind"] not in ("human", "import") or row["source"] not in coders):
+            continue
+        if documents and row["document"] not in documents:
+            continue
+        if statuses and row["status"] not in statuses:
+            continue
+        yield row
 
 
 def write_codings(rows: Iterable[dict[str, Any]], fmt: str, output: Path | None) -> int:

@@ -301,7 +301,7 @@ SELECT d.source, d.participant_id, t.idx, t.speaker, t.role, a.code_id, a.kind, 
        a.score, coalesce(
            (SELECT x.action FROM live_decisions x WHERE x.application_id = a.id
             ORDER BY x.id DESC LIMIT 1),
-           CASE WHEN a.kind = 'human' THEN 'human' ELSE 'unreviewed' END),
+           CASE WHEN a.kind IN ('human', 'import') THEN 'coded' ELSE 'unreviewed' END),
        a.start, a.end, substr(d.text, a.start + 1, a.end - a.start), a.run_id,
        a.codebook_hash, s.start, s.end, s.id, substr(d.text, s.start + 1, s.end - s.start)
 FROM applications a JOIN segments s ON s.id = a.segment_id
