@@ -1,8 +1,16 @@
-"""The learned code suggester against a plain baseline, on real human-labelled text.
+"""The learned code suggester: on the example project against the rules, and on real
+human-labelled text against a plain baseline.
 
-    python bench/suggester.py [--folds 5] [--curve] [--json]
+    python bench/suggester.py [--folds 10] [--json]           # the example project
+    python bench/suggester.py --nhs [--folds 5] [--curve]     # NHS comments (../shared/data)
 
-Data: ../shared/data/nhs-patient-experience-framework (7,908 NHS Friends-and-Family comments,
+Example project: the shipped gold coding (bench/gold: the first 16 interviews, then all 53) is
+imported into a fresh copy of the example, and ``qualcode suggest eval``'s evaluation runs with
+folds grouped by interview. Printed for each: macro- and micro-F1 and mean kappa of the rules
+alone, the model on the text alone, and the combined suggestions reviewers are shown (the rules'
+evidence and the text in one calibrated score), all on the same turns and folds.
+
+NHS data: ../shared/data/nhs-patient-experience-framework (7,908 NHS Friends-and-Family comments,
 50 framework labels applied by trust staff). Comments with no text are dropped, and labels with
 fewer than --min-support positives (they cannot be learned or scored across five folds) are left
 out of both models and every average; the script prints how many remain.
@@ -125,13 +133,84 @@ def learning_curve(
     return out
 
 
+GOLD = ROOT / "bench" / "gold"
+GOLD_SETS = {
+    "16 interviews (first gold sets)": (
+        "early-action-together.csv",
+        "dev-early-action-together.csv",
+    ),
+    "53 interviews (all gold)": (
+        "early-action-together.csv",
+        "dev-early-action-together.csv",
+        "extra-early-action-together.csv",
+    ),
+}
+
+
+def example(folds: int) -> dict[str, dict[str, object]]:
+    """Rules, text model and combined suggestions on the example's gold, grouped by interview."""
+    import shutil
+    import tempfile
+
+    from qualcode.coding.imports import import_codings
+    from qualcode.coding.learn import evaluate
+    from qualcode.coding.run import code_project
+    from qualcode.ingest.run import ingest
+    from qualcode.project import open_project
+
+    out: dict[str, dict[str, object]] = {}
+    for label, files in GOLD_SETS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("qualcode.toml", "transcripts", "codebooks"):
+                src = ROOT / name
+                (shutil.copytree if src.is_dir() else shutil.copy)(src, Path(tmp) / name)
+            project = open_project(Path(tmp))
+            ingest(project)
+            code_project(project)
+            for f in files:
+                import_codings(project, GOLD / f, "gold")
+            t0 = time.perf_counter()
+            result = evaluate(project, folds=folds)
+            project.close()
+        out[label] = {
+            "segments": result.segments,
+            "interviews": result.interviews,
+            "folds": result.folds,
+            "seconds": round(time.perf_counter() - t0, 1),
+            **{
+                name: {k: round(v, 3) for k, v in s.items() if k != "codes"}
+                for name, s in result.sources.items()
+            },
+        }
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--nhs", action="store_true", help="the NHS comments, not the example")
+    ap.add_argument("--folds", type=int, default=0, help="default: 10 (example), 5 (--nhs)")
     ap.add_argument("--min-support", type=int, default=10)
-    ap.add_argument("--curve", action="store_true", help="also run the learning curve")
+    ap.add_argument("--curve", action="store_true", help="--nhs: also the learning curve")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if not args.nhs:
+        figures = example(args.folds or 10)
+        if args.json:
+            print(json.dumps(figures, indent=2))
+            return
+        for label, f in figures.items():
+            print(
+                f"{label}: {f['segments']} turns, {f['folds']} folds grouped by interview "
+                f"({f['seconds']} s)"
+            )
+            for name in ("rules", "model (text)", "combined"):
+                s = f[name]
+                print(
+                    f"  {name:13s} macro-F1 {s['macro_f1']:.3f}  micro-F1 {s['micro_f1']:.3f}  "  # type: ignore[index]
+                    f"mean kappa {s['mean_kappa']:.3f}"  # type: ignore[index]
+                )
+        return
+    args.folds = args.folds or 5
     if not FILE.exists():
         sys.exit(f"{FILE} is absent (real test data lives in ../shared/data)")
     texts, Y, labels = load(args.min_support)

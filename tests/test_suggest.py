@@ -356,3 +356,36 @@ def test_export_codings_chooses_rows_by_kind_coder_document_and_status(
     assert "did you mean ann" in capsys.readouterr().err
     assert main(["export", "codings", "-p", root, "--document", "P09"]) == 1
     assert "no document 'P09'" in capsys.readouterr().err
+
+
+def test_reviewers_see_each_codes_estimated_precision(project: Project, tmp_path: Path) -> None:
+    from qualcode.codebook import load_codebook
+    from qualcode.tui.review import ReviewApp
+    from tests.test_review_keys import _screen_text
+
+    for pid in ("P01", "P02", "P03"):
+        (project.root / "transcripts" / f"{pid}.txt").write_text(interview(pid, ANSWERS))
+    project = build(project, {}, CODEBOOK, {"suggest": SHOW_MODEL})
+    rows = "".join(f"{pid},{t},{c}\n" for pid in ("P01", "P02") for t, c in _labels())
+    (tmp_path / "g.csv").write_text("participant_id,turn,codes\n" + rows)
+    import_codings(project, tmp_path / "g.csv", "ann")
+    report = train(project)
+    assert set(report.precision) == {"factors.funding", "police.referral_quality"}
+    assert all(0 <= p <= 1 for p in report.precision.values())
+    suggest(project)
+    assert project.store.model_precision() == report.precision
+    codebook = load_codebook(project.root / "codebooks" / "toy.yaml", "codebooks/toy.yaml")
+    session = ReviewSession(project, codebook, "cy")
+    first = session.current
+    assert first is not None and first.suggestions[0].kind == "model"
+    app = ReviewApp(session)
+    seen: list[str] = []
+
+    async def go() -> None:
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.pause()
+            seen.append(_screen_text(app))
+
+    asyncio.run(go())
+    code = first.suggestions[0].code
+    assert f"est. precision {report.precision[code]:.0%}" in seen[0]

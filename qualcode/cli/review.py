@@ -16,9 +16,11 @@ from qualcode.cli.app import AsOpt, JsonOpt, ProjectOpt, app
 review_app = typer.Typer(
     short_help="Review suggestions in a terminal app, or code blind as a second coder.",
     help="Review machine suggestions in a terminal app (keys: a accept, r reject, c change, "
-    "+ add, k key quote, m memo, u undo, n next, s skip, d next document, ? definition, "
-    "q quit), or code blind as a second coder (--blind). Every decision is stored at once "
-    "under your name. For a spreadsheet instead: 'review export' and 'review import'.",
+    "x reject the rest, + add, * key quote, m memo, u undo, n next, s skip, d next document, "
+    "? definition, l learn now, q quit), or code blind as a second coder (--blind). Every "
+    "decision is stored at once under your name. The model retrains in the background every "
+    "[suggest] retrain_every segments and re-ranks the rest of the queue. For a spreadsheet "
+    "instead: 'review export' and 'review import'.",
     invoke_without_command=True,
 )
 app.add_typer(review_app, name="review")

@@ -163,7 +163,7 @@ class ReviewApp(App[None]):
                 mark = ACTION_MARK.get(decided.get(sug.app_id, ""), " ")
                 score = "" if sug.score is None else f" {sug.score:.2f}"
                 if sug.kind == "model" and sug.code in s.precision:  # how often it is right
-                    score += f", right {s.precision[sug.code]:.0%}"
+                    score += f", est. precision {s.precision[sug.code]:.0%}"
                 where = f"{s.aim_name(sug.code)}: " if s.aim_name(sug.code) else ""
                 options.append(
                     Option(f"{mark} {where}{s.code_name(sug.code)}  [{sug.kind}{score}]")
