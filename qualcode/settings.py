@@ -88,6 +88,16 @@ class SuggestSettings:
 
 
 @dataclass(frozen=True)
+class MethodsSettings:
+    # saturation as Guest, Namey and Chen (2020): a base of interviews, runs after it, and the
+    # share of new codes (against the base's) at or under which a run adds nothing new
+    base: int = 4
+    run: int = 2
+    threshold: float = 0.05
+    date: str = "interview_date"  # the attribute interviews are ordered by (else their ids)
+
+
+@dataclass(frozen=True)
 class ReviewSettings:
     auto_advance: bool = True  # move to the next segment once its last suggestion is decided
 
@@ -104,6 +114,7 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     suggest: SuggestSettings = field(default_factory=SuggestSettings)
+    methods: MethodsSettings = field(default_factory=MethodsSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -146,13 +157,14 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         "export": ExportSettings,
         "review": ReviewSettings,
         "suggest": SuggestSettings,
+        "methods": MethodsSettings,
     }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
                 "sections are [project], [paths], [ingest], [speakers], [coding], [topics], "
-                "[export], [review] and [suggest]",
+                "[export], [review], [suggest] and [methods]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -184,6 +196,9 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(f'{path} [coding]: unit must be "turn" or "sentence"')
     t = settings.topics
     g = settings.suggest
+    m = settings.methods
+    if m.base < 1 or m.run < 1 or not 0.0 <= m.threshold < 1.0:
+        raise ProjectError(f"{path} [methods]: need base >= 1, run >= 1 and 0 <= threshold < 1")
     if g.show not in ("auto", "model", "rules"):
         raise ProjectError(f'{path} [suggest]: show must be "auto", "model" or "rules"')
     if not 0.0 <= g.floor < 1.0 or g.min_positives < 1 or g.retrain_every < 0:
@@ -256,4 +271,10 @@ seed_from_codebook = true            # the codebook's examples and criteria seed
 retrain_every = 25                   # the review app retrains after this many segments (0: off)
 show = "auto"                        # "auto": the model's suggestions once shown as good as the
                                      # rules' on unseen interviews; or always "model" or "rules"
+
+[methods]
+base = 4                             # saturation (Guest, Namey and Chen 2020): the first interviews
+run = 2                              # ...then runs of this many interviews
+threshold = 0.05                     # ...adding at most this share of new codes: saturated
+date = "interview_date"              # the attribute that orders interviews (else their ids)
 """

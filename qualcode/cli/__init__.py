@@ -7,6 +7,7 @@ library (``QualcodeError``) are rendered once, here, as a short message with a h
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -22,7 +23,45 @@ __all__ = ["app", "coding", "commands", "main", "review", "run", "suggest", "top
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 something failed, 2 usage/project error)."""
+    """Run the CLI; returns the exit code (0 ok, 1 something failed, 2 usage/project error).
+    A command that changes the project is appended to its audit log when it succeeds."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    pending = _audit_begin(args)
+    code = _main(args)
+    if code == 0 and pending is not None:
+        _audit_finish(pending)
+    return code
+
+
+AUDIT_ERRORS = (QualcodeError, OSError, sqlite3.Error, ValueError)
+
+
+def _audit_begin(args: list[str]) -> object:
+    from qualcode.cli import audit
+
+    try:
+        return audit.begin(args)
+    except AUDIT_ERRORS as exc:  # the log must never stop the work; it says so instead
+        _audit_failed(exc)
+        return None
+
+
+def _audit_finish(pending: object) -> None:
+    from qualcode.cli import audit
+
+    try:
+        audit.finish(pending)  # type: ignore[arg-type]
+    except AUDIT_ERRORS as exc:
+        _audit_failed(exc)
+
+
+def _audit_failed(exc: Exception) -> None:
+    from qualcode.cli.render import warn
+
+    warn(f"the audit log was not written ({type(exc).__name__}); the command itself ran")
+
+
+def _main(argv: list[str]) -> int:
     try:
         app(args=argv, prog_name="qualcode")
     except SystemExit as exc:  # typer (standalone mode) exits with the command's code

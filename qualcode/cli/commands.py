@@ -249,6 +249,8 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         topics_skipped = f"topics skipped: {exc.message}"
     data = proj.store.status()
     reports = _run_reports(proj) if has_codebook(proj) else []
+    if has_codebook(proj):
+        reports.append(_run_methods(proj))
     proj.close()
     if as_json:
         render.print_json(
@@ -308,6 +310,18 @@ def _show_learned(learned: dict[str, Any]) -> None:
             f"queue; the rules' suggestions stand (macro-F1 on unseen interviews: model "
             f"{trained.compared['model']:.2f}, rules {trained.compared['rules']:.2f})."
         )
+
+
+def _run_methods(proj: Any) -> str:
+    """The methods appendix, into the outputs folder (what the store can say so far)."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.export.methods import write_methods
+    from qualcode.review.methods import build_methods
+
+    codebook, _ = resolve_codebook(proj, None)
+    path = proj.path(proj.settings.paths.outputs) / "methods.docx"
+    write_methods(build_methods(proj, codebook, samples=200), "docx", path)
+    return f"Wrote the methods appendix {path}"
 
 
 def _run_reports(proj: Any) -> list[str]:
@@ -393,3 +407,89 @@ def show(
         render.out.print("Needs a look (turns marked '!'):")
         for note in doc.notes:
             render.out.print(f"  {note}")
+
+
+@app.command("log")
+def log(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """The audit log: every command that changed the project, by whom and when.
+
+    Each entry: when it started and finished, who ran it (--as, else [project] reviewer, else
+    your login), the command and its options (paths as file names), the codebook and model
+    versions in force, and what it added (documents, codings, suggestions, decisions, reviewed
+    segments, marks, resolutions). The log is append-only."""
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    entries = proj.store.audit_log()
+    proj.close()
+    if as_json:
+        render.print_json(entries)
+        return
+    rows = [
+        [
+            e["started"].replace("T", " ")[:16],
+            e["who"],
+            " ".join([e["command"], *e["options"].get("argv", [])]),
+            (e["codebook"] or "")[:8],
+            (e["model"] or "")[:8],
+            ", ".join(f"{v:+,} {k}" for k, v in sorted(e["changes"].items())) or "-",
+        ]
+        for e in entries
+    ]
+    render.out.print(
+        render.table(
+            f"Audit log ({len(entries)} entries)",
+            ["when (UTC)", "who", "command", "codebook", "model", "changes"],
+            rows,
+            set(),
+        )
+    )
+
+
+@app.command("saturation")
+def saturation(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """When the codes stopped growing: new codes per interview, in interview order.
+
+    As Guest, Namey and Chen (2020): a base of the first interviews ([methods] base, 4), then
+    runs of [methods] run (2) interviews; saturation is reached after the last interview
+    before the first run whose new codes are at most [methods] threshold (5%) of the base's.
+    Only interviews people coded (at least half of their segments) count, ordered by the
+    [methods] date attribute when every one has it."""
+    from qualcode.project import open_project
+    from qualcode.review.methods import project_saturation
+    from qualcode.review.saturation import as_dict
+
+    proj = open_project(project)
+    result = project_saturation(proj)
+    proj.close()
+    if result is None:
+        raise QualcodeError(
+            "no interview has been coded by people yet",
+            "review or import codings first ('qualcode review', 'qualcode import codings')",
+        )
+    if as_json:
+        render.print_json(as_dict(result))
+        return
+    mark = {r.first: f"run {r.first}-{r.last}: {r.new_information:.0%} new" for r in result.runs}
+    rows = [
+        [
+            str(i + 1),
+            result.interviews[i],
+            result.dates[i] or "-",
+            result.codes[i],
+            result.new[i],
+            result.cumulative[i],
+            ("base" if i < result.base else mark.get(i + 1, ""))
+            + (" <- saturation after this one" if result.point == i + 1 else ""),
+        ]
+        for i in range(len(result.interviews))
+    ]
+    render.out.print(
+        render.table(
+            f"New codes per interview ({result.order})",
+            ["#", "interview", "date", "codes", "new", "so far", ""],
+            rows,
+            {0, 3, 4, 5},
+        )
+    )
+    render.out.print(result.sentence())

@@ -364,6 +364,7 @@ def train(
     atomic_write_bytes(path, blob)  # a killed training never leaves half a model
     if output is not None:
         atomic_write_bytes(output, blob)
+    project.store.save_codebook_version(codebook.hash, codebook.source, codebook.content())
     settings = {"codebook": codebook.source, **params, "coders": list(coders)}
     run_id = project.store.start_run("train", settings | {"documents": list(documents)})
     report = TrainReport(digest[:16], str(path), n_real, len(data.texts) - n_real)
@@ -383,6 +384,8 @@ def train(
         "seeds": report.seeds,
         "trained": report.trained,
         "min_positives": params["min_positives"],
+        "compared": compared,  # macro-F1 of model and rules on unseen interviews
+        "shown": shown,
     }
     project.store.finish_run(run_id, summary)
     return report

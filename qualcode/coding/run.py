@@ -92,6 +92,7 @@ def code_project(
     store = project.store
     if not dry_run:
         unit = project.settings.coding.unit
+        store.save_codebook_version(codebook.hash, codebook.source, codebook.content())
         run_id = store.start_run("code", {"codebook": codebook.source, "unit": unit})
         rows = [(*a, run_id, codebook.hash) for a in apps]
         report.added = store.add_applications(seg_rows, rows, (run_id, codebook.hash))

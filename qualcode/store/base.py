@@ -82,6 +82,64 @@ class StoreBase:
         row = self.conn.execute(sql.LATEST_RUN_OF_KIND, (kind,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
 
+    # the audit log ------------------------------------------------------------------------------
+    COUNT_KINDS = ("documents", "codings", "suggestions", "decisions", "reviewed", "marks",
+                   "resolutions")  # fmt: skip
+
+    def counts(self) -> dict[str, int]:
+        """How much of each kind the project holds (before and after a command)."""
+        row = self.conn.execute(sql.PROJECT_COUNTS).fetchone()
+        return dict(zip(self.COUNT_KINDS, (int(x) for x in row), strict=True))
+
+    def audit(
+        self,
+        started: str,
+        who: str,
+        command: str,
+        options: dict[str, Any],
+        codebook_hash: str | None,
+        model: str | None,
+        changes: dict[str, int],
+    ) -> None:
+        """Append one entry to the audit log (append-only: the store refuses edits)."""
+        with self.transaction() as c:
+            c.execute(
+                sql.INSERT_AUDIT,
+                (
+                    started,
+                    now(),
+                    who,
+                    command,
+                    json.dumps(options, sort_keys=True, ensure_ascii=False),
+                    codebook_hash,
+                    model,
+                    json.dumps(changes, sort_keys=True),
+                ),
+            )
+
+    def audit_log(self) -> list[dict[str, Any]]:
+        cols = ("id", "started", "finished", "who", "command", "options", "codebook", "model")
+        out = []
+        for row in self.conn.execute(sql.AUDIT_LOG):
+            entry = dict(zip(cols, row[:8], strict=True))
+            entry["options"] = json.loads(entry["options"])
+            entry["changes"] = json.loads(row[8])
+            out.append(entry)
+        return out
+
+    def save_codebook_version(self, hash_: str, source: str, content: dict[str, Any]) -> None:
+        """Keep a codebook version's content the first time it is used (so that later versions
+        can be compared with it)."""
+        blob = json.dumps(content, sort_keys=True, ensure_ascii=False)
+        with self.transaction() as c:
+            c.execute(sql.INSERT_CODEBOOK_VERSION, (hash_, now(), source, blob))
+
+    def codebook_versions(self) -> list[dict[str, Any]]:
+        return [
+            {"hash": h, "first_used": at, "source": src, "content": json.loads(content)}
+            for h, at, src, content in self.conn.execute(sql.CODEBOOK_VERSIONS)
+        ]
+
     def resolutions(self) -> dict[str, set[str]]:
         """The latest resolved codes of each reconciled segment."""
         return {seg: set(json.loads(codes)) for seg, codes in self.conn.execute(sql.RESOLUTIONS)}

@@ -59,6 +59,18 @@ class ReviewStore(StoreBase):
             kind == "rule" and codebook_hash == codebook and segment not in unscored
         )
 
+    def decisions_by_kind(self) -> list[tuple[str, str, str, str]]:
+        """(segment, code, latest action, kind of the suggestion it was on; '' for a code a
+        reviewer added) for every (segment, code) anyone decided."""
+        return [tuple(r) for r in self.conn.execute(sql.DECISIONS_BY_KIND)]
+
+    def runs_of(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
+        """(started, summary) of every finished run of ``kind``, oldest first."""
+        return [(at, json.loads(s)) for at, s in self.conn.execute(sql.RUNS_OF_KIND, (kind,))]
+
+    def mark_counts(self) -> dict[str, int]:
+        return {k: int(n) for k, n in self.conn.execute(sql.MARK_COUNTS)}
+
     def model_precision(self) -> dict[str, float]:
         """Each code's estimated precision (on interviews the model did not see) from the
         model whose suggestions are current, for showing beside its suggestions."""

@@ -197,7 +197,54 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
         """,
     ),
+    (
+        7,
+        "audit log of every command that changed the project; the codebook versions used",
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            command TEXT NOT NULL,
+            options TEXT NOT NULL,        -- JSON: the command's options, never text it read
+            codebook_hash TEXT,
+            model TEXT,
+            changes TEXT NOT NULL          -- JSON: what the command added, by kind
+        );
+        CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TABLE codebook_versions (
+            hash TEXT PRIMARY KEY,
+            first_used TEXT NOT NULL,
+            source TEXT NOT NULL,
+            content TEXT NOT NULL          -- JSON: the codebook's content (what the hash is of)
+        );
+        """,
+    ),
 )
+
+INSERT_AUDIT = """
+INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+AUDIT_LOG = """
+SELECT id, started_at, finished_at, who, command, options, codebook_hash, model, changes
+FROM audit ORDER BY id"""
+INSERT_CODEBOOK_VERSION = """
+INSERT OR IGNORE INTO codebook_versions (hash, first_used, source, content) VALUES (?, ?, ?, ?)"""
+CODEBOOK_VERSIONS = """
+SELECT hash, first_used, source, content FROM codebook_versions ORDER BY first_used, hash"""
+# What a project holds, counted before and after a command (the audit log's 'changes').
+PROJECT_COUNTS = """
+SELECT (SELECT count(*) FROM documents WHERE superseded_by IS NULL),
+       (SELECT count(*) FROM applications WHERE kind IN ('human', 'import')),
+       (SELECT count(*) FROM applications WHERE kind IN ('rule', 'model', 'topic')),
+       (SELECT count(*) FROM decisions),
+       (SELECT count(*) FROM reviews),
+       (SELECT count(*) FROM marks),
+       (SELECT count(*) FROM resolutions)"""
 
 CREATE_MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS migrations (
@@ -473,3 +520,18 @@ STATUS_DECISIONS = (
     "SELECT reviewer, count(*) FROM live_decisions GROUP BY reviewer ORDER BY reviewer"
 )
 STATUS_RESOLVED = "SELECT count(DISTINCT segment_id) FROM resolutions"
+
+# the methods appendix -----------------------------------------------------------------------
+# The latest decision of each (segment, code) with the kind of suggestion it was made on.
+DECISIONS_BY_KIND = """
+SELECT x.segment_id, x.code_id, x.action, coalesce(a.kind, '')
+FROM live_decisions x
+JOIN (SELECT segment_id, code_id, max(id) AS last FROM live_decisions
+      GROUP BY segment_id, code_id) l ON l.last = x.id
+LEFT JOIN applications a ON a.id = x.application_id"""
+RUNS_OF_KIND = (
+    "SELECT started_at, summary FROM runs WHERE kind = ? AND finished_at IS NOT NULL ORDER BY id"
+)
+MARK_COUNTS = """
+SELECT kind, count(*) FROM marks WHERE id NOT IN (SELECT mark_id FROM withdrawn_marks)
+GROUP BY kind"""

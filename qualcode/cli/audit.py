@@ -1,0 +1,118 @@
+"""The audit log, kept by the CLI: every command that changes the project (or writes its
+outputs) appends who ran it, when, with which codebook and model, and what it added.
+
+Entries are written after the command succeeds; the store refuses to edit or delete them. The
+options are the command line after the command's name, with paths shortened to file names and
+nothing the command read (no participant's words) ever included.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Commands whose success is logged, by their words on the command line.
+LOGGED = {
+    ("ingest",), ("code",), ("run",), ("reconcile",), ("review",), ("review", "import"),
+    ("suggest",), ("suggest", "train"), ("import", "codings"), ("import", "qdpx"),
+    ("topics",), ("topics", "adopt"), ("codebook", "import"),
+    ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
+    ("export", "methods"),
+}  # fmt: skip
+GROUPS = {"codebook", "export", "review", "suggest", "import", "topics"}
+NOT_LOGGED_WITH = {"--dry-run", "--no-store", "--help", "-h"}
+VALUED = {"-p", "--project", "--as", "--coder", "-o", "--output", "--codebook", "--model"}
+
+
+@dataclass
+class Pending:
+    command: tuple[str, ...]
+    options: list[str]
+    project: Path | None
+    who: str
+    started: str
+    before: dict[str, int]
+
+
+def _command(argv: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    words: list[str] = []
+    rest = list(argv)
+    while rest and not rest[0].startswith("-") and len(words) < 2:
+        if words and words[0] not in GROUPS:
+            break
+        words.append(rest.pop(0))
+    return tuple(words), rest
+
+
+def _shown(options: list[str]) -> list[str]:
+    """The options as logged: a path is shortened to its file name."""
+    out = []
+    for value in options:
+        out.append(Path(value).name if ("/" in value or os.sep in value) else value)
+    return out
+
+
+def _value(options: list[str], *names: str) -> str | None:
+    for i, token in enumerate(options):
+        for name in names:
+            if token == name and i + 1 < len(options):
+                return options[i + 1]
+            if token.startswith(name + "="):
+                return token.split("=", 1)[1]
+    return None
+
+
+def begin(argv: list[str]) -> Pending | None:
+    """Note what is about to run, if it is a logged command (None otherwise, or when there is
+    no project to log in)."""
+    from qualcode.errors import QualcodeError
+    from qualcode.project import open_project
+    from qualcode.store.base import now
+
+    command, options = _command(argv)
+    if command not in LOGGED or NOT_LOGGED_WITH & set(options):
+        return None
+    where = _value(options, "-p", "--project") or os.environ.get("QUALCODE_PROJECT")
+    try:
+        project = open_project(Path(where) if where else None)
+    except QualcodeError:
+        return None  # the command will say what is wrong
+    try:
+        before = project.store.counts() if project.store_path.exists() else {}
+        who = _value(options, "--as") or project.settings.reviewer or getpass.getuser()
+    except QualcodeError:
+        return None
+    finally:
+        project.close()
+    return Pending(command, _shown(options), project.root, who, now(), before)
+
+
+def finish(pending: Pending) -> None:
+    """Append the entry for a command that succeeded."""
+    from qualcode.project import open_project
+
+    project = open_project(pending.project)
+    try:
+        store = project.store
+        after = store.counts()
+        changes: dict[str, Any] = {
+            k: after[k] - pending.before.get(k, 0)
+            for k in after
+            if after[k] != pending.before.get(k, 0)
+        }
+        code = store.latest_run("code")
+        train = store.latest_run("train")
+        store.audit(
+            pending.started,
+            pending.who,
+            " ".join(pending.command),
+            {"argv": pending.options},
+            code[1].get("codebook_hash") if code else None,
+            train[1].get("model") if train else None,
+            changes,
+        )
+    finally:
+        project.close()

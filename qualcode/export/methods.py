@@ -1,0 +1,427 @@
+"""The methods appendix as Word or Markdown: prose, tables and the saturation figure.
+
+Pure: a :class:`~qualcode.review.methods.MethodsData` in, bytes out (the exporter never touches
+the store). The figure is drawn with matplotlib at print resolution and its numbers are also
+given as a table, for readers who cannot see it. Headings, table headers and captions follow
+``lang`` (en, cy); the prose is English.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from qualcode.export import atomic_write_bytes
+from qualcode.review.methods import ALPHA_GOOD, ALPHA_TENTATIVE, MethodsData
+
+WORDS = {
+    "en": {
+        "title": "Methods appendix",
+        "corpus": "The interviews",
+        "codebook": "The codebook",
+        "process": "How the analysis was done",
+        "coders": "Who coded what",
+        "agreement": "Agreement between coders",
+        "machine": "Machine suggestions",
+        "saturation": "Saturation",
+        "limitations": "Limitations",
+        "attribute": "attribute",
+        "value": "value",
+        "participants": "participants",
+        "version": "version (hash)",
+        "first_used": "first used",
+        "codes": "codes",
+        "changes": "changes from the version before",
+        "step": "step",
+        "record": "what the project records",
+        "when": "when",
+        "command": "traced by",
+        "coder": "coder",
+        "segments": "segments coded",
+        "scope": "codes",
+        "units": "double-coded segments",
+        "interval": "95% interval",
+        "percent": "% agreement",
+        "judged": "judged",
+        "interview": "interview",
+        "date": "date",
+        "new": "new codes",
+        "so_far": "codes so far",
+        "caption_attrs": "Participants by attribute",
+        "caption_versions": "Codebook versions used",
+        "caption_process": "The Framework Method's steps and what the project records for each",
+        "caption_coders": "Segments coded by each person",
+        "caption_agreement": "Agreement by aim and overall",
+        "caption_figure": "New codes per interview, in the order the interviews were held",
+        "caption_saturation": "The numbers behind the saturation figure",
+    },
+    "cy": {
+        "title": "Atodiad dulliau",
+        "corpus": "Y cyfweliadau",
+        "codebook": "Y llyfr codau",
+        "process": "Sut y gwnaed y dadansoddiad",
+        "coders": "Pwy a godiodd beth",
+        "agreement": "Cytundeb rhwng codwyr",
+        "machine": "Awgrymiadau peiriant",
+        "saturation": "Dirlawnder",
+        "limitations": "Cyfyngiadau",
+        "attribute": "nodwedd",
+        "value": "gwerth",
+        "participants": "cyfranogwyr",
+        "version": "fersiwn (hash)",
+        "first_used": "defnyddiwyd gyntaf",
+        "codes": "codau",
+        "changes": "newidiadau ers y fersiwn flaenorol",
+        "step": "cam",
+        "record": "yr hyn y mae'r prosiect yn ei gofnodi",
+        "when": "pryd",
+        "command": "i'w olrhain drwy",
+        "coder": "codiwr",
+        "segments": "segmentau wedi'u codio",
+        "scope": "codau",
+        "units": "segmentau wedi'u codio ddwywaith",
+        "interval": "cyfwng 95%",
+        "percent": "% cytundeb",
+        "judged": "barn",
+        "interview": "cyfweliad",
+        "date": "dyddiad",
+        "new": "codau newydd",
+        "so_far": "codau hyd yma",
+        "caption_attrs": "Cyfranogwyr yn ôl nodwedd",
+        "caption_versions": "Fersiynau'r llyfr codau a ddefnyddiwyd",
+        "caption_process": "Camau'r Dull Fframwaith a'r hyn a gofnodwyd ar gyfer pob un",
+        "caption_coders": "Segmentau a godiwyd gan bob person",
+        "caption_agreement": "Cytundeb fesul nod ac yn gyffredinol",
+        "caption_figure": "Codau newydd ym mhob cyfweliad, yn nhrefn y cyfweliadau",
+        "caption_saturation": "Y rhifau y tu ôl i'r ffigur dirlawnder",
+    },
+}
+FORMATS = ("docx", "md")
+
+Block = tuple[
+    Any, ...
+]  # ("h", text), ("p", text), ("list", items), ("table", ...), ("figure", ...)
+
+
+def _w(data: MethodsData, key: str) -> str:
+    return WORDS.get(data.lang, WORDS["en"])[key]
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "0%"
+
+
+def _f(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def _judged(alpha: float | None) -> str:
+    if alpha is None:
+        return "undefined"
+    if alpha >= ALPHA_GOOD:
+        return "reliable"
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative"
+    return "below the tentative threshold"
+
+
+def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
+    """The appendix's content in order, for any writer."""
+    c, cb, who = data.corpus, data.codebook, data.coders
+    out: list[Block] = [("title", f"{_w(data, 'title')}: {data.title}")]
+    formats = ", ".join(f"{n} {fmt}" for fmt, n in c["formats"].items())
+    period = f", held {c['period']}" if c["period"] else ""
+    out += [
+        ("h", _w(data, "corpus")),
+        (
+            "p",
+            f"The analysis covers {_n(c['interviews'])} interview transcripts ({formats}) with "
+            f"{_n(c['participants'])} participants{period}: {_n(c['turns'])} speaker turns and "
+            f"{_n(c['words'])} words, {_n(c['participant_words'])} of them spoken by "
+            "participants (qualcode status).",
+        ),
+    ]
+    rows = [[a, v, _n(n)] for a, values in c["attributes"].items() for v, n in values.items()]
+    if rows:
+        out.append(
+            ("table", _w(data, "caption_attrs"),
+             [_w(data, "attribute"), _w(data, "value"), _w(data, "participants")], rows)
+        )  # fmt: skip
+    aims = "; ".join(f"{a['name']} ({a['codes']})" for a in cb["aims"])
+    adopted = cb["adopted_from_topics"]
+    out += [
+        ("h", _w(data, "codebook")),
+        (
+            "p",
+            f"Coding used the codebook '{cb['name']}'"
+            f"{' version ' + cb['version'] if cb['version'] else ''} (content hash {cb['hash']}): "
+            f"{cb['codes']} codes under {len(cb['aims'])} aims: {aims}. "
+            + (
+                f"{len(adopted)} codes were adopted from topic-model suggestions of themes the "
+                f"codebook lacked: {', '.join(adopted)}."
+                if adopted
+                else "No code was adopted from topic-model suggestions."
+            )
+            + " (qualcode codebook show)",
+        ),
+    ]
+    if cb["versions"]:
+        rows = []
+        for v in cb["versions"]:
+            ch = v.get("changes")
+            said = (
+                "; ".join(f"{k}: {', '.join(ids)}" for k, ids in ch.items() if ids) or "none"
+                if ch is not None
+                else "(the first version)"
+            )
+            rows.append([v["hash"], v["first_used"], str(v["codes"]), said])
+        out.append(
+            ("table", _w(data, "caption_versions"),
+             [_w(data, "version"), _w(data, "first_used"), _w(data, "codes"),
+              _w(data, "changes")], rows)
+        )  # fmt: skip
+    out += [
+        ("h", _w(data, "process")),
+        (
+            "p",
+            "The analysis followed the Framework Method (Gale et al. 2013). The table gives, for "
+            "each of its steps, what the project's store records and when; every command that "
+            "changed the project is in its audit log (qualcode log).",
+        ),
+        ("table", _w(data, "caption_process"),
+         [_w(data, "step"), _w(data, "record"), _w(data, "when"), _w(data, "command")],
+         [[p["step"], p["record"], p["when"] or "-", p["command"]] for p in data.process]),
+    ]  # fmt: skip
+    reviewed = []
+    for kind, label in (("rule", "rule"), ("model", "model"), ("topic", "topic")):
+        counts = who["machine_reviewed"][kind]
+        if any(counts.values()):
+            reviewed.append(
+                f"{label} suggestions: {_n(counts['accept'])} accepted, "
+                f"{_n(counts['reject'])} rejected, {_n(counts['recode'])} changed to another code"
+            )
+    final = who["final_codings"]
+    sources = ", ".join(
+        f"{_n(n)} ({_pct(n, final)}) from {src}" for src, n in who["final_from"].items()
+    )
+    out += [
+        ("h", _w(data, "coders")),
+        (
+            "p",
+            f"{_n(who['human_segments'])} segments were coded by people; "
+            f"{_n(who['double_coded'])} of them ({who['double_share']:.0%}) independently by two "
+            "or more coders (qualcode agreement). "
+            + (
+                "Machine suggestions reviewed: " + "; ".join(reviewed) + ". "
+                if reviewed
+                else "No machine suggestion was reviewed. "
+            )
+            + f"{_n(who['unreviewed'])} suggestions were left unreviewed and are in no finding. "
+            + (f"Of the {_n(final)} final codings, {sources}. " if final else "")
+            + f"{_n(who['resolved'])} segments where coders disagreed were reconciled "
+            "(qualcode reconcile).",
+        ),
+    ]
+    if who["coders"]:
+        out.append(
+            ("table", _w(data, "caption_coders"), [_w(data, "coder"), _w(data, "segments")],
+             [[name, _n(n)] for name, n in who["coders"].items()])
+        )  # fmt: skip
+    out.append(("h", _w(data, "agreement")))
+    if data.agreement:
+        out.append(("p", data.agreement_note + " (qualcode agreement)."))
+        out.append(
+            ("table", _w(data, "caption_agreement"),
+             [_w(data, "scope"), _w(data, "units"), "alpha", _w(data, "interval"),
+              _w(data, "percent"), _w(data, "judged")],
+             [[a.label, _n(a.units), _f(a.alpha),
+               "n/a" if a.low is None else f"{_f(a.low)} to {_f(a.high)}",
+               "n/a" if a.percent is None else f"{a.percent:.1%}", _judged(a.alpha)]
+              for a in data.agreement])
+        )  # fmt: skip
+    else:
+        out.append(("p", f"No agreement is reported: {data.agreement_note}."))
+    m = data.machine
+    out.append(("h", _w(data, "machine")))
+    if m:
+        compared = m.get("compared") or {}
+        verdict = (
+            f"On interviews it had not seen (folds grouped by interview) it reached macro-F1 "
+            f"{compared['model']:.2f} against {compared['rules']:.2f} for the rules alone, so "
+            f"reviewers were shown the {'model' if m['shown'] == 'model' else 'rules'}' "
+            "suggestions"
+            if compared
+            else "It could not be checked on interviews it had not seen, so reviewers were "
+            "shown the rules' suggestions"
+        )
+        out.append(
+            (
+                "p",
+                f"Rules in the codebook suggested codes; a learned suggester (model {m['model']}) "
+                f"was trained on {_n(m['segments'])} human-coded segments and {m['seeds']} "
+                f"examples from the codebook. {verdict} (qualcode suggest eval). No suggestion "
+                "became a coding without a person accepting it. "
+                + (
+                    f"It was not trusted for {len(m['untrusted'])} codes (too few examples, or "
+                    f"an estimated precision under 50%): {', '.join(m['untrusted'])}."
+                    if m["untrusted"]
+                    else ""
+                ),
+            )
+        )
+    else:
+        out.append(("p", "Only the codebook's rules suggested codes; no model was trained."))
+    s = data.saturation
+    out.append(("h", _w(data, "saturation")))
+    if s is None:
+        out.append(("p", "Saturation cannot be assessed: no interview has been coded yet."))
+    else:
+        out.append(
+            (
+                "p",
+                f"{s.sentence()} Interviews are ordered {s.order}; only interviews people coded "
+                "(at least half of their segments) count (qualcode saturation).",
+            )
+        )
+        if figure is not None:
+            out.append(("figure", _w(data, "caption_figure"), figure))
+        out.append(
+            ("table", _w(data, "caption_saturation"),
+             [_w(data, "interview"), _w(data, "date"), _w(data, "codes"), _w(data, "new"),
+              _w(data, "so_far")],
+             [[f"{i + 1}. {s.interviews[i]}", s.dates[i] or "-", str(s.codes[i]),
+               str(s.new[i]), str(s.cumulative[i])] for i in range(len(s.interviews))])
+        )  # fmt: skip
+    out.append(("h", _w(data, "limitations")))
+    out.append(("list", data.limitations or ["None that the project's records show."]))
+    return out
+
+
+def saturation_figure(data: MethodsData) -> bytes | None:
+    """New codes per interview (bars) and codes so far (line), with the saturation point, as a
+    300 dpi PNG with no timestamp (the same data give the same bytes)."""
+    s = data.saturation
+    if s is None or not s.interviews:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = list(range(1, len(s.interviews) + 1))
+    fig, ax = plt.subplots(figsize=(6.3, 3.0), dpi=300)
+    ax.bar(x, s.new, color="#4a7ab5", label=_w(data, "new"))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0.4, len(x) + 0.6)
+    ax.set_xlabel(_w(data, "interview"))
+    ax.set_ylabel(_w(data, "new"))
+    ax2 = ax.twinx()
+    ax2.plot(x, s.cumulative, color="#333333", linewidth=1.2, label=_w(data, "so_far"))
+    ax2.set_ylabel(_w(data, "so_far"))
+    ax2.set_ylim(0, max(s.cumulative) * 1.1 if max(s.cumulative) else 1)
+    if s.point is not None:
+        ax.axvline(s.point + 0.5, color="#c00000", linestyle="--", linewidth=1)
+    ax.spines["top"].set_visible(False)
+    ax2.spines["top"].set_visible(False)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _md(data: MethodsData, content: list[Block], figure_name: str) -> bytes:
+    lines: list[str] = []
+    tables = 0
+    for block in content:
+        kind = block[0]
+        if kind == "title":
+            lines += [f"# {block[1]}", ""]
+        elif kind == "h":
+            lines += [f"## {block[1]}", ""]
+        elif kind == "p":
+            lines += [block[1], ""]
+        elif kind == "list":
+            lines += [f"- {item}" for item in block[1]] + [""]
+        elif kind == "figure":
+            lines += [f"![{block[1]}]({figure_name})", "", f"*{block[1]}*", ""]
+        elif kind == "table":
+            tables += 1
+            _, caption, headers, rows = block
+            label = "Tabl" if data.lang == "cy" else "Table"
+            lines += [f"*{label} {tables}. {caption}*", ""]
+            lines.append("| " + " | ".join(headers) + " |")
+            lines.append("|" + "---|" * len(headers))
+            for row in rows:
+                lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |")
+            lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _docx(data: MethodsData, content: list[Block]) -> bytes:
+    import docx
+    from docx.shared import Cm, Pt
+
+    from qualcode.export.report import _caption, _footer, _stable_zip, _table
+
+    doc = docx.Document()
+    doc.core_properties.author = "qualcode"
+    doc.core_properties.title = f"{_w(data, 'title')}: {data.title}"
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.0))
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(10.5)
+    _footer(section, data.title, data.lang)
+    usable = 21.0 - 4.0
+    tables = figures = 0
+    for block in content:
+        kind = block[0]
+        if kind == "title":
+            doc.add_heading(block[1], level=0)
+        elif kind == "h":
+            doc.add_heading(block[1], level=1)
+        elif kind == "p":
+            doc.add_paragraph(block[1])
+        elif kind == "list":
+            for item in block[1]:
+                doc.add_paragraph(item, style="List Bullet")
+        elif kind == "figure":
+            figures += 1
+            doc.add_picture(io.BytesIO(block[2]), width=Cm(usable))
+            _caption(doc, figures, block[1], kind="figure", lang=data.lang)
+        elif kind == "table":
+            tables += 1
+            _, caption, headers, rows = block
+            _caption(doc, tables, caption, lang=data.lang)
+            first = min(6.0, usable / len(headers) * 1.4) if len(headers) > 2 else usable / 2
+            rest = (usable - first) / max(1, len(headers) - 1)
+            _table(doc, headers, rows, [first] + [rest] * (len(headers) - 1))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _stable_zip(buf.getvalue())
+
+
+def write_methods(data: MethodsData, fmt: str, path: Path) -> list[Path]:
+    """Write the appendix (and, for Markdown, the figure beside it); returns the files."""
+    figure = saturation_figure(data)
+    content = blocks(data, figure)
+    if fmt == "docx":
+        atomic_write_bytes(path, _docx(data, content))
+        return [path]
+    written = [path]
+    figure_name = f"{path.stem}-saturation.png"
+    if figure is not None:
+        atomic_write_bytes(path.with_name(figure_name), figure)
+        written.append(path.with_name(figure_name))
+    atomic_write_bytes(path, _md(data, content, figure_name))
+    return written
