@@ -98,6 +98,7 @@ WORDS = {
     },
 }
 FORMATS = ("docx", "md")
+WHOSE = {True: "model's", False: "rules'"}
 
 Block = tuple[
     Any, ...
@@ -253,8 +254,7 @@ def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
         verdict = (
             f"On interviews it had not seen (folds grouped by interview) it reached macro-F1 "
             f"{compared['model']:.2f} against {compared['rules']:.2f} for the rules alone, so "
-            f"reviewers were shown the {'model' if m['shown'] == 'model' else 'rules'}' "
-            "suggestions"
+            f"reviewers were shown the {WHOSE[m['shown'] == 'model']} suggestions"
             if compared
             else "It could not be checked on interviews it had not seen, so reviewers were "
             "shown the rules' suggestions"
@@ -365,6 +365,17 @@ def _md(data: MethodsData, content: list[Block], figure_name: str) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def _widths(headers: list[str], rows: list[list[str]], usable: float) -> list[float]:
+    """Column widths in proportion to what the columns hold (long text gets the room)."""
+    need = []
+    for j, header in enumerate(headers):
+        cells = [len(str(r[j])) for r in rows] or [0]
+        words = [len(w) for r in rows for w in str(r[j]).split()] + [len(w) for w in header.split()]
+        need.append(max(max(words) + 2, min(60, sum(cells) / len(cells)), 4))
+    total = sum(need)
+    return [usable * n / total for n in need]
+
+
 def _docx(data: MethodsData, content: list[Block]) -> bytes:
     import docx
     from docx.shared import Cm, Pt
@@ -403,9 +414,7 @@ def _docx(data: MethodsData, content: list[Block]) -> bytes:
             tables += 1
             _, caption, headers, rows = block
             _caption(doc, tables, caption, lang=data.lang)
-            first = min(6.0, usable / len(headers) * 1.4) if len(headers) > 2 else usable / 2
-            rest = (usable - first) / max(1, len(headers) - 1)
-            _table(doc, headers, rows, [first] + [rest] * (len(headers) - 1))
+            _table(doc, headers, rows, _widths(headers, rows, usable))
     buf = io.BytesIO()
     doc.save(buf)
     return _stable_zip(buf.getvalue())

@@ -302,7 +302,10 @@ def machine_summary(project: Project, codebook: Codebook) -> dict[str, Any]:
         "segments": summary.get("segments", 0),
         "seeds": summary.get("seeds", 0),
         "compared": compared,
-        "shown": (suggested[1].get("shown", "model") if suggested else "rules"),
+        # whose suggestions reviewers see: the latest model's verdict (older models: the
+        # latest suggestion run's)
+        "shown": summary.get("shown")
+        or (suggested[1].get("shown", "model") if suggested else "rules"),
         "untrusted": untrusted,
         "precision": precision,
     }
