@@ -296,22 +296,49 @@ def queue(
 
 @import_app.command("codings")
 def import_codings(
-    file: Annotated[Path, typer.Argument(help="CSV: participant_id (or document), turn, codes.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or XLSX: turn-level (document, turn, codes) or quote-level "
+            "(document, quote, code)."
+        ),
+    ],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding this is.")],
+    numbering: Annotated[
+        str,
+        typer.Option(
+            "--numbering",
+            help="Turn numbers count 'all' turns (as 'qualcode show' numbers them) or "
+            "'participant' turns only.",
+        ),
+    ] = "all",
+    skip_unplaced: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unplaced", help="Import the quotes that can be placed; list the others."
+        ),
+    ] = False,
     codebook: CodebookOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a coder's turn-level codings (e.g. from a spreadsheet or another tool).
+    """Import a coder's codings made elsewhere (a spreadsheet, NVivo, MAXQDA, ATLAS.ti, Delve).
 
-    One row per participant turn; codes separated by ';'. A row with no codes records that the
-    coder saw the turn and gave it none. Every row is checked first: one bad row stores nothing.
-    """
+    Turn-level: one row per participant turn (participant_id or document, turn, codes; codes
+    separated by ';'); a row with no codes records that the coder saw the turn and gave it
+    none; a 'text' column, when present, is checked against the turn. Quote-level: one row per
+    coded excerpt (document as file name or participant id, quote, code); each quote is found
+    in its document (whitespace, line breaks, punctuation, smart quotes and small edits
+    tolerated) and coded on the participant turn it lies in; every participant turn of a
+    document named counts as seen. Codes may be ids or names, or paths like 'Aim > Code'.
+    Every row is checked first: one bad row stores nothing."""
     from qualcode.coding.imports import import_codings as run_import
     from qualcode.project import open_project
 
+    if numbering not in ("all", "participant"):
+        raise typer.BadParameter("use all or participant", param_hint="--numbering")
     proj = open_project(project)
-    report = run_import(proj, file, coder, codebook)
+    report = run_import(proj, file, coder, codebook, numbering, skip_unplaced)
     proj.close()
     if as_json:
         render.print_json(report)
@@ -320,6 +347,10 @@ def import_codings(
         f"Imported {report.codings:,} codings on {report.units:,} turns from {coder} "
         f"({report.added:,} new)."
     )
+    if report.unplaced:
+        shown = "; ".join(report.unplaced[:5])
+        more = f" and {len(report.unplaced) - 5} more" if len(report.unplaced) > 5 else ""
+        render.warn(f"{len(report.unplaced)} quotes could not be placed, left out: {shown}{more}")
 
 
 @import_app.command("qdpx")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualcode.codebook import Codebook
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.csvtext import read_rows
@@ -20,6 +22,7 @@ class ImportReport:
     units: int = 0
     codings: int = 0
     added: int = 0
+    unplaced: list[str] = field(default_factory=list)  # quotes left out (--skip-unplaced)
 
 
 # Names the machine and the reconciled coding go by: a person cannot import codings as them.
@@ -39,67 +42,215 @@ def check_coder_name(coder: str) -> None:
         )
 
 
+QUOTE_COLUMNS = ("quote", "excerpt", "quotation", "coded segment", "segment", "text")
+DOCUMENT_COLUMNS = ("participant_id", "document", "file", "document name", "source")
+CODE_COLUMNS = ("codes", "code", "code name", "node", "code system")
+PATH_SEPARATORS = re.compile(r"\s*(?:>|\\|::|/)\s*")
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.replace("_", " ").split()).casefold()
+
+
+def code_resolver(codebook: Codebook) -> Any:
+    """A function from what another tool calls a code (its id, its name in any case, or a
+    hierarchical path such as 'Pathways > Referral sources') to the code's id, or None."""
+    by_name: dict[str, str] = {}
+    for code in codebook.codes:
+        by_name.setdefault(_norm(code.name), code.id)
+        by_name[_norm(code.id)] = code.id
+
+    def resolve(given: str) -> str | None:
+        found = by_name.get(_norm(given))
+        if found is None:
+            parts = [p for p in PATH_SEPARATORS.split(given) if p.strip()]
+            if len(parts) > 1:
+                found = by_name.get(_norm(parts[-1]))
+        return found
+
+    return resolve
+
+
+def _column(row: dict[str, str], names: tuple[str, ...]) -> str:
+    lowered = {k.strip().casefold(): v for k, v in row.items() if k}
+    for name in names:
+        if name in lowered:
+            return (lowered[name] or "").strip()
+    return ""
+
+
 def import_codings(
-    project: Project, path: Path, coder: str, codebook_path: Path | None = None
+    project: Project,
+    path: Path,
+    coder: str,
+    codebook_path: Path | None = None,
+    numbering: str = "all",
+    skip_unplaced: bool = False,
 ) -> ImportReport:
-    """Read a coder's turn-level codings (CSV: participant_id or document, turn, codes) and
-    store them as ``import`` applications; every listed turn counts as reviewed by the coder,
-    so a row with no codes says "none of the codes". All rows are checked before anything is
-    stored: one bad row stores nothing."""
+    """Read a coder's codings and store them as ``import`` applications.
+
+    Two layouts: turn-level rows (participant_id or document, turn, codes), where every listed
+    turn counts as reviewed by the coder, so a row with no codes says "none of the codes"; and
+    quote-level rows (document, quote, code), where each quote is found in its document's text
+    and coded on the participant turn it lies in, and every participant turn of a document the
+    file names counts as seen by the coder. Codes are ids or names (or a tool's path such as
+    'Aim > Code'). Turn numbers count every turn (``numbering='all'``) or participant turns
+    only (``'participant'``). All rows are checked before anything is stored: one bad row
+    stores nothing (with ``skip_unplaced``, quotes that cannot be placed are listed and left
+    out instead)."""
     check_coder_name(coder)
+    if numbering not in ("all", "participant"):
+        raise QualcodeError(f"numbering '{numbering}'", "use all or participant")
     codebook, _ = resolve_codebook(project, codebook_path)
-    known = {c.id for c in codebook.codes}
-    rows = _read_rows(path)
+    rows, header = _read_rows(path)
+    lowered = {h.casefold() for h in header}
+    quote_level = "turn" not in lowered
+    resolve = code_resolver(codebook)
     store = project.store
-    units: dict[tuple[int, int], set[str]] = {}
-    problems = []
     texts: dict[int, Document] = {}
     keys = store.document_keys()  # one lookup for every row, never a scan per row
-    for n, row in rows:
-        key = (row.get("participant_id") or row.get("document") or "").strip()
-        codes = {c.strip() for c in (row.get("codes") or row.get("code") or "").split(";")}
-        codes.discard("")
-        ids = keys.get(key, set())
+
+    def document(key: str) -> Document | None:
+        ids = keys.get(key, set()) or keys.get(Path(key).stem, set())
         if len(ids) != 1:
-            what = "no document" if not ids else f"{len(ids)} documents for"
-            problems.append(f"row {n}: {what} '{key}' in the project")
-            continue
+            return None
         doc_id = next(iter(ids))
         if doc_id not in texts:
             texts[doc_id] = store.document(doc_id)
-        doc = texts[doc_id]
-        turns = {t.index: t for t in doc.turns}
-        turn = turns.get(_int(row.get("turn")))
-        if turn is None or turn.role != "participant":
-            problems.append(f"row {n}: turn '{row.get('turn')}' is not a participant turn of {key}")
-            continue
-        unknown = sorted(codes - known)
+        return texts[doc_id]
+
+    problems: list[str] = []
+    units: dict[tuple[int, int], set[str]] = {}
+    unplaced: list[str] = []
+    for n, row in rows:
+        key = _column(row, DOCUMENT_COLUMNS)
+        given = {c.strip() for c in _column(row, CODE_COLUMNS).split(";")} - {""}
+        codes = {c: resolve(c) for c in given}
+        unknown = sorted(c for c, found in codes.items() if found is None)
         if unknown:
-            problems.append(f"row {n}: unknown code(s) {', '.join(unknown)}")
+            hint = render_hint(unknown[0], codebook)
+            problems.append(f"row {n}: unknown code(s) {', '.join(unknown)}{hint}")
             continue
-        units.setdefault((doc.id, turn.index), set()).update(codes)
+        doc = document(key)
+        if doc is None:
+            problems.append(f"row {n}: no single document '{key}' in the project")
+            continue
+        if quote_level:
+            placed = _place(doc, _column(row, QUOTE_COLUMNS))
+            if isinstance(placed, str):
+                (unplaced if skip_unplaced else problems).append(f"row {n}: {placed}")
+                continue
+            for t in doc.turns:  # the coder read the whole document
+                if t.role == "participant":
+                    units.setdefault((doc.id, t.index), set())
+            units[(doc.id, placed)].update(v for v in codes.values() if v)
+            continue
+        index, why = _turn(doc, row, numbering)
+        if index is None:
+            problems.append(f"row {n}: {why}")
+            continue
+        units.setdefault((doc.id, index), set()).update(v for v in codes.values() if v)
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InputFileError(
-            str(path),
-            problems[0] + more,
-            "fix the rows (codes are the codebook's ids); nothing was stored",
-        )
+        _refuse(path, problems, numbering, quote_level, rows, texts)
     report = ImportReport(coder, units=len(units))
+    report.unplaced = unplaced
     run_id = store.start_run("import", {"file": path.name, "coder": coder})
     seg_rows, apps, reviewed = [], [], []
-    for (doc_id, idx), codes in sorted(units.items()):
+    for (doc_id, idx), codes_here in sorted(units.items()):
         doc = texts[doc_id]
-        turn = next(t for t in doc.turns if t.index == idx)
-        sid = segment_id(doc.sha256, turn.start, turn.end)
-        seg_rows.append((sid, doc_id, idx, turn.start, turn.end))
+        t = next(t for t in doc.turns if t.index == idx)
+        sid = segment_id(doc.sha256, t.start, t.end)
+        seg_rows.append((sid, doc_id, idx, t.start, t.end))
         reviewed.append((sid, coder, run_id))
-        for code in sorted(codes):
-            apps.append((sid, code, turn.start, turn.end, "import", coder, None, run_id, None))
+        for code in sorted(codes_here):
+            apps.append((sid, code, t.start, t.end, "import", coder, None, run_id, None))
     report.codings = len(apps)
     report.added = store.add_imported(seg_rows, apps, reviewed)
     store.finish_run(run_id, {"units": report.units, "codings": report.codings})
     return report
+
+
+def render_hint(given: str, codebook: Codebook) -> str:
+    from difflib import get_close_matches
+
+    names = [c.name for c in codebook.codes] + [c.id for c in codebook.codes]
+    close = get_close_matches(given, names, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _place(doc: Document, quote: str) -> int | str:
+    """The index of the participant turn a quote lies in, or why it cannot be placed. A quote
+    that starts with the interviewer's question and runs into the answer is the answer's."""
+    from qualcode.coding.locate import locate
+
+    if not quote:
+        return "the quote is empty"
+    found = locate(doc.text, quote)
+    if found is None:
+        return f"quote not found in {doc.participant_id or doc.name}: '{quote[:40]}...'"
+    overlap = []
+    for t in doc.turns:
+        shared = min(found.end, t.end) - max(found.start, t.start)
+        if shared > 0:
+            overlap.append((t.role == "participant", shared, -t.index, t.index))
+    best = max(overlap) if overlap else None
+    if best is None or not best[0]:
+        return (
+            f"quote is on an interviewer turn of {doc.participant_id or doc.name} "
+            "(only participant turns are coded here)"
+        )
+    return best[3]
+
+
+def _turn(doc: Document, row: dict[str, str], numbering: str) -> tuple[int | None, str]:
+    """The turn a turn-level row points at, checked: a participant turn, whose text matches
+    the row's text column when there is one."""
+    number = _int(row.get("turn"))
+    key = doc.participant_id or doc.name
+    if numbering == "participant":
+        answers = [t for t in doc.turns if t.role == "participant"]
+        turn = answers[number - 1] if 1 <= number <= len(answers) else None
+    else:
+        turn = next((t for t in doc.turns if t.index == number), None)
+    if turn is None:
+        return None, f"turn '{row.get('turn')}' is not a turn of {key}"
+    if turn.role != "participant":
+        return None, f"turn {number} of {key} is the interviewer's"
+    said = _column(row, ("text", "quote", "segment"))
+    if said and not _same_text(doc.text[turn.start : turn.end], said):
+        return None, f"turn {number} of {key} does not say what the row's text says"
+    return turn.index, ""
+
+
+def _same_text(turn_text: str, said: str) -> bool:
+    from qualcode.coding.locate import words
+
+    have = {w for w, _, _ in words(turn_text)}
+    want = [w for w, _, _ in words(said)][:40]
+    return bool(want) and sum(w in have for w in want) >= 0.8 * len(want)
+
+
+def _refuse(
+    path: Path,
+    problems: list[str],
+    numbering: str,
+    quote_level: bool,
+    rows: list[tuple[int, dict[str, str]]],
+    texts: dict[int, Document],
+) -> None:
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    hint = "fix the rows (codes are the codebook's ids or names); nothing was stored"
+    if quote_level:
+        hint = (
+            "fix the quotes, or pass --skip-unplaced to import the rest and list these; "
+            "nothing was stored"
+        )
+    elif any("interviewer's" in p or "does not say" in p for p in problems):
+        other = "participant" if numbering == "all" else "all"
+        hint = (
+            f"the turn numbers may count {other} turns: try --numbering {other}; nothing was stored"
+        )
+    raise InputFileError(str(path), problems[0] + more, hint)
 
 
 def _int(value: Any) -> int:
@@ -109,7 +260,7 @@ def _int(value: Any) -> int:
         return -1
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -118,18 +269,19 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise InputFileError(str(path), f"cannot be read ({exc.strerror})") from exc
     table = read_rows(data, str(path))
     header = [h.strip() for h in table[0]] if table else []
-    fields = set(header)
+    fields = {h.casefold() for h in header}
     rows = [
         (i + 2, dict(zip(header, r, strict=False)))
         for i, r in enumerate(table[1:])
         if any(c.strip() for c in r)
     ]
-    if not (
-        {"participant_id", "document"} & fields and "turn" in fields and {"codes", "code"} & fields
-    ):
+    has_doc = bool(set(DOCUMENT_COLUMNS) & fields)
+    has_code = bool(set(CODE_COLUMNS) & fields)
+    placed = "turn" in fields or bool(set(QUOTE_COLUMNS) & fields)
+    if not (has_doc and has_code and placed):
         raise InputFileError(
             str(path),
-            "needs columns participant_id (or document), turn, and codes (or code)",
-            "e.g. 'participant_id,turn,codes' with codes separated by ';'",
+            "needs columns participant_id (or document), code (or codes), and turn or quote",
+            "e.g. 'participant_id,turn,codes' (codes separated by ';') or 'document,quote,code'",
         )
-    return rows
+    return rows, header

@@ -1,0 +1,204 @@
+"""Codings made in other tools come as quotes, with code names: each quote is found in its
+document and coded on its turn; turn numbers are checked against the speaker and the text."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import main
+from qualcode.coding.locate import locate
+from qualcode.project import Project, open_project
+from tests.conftest import build, interview
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDS = {  # file: (turns, codings)
+    "dev-early-action-together.csv": (149, 219),
+    "early-action-together.csv": (268, 421),
+}
+
+
+@pytest.mark.parametrize(
+    ("quote", "found"),
+    [
+        ("it's been hard - the grant ran out in March", "it’s been hard — the grant ran out\nin"),
+        ("IT’S BEEN HARD, THE GRANT RAN OUT", "it’s been hard — the grant ran out"),
+        ("the grant ran out in march and we dont know", "the grant ran out\nin March, and we"),
+    ],
+)
+def test_a_quote_is_found_whatever_its_punctuation_case_and_line_breaks(
+    quote: str, found: str
+) -> None:
+    text = (
+        "INT: How is it?\nP01: Honestly, it’s been hard — the grant ran out\nin March, and "
+        "we don't know."
+    )
+    hit = locate(text, quote)
+    assert hit is not None and text[hit.start : hit.end].startswith(found[:20])
+    assert locate(text, "nothing like this at all in the text") is None
+
+
+def _example(tmp: Path) -> str:
+    tmp.mkdir()
+    for name in ("qualcode.toml", "transcripts", "codebooks"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp / name)
+    assert main(["ingest", "-p", str(tmp)]) == 0
+    return str(tmp)
+
+
+def _quote_sheet(root: str, path: Path, gold: Path) -> int:
+    """The dev gold as another tool would export it: one row per (quote, code name), the
+    document by file name, quotes cut from the middle of the turn with their typography
+    changed, some starting with the interviewer's question."""
+    from qualcode.coding.run import resolve_codebook
+
+    project = open_project(root)
+    codebook, _ = resolve_codebook(project, None)
+    names = {c.id: c.name for c in codebook.codes}
+    docs = {d["participant_id"]: d for d in project.store.current_documents()}
+    rows = []
+    with gold.open(encoding="utf-8") as fh:
+        for k, r in enumerate(csv.DictReader(fh)):
+            codes = [c for c in r["codes"].split(";") if c]
+            if not codes:
+                continue
+            doc = project.store.document(docs[r["participant_id"]]["id"])
+            turn = next(t for t in doc.turns if t.index == int(r["turn"]))
+            words = doc.text[turn.start : turn.end].split()
+            quote = " ".join(words[2:18] if len(words) > 12 else words)
+            if k % 3 == 0:  # with a line break and curly apostrophes, upper case
+                quote = quote.replace("'", "’").replace(" ", "\n", 2).upper()
+            if k % 5 == 0 and turn.index > 0:  # highlighted from the end of the question on
+                question = next(t for t in doc.turns if t.index == turn.index - 1)
+                asked = doc.text[question.start : question.end]
+                tail = question.start + len(asked) - len(" ".join(asked.split()[-4:]))
+                quote = doc.text[max(tail, question.start) : turn.start + 60]
+            for code in codes:
+                rows.append([Path(doc.source).name, quote, names[code]])
+    project.close()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Document name", "Quote", "Code"])
+        writer.writerows(rows)
+    return len(rows)
+
+
+@pytest.mark.parametrize("name", sorted(GOLDS))
+def test_quote_level_gold_with_code_names_agrees_perfectly_with_the_turn_level_gold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    turns, codings = GOLDS[name]
+    gold = ROOT / "bench" / "gold" / name
+    root = _example(tmp_path / "p")
+    sheet = tmp_path / "quotes.csv"
+    n = _quote_sheet(root, sheet, gold)
+    assert main(["import", "codings", str(gold), "--coder", "gold", "-p", root]) == 0
+    assert main(["import", "codings", str(sheet), "--coder", "quoted", "-p", root, "--json"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out[out.index("{") :])
+    assert report["codings"] == codings and report["unplaced"] == [] and n >= codings
+    assert main(["agreement", "gold", "quoted", "-p", root, "--json", "--samples", "50"]) == 0
+    agreement = json.loads(capsys.readouterr().out)
+    assert agreement["double_coded"] == turns
+    assert agreement["overall"]["percent"] == 1.0 and agreement["overall"]["alpha"] == 1.0
+
+
+TOY = """\
+id: toy
+name: Toy
+groups:
+  - id: factors
+    name: Enablers and blockers
+    codes:
+      - id: factors.funding
+        name: Funding
+        definition: Money.
+"""
+ANSWERS = ["the grant ran out in March", "we lost two posts", "the budget is cut again"]
+
+
+def _toy(project: Project) -> str:
+    project = build(project, {"P01.txt": interview("P01", ANSWERS)}, TOY)
+    root = str(project.root)
+    project.close()
+    return root
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_codes_by_name_or_path_and_a_clear_line_for_an_unknown_one(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _toy(project)
+    sheet = _write(
+        tmp_path / "a.csv",
+        "document,quote,code\nP01,the grant ran out,Enablers and blockers > Funding\n"
+        "P01.txt,we lost two posts,FUNDING\n",
+    )
+    assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root]) == 0
+    assert "Imported 2 codings on 3 turns" in capsys.readouterr().out
+    bad = _write(tmp_path / "b.csv", "document,quote,code\nP01,the grant ran out,Fundng\n")
+    assert main(["import", "codings", str(bad), "--coder", "bob", "-p", root]) == 1
+    err = capsys.readouterr().err
+    assert "row 2: unknown code(s) Fundng (did you mean 'Funding'?)" in err
+    assert "Traceback" not in err
+
+
+def test_an_unplaced_quote_stores_nothing_unless_skipped(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _toy(project)
+    sheet = _write(
+        tmp_path / "q.csv",
+        "document,quote,code\nP01,the grant ran out,Funding\n"
+        "P01,words nobody ever said in this interview,Funding\n"
+        "P01,Question 1,Funding\n",  # only the interviewer said this
+    )
+    assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root]) == 1
+    err = capsys.readouterr().err
+    assert "row 3: quote not found in P01" in err and "(and 1 more)" in err
+    assert "--skip-unplaced" in err
+    p = open_project(root)
+    assert not p.store.human_labels()[0]  # nothing stored
+    p.close()
+    assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root,
+                 "--skip-unplaced"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "Imported 1 codings" in captured.out
+    assert "2 quotes could not be placed" in captured.err and "interviewer turn" in captured.err
+
+
+def test_turn_numbers_counted_over_participant_turns_are_told_apart(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _toy(project)
+    # numbered 1, 2, 3 over the participant's turns (all turns: 1, 3, 5)
+    sheet = _write(
+        tmp_path / "n.csv",
+        "participant_id,turn,codes,text\nP01,1,factors.funding,the grant ran out in March\n"
+        "P01,2,,we lost two posts\nP01,3,Funding,the budget is cut again\n",
+    )
+    assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root]) == 1
+    err = capsys.readouterr().err
+    assert "--numbering participant" in err and "nothing was stored" in err
+    assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root,
+                 "--numbering", "participant"]) == 0  # fmt: skip
+    p = open_project(root)
+    labels = p.store.human_labels()[1]
+    p.close()
+    assert sorted(len(c) for c in labels.values()) == [0, 1, 1]
+    # a text column that contradicts the turn: refused, even with valid numbers
+    wrong = _write(
+        tmp_path / "w.csv",
+        "participant_id,turn,codes,text\nP01,1,Funding,something else entirely was said\n",
+    )
+    assert main(["import", "codings", str(wrong), "--coder", "bob", "-p", root]) == 1
+    assert "does not say what the row's text says" in capsys.readouterr().err
