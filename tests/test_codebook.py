@@ -237,3 +237,57 @@ def test_malformed_codebooks_get_a_specific_error(tmp_path: Path, text: str, pro
         cb = load_codebook(_write(tmp_path, text))
         RuleCoder(cb)  # compiling the rules must not fail in another way either
     assert problem in "\n".join(info.value.problems)
+
+
+def test_the_example_codebook_survives_qdc_export_import_export_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualcode.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    first = tmp_path / "early-action-together.qdc"
+    assert main(["codebook", "export", str(first), "-p", str(root)]) == 0
+    project = tmp_path / "p"
+    (project / "codebooks").mkdir(parents=True)
+    (project / "qualcode.toml").write_text("[project]\nname = 'x'\n")
+    yaml_path = project / "codebooks" / "early-action-together.yaml"
+    assert main(["codebook", "import", str(first), "-o", str(yaml_path)]) == 0
+    back = load_codebook(yaml_path)
+    original = load_codebook(root / "codebooks" / "early-action-together.yaml")
+    keep = ("id", "name", "definition", "group", "include", "exclude", "typical", "atypical")
+    assert [tuple(getattr(c, k) for k in keep) for c in back.codes] == [
+        tuple(getattr(c, k) for k in keep) for c in original.codes
+    ]  # examples and criteria included
+    second = tmp_path / "again.qdc"
+    assert main(["codebook", "export", str(second), "-p", str(project)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("atlasti-23-ponte/target-atlas-project.qdpx", 2),
+        ("atlasti-8.4-standard-project/TestProject.qdpx", 14),
+        ("atlasti-8.4-standard-project/Project.qde", 14),
+        ("nvivo-15-mac/nvivo_project.qdpx", 259),
+    ],
+)
+def test_codebook_import_reads_the_codebook_of_real_qdpx_projects(
+    tmp_path: Path, name: str, codes: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualcode.cli import main
+    from tests.conftest import shared
+
+    source = shared("refi-qda", "exports", *name.split("/"))
+    out = tmp_path / "cb.yaml"
+    assert main(["codebook", "import", str(source), "-o", str(out)]) == 0
+    assert len(load_codebook(out).codes) == codes  # and it loads: valid ids, definitions
+
+
+def test_a_project_without_a_codebook_is_one_clear_line(tmp_path: Path) -> None:
+    from qualcode.codebook.refi import read_qdc
+    from tests.conftest import shared
+
+    blank = shared("refi-qda", "exports", "atlasti-23-ponte", "blank-atlas-project.qdpx")
+    with pytest.raises(InputFileError, match="has no codebook"):
+        read_qdc(blank)

@@ -148,3 +148,33 @@ def test_bad_files_are_refused_in_one_line(
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2
+
+
+def test_a_project_with_no_codebook_takes_the_qdpx_codebook_and_round_trips(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another team's .qdpx into an empty project: codebook, documents and codings come in
+    together, and the project exports to the same file."""
+    project = _project(project)
+    _gold(project, tmp_path)
+    name = project.settings.name
+    root = str(project.root)
+    project.close()
+    first = _export(root, tmp_path / "a.qdpx")
+    other = init_project(tmp_path / "other", name)  # no codebook at all
+    other.close()
+    capsys.readouterr()
+    assert main(["import", "qdpx", str(tmp_path / "a.qdpx"), "-p", str(other.root)]) == 0
+    out = capsys.readouterr().out
+    assert "Wrote the project's codebook" in out and "4 codings by ann" in out
+    from qualcode.codebook import load_codebook
+
+    written = load_codebook(other.root / "codebooks" / "a.yaml")
+    original = load_codebook(Path(root) / "codebooks" / "toy.yaml")
+    assert [(c.id, c.name) for c in written.codes] == [(c.id, c.name) for c in original.codes]
+    again = _export(str(other.root), tmp_path / "again.qdpx")
+    # same documents, codings and codes: only the codebook's id (from the file name) differs
+    z1, z2 = (zipfile.ZipFile(io.BytesIO(b)) for b in (first, again))
+    assert z1.namelist() == z2.namelist()
+    for member in z1.namelist()[1:]:
+        assert z1.read(member) == z2.read(member)

@@ -132,11 +132,18 @@ def codebook_export(
 
 @codebook_app.command("import")
 def codebook_import(
-    qdc: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codebook.", dir_okay=False)],
+    qdc: Annotated[
+        Path,
+        typer.Argument(help="A REFI-QDA .qdc codebook or .qdpx project.", dir_okay=False),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Codebook YAML to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Import a REFI-QDA .qdc codebook as qualcode YAML (top-level codes become groups)."""
+    """Import the codebook of a REFI-QDA .qdc codebook or .qdpx project as qualcode YAML.
+
+    Top-level codes become groups (aims), the codes under them codes; names, descriptions,
+    inclusion and exclusion criteria and typical and atypical examples are kept, and a code
+    whose name cannot be an id gets a slug as its id and keeps the name."""
     from qualcode.codebook.refi import codebook_yaml, read_qdc
     from qualcode.errors import QualcodeError
     from qualcode.export import atomic_write_bytes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -353,6 +353,30 @@ def import_codings(
         render.warn(f"{len(report.unplaced)} quotes could not be placed, left out: {shown}{more}")
 
 
+def _codebook_from(proj: Any, file: Path) -> str:
+    """Write the .qdpx's codebook as the project's codebook YAML (there is none yet); returns
+    its path, or '' when the file has no codebook."""
+    from qualcode.codebook.refi import codebook_yaml, read_qdc
+    from qualcode.errors import InputFileError
+    from qualcode.export import atomic_write_bytes
+
+    try:
+        codebook = read_qdc(file)
+    except InputFileError:
+        return ""  # a project without codes: its documents still come in
+    folder = proj.path(proj.settings.paths.codebooks)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug_name(file.stem)}.yaml"
+    atomic_write_bytes(path, codebook_yaml(codebook).encode("utf-8"))
+    return str(path)
+
+
+def _slug_name(stem: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "codebook"
+
+
 @import_app.command("qdpx")
 def import_qdpx(
     file: Annotated[Path, typer.Argument(help="A REFI-QDA .qdpx (or .qde) from another tool.")],
@@ -362,8 +386,10 @@ def import_qdpx(
     """Import a REFI-QDA project (.qdpx or .qde) from another tool.
 
     Text sources become documents (speaker turns found as usual), cases' variables become
-    participant attributes, and codings become 'import' codings by their coders. Vendor
-    quirks are tolerated; sources without text are listed and skipped."""
+    participant attributes, and codings become 'import' codings by their coders. A project
+    with no codebook yet gets one from the file (codebooks/<name>.yaml: named codes, hierarchy,
+    descriptions, criteria and examples). Vendor quirks are tolerated; sources without text
+    are listed and skipped."""
     from qualcode.coding.run import has_codebook, resolve_codebook
     from qualcode.export.qdpx import read_qdpx
     from qualcode.project import open_project
@@ -371,9 +397,14 @@ def import_qdpx(
 
     proj = open_project(project)
     snap = read_qdpx(file)
+    written = ""
+    if not has_codebook(proj):
+        written = _codebook_from(proj, file)
     known = {c.id for c in resolve_codebook(proj, None)[0].codes} if has_codebook(proj) else set()
     report = import_snapshot(proj, snap, file, known)
     proj.close()
+    if written and not as_json:
+        render.out.print(f"Wrote the project's codebook {written} from {file.name}.")
     if as_json:
         render.print_json(report)
         return

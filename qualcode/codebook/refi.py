@@ -24,9 +24,16 @@ def guid(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
+SECTIONS = (("Include", "include"), ("Exclude", "exclude"), ("Typical examples", "typical"),
+            ("Atypical examples", "atypical"))  # fmt: skip
+
+
 def _description(code: Code) -> str:
+    """A code's description as the desktop tools show it: the definition, then each list of
+    criteria and examples under its title, then the qualcode id (so an import gets it back)."""
     lines = [code.definition]
-    for title, items in (("Include", code.include), ("Exclude", code.exclude)):
+    for title, attr in SECTIONS:
+        items = getattr(code, attr)
         if items:
             lines += ["", f"{title}:"] + [f"- {item}" for item in items]
     lines += ["", f"[qualcode id: {code.id}]"]
@@ -59,8 +66,9 @@ def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
             isCodable="false",
             color=color,
         )
-        if group.description:
-            etree.SubElement(g, f"{{{NS}}}Description").text = group.description
+        note = f"[qualcode id: {group.id}]"
+        described = f"{group.description}\n\n{note}" if group.description else note
+        etree.SubElement(g, f"{{{NS}}}Description").text = described
         for code in group.codes:
             c = etree.SubElement(
                 g,
@@ -119,64 +127,107 @@ def _slug(name: str) -> str:
 ID_NOTE = re.compile(r"\n*\[qualcode id: ([a-z0-9_.]+)\]\s*$")
 
 
-def _split_description(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    parts = re.split(r"\n\s*\n(?=(?:Include|Exclude):)", text.strip())
+TITLES = "|".join(title for title, _ in SECTIONS)
+
+
+def _split_description(text: str) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The definition and the lists (include, exclude, typical, atypical) of a description
+    written by :func:`_description` (anything else is all definition)."""
+    parts = re.split(rf"\n\s*\n(?=(?:{TITLES}):)", text.strip())
     definition = parts[0].strip()
-    include: list[str] = []
-    exclude: list[str] = []
+    lists: dict[str, list[str]] = {attr: [] for _, attr in SECTIONS}
+    by_title = dict(SECTIONS)
     for part in parts[1:]:
         title, _, body = part.partition(":")
         items = [ln.strip()[2:].strip() for ln in body.splitlines() if ln.strip().startswith("- ")]
-        (include if title.strip() == "Include" else exclude).extend(items)
-    return definition, tuple(include), tuple(exclude)
+        lists[by_title[title.strip()]].extend(items)
+    return definition, {k: tuple(v) for k, v in lists.items()}
 
 
-def _walk(node: Any, path: list[str], group: str, out: list[Code], source: str) -> None:
-    for child in node.findall(f"{{{NS}}}Code"):
+def _walk(
+    node: Any, path: list[str], group: str, out: list[Code], source: str, ns: str = NS
+) -> None:
+    for child in node.findall(f"{{{ns}}}Code"):
         name = child.get("name", "").strip() or "unnamed"
         ids = [*path, _slug(name)]
-        desc = child.findtext(f"{{{NS}}}Description") or ""
+        desc = child.findtext(f"{{{ns}}}Description") or ""
         note = ID_NOTE.search(desc)
-        definition, inc, exc = _split_description(ID_NOTE.sub("", desc))
-        if child.get("isCodable", "true") == "true" or not child.findall(f"{{{NS}}}Code"):
+        definition, lists = _split_description(ID_NOTE.sub("", desc))
+        if child.get("isCodable", "true") == "true" or not child.findall(f"{{{ns}}}Code"):
             out.append(
                 Code(
                     note.group(1) if note else ".".join(ids),
                     name,
                     definition or f"Imported from {source}: write a definition.",
                     group,
-                    include=inc,
-                    exclude=exc,
+                    include=lists["include"],
+                    exclude=lists["exclude"],
+                    typical=lists["typical"],
+                    atypical=lists["atypical"],
                 )
             )
-        _walk(child, ids, group, out, source)
+        _walk(child, ids, group, out, source, ns)
+
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+
+
+def _codes_element(data: bytes, where: str) -> tuple[Any, str]:
+    """The <Codes> element of a .qdc codebook, or of a .qdpx project (zipped) or bare .qde,
+    with its namespace."""
+    import io
+    import zipfile
+
+    if data[:4] == b"PK\x03\x04" or zipfile.is_zipfile(io.BytesIO(data)):
+        from qualcode.ingest.zipsafe import read_members
+
+        members = {k.lower(): v for k, v in read_members(data, where, what=".qdpx").items()}
+        qde = members.get("project.qde") or next(
+            (v for k, v in members.items() if k.endswith(".qde")), None
+        )
+        if qde is None:
+            raise InputFileError(where, "has no project.qde inside", "export it again as .qdpx")
+        data = qde
+    root = parse_xml(data, where)
+    for ns in (NS, PROJECT_NS):
+        if root.tag == f"{{{ns}}}CodeBook":
+            codes = root.find(f"{{{ns}}}Codes")
+        elif root.tag == f"{{{ns}}}Project":
+            codes = root.find(f"{{{ns}}}CodeBook/{{{ns}}}Codes")
+        else:
+            continue
+        if codes is not None:
+            return codes, ns
+    raise InputFileError(
+        where,
+        "has no codebook (<CodeBook><Codes>) in the QDA-XML namespaces",
+        "check that it is a REFI-QDA .qdc codebook or .qdpx project",
+    )
 
 
 def read_qdc(path: Path, source: str | None = None) -> Codebook:
-    """Read a ``.qdc`` codebook: top-level codes become groups."""
+    """Read the codebook of a ``.qdc`` codebook or a ``.qdpx`` / ``.qde`` project: top-level
+    codes become groups."""
     where = source or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
-    root = parse_xml(data, where)
-    codes_el = root.find(f"{{{NS}}}Codes")
-    if root.tag != f"{{{NS}}}CodeBook" or codes_el is None:
-        raise InputFileError(
-            where,
-            "has no <CodeBook><Codes> in the QDA-XML codebook namespace",
-            "check that it is a REFI-QDA .qdc export",
-        )
+    codes_el, NS = _codes_element(data, where)
     groups, seen = [], set()
     for top in codes_el.findall(f"{{{NS}}}Code"):
-        gid = _slug(top.get("name", "group"))
+        top_desc = top.findtext(f"{{{NS}}}Description") or ""
+        note = ID_NOTE.search(top_desc)
+        gid = (
+            note.group(1) if note and "." not in note.group(1) else _slug(top.get("name", "group"))
+        )
         while gid in seen:
             gid += "_"
         seen.add(gid)
         codes: list[Code] = []
-        _walk(top, [gid], gid, codes, where)
+        _walk(top, [gid], gid, codes, where, NS)
         if not codes:
-            desc = top.findtext(f"{{{NS}}}Description") or ""
+            desc = ID_NOTE.sub("", top_desc)
             codes = [
                 Code(
                     f"{gid}.{gid}",
@@ -189,7 +240,7 @@ def read_qdc(path: Path, source: str | None = None) -> Codebook:
             Group(
                 gid,
                 top.get("name", gid),
-                description=(top.findtext(f"{{{NS}}}Description") or "").strip(),
+                description=ID_NOTE.sub("", top_desc).strip(),
                 codes=tuple(codes),
             )
         )
@@ -208,6 +259,9 @@ def codebook_yaml(codebook: Codebook) -> str:
             d["include"] = list(c.include)
         if c.exclude:
             d["exclude"] = list(c.exclude)
+        examples = {k: list(getattr(c, k)) for k in ("typical", "atypical") if getattr(c, k)}
+        if examples:
+            d["examples"] = examples
         return d
 
     data = {
