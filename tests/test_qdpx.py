@@ -178,3 +178,33 @@ def test_a_project_with_no_codebook_takes_the_qdpx_codebook_and_round_trips(
     assert z1.namelist() == z2.namelist()
     for member in z1.namelist()[1:]:
         assert z1.read(member) == z2.read(member)
+
+
+def test_unreviewed_suggestions_travel_as_codings_of_the_machine_users(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lxml import etree
+
+    project = _project(project)
+    waiting = {
+        (seg, code)
+        for _, seg, code, kind, _, _, _, _ in project.store.queue_applications()
+        if kind == "rule"
+    }
+    root = str(project.root)
+    project.close()
+    plain = _export(root, tmp_path / "plain.qdpx")
+    path = tmp_path / "with.qdpx"
+    assert main(["export", "qdpx", "--include-suggestions", "-o", str(path), "-p", root]) == 0
+    qde = etree.fromstring(zipfile.ZipFile(path).read("project.qde"))
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    users = {u.get("guid"): u.get("name") for u in qde.findall("q:Users/q:User", ns)}
+    assert "qualcode rules" in users.values()
+    codings = qde.findall(".//q:Coding", ns)
+    by_machine = [c for c in codings if users[c.get("creatingUser")] == "qualcode rules"]
+    assert len(by_machine) == len(waiting) > 0
+    schema = etree.XMLSchema(etree.parse(str(shared("refi-qda", "schemas", "Project.xsd"))))
+    assert schema.validate(qde), schema.error_log
+    assert plain != path.read_bytes()  # without the option nothing of the machine's goes out
+    plain_qde = etree.fromstring(zipfile.ZipFile(tmp_path / "plain.qdpx").read("project.qde"))
+    assert "qualcode rules" not in {u.get("name") for u in plain_qde.findall("q:Users/q:User", ns)}

@@ -444,12 +444,21 @@ def export_themes(
 @export_app.command("qdpx")
 def export_qdpx(
     output: OutputOpt = None,
+    include_suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--include-suggestions",
+            help="Also the unreviewed rule and model suggestions, as codings of the users "
+            "'qualcode rules' and 'qualcode model' (to go on reviewing in another tool).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """The project as REFI-QDA .qdpx, for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
-    Documents, codebook, coders, participants' attributes as cases, and every human coding.
-    Two exports of the same project are identical."""
+    Documents, codebook (with criteria and examples in each code's description), coders,
+    participants' attributes as cases, and every human coding. Two exports of the same project
+    are identical."""
     from qualcode import __version__
     from qualcode.coding.run import resolve_codebook
     from qualcode.export import atomic_write_bytes
@@ -459,7 +468,7 @@ def export_qdpx(
 
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
-    snap = project_snapshot(proj, codebook)
+    snap = project_snapshot(proj, codebook, include_suggestions)
     path = output or proj.path(proj.settings.paths.outputs) / "project.qdpx"
     atomic_write_bytes(path, write_qdpx(snap, f"qualcode {__version__}"))
     proj.close()

@@ -14,10 +14,17 @@ from qualcode.ingest import parse_bytes
 from qualcode.project import Project
 from qualcode.segment import segment_id
 
+MACHINE_USERS = {"rule": "qualcode rules", "model": "qualcode model"}
 
-def project_snapshot(project: Project, codebook: Codebook) -> Snapshot:
+
+def project_snapshot(
+    project: Project, codebook: Codebook, include_suggestions: bool = False
+) -> Snapshot:
     """Documents, participants' attributes, and every human coder's codings (including the
-    reconciled 'resolved' coder); machine suggestions are not findings and are left out."""
+    reconciled 'resolved' coder). Machine suggestions are not findings and are left out, unless
+    ``include_suggestions``: then each undecided rule or model suggestion (one per segment and
+    code, as reviewers see them) is a coding by the user 'qualcode rules' or 'qualcode model',
+    so that review can go on in another tool."""
     store = project.store
     docs = {d["id"]: store.document(d["id"]) for d in store.current_documents()}
     sources = {doc_id: Source(d.name, d.text, d.participant_id or "") for doc_id, d in docs.items()}
@@ -28,6 +35,13 @@ def project_snapshot(project: Project, codebook: Codebook) -> Snapshot:
                 _, doc_id, _, start, end = spans[seg]
                 by = sources[doc_id].selections.setdefault((start, end), {})
                 by.setdefault(coder, set()).update(codes)
+    if include_suggestions:
+        known = {c.id for c in codebook.codes}
+        for _, seg, code, kind, _, _, _, _ in store.queue_applications():
+            if kind in MACHINE_USERS and code in known and seg in spans:
+                _, doc_id, _, start, end = spans[seg]
+                by = sources[doc_id].selections.setdefault((start, end), {})
+                by.setdefault(MACHINE_USERS[kind], set()).add(code)
     pids = {d.participant_id for d in docs.values() if d.participant_id}
     attrs = {p: a for p, a in store.participant_attributes().items() if p in pids}
     return Snapshot(project.settings.name, codebook, list(sources.values()), attrs)
