@@ -202,3 +202,102 @@ def test_turn_numbers_counted_over_participant_turns_are_told_apart(
     )
     assert main(["import", "codings", str(wrong), "--coder", "bob", "-p", root]) == 1
     assert "does not say what the row's text says" in capsys.readouterr().err
+
+
+TWO = (
+    TOY
+    + """\
+  - id: police
+    name: The police role
+    codes:
+      - id: police.referral_quality
+        name: Referral quality
+        definition: Police referrals.
+"""
+)
+SAID = [
+    "The grant ran out in March, so we lost the outreach worker.",
+    "The PPN from the officer had no detail about the children at all.",
+    "Honestly the budget is cut again and the PPNs are still thin.",
+]
+
+
+def _xlsx(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["maxqda", "atlasti", "nvivo", "delve"],
+)
+def test_coded_segment_exports_of_other_tools_import(
+    project: Project, tmp_path: Path, layout: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fictional exports in each tool's own layout: MAXQDA's "Coded segments" sheet (code paths
+    with backslashes), ATLAS.ti's quotation manager (codes one per line in a cell), NVivo's
+    coding export (hierarchical names), Delve's CSV."""
+    project = build(project, {"P07_Bridgend.docx.txt": interview("P07", SAID)}, TWO)
+    root = str(project.root)
+    project.close()
+    one, two, three = SAID
+    if layout == "maxqda":
+        path = _xlsx(
+            tmp_path / "Coded segments.xlsx",
+            ["Color", "Document group", "Document name", "Code", "Begin", "End", "Segment",
+             "Weight score", "Author"],
+            [["#ff0000", "Bridgend", "P07_Bridgend.docx", "Enablers and blockers\\Funding", "3",
+              "3", one, "0", "ann"],
+             ["#00ff00", "Bridgend", "P07_Bridgend.docx", "The police role\\Referral quality",
+              "5", "5", two, "0", "ann"],
+             ["#ff0000", "Bridgend", "P07_Bridgend.docx", "Enablers and blockers\\Funding", "7",
+              "7", three[:40], "0", "ann"]],
+        )  # fmt: skip
+    elif layout == "atlasti":
+        path = _xlsx(
+            tmp_path / "Quotations.xlsx",
+            ["ID", "Quotation Name", "Document", "Codes", "Quotation Content", "Comment"],
+            [["1:1", one[:30], "P07_Bridgend.docx", "Funding", one, ""],
+             ["1:2", two[:30], "P07_Bridgend.docx", "Referral quality", two, ""],
+             ["1:3", three[:30], "P07_Bridgend.docx", "Funding\nReferral quality", three, ""]],
+        )  # fmt: skip
+    elif layout == "nvivo":
+        path = tmp_path / "coding.csv"
+        path.write_text(
+            "Hierarchical Name,File,Coded Text\r\n"
+            f'Nodes\\\\Enablers and blockers\\\\Funding,P07,"{one}"\r\n'
+            f'Nodes\\\\The police role\\\\Referral quality,P07,"{two}"\r\n'
+            f'Nodes\\\\Enablers and blockers\\\\Funding,P07,"{three}"\r\n'
+            f'Nodes\\\\The police role\\\\Referral quality,P07,"{three}"\r\n',
+            encoding="utf-8-sig",
+        )
+    else:
+        path = tmp_path / "delve.csv"
+        path.write_text(
+            "Transcript,Code,Excerpt\n"
+            f'P07_Bridgend.docx,Funding,"{one}"\n'
+            f'P07_Bridgend.docx,Referral Quality,"{two.upper()}"\n'
+            f'P07_Bridgend.docx,Funding,"{three}"\n'
+            f'P07_Bridgend.docx,referral quality,"{three}"\n',
+        )
+    assert main(["import", "codings", str(path), "--coder", "ann", "-p", root]) == 0, (
+        capsys.readouterr().err
+    )
+    p = open_project(root)
+    labels = p.store.human_labels()[1]
+    p.close()
+    by_turn = sorted(sorted(c) for c in labels.values())
+    expected = [["factors.funding"], ["police.referral_quality"]]
+    expected.append(
+        ["factors.funding"]
+        if layout == "maxqda"
+        else ["factors.funding", "police.referral_quality"]
+    )
+    assert by_turn == sorted(expected)

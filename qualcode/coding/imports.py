@@ -42,9 +42,16 @@ def check_coder_name(coder: str) -> None:
         )
 
 
-QUOTE_COLUMNS = ("quote", "excerpt", "quotation", "coded segment", "segment", "text")
-DOCUMENT_COLUMNS = ("participant_id", "document", "file", "document name", "source")
-CODE_COLUMNS = ("codes", "code", "code name", "node", "code system")
+# Column names other tools' coded-segment exports use (matched in any case): MAXQDA's "Coded
+# segments" (Document name, Code as "Parent\\Child", Segment), ATLAS.ti's quotation export
+# (Document, Codes one per line, Quotation Content), NVivo's coding exports (File, Hierarchical
+# Name or Node, Coded Text), Delve (Transcript, Code, Excerpt), and plain sheets.
+QUOTE_COLUMNS = ("quote", "excerpt", "quotation", "quotation content", "content",
+                 "coded segment", "segment", "coded text", "reference text", "text")  # fmt: skip
+DOCUMENT_COLUMNS = ("participant_id", "document", "document name", "file", "file name",
+                    "source", "transcript", "transcript name")  # fmt: skip
+CODE_COLUMNS = ("codes", "code", "code name", "hierarchical name", "node", "code system")
+CODE_SPLIT = re.compile(r"[;\n]")
 PATH_SEPARATORS = re.compile(r"\s*(?:>|\\|::|/)\s*")
 
 
@@ -124,7 +131,7 @@ def import_codings(
     unplaced: list[str] = []
     for n, row in rows:
         key = _column(row, DOCUMENT_COLUMNS)
-        given = {c.strip() for c in _column(row, CODE_COLUMNS).split(";")} - {""}
+        given = {c.strip() for c in CODE_SPLIT.split(_column(row, CODE_COLUMNS))} - {""}
         codes = {c: resolve(c) for c in given}
         unknown = sorted(c for c, found in codes.items() if found is None)
         if unknown:
@@ -267,7 +274,12 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
         raise InputFileError(str(path), "does not exist", "check the path") from exc
     except OSError as exc:
         raise InputFileError(str(path), f"cannot be read ({exc.strerror})") from exc
-    table = read_rows(data, str(path))
+    if path.suffix.lower() in (".xlsx", ".xlsm"):  # MAXQDA's and ATLAS.ti's exports
+        from qualcode.ingest.attributes import xlsx_rows
+
+        table = xlsx_rows(data, str(path))
+    else:
+        table = read_rows(data, str(path))
     header = [h.strip() for h in table[0]] if table else []
     fields = {h.casefold() for h in header}
     rows = [

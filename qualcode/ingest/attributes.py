@@ -36,7 +36,7 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     except OSError as exc:
         raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(data, where)
+        rows = xlsx_rows(data, where)
     elif path.suffix.lower() in (".csv", ".tsv", ".txt"):
         rows = read_rows(data, where, "\t" if path.suffix.lower() == ".tsv" else ",")
     else:
@@ -56,7 +56,8 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     ]
 
 
-def _xlsx_rows(data: bytes, where: str) -> list[list[str]]:
+def xlsx_rows(data: bytes, where: str) -> list[list[str]]:
+    """The first worksheet's rows as strings (zip limits checked first)."""
     import openpyxl  # lazy
 
     safe = repack(read_members(data, where, what=".xlsx"))
