@@ -598,3 +598,26 @@ def test_a_list_of_tables_and_machine_counts_set_apart(project: Project, tmp_pat
     quotes = [r for t in d.tables for row in t.rows[1:] for p in row.cells[-1].paragraphs
               for r in p.runs]  # fmt: skip
     assert any(r.italic and "[suggested, not reviewed]" in r.text for r in quotes)
+
+
+def test_the_word_appendix_gives_each_codes_examples(project: Project, tmp_path: Path) -> None:
+    import docx
+
+    project = _project(project)
+    path = project.root / "codebooks" / "toy.yaml"
+    text = path.read_text()
+    marker = "        definition: Funding of services.\n"
+    i = text.index(marker) + len(marker)
+    examples = (
+        "        examples:\n"
+        '          typical: ["The grant runs out in March."]\n'
+        '          atypical: ["We cannot plan past next year."]\n'
+    )
+    path.write_text(text[:i] + examples + text[i:])
+    out = tmp_path / "t.docx"
+    assert main(["export", "themes", "--include-suggestions", "-o", str(out),
+                 "-p", str(project.root)]) == 0  # fmt: skip
+    paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
+    at = paragraphs.index("Typical examples:")
+    assert paragraphs[at + 1] == "The grant runs out in March."
+    assert "Atypical examples:" in paragraphs and "We cannot plan past next year." in paragraphs

@@ -428,7 +428,9 @@ def _appendix(doc: Any, report: ReportData) -> None:
             p.add_run(f"{report.code_name(code.id)} ").bold = True
             p.add_run(f"({code.id}). {report.definition(code.id)}")
             include, exclude = report.criteria(code.id)
-            for label, items in (("include", include), ("exclude", exclude)):
+            lists = (("include", include), ("exclude", exclude), ("typical", code.typical),
+                     ("atypical", code.atypical))  # fmt: skip
+            for label, items in lists:
                 if items:
                     doc.add_paragraph(say(report.lang, label))
                     for item in items:  # one bullet each (joined with ";" they read ".;")

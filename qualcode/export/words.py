@@ -31,6 +31,8 @@ EN: dict[str, str] = {
     "appendix": "Appendix: codebook",
     "include": "Include:",
     "exclude": "Exclude:",
+    "typical": "Typical examples:",
+    "atypical": "Atypical examples:",
     "none_yet": "No coded segments for this aim yet.",
     "resolved_only": "Resolved codings only",
     "with_suggestions": "Resolved codings and unreviewed machine suggestions (marked)",
@@ -87,6 +89,8 @@ CY: dict[str, str] = {
     "appendix": "Atodiad: llyfr codau",
     "include": "Cynnwys:",
     "exclude": "Hepgor:",
+    "typical": "Enghreifftiau nodweddiadol:",
+    "atypical": "Enghreifftiau annodweddiadol:",
     "none_yet": "Dim darnau wedi'u codio ar gyfer y nod hwn eto.",
     "resolved_only": "Codio wedi'i gadarnhau yn unig",
     "with_suggestions": "Codio wedi'i gadarnhau ac awgrymiadau peiriant heb eu hadolygu "
