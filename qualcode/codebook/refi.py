@@ -21,6 +21,8 @@ PALETTE = ("#1F77B4", "#D62728", "#2CA02C", "#9467BD", "#FF7F0E", "#17BECF", "#8
 
 
 def guid(*parts: str) -> str:
+    """A stable GUID. Codes' and groups' depend on their ids alone (not the codebook's file
+    name), so the same code keeps its GUID in every export, whichever project made it."""
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
@@ -61,7 +63,7 @@ def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
         g = etree.SubElement(
             codes,
             f"{{{NS}}}Code",
-            guid=guid(codebook.id, group.id),
+            guid=guid("group", group.id),
             name=group.name,
             isCodable="false",
             color=color,
@@ -73,7 +75,7 @@ def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
             c = etree.SubElement(
                 g,
                 f"{{{NS}}}Code",
-                guid=guid(codebook.id, code.id),
+                guid=guid("code", code.id),
                 name=code.name,
                 isCodable="true",
                 color=color,

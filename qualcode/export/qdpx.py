@@ -85,7 +85,7 @@ def write_qdpx(snap: Snapshot, origin: str) -> bytes:
                 if s.participant == pid:
                     etree.SubElement(case, _q("SourceRef"), targetGUID=_source_guid(s))
     code_guid = (
-        {c.id: guid(snap.codebook.id, c.id) for c in snap.codebook.codes} if snap.codebook else {}
+        {c.id: guid("code", c.id) for c in snap.codebook.codes} if snap.codebook else {}
     )
     sources_el = etree.SubElement(root, _q("Sources"))
     files = {}
