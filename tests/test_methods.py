@@ -171,3 +171,25 @@ def test_saturation_needs_coded_interviews(
     project.close()
     assert main(["saturation", "-p", root]) == 1
     assert "no interview has been coded by people yet" in capsys.readouterr().err
+
+
+def test_logging_never_creates_a_store(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'codebook import' run inside a project folder with no store yet writes its file and
+    leaves no store behind (the audit log only writes into a store that exists)."""
+    from qualcode.codebook import load_codebook
+    from qualcode.codebook.refi import codebook_xml
+    from tests.test_suggest import CODEBOOK as TOY
+
+    root = project.root
+    project.close()
+    store = root / ".qualcode" / "project.db"
+    if store.exists():
+        store.unlink()
+    (tmp_path / "cb.yaml").write_text(TOY)
+    (tmp_path / "cb.qdc").write_bytes(codebook_xml(load_codebook(tmp_path / "cb.yaml")))
+    monkeypatch.chdir(root)
+    out = tmp_path / "x.yaml"
+    assert main(["codebook", "import", str(tmp_path / "cb.qdc"), "-o", str(out)]) == 0
+    assert out.exists() and not store.exists()

@@ -18,12 +18,15 @@ from typing import Any
 LOGGED = {
     ("ingest",), ("code",), ("run",), ("reconcile",), ("review",), ("review", "import"),
     ("suggest",), ("suggest", "train"), ("import", "codings"), ("import", "qdpx"),
-    ("topics",), ("topics", "adopt"), ("codebook", "import"),
+    ("topics",), ("topics", "adopt"),
     ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
     ("export", "methods"),
 }  # fmt: skip
 GROUPS = {"codebook", "export", "review", "suggest", "import", "topics"}
 NOT_LOGGED_WITH = {"--dry-run", "--no-store", "--help", "-h"}
+# Commands that may create the project's store; the others are logged only in a project that
+# has one (logging never creates a store as a side effect).
+CREATES_STORE = {("ingest",), ("run",), ("import", "qdpx")}
 VALUED = {"-p", "--project", "--as", "--coder", "-o", "--output", "--codebook", "--model"}
 
 
@@ -81,7 +84,10 @@ def begin(argv: list[str]) -> Pending | None:
     except QualcodeError:
         return None  # the command will say what is wrong
     try:
-        before = project.store.counts() if project.store_path.exists() else {}
+        exists = project.store_path.exists()
+        if not exists and command not in CREATES_STORE:
+            return None
+        before = project.store.counts() if exists else {}
         who = _value(options, "--as") or project.settings.reviewer or getpass.getuser()
     except QualcodeError:
         return None

@@ -84,9 +84,7 @@ def write_qdpx(snap: Snapshot, origin: str) -> bytes:
             for s in snap.sources:
                 if s.participant == pid:
                     etree.SubElement(case, _q("SourceRef"), targetGUID=_source_guid(s))
-    code_guid = (
-        {c.id: guid("code", c.id) for c in snap.codebook.codes} if snap.codebook else {}
-    )
+    code_guid = {c.id: guid("code", c.id) for c in snap.codebook.codes} if snap.codebook else {}
     sources_el = etree.SubElement(root, _q("Sources"))
     files = {}
     for s in sorted(snap.sources, key=lambda s: s.name):
