@@ -301,3 +301,32 @@ def test_coded_segment_exports_of_other_tools_import(
         else ["factors.funding", "police.referral_quality"]
     )
     assert by_turn == sorted(expected)
+
+
+def test_a_wide_sheet_brings_several_coders_at_once(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """unit, coder A's codes, coder B's codes: the shape double-coding spreadsheets take."""
+    root = _toy(project)
+    sheet = _write(
+        tmp_path / "wide.csv",
+        "participant_id,turn,Ann,Bob\nP01,1,Funding,Funding\nP01,3,,Funding\nP01,5,Funding,\n",
+    )
+    assert main(["import", "codings", str(sheet), "--coder", "Ann", "--coder", "Bob",
+                 "-p", root]) == 0  # fmt: skip
+    assert "from Ann, Bob" in capsys.readouterr().out
+    assert main(["agreement", "Ann", "Bob", "-p", root, "--json", "--samples", "20"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["double_coded"] == 3  # they agree on turn 1 only
+    assert result["overall"]["percent"] == pytest.approx(1 / 3)
+    # a coder without a column, or a bad cell for one coder: nothing stored for anyone
+    assert main(["import", "codings", str(sheet), "--coder", "Ann", "--coder", "Cy",
+                 "-p", root]) == 1  # fmt: skip
+    assert "no column for coder Cy" in capsys.readouterr().err
+    bad = _write(tmp_path / "bad.csv", "participant_id,turn,Dee,Eve\nP01,1,Funding,Fundng\n")
+    assert main(["import", "codings", str(bad), "--coder", "Dee", "--coder", "Eve",
+                 "-p", root]) == 1  # fmt: skip
+    assert "unknown code(s) Fundng" in capsys.readouterr().err
+    p = open_project(root)
+    assert set(p.store.coder_codings()) == {"Ann", "Bob"}
+    p.close()

@@ -303,7 +303,13 @@ def import_codings(
             "(document, quote, code)."
         ),
     ],
-    coder: Annotated[str, typer.Option("--coder", help="Whose coding this is.")],
+    coder: Annotated[
+        list[str],
+        typer.Option(
+            "--coder",
+            help="Whose coding this is; repeat it for a sheet with one column per coder.",
+        ),
+    ],
     numbering: Annotated[
         str,
         typer.Option(
@@ -331,20 +337,21 @@ def import_codings(
     in its document (whitespace, line breaks, punctuation, smart quotes and small edits
     tolerated) and coded on the participant turn it lies in; every participant turn of a
     document named counts as seen. Codes may be ids or names, or paths like 'Aim > Code'.
-    Every row is checked first: one bad row stores nothing."""
+    A sheet with one column of codes per coder (document, turn, ann, bob) imports them all:
+    --coder ann --coder bob. Every row is checked first: one bad row stores nothing."""
     from qualcode.coding.imports import import_codings as run_import
     from qualcode.project import open_project
 
     if numbering not in ("all", "participant"):
         raise typer.BadParameter("use all or participant", param_hint="--numbering")
     proj = open_project(project)
-    report = run_import(proj, file, coder, codebook, numbering, skip_unplaced)
+    report = run_import(proj, file, tuple(coder), codebook, numbering, skip_unplaced)
     proj.close()
     if as_json:
         render.print_json(report)
         return
     render.out.print(
-        f"Imported {report.codings:,} codings on {report.units:,} turns from {coder} "
+        f"Imported {report.codings:,} codings on {report.units:,} turns from {report.coder} "
         f"({report.added:,} new)."
     )
     if report.unplaced:

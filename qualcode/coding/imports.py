@@ -89,7 +89,7 @@ def _column(row: dict[str, str], names: tuple[str, ...]) -> str:
 def import_codings(
     project: Project,
     path: Path,
-    coder: str,
+    coder: str | tuple[str, ...],
     codebook_path: Path | None = None,
     numbering: str = "all",
     skip_unplaced: bool = False,
@@ -104,14 +104,30 @@ def import_codings(
     'Aim > Code'). Turn numbers count every turn (``numbering='all'``) or participant turns
     only (``'participant'``). All rows are checked before anything is stored: one bad row
     stores nothing (with ``skip_unplaced``, quotes that cannot be placed are listed and left
-    out instead)."""
-    check_coder_name(coder)
+    out instead).
+
+    A wide turn-level sheet gives several coders at once, one column each, headed by the coder's
+    name (document, turn, ann, bob): pass every coder, and each column is that coder's codes."""
+    coders = (coder,) if isinstance(coder, str) else tuple(coder)
+    for who in coders:
+        check_coder_name(who)
     if numbering not in ("all", "participant"):
         raise QualcodeError(f"numbering '{numbering}'", "use all or participant")
     codebook, _ = resolve_codebook(project, codebook_path)
-    rows, header = _read_rows(path)
+    rows, header = _read_rows(path, coders)
     lowered = {h.casefold() for h in header}
     quote_level = "turn" not in lowered
+    wide = len(coders) > 1 or (coders[0] in header and not set(CODE_COLUMNS) & lowered)
+    if wide:
+        missing = [c for c in coders if c not in header]
+        if missing or quote_level:
+            raise InputFileError(
+                str(path),
+                f"has no column for coder {', '.join(missing)}"
+                if missing
+                else "a sheet of several coders needs a turn column",
+                "a wide sheet has document, turn and one column per coder, headed by the name",
+            )
     resolve = code_resolver(codebook)
     store = project.store
     texts: dict[int, Document] = {}
@@ -127,11 +143,17 @@ def import_codings(
         return texts[doc_id]
 
     problems: list[str] = []
-    units: dict[tuple[int, int], set[str]] = {}
+    by_coder: dict[str, dict[tuple[int, int], set[str]]] = {who: {} for who in coders}
     unplaced: list[str] = []
-    for n, row in rows:
+    cells = (
+        [(who, (lambda r, w=who: r.get(w, ""))) for who in coders]
+        if wide
+        else [(coders[0], (lambda r: _column(r, CODE_COLUMNS)))]
+    )
+    for n, row, who, cell in ((n, r, w, c) for n, r in rows for w, c in cells):
+        units = by_coder[who]
         key = _column(row, DOCUMENT_COLUMNS)
-        given = {c.strip() for c in CODE_SPLIT.split(_column(row, CODE_COLUMNS))} - {""}
+        given = {c.strip() for c in CODE_SPLIT.split(cell(row))} - {""}
         codes = {c: resolve(c) for c in given}
         unknown = sorted(c for c, found in codes.items() if found is None)
         if unknown:
@@ -159,20 +181,21 @@ def import_codings(
         units.setdefault((doc.id, index), set()).update(v for v in codes.values() if v)
     if problems:
         _refuse(path, problems, numbering, quote_level, rows, texts)
-    report = ImportReport(coder, units=len(units))
+    report = ImportReport(", ".join(coders), units=len({u for us in by_coder.values() for u in us}))
     report.unplaced = unplaced
-    run_id = store.start_run("import", {"file": path.name, "coder": coder})
+    run_id = store.start_run("import", {"file": path.name, "coder": ", ".join(coders)})
     seg_rows, apps, reviewed = [], [], []
-    for (doc_id, idx), codes_here in sorted(units.items()):
-        doc = texts[doc_id]
-        t = next(t for t in doc.turns if t.index == idx)
-        sid = segment_id(doc.sha256, t.start, t.end)
-        seg_rows.append((sid, doc_id, idx, t.start, t.end))
-        reviewed.append((sid, coder, run_id))
-        for code in sorted(codes_here):
-            apps.append((sid, code, t.start, t.end, "import", coder, None, run_id, None))
+    for who, units in by_coder.items():
+        for (doc_id, idx), codes_here in sorted(units.items()):
+            doc = texts[doc_id]
+            t = next(t for t in doc.turns if t.index == idx)
+            sid = segment_id(doc.sha256, t.start, t.end)
+            seg_rows.append((sid, doc_id, idx, t.start, t.end))
+            reviewed.append((sid, who, run_id))
+            for code in sorted(codes_here):
+                apps.append((sid, code, t.start, t.end, "import", who, None, run_id, None))
     report.codings = len(apps)
-    report.added = store.add_imported(seg_rows, apps, reviewed)
+    report.added = store.add_imported(seg_rows, apps, reviewed)  # every coder, one transaction
     store.finish_run(run_id, {"units": report.units, "codings": report.codings})
     return report
 
@@ -267,7 +290,9 @@ def _int(value: Any) -> int:
         return -1
 
 
-def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+def _read_rows(
+    path: Path, coders: tuple[str, ...] = ()
+) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -288,7 +313,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
         if any(c.strip() for c in r)
     ]
     has_doc = bool(set(DOCUMENT_COLUMNS) & fields)
-    has_code = bool(set(CODE_COLUMNS) & fields)
+    has_code = bool(set(CODE_COLUMNS) & fields) or any(c.casefold() in fields for c in coders)
     placed = "turn" in fields or bool(set(QUOTE_COLUMNS) & fields)
     if not (has_doc and has_code and placed):
         raise InputFileError(
