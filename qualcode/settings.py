@@ -50,6 +50,9 @@ class CodingSettings:
     codebook: str = ""  # default codebook file for 'qualcode code' (relative to the project)
     unit: str = "turn"  # "turn" (one participant turn) or "sentence"
     spacy_model: str = ""  # an installed trained spaCy pipeline; empty = built-in lemmatizer
+    # codings imported on interviewer turns (question markers, excerpts of a question) are kept;
+    # whether those turns count as units in agreement, the methods appendix and the reports
+    interviewer_units: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,7 @@ default_interviewer = true           # INT, I, Q, Interviewer, Moderator... ask 
 codebook = ""                        # default codebook for 'qualcode code', e.g. "codebooks/x.yaml"
 unit = "turn"                        # code each participant "turn", or each "sentence"
 spacy_model = ""                     # an installed spaCy pipeline; empty = built-in lemmatizer
+interviewer_units = false            # codings on interviewer turns count in agreement and reports
 
 [topics]
 method = "nmf"                       # "nmf" (scikit-learn) or "lda" (gensim)

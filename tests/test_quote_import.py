@@ -159,13 +159,11 @@ def test_an_unplaced_quote_stores_nothing_unless_skipped(
     sheet = _write(
         tmp_path / "q.csv",
         "document,quote,code\nP01,the grant ran out,Funding\n"
-        "P01,words nobody ever said in this interview,Funding\n"
-        "P01,Question 1,Funding\n",  # only the interviewer said this
+        "P01,words nobody ever said in this interview,Funding\n",
     )
     assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root]) == 1
     err = capsys.readouterr().err
-    assert "row 3: quote not found in P01" in err and "(and 1 more)" in err
-    assert "--skip-unplaced" in err
+    assert "row 3: quote not found in P01" in err and "--skip-unplaced" in err
     p = open_project(root)
     assert not p.store.human_labels()[0]  # nothing stored
     p.close()
@@ -173,7 +171,49 @@ def test_an_unplaced_quote_stores_nothing_unless_skipped(
                  "--skip-unplaced"]) == 0  # fmt: skip
     captured = capsys.readouterr()
     assert "Imported 1 codings" in captured.out
-    assert "2 quotes could not be placed" in captured.err and "interviewer turn" in captured.err
+    assert "1 quotes could not be placed" in captured.err and "row 3" in captured.err
+
+
+def test_codings_on_interviewer_turns_are_kept_but_count_only_when_asked(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Question markers (a quote wholly in the interviewer's question) are kept on that turn;
+    agreement, reports and blind queues leave interviewer turns out unless [coding]
+    interviewer_units says they are units."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.findings import resolved_codings
+    from qualcode.review.session import ReviewSession
+
+    root = _toy(project)
+    for who in ("ann", "bob"):
+        rows = "document,quote,code\nP01,the grant ran out,Funding\n"
+        if who == "ann":
+            rows += "P01,Question 2,Funding\n"  # the interviewer's words
+        sheet = _write(tmp_path / f"{who}.csv", rows)
+        assert main(["import", "codings", str(sheet), "--coder", who, "-p", root]) == 0
+    out = capsys.readouterr().out
+    assert "1 of them are on interviewer turns" in out
+    p = open_project(root)
+    asked = p.store.interviewer_segments()
+    assert len(asked) == 1 and asked <= set(p.store.coder_codings()["ann"])  # kept
+    assert not asked & set(resolved_codings(p, False))  # not in reports by default
+    codebook, _ = resolve_codebook(p, None)
+    blind = ReviewSession(p, codebook, "cy", blind=True)
+    assert not asked & {i.segment for i in blind.items}  # a second coder codes participants
+    p.close()
+    assert main(["agreement", "ann", "bob", "-p", root, "--json", "--samples", "20"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    toml = Path(root) / "qualcode.toml"
+    toml.write_text(
+        toml.read_text().replace("interviewer_units = false", "interviewer_units = true")
+    )
+    assert main(["agreement", "ann", "bob", "-p", root, "--json", "--samples", "20"]) == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["units"] == default["units"] + 1  # the question is a unit now...
+    assert counted["double_coded"] == default["double_coded"]  # ...that only ann coded
+    p = open_project(root)
+    assert asked & set(resolved_codings(p, False))
+    p.close()
 
 
 def test_turn_numbers_counted_over_participant_turns_are_told_apart(

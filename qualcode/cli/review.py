@@ -268,7 +268,9 @@ def agreement(
         from qualcode.project import open_project
 
         proj = open_project(project)
-        units, coders, data = stored_codings(proj.store, coders or None, machine)
+        units, coders, data = stored_codings(
+            proj.store, coders or None, machine, proj.settings.coding.interviewer_units
+        )
         names = _code_names(proj)
         unit_kind = f"units are segments ({proj.settings.coding.unit}s of participants)"
         proj.close()

@@ -354,6 +354,11 @@ def import_codings(
         f"Imported {report.codings:,} codings on {report.units:,} turns from {report.coder} "
         f"({report.added:,} new)."
     )
+    if report.on_interviewer_turns:
+        render.out.print(
+            f"{report.on_interviewer_turns:,} of them are on interviewer turns (question markers): "
+            "kept, and counted in agreement and reports only with [coding] interviewer_units."
+        )
     if report.unplaced:
         shown = "; ".join(report.unplaced[:5])
         more = f" and {len(report.unplaced) - 5} more" if len(report.unplaced) > 5 else ""

@@ -23,6 +23,7 @@ class ImportReport:
     codings: int = 0
     added: int = 0
     unplaced: list[str] = field(default_factory=list)  # quotes left out (--skip-unplaced)
+    on_interviewer_turns: int = 0  # codings kept on interviewer turns (question markers)
 
 
 # Names the machine and the reconciled coding go by: a person cannot import codings as them.
@@ -172,7 +173,7 @@ def import_codings(
             for t in doc.turns:  # the coder read the whole document
                 if t.role == "participant":
                     units.setdefault((doc.id, t.index), set())
-            units[(doc.id, placed)].update(v for v in codes.values() if v)
+            units.setdefault((doc.id, placed), set()).update(v for v in codes.values() if v)
             continue
         index, why = _turn(doc, row, numbering)
         if index is None:
@@ -195,6 +196,10 @@ def import_codings(
             for code in sorted(codes_here):
                 apps.append((sid, code, t.start, t.end, "import", who, None, run_id, None))
     report.codings = len(apps)
+    asking = {(d.id, t.index) for d in texts.values() for t in d.turns if t.role != "participant"}
+    report.on_interviewer_turns = sum(
+        len(cs) for us in by_coder.values() for u, cs in us.items() if u in asking
+    )
     report.added = store.add_imported(seg_rows, apps, reviewed)  # every coder, one transaction
     store.finish_run(run_id, {"units": report.units, "codings": report.codings})
     return report
@@ -209,8 +214,9 @@ def render_hint(given: str, codebook: Codebook) -> str:
 
 
 def _place(doc: Document, quote: str) -> int | str:
-    """The index of the participant turn a quote lies in, or why it cannot be placed. A quote
-    that starts with the interviewer's question and runs into the answer is the answer's."""
+    """The index of the turn a quote lies in, or why it cannot be placed. A quote that starts
+    with the interviewer's question and runs into the answer is the answer's; one wholly on an
+    interviewer's turn is that turn's."""
     from qualcode.coding.locate import locate
 
     if not quote:
@@ -223,13 +229,11 @@ def _place(doc: Document, quote: str) -> int | str:
         shared = min(found.end, t.end) - max(found.start, t.start)
         if shared > 0:
             overlap.append((t.role == "participant", shared, -t.index, t.index))
-    best = max(overlap) if overlap else None
-    if best is None or not best[0]:
-        return (
-            f"quote is on an interviewer turn of {doc.participant_id or doc.name} "
-            "(only participant turns are coded here)"
-        )
-    return best[3]
+    if not overlap:
+        return f"quote is outside the turns of {doc.participant_id or doc.name}"
+    # kept on the interviewer's turn when it lies wholly there (a question marker): such
+    # codings count in agreement and reports only with [coding] interviewer_units
+    return max(overlap)[3]
 
 
 def _turn(doc: Document, row: dict[str, str], numbering: str) -> tuple[int | None, str]:

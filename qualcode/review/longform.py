@@ -126,10 +126,14 @@ def mean_row(rows: list[AgreementRow]) -> AgreementRow:
     )
 
 
-def human_coders(store: Any, names: list[str] | None = None) -> dict[str, dict[str, set[str]]]:
+def human_coders(
+    store: Any, names: list[str] | None = None, exclude: set[str] | None = None
+) -> dict[str, dict[str, set[str]]]:
     """The named human coders' codings (default: every coder in the project), or a clear
-    error naming the coders there are."""
+    error naming the coders there are; segments in ``exclude`` are left out."""
     data = store.coder_codings()
+    if exclude:
+        data = {c: {u: cs for u, cs in by.items() if u not in exclude} for c, by in data.items()}
     names = names or sorted(data)
     unknown = [c for c in names if c not in data]
     if unknown:
@@ -141,12 +145,17 @@ def human_coders(store: Any, names: list[str] | None = None) -> dict[str, dict[s
 
 
 def stored_codings(
-    store: Any, coders: list[str] | None = None, machine: str = ""
+    store: Any,
+    coders: list[str] | None = None,
+    machine: str = "",
+    interviewer_units: bool = False,
 ) -> tuple[list[str], list[str], dict[str, dict[str, set[str]]]]:
     """(units, coders, coder -> unit -> codes) from the project store: the named human coders
     (default: all), plus the machine's ``machine`` suggestions ('rule' or 'model') as a coder
-    that saw every unit any human coded. Units are segment ids."""
-    chosen = human_coders(store, coders)
+    that saw every unit any human coded. Units are segment ids; interviewer turns (coded only
+    by imports) are units only with ``interviewer_units``."""
+    exclude = None if interviewer_units else store.interviewer_segments()
+    chosen = human_coders(store, coders, exclude)
     units = sorted({u for by_unit in chosen.values() for u in by_unit})
     if machine:
         suggested = store.machine_codings(machine)

@@ -204,7 +204,12 @@ def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
 
 def coders_summary(project: Project) -> dict[str, Any]:
     store = project.store
-    by_coder = {k: v for k, v in store.coder_codings().items() if k != "resolved"}
+    skip = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
+    by_coder = {
+        k: {u: cs for u, cs in v.items() if u not in skip}
+        for k, v in store.coder_codings().items()
+        if k != "resolved"
+    }
     seen: Counter[str] = Counter()
     for segs in by_coder.values():
         seen.update(segs.keys())
@@ -249,7 +254,9 @@ def agreement(
     from qualcode.review.longform import agreement_from_codings, stored_codings
 
     try:
-        units, coders, data = stored_codings(project.store)
+        units, coders, data = stored_codings(
+            project.store, interviewer_units=project.settings.coding.interviewer_units
+        )
     except QualcodeError:
         return [], "no human coding yet"
     if len(coders) < 2:
@@ -320,8 +327,9 @@ def interview_codes(project: Project) -> tuple[list[tuple[str, str, set[str]]], 
     every such interview has one, else by participant id). An interview a reviewer only
     dipped into would otherwise count as one that brought nothing new."""
     store = project.store
-    labels = store.human_labels()[1]
-    doc_of = {s[0]: s[1] for s in store.current_segments()}
+    asked = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
+    labels = {s: c for s, c in store.human_labels()[1].items() if s not in asked}
+    doc_of = {s[0]: s[1] for s in store.current_segments() if s[0] not in asked}
     size = Counter(doc_of.values())
     done = Counter(doc_of[s] for s in labels if s in doc_of)
     by_doc: dict[int, set[str]] = {}

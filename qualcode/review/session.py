@@ -189,7 +189,9 @@ class ReviewSession:
         self.since_training = 0  # segments finished since the model last learned
         self.retrain_every = 0 if blind else project.settings.suggest.retrain_every
         self.precision = store.model_precision()  # code -> estimated precision of the model
-        if blind:
+        if blind:  # a second coder codes participants' words only
+            asked = store.interviewer_segments()
+            segments = [row for row in segments if row[0] not in asked]
             self.items = blind_queue(segments, done, sample, seed, filters.documents, among)
         else:
             unsure = _uncertainty(project) if order in ("auto", "uncertainty") else {}

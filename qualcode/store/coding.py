@@ -95,6 +95,10 @@ class CodingStore(StoreBase):
                 out.setdefault(seg, set()).add(code)
         return out
 
+    def interviewer_segments(self) -> set[str]:
+        """Segments of interviewer turns (only imported codings ever create them)."""
+        return {r[0] for r in self.conn.execute(sql.INTERVIEWER_SEGMENTS)}
+
     def segment_codes(self) -> dict[str, set[str]]:
         """Codes each segment carries now (rule, model, human or imported; not rejected)."""
         out: dict[str, set[str]] = {}

@@ -535,3 +535,8 @@ RUNS_OF_KIND = (
 MARK_COUNTS = """
 SELECT kind, count(*) FROM marks WHERE id NOT IN (SELECT mark_id FROM withdrawn_marks)
 GROUP BY kind"""
+INTERVIEWER_SEGMENTS = """
+SELECT s.id FROM segments s
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+JOIN turns t ON t.document_id = s.document_id AND t.idx = s.turn_idx
+WHERE t.role != 'participant'"""
