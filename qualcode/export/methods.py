@@ -377,22 +377,13 @@ def _widths(headers: list[str], rows: list[list[str]], usable: float) -> list[fl
 
 
 def _docx(data: MethodsData, content: list[Block]) -> bytes:
-    import docx
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
-    from qualcode.export.report import _caption, _footer, _stable_zip, _table
+    from qualcode.export.report import _caption, _footer, _stable_zip, _table, new_document
 
-    doc = docx.Document()
-    doc.core_properties.author = "qualcode"
-    doc.core_properties.title = f"{_w(data, 'title')}: {data.title}"
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2.0))
-    style = doc.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10.5)
-    _footer(section, data.title, data.lang)
+    doc = new_document(f"{_w(data, 'title')}: {data.title}", landscape=False, margin=2.0,
+                       points=10.5)  # fmt: skip
+    _footer(doc.sections[0], data.title, data.lang)
     usable = 21.0 - 4.0
     tables = figures = 0
     for block in content:

@@ -192,22 +192,11 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
 
 # Word --------------------------------------------------------------------------------------
 def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
-    import docx
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt, RGBColor
+    from docx.shared import RGBColor
 
-    doc = docx.Document()
-    doc.core_properties.author = "qualcode"
-    doc.core_properties.title = _title(report)
+    doc = new_document(_title(report), landscape=True, margin=1.8, points=10)
     doc.core_properties.subject = say(report.lang, f"subject_{kind}")
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.8))
-    style = doc.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10)
     if report.includes_suggestions:  # on every page: this is not a finding yet
         header = section.header.paragraphs[0]
         mark = header.add_run(say(report.lang, "draft_mark"))
@@ -239,6 +228,29 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return _stable_zip(buf.getvalue())
+
+
+def new_document(title: str, landscape: bool, margin: float, points: float) -> Any:
+    """An A4 Word document in Calibri with these margins (cm) and body size, by qualcode."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    doc = docx.Document()
+    doc.core_properties.author = "qualcode"
+    doc.core_properties.title = title
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    else:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(margin))
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(points)
+    return doc
 
 
 def _title(report: ReportData) -> str:
