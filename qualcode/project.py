@@ -72,7 +72,8 @@ def init_project(path: Path | str, name: str | None = None) -> Project:
     if (root / SETTINGS_FILE).exists():
         raise ProjectError(f"{root / SETTINGS_FILE} already exists", "open it instead of init")
     root.mkdir(parents=True, exist_ok=True)
-    title = (name or root.name).replace("\\", "\\\\").replace('"', '\\"')
+    title = " ".join((name or root.name).split())  # one line: a title, never a TOML break
+    title = title.replace("\\", "\\\\").replace('"', '\\"')
     (root / SETTINGS_FILE).write_text(TEMPLATE.format(name=title), encoding="utf-8")
     for folder in ("transcripts", "codebooks", "outputs"):  # participants' words: owner only
         (root / folder).mkdir(mode=0o700, exist_ok=True)

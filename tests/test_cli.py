@@ -150,3 +150,10 @@ def test_loading_the_language_pipeline_opens_no_socket() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_init_keeps_any_project_name_on_one_toml_line(tmp_path: Path) -> None:
+    from qualcode.project import open_project
+
+    assert main(["init", str(tmp_path / "p"), "--name", 'two\nlines "quoted" \\ back']) == 0
+    assert open_project(tmp_path / "p").settings.name == 'two lines "quoted" \\ back'

@@ -370,3 +370,38 @@ def test_a_wide_sheet_brings_several_coders_at_once(
     p = open_project(root)
     assert set(p.store.coder_codings()) == {"Ann", "Bob"}
     p.close()
+
+
+def test_the_real_maxqda_coded_study_imports_with_its_codebook_and_round_trips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """../shared/data/pdpilot-maxqda-coded: seven PDF transcripts, MAXQDA's Code System and
+    Coded Segments reports (PDF). The codebook comes from the code system, every one of the
+    262 coded segments is placed (nothing skipped), and the project round-trips through
+    .qdpx byte for byte."""
+    from tests.conftest import shared
+
+    base = shared("pdpilot-maxqda-coded")
+    one, two = tmp_path / "one", tmp_path / "two"
+    for p in (one, two):
+        assert main(["init", str(p), "--name", "pdpilot"]) == 0
+    for pdf in sorted((base / "transcripts").glob("*.pdf")):
+        shutil.copy(pdf, one / "transcripts" / pdf.name)
+    assert main(["ingest", "-p", str(one)]) == 0
+    cb = one / "codebooks" / "pdpilot.yaml"
+    assert main(["codebook", "import", str(base / "code-system.pdf"), "-o", str(cb)]) == 0
+    capsys.readouterr()
+    assert main(["import", "codings", str(base / "coded-segments.pdf"), "--coder", "authors",
+                 "-p", str(one), "--json"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    report = json.loads(out[out.index("{") :])
+    assert report["unplaced"] == [] and report["codings"] >= 250
+    p = open_project(one)
+    given = {c for codes in p.store.coder_codings()["authors"].values() for c in codes}
+    p.close()
+    assert len(given) >= 60  # codes from every branch of the code system
+    a, b = tmp_path / "a.qdpx", tmp_path / "b.qdpx"
+    assert main(["export", "qdpx", "-p", str(one), "-o", str(a)]) == 0
+    assert main(["import", "qdpx", str(a), "-p", str(two)]) == 0
+    assert main(["export", "qdpx", "-p", str(two), "-o", str(b)]) == 0
+    assert a.read_bytes() == b.read_bytes()

@@ -134,7 +134,10 @@ def codebook_export(
 def codebook_import(
     qdc: Annotated[
         Path,
-        typer.Argument(help="A REFI-QDA .qdc codebook or .qdpx project.", dir_okay=False),
+        typer.Argument(
+            help="A REFI-QDA .qdc codebook or .qdpx project, or MAXQDA's Code System as PDF.",
+            dir_okay=False,
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Codebook YAML to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
@@ -150,7 +153,12 @@ def codebook_import(
 
     if output.exists() and not force:
         raise QualcodeError(f"{output} already exists", "choose another --output or add --force")
-    cb = read_qdc(qdc)
+    if qdc.suffix.lower() == ".pdf":  # MAXQDA's printed code system
+        from qualcode.codebook.maxqda import read_code_system_pdf
+
+        cb = read_code_system_pdf(qdc)
+    else:
+        cb = read_qdc(qdc)
     atomic_write_bytes(output, codebook_yaml(cb).encode("utf-8"))
     render.out.print(
         f"Wrote {len(cb.codes)} codes in {len(cb.groups)} groups to {output}; "

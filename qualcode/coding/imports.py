@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.codebook import Codebook
+from qualcode.codebook.refi import _slug
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.csvtext import read_rows
@@ -68,11 +69,16 @@ def code_resolver(codebook: Codebook) -> Any:
         by_name.setdefault(_norm(code.name), code.id)
         by_name[_norm(code.id)] = code.id
 
+    ids = {c.id for c in codebook.codes}
+
     def resolve(given: str) -> str | None:
+        given = " ".join(given.split())  # a path wrapped over lines in a printed report
         found = by_name.get(_norm(given))
         if found is None:
             parts = [p for p in PATH_SEPARATORS.split(given) if p.strip()]
-            if len(parts) > 1:
+            path = ".".join(_slug(p) for p in parts)  # a code system imported from this tool
+            found = path if path in ids else None
+            if found is None and len(parts) > 1:
                 found = by_name.get(_norm(parts[-1]))
         return found
 
@@ -307,6 +313,10 @@ def _read_rows(
         from qualcode.ingest.attributes import xlsx_rows
 
         table = xlsx_rows(data, str(path))
+    elif data[:5] == b"%PDF-":  # MAXQDA's printed "Coded Segments" report
+        from qualcode.ingest.pdftable import pdf_table
+
+        table = pdf_table(data, str(path), "Document name")
     else:
         table = read_rows(data, str(path))
     header = [h.strip() for h in table[0]] if table else []

@@ -49,6 +49,10 @@ def locate(
     for i, w in enumerate(tokens):  # exact word sequence
         if w == first and tokens[i : i + n] == qw:
             return Found(dw[i][1], dw[i + n - 1][2], 1.0)
+    anchored = _anchored(tokens, qw)
+    if anchored is not None:  # both ends found, in order, at about the quote's length
+        i, j = anchored
+        return Found(dw[i][1], dw[j][2], 0.99)
     if n > len(tokens):
         return None
     need = Counter(qw)
@@ -69,3 +73,24 @@ def locate(
     if score < threshold:
         return None
     return Found(dw[best_at][1], dw[best_at + n - 1][2], round(score, 3))
+
+
+ANCHOR = 6  # words at each end of a long quote that must match exactly
+
+
+def _anchored(tokens: list[str], qw: list[str]) -> tuple[int, int] | None:
+    """Word indices (first, last) of a long quote whose first and last ANCHOR words appear in
+    order in the document, spanning 70% to 150% of its length: a quote whose middle was
+    tidied (a dropped aside, an inaudible word) is still that passage."""
+    n = len(qw)
+    if n < 3 * ANCHOR:
+        return None
+    head, tail = qw[:ANCHOR], qw[-ANCHOR:]
+    for i in range(len(tokens) - ANCHOR + 1):
+        if tokens[i : i + ANCHOR] != head:
+            continue
+        lo, hi = i + int(0.7 * n) - ANCHOR, min(len(tokens) - ANCHOR, i + int(1.5 * n))
+        for j in range(max(lo, i + ANCHOR), hi + 1):
+            if tokens[j : j + ANCHOR] == tail:
+                return i, j + ANCHOR - 1
+    return None
