@@ -291,3 +291,21 @@ def test_a_project_without_a_codebook_is_one_clear_line(tmp_path: Path) -> None:
     blank = shared("refi-qda", "exports", "atlasti-23-ponte", "blank-atlas-project.qdpx")
     with pytest.raises(InputFileError, match="has no codebook"):
         read_qdc(blank)
+
+
+def test_colours_from_other_tools_are_kept_and_checked(tmp_path: Path) -> None:
+    from qualcode.codebook.refi import codebook_xml, codebook_yaml, read_qdc
+
+    text = GOOD.replace("    codes:\n", "    color: '#c00000'\n    codes:\n", 1)
+    cb = load_codebook(_write(tmp_path, text))
+    assert cb.groups[0].color == "#C00000"
+    plain = load_codebook(_write(tmp_path, GOOD))
+    assert plain.hash != cb.hash and "color" not in str(plain.content())  # absent: as before
+    (tmp_path / "c.qdc").write_bytes(codebook_xml(cb))
+    back = read_qdc(tmp_path / "c.qdc")
+    assert back.groups[0].color == "#C00000" and all(not c.color for c in back.codes)
+    (tmp_path / "back.yaml").write_text(codebook_yaml(back))
+    assert codebook_xml(load_codebook(tmp_path / "back.yaml")) == codebook_xml(cb)
+    bad = GOOD.replace("    codes:\n", "    color: red\n    codes:\n", 1)
+    with pytest.raises(CodebookError, match="must be written #RRGGBB"):
+        load_codebook(_write(tmp_path, bad))

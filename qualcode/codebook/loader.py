@@ -10,7 +10,8 @@ from qualcode.codebook.model import Code, Codebook, Group, Near, Rules
 from qualcode.errors import QualcodeError
 
 TOP_FIELDS = {"id", "name", "version", "description", "groups"}
-GROUP_FIELDS = {"id", "name", "name_cy", "description", "codes"}
+GROUP_FIELDS = {"id", "name", "name_cy", "description", "codes", "color"}
+COLOR_RE = re.compile(r"#[0-9A-Fa-f]{6}")
 CODE_FIELDS = {
     "id",
     "name",
@@ -24,6 +25,7 @@ CODE_FIELDS = {
     "definition_cy",
     "include_cy",
     "exclude_cy",
+    "color",
 }
 EXAMPLE_FIELDS = {"typical", "atypical"}
 RULE_FIELDS = {"keywords", "patterns", "near", "veto", "roles", "case_sensitive"}
@@ -239,7 +241,17 @@ def _code(ck: _Checker, node: Any, group: str) -> Code | None:
         definition_cy=ck.text(node, "definition_cy", cid),
         include_cy=ck.strings(node, "include_cy", cid),
         exclude_cy=ck.strings(node, "exclude_cy", cid),
+        color=_color(ck, node, cid),
     )
+
+
+def _color(ck: _Checker, node: Any, cid: str = "") -> str:
+    """An optional display colour, '#RRGGBB' (kept from and given to other QDA tools)."""
+    color = ck.text(node, "color", cid) if isinstance(node, dict) and "color" in node else ""
+    if color and not COLOR_RE.fullmatch(color):
+        ck.add(node, f"colour '{color}' must be written #RRGGBB, e.g. #1F77B4", "color", cid)
+        return ""
+    return color.upper()
 
 
 def _group(ck: _Checker, node: Any) -> Group | None:
@@ -259,6 +271,7 @@ def _group(ck: _Checker, node: Any) -> Group | None:
         ck.text(node, "name_cy"),
         ck.text(node, "description"),
         tuple(built),
+        color=_color(ck, node),
     )
 
 

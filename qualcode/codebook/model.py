@@ -52,6 +52,7 @@ class Code:
     definition_cy: str = ""  # Welsh wording for reports with --lang cy (optional)
     include_cy: tuple[str, ...] = ()
     exclude_cy: tuple[str, ...] = ()
+    color: str = ""  # '#RRGGBB' from another QDA tool (optional)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Group:
     name_cy: str = ""
     description: str = ""
     codes: tuple[Code, ...] = ()
+    color: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,11 @@ class Codebook:
         data = asdict(self)
         data.pop("source")
         for g in data["groups"]:
+            if not g.get("color"):  # absent = as before: older codebooks keep their hash
+                g.pop("color", None)
             for c in g["codes"]:
+                if not c.get("color"):
+                    c.pop("color", None)
                 c.pop("line")
                 for key in WELSH_FIELDS:  # absent = as before: older codebooks keep their hash
                     if not c.get(key):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
     NS = ns
     codes = etree.SubElement(parent, f"{{{NS}}}Codes")
     for i, group in enumerate(codebook.groups):
-        color = PALETTE[i % len(PALETTE)]
+        color = group.color or PALETTE[i % len(PALETTE)]
         g = etree.SubElement(
             codes,
             f"{{{NS}}}Code",
@@ -78,7 +79,7 @@ def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
                 guid=guid("code", code.id),
                 name=code.name,
                 isCodable="true",
-                color=color,
+                color=code.color or color,
             )
             etree.SubElement(c, f"{{{NS}}}Description").text = _description(code)
 
@@ -119,6 +120,11 @@ def parse_xml(data: bytes, where: str) -> Any:
             "refused for safety; export the file again from its tool",
         )
     return root
+
+
+def _color_of(el: Any) -> str:
+    color = (el.get("color") or "").strip().upper()
+    return color if re.fullmatch(r"#[0-9A-F]{6}", color) else ""
 
 
 def _slug(name: str) -> str:
@@ -166,6 +172,7 @@ def _walk(
                     exclude=lists["exclude"],
                     typical=lists["typical"],
                     atypical=lists["atypical"],
+                    color=_color_of(child),
                 )
             )
         _walk(child, ids, group, out, source, ns)
@@ -238,11 +245,14 @@ def read_qdc(path: Path, source: str | None = None) -> Codebook:
                     gid,
                 )
             ]
+        top_color = _color_of(top)
+        codes = [replace(c, color="") if c.color == top_color else c for c in codes]
         groups.append(
             Group(
                 gid,
                 top.get("name", gid),
                 description=ID_NOTE.sub("", top_desc).strip(),
+                color=top_color,
                 codes=tuple(codes),
             )
         )
@@ -264,6 +274,8 @@ def codebook_yaml(codebook: Codebook) -> str:
         examples = {k: list(getattr(c, k)) for k in ("typical", "atypical") if getattr(c, k)}
         if examples:
             d["examples"] = examples
+        if c.color:
+            d["color"] = c.color
         return d
 
     data = {
@@ -274,6 +286,7 @@ def codebook_yaml(codebook: Codebook) -> str:
                 "id": g.id,
                 "name": g.name,
                 **({"description": g.description} if g.description else {}),
+                **({"color": g.color} if g.color else {}),
                 "codes": [code(c) for c in g.codes],
             }
             for g in codebook.groups

@@ -69,6 +69,7 @@ CODE: dict[str, Any] = {
             "description": "code each use as enabler or blocker as a second dimension",
         },
         "rules": RULES,
+        "color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$", "description": "#RRGGBB"},
     },
 }
 
@@ -96,6 +97,7 @@ SCHEMA: dict[str, Any] = {
                     "name_cy": {"type": "string"},
                     "description": {"type": "string"},
                     "codes": {"type": "array", "minItems": 1, "items": CODE},
+                    "color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
                 },
             },
         },
