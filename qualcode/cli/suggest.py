@@ -299,8 +299,8 @@ def import_codings(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV or XLSX: turn-level (document, turn, codes) or quote-level "
-            "(document, quote, code)."
+            help="CSV, XLSX, or MAXQDA's Coded Segments report as PDF: turn-level "
+            "(document, turn, codes) or quote-level (document, quote, code)."
         ),
     ],
     coder: Annotated[
@@ -335,10 +335,12 @@ def import_codings(
     none; a 'text' column, when present, is checked against the turn. Quote-level: one row per
     coded excerpt (document as file name or participant id, quote, code); each quote is found
     in its document (whitespace, line breaks, punctuation, smart quotes and small edits
-    tolerated) and coded on the participant turn it lies in; every participant turn of a
-    document named counts as seen. Codes may be ids or names, or paths like 'Aim > Code'.
-    A sheet with one column of codes per coder (document, turn, ann, bob) imports them all:
-    --coder ann --coder bob. Every row is checked first: one bad row stores nothing."""
+    tolerated) and coded on the participant turn it lies in (a quote wholly inside a question
+    is kept on the interviewer's turn, a unit only with [coding] interviewer_units); every
+    participant turn of a document named counts as seen. Codes may be ids or names, or paths
+    like 'Aim > Code'. A sheet with one column of codes per coder (document, turn, ann, bob)
+    imports them all: --coder ann --coder bob. Every row is checked first: one bad row stores
+    nothing."""
     from qualcode.coding.imports import import_codings as run_import
     from qualcode.project import open_project
 
