@@ -149,6 +149,7 @@ def test_codes_by_name_or_path_and_a_clear_line_for_an_unknown_one(
     assert main(["import", "codings", str(bad), "--coder", "bob", "-p", root]) == 1
     err = capsys.readouterr().err
     assert "row 2: unknown code(s) Fundng (did you mean 'Funding'?)" in err
+    assert "--skip-unplaced" not in err  # skipping would not help: the hint is about codes
     assert "Traceback" not in err
 
 

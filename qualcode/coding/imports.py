@@ -152,6 +152,7 @@ def import_codings(
     problems: list[str] = []
     by_coder: dict[str, dict[tuple[int, int], set[str]]] = {who: {} for who in coders}
     unplaced: list[str] = []
+    misplaced = 0  # problems that are quotes not found (--skip-unplaced would pass them)
     cells = (
         [(who, (lambda r, w=who: r.get(w, ""))) for who in coders]
         if wide
@@ -175,6 +176,7 @@ def import_codings(
             placed = _place(doc, _column(row, QUOTE_COLUMNS))
             if isinstance(placed, str):
                 (unplaced if skip_unplaced else problems).append(f"row {n}: {placed}")
+                misplaced += 0 if skip_unplaced else 1
                 continue
             for t in doc.turns:  # the coder read the whole document
                 if t.role == "participant":
@@ -187,7 +189,7 @@ def import_codings(
             continue
         units.setdefault((doc.id, index), set()).update(v for v in codes.values() if v)
     if problems:
-        _refuse(path, problems, numbering, quote_level, rows, texts)
+        _refuse(path, problems, numbering, quote_level and misplaced == len(problems))
     report = ImportReport(", ".join(coders), units=len({u for us in by_coder.values() for u in us}))
     report.unplaced = unplaced
     run_id = store.start_run("import", {"file": path.name, "coder": ", ".join(coders)})
@@ -270,17 +272,10 @@ def _same_text(turn_text: str, said: str) -> bool:
     return bool(want) and sum(w in have for w in want) >= 0.8 * len(want)
 
 
-def _refuse(
-    path: Path,
-    problems: list[str],
-    numbering: str,
-    quote_level: bool,
-    rows: list[tuple[int, dict[str, str]]],
-    texts: dict[int, Document],
-) -> None:
+def _refuse(path: Path, problems: list[str], numbering: str, only_unplaced: bool) -> None:
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     hint = "fix the rows (codes are the codebook's ids or names); nothing was stored"
-    if quote_level:
+    if only_unplaced:
         hint = (
             "fix the quotes, or pass --skip-unplaced to import the rest and list these; "
             "nothing was stored"
