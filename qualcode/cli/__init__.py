@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from qualcode.cli import coding, commands, review, suggest, topics
+from qualcode.cli import coding, commands, review, serve, suggest, topics
 from qualcode.cli.app import app
 from qualcode.cli.helpfmt import plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError
@@ -19,7 +19,7 @@ from qualcode.errors import ISSUES, QualcodeError
 tidy(app)
 plain_types()
 
-__all__ = ["app", "coding", "commands", "main", "review", "run", "suggest", "topics"]
+__all__ = ["app", "coding", "commands", "main", "review", "run", "serve", "suggest", "topics"]
 
 
 def main(argv: list[str] | None = None) -> int:

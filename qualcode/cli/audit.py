@@ -18,11 +18,11 @@ from typing import Any
 LOGGED = {
     ("ingest",), ("code",), ("run",), ("reconcile",), ("review",), ("review", "import"),
     ("suggest",), ("suggest", "train"), ("import", "codings"), ("import", "qdpx"),
-    ("topics",), ("topics", "adopt"),
+    ("topics",), ("topics", "adopt"), ("users", "add"), ("users", "deactivate"),
     ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
     ("export", "methods"),
 }  # fmt: skip
-GROUPS = {"codebook", "export", "review", "suggest", "import", "topics"}
+GROUPS = {"codebook", "export", "review", "suggest", "import", "topics", "users"}
 NOT_LOGGED_WITH = {"--dry-run", "--no-store", "--help", "-h"}
 # Commands that may create the project's store; the others are logged only in a project that
 # has one (logging never creates a store as a side effect).

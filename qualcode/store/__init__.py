@@ -14,6 +14,7 @@ from typing import Any
 
 from qualcode.errors import StoreError
 from qualcode.store import sql
+from qualcode.store.accounts import AccountStore
 from qualcode.store.base import BUSY_TIMEOUT, busy, now
 from qualcode.store.coding import CodingStore
 from qualcode.store.documents import DocumentStore
@@ -27,7 +28,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class Store(DocumentStore, CodingStore, ReviewStore):
+class Store(DocumentStore, CodingStore, ReviewStore, AccountStore):
     """A connection to one project's store. Use :func:`open_store`."""
 
     def _reviewers(self) -> dict[str, dict[str, int]]:

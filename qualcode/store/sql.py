@@ -224,7 +224,53 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        8,
+        "accounts for 'qualcode serve': users, one-time invites, browser sessions",
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('coder', 'reviewer', 'lead')),
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE invites (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE TABLE web_sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
+
+INSERT_USER = "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)"
+USER_BY_NAME = "SELECT id, name, role, password_hash, active FROM users WHERE name = ?"
+USER_BY_ID = "SELECT id, name, role, password_hash, active FROM users WHERE id = ?"
+ALL_USERS = (
+    "SELECT id, name, role, password_hash IS NOT NULL, active, created_at FROM users ORDER BY name"
+)
+SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
+DEACTIVATE_USER = "UPDATE users SET active = 0 WHERE name = ?"
+DROP_USER_SESSIONS = "DELETE FROM web_sessions WHERE user_id = ?"
+INSERT_INVITE = "INSERT INTO invites (token_hash, user_id, created_at) VALUES (?, ?, ?)"
+OPEN_INVITE = "SELECT user_id FROM invites WHERE token_hash = ? AND used_at IS NULL"
+USE_INVITE = "UPDATE invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
+INSERT_SESSION = (
+    "INSERT INTO web_sessions (token_hash, user_id, csrf, created_at) VALUES (?, ?, ?, ?)"
+)
+SESSION = """
+SELECT u.id, u.name, u.role, s.csrf FROM web_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = ? AND u.active = 1"""
+DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
 
 INSERT_AUDIT = """
 INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes)

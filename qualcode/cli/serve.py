@@ -1,0 +1,117 @@
+"""'qualcode users' and 'qualcode serve': the review for a team, in their browsers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qualcode.cli import render
+from qualcode.cli.app import JsonOpt, ProjectOpt, app
+
+users_app = typer.Typer(
+    help="Accounts for 'qualcode serve': add (with a one-time invite link), list, deactivate.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+LOCAL = ("127.0.0.1", "localhost", "::1")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The person's name; decisions are stored under it.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="coder (blind second coding), reviewer, or lead (also downloads)."
+        ),
+    ] = "reviewer",
+    host: Annotated[str, typer.Option(help="Host in the invite link.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port in the invite link.")] = 8765,
+    project: ProjectOpt = None,
+) -> None:
+    """Add a user and print their one-time invite link (they choose their password there).
+
+    Only a hash of the link's token is stored; the link works once."""
+    from qualcode.project import open_project
+    from qualcode.serve.accounts import add_user
+
+    proj = open_project(project)
+    token = add_user(proj, name, role)
+    proj.close()
+    render.out.print(f"Added {name} ({role}). Send them this link (it works once):")
+    render.out.print(f"http://{host}:{port}/invite/{token}", soft_wrap=True)
+
+
+@users_app.command("list")
+def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Every user, their role, and whether they have set a password and are active."""
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    users = proj.store.users()
+    proj.close()
+    if as_json:
+        render.print_json(users)
+        return
+    rows = [
+        [u["name"], u["role"], "yes" if u["has_password"] else "invited",
+         "active" if u["active"] else "deactivated"]
+        for u in users
+    ]  # fmt: skip
+    render.out.print(render.table("Users", ["name", "role", "password", "state"], rows, set()))
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    name: Annotated[str, typer.Argument(help="The user to deactivate.")],
+    project: ProjectOpt = None,
+) -> None:
+    """Deactivate a user: they are logged out at once and cannot log in; their decisions stay."""
+    from qualcode.errors import QualcodeError
+    from qualcode.project import open_project
+
+    proj = open_project(project)
+    done = proj.store.deactivate(name)
+    proj.close()
+    if not done:
+        raise QualcodeError(f"no user '{name}'", "see 'qualcode users list'")
+    render.out.print(f"Deactivated {name}.")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (this machine only by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8765,
+    project: ProjectOpt = None,
+) -> None:
+    """Serve the project's review to a team's browsers (Ctrl+C stops it).
+
+    Reviewers accept or reject suggestions (keys a, r), coders code blind from a checklist and
+    are never sent a suggestion or another coder's codes; every decision is stored at once under
+    the logged-in user. Add people with 'qualcode users add'. Listens on this machine only unless
+    --host says otherwise; on a network, put it behind HTTPS."""
+    import uvicorn
+
+    from qualcode.project import open_project
+    from qualcode.serve.app import create_app
+
+    proj = open_project(project)
+    root = proj.root
+    proj.close()
+    if host not in LOCAL:
+        render.warn(
+            f"listening on {host}: anyone who can reach this machine can try to log in; use it "
+            "only on a trusted network, behind an HTTPS proxy (passwords would otherwise cross "
+            "the network in clear)"
+        )
+    render.out.print(f"Serving {root.name} on http://{host}:{port}/ (Ctrl+C stops it).")
+    uvicorn.run(
+        create_app(root, secure_cookies=host not in LOCAL),
+        host=host,
+        port=port,
+        access_log=False,  # request lines can carry participants' words: never logged
+        log_level="warning",
+    )

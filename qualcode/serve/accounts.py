@@ -1,0 +1,55 @@
+"""Passwords and tokens: scrypt hashes (hashlib, no extra dependency), random tokens stored only
+as SHA-256 hashes, constant-time comparisons."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+
+ROLES = ("coder", "reviewer", "lead")
+N, R, P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MB per hash here
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=N, r=R, p=P, dklen=32)
+    return f"scrypt${N}${R}${P}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not stored or not stored.startswith("scrypt$"):
+        hashlib.scrypt(b"x", salt=b"0" * 16, n=N, r=R, p=P, dklen=32)  # same time either way
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(
+        password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
+
+
+def add_user(project: Project, name: str, role: str) -> str:
+    """Create a user and return a one-time invite token (its hash is what is stored)."""
+    name = name.strip()
+    if not name or len(name) > 100 or any(c in name for c in "\n\r\t"):
+        raise QualcodeError("a user needs a name of 1 to 100 characters on one line")
+    if role not in ROLES:
+        raise QualcodeError(f"unknown role '{role}'", f"use one of {', '.join(ROLES)}")
+    if project.store.user(name) is not None:
+        raise QualcodeError(f"there is already a user '{name}'", "choose another name")
+    user_id = project.store.add_user(name, role)
+    token = new_token()
+    project.store.add_invite(user_id, token_hash(token))
+    return token

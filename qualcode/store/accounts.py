@@ -1,0 +1,80 @@
+"""Accounts for the review server: users, one-time invites and browser sessions. Only hashes of
+passwords and tokens are stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qualcode.store import sql
+from qualcode.store.base import StoreBase, now
+
+
+class AccountStore(StoreBase):
+    def add_user(self, name: str, role: str) -> int:
+        with self.transaction() as c:
+            return int(c.execute(sql.INSERT_USER, (name, role, now())).lastrowid or 0)
+
+    def user(self, name: str) -> dict[str, Any] | None:
+        row = self.conn.execute(sql.USER_BY_NAME, (name,)).fetchone()
+        return _user(row)
+
+    def user_by_id(self, user_id: int) -> dict[str, Any] | None:
+        return _user(self.conn.execute(sql.USER_BY_ID, (user_id,)).fetchone())
+
+    def users(self) -> list[dict[str, Any]]:
+        return [
+            {"id": i, "name": n, "role": role, "has_password": bool(pw), "active": bool(active),
+             "created": at}
+            for i, n, role, pw, active, at in self.conn.execute(sql.ALL_USERS)
+        ]  # fmt: skip
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        with self.transaction() as c:
+            c.execute(sql.SET_PASSWORD, (password_hash, user_id))
+
+    def deactivate(self, name: str) -> bool:
+        """Deactivate a user and end their sessions; False when there is no such user."""
+        user = self.user(name)
+        if user is None:
+            return False
+        with self.transaction() as c:
+            c.execute(sql.DEACTIVATE_USER, (name,))
+            c.execute(sql.DROP_USER_SESSIONS, (user["id"],))
+        return True
+
+    def add_invite(self, user_id: int, token_hash: str) -> None:
+        with self.transaction() as c:
+            c.execute(sql.INSERT_INVITE, (token_hash, user_id, now()))
+
+    def open_invite(self, token_hash: str) -> int | None:
+        row = self.conn.execute(sql.OPEN_INVITE, (token_hash,)).fetchone()
+        return int(row[0]) if row else None
+
+    def use_invite(self, token_hash: str, user_id: int, password_hash: str) -> bool:
+        """Set the password through an unused invite, once (atomically)."""
+        with self.transaction() as c:
+            if c.execute(sql.USE_INVITE, (now(), token_hash)).rowcount != 1:
+                return False
+            c.execute(sql.SET_PASSWORD, (password_hash, user_id))
+        return True
+
+    def add_session(self, token_hash: str, user_id: int, csrf: str) -> None:
+        with self.transaction() as c:
+            c.execute(sql.INSERT_SESSION, (token_hash, user_id, csrf, now()))
+
+    def session(self, token_hash: str) -> dict[str, Any] | None:
+        row = self.conn.execute(sql.SESSION, (token_hash,)).fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "name": row[1], "role": row[2], "csrf": row[3]}
+
+    def drop_session(self, token_hash: str) -> None:
+        with self.transaction() as c:
+            c.execute(sql.DROP_SESSION, (token_hash,))
+
+
+def _user(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"id": row[0], "name": row[1], "role": row[2], "password_hash": row[3],
+            "active": bool(row[4])}  # fmt: skip
