@@ -36,6 +36,13 @@ class CodingReport:
 
 
 def resolve_codebook(project: Project, path: Path | None) -> tuple[Codebook, Path]:
+    chosen = codebook_path(project, path)
+    return load_codebook(chosen, project.source_name(chosen)), chosen
+
+
+def codebook_path(project: Project, path: Path | None = None) -> Path:
+    """The codebook file a command uses: ``path``, else [coding] codebook, else the only YAML
+    file in the codebooks folder."""
     chosen = path or (
         project.path(project.settings.coding.codebook) if project.settings.coding.codebook else None
     )
@@ -49,7 +56,7 @@ def resolve_codebook(project: Project, path: Path | None) -> tuple[Codebook, Pat
                 ]
             )
         chosen = found[0]
-    return load_codebook(chosen, project.source_name(chosen)), chosen
+    return chosen
 
 
 def has_codebook(project: Project) -> bool:

@@ -177,8 +177,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             if decisions or superseded is not None:
                 return RedirectResponse("/?taken=1", status_code=303)  # someone was quicker
             proj.store.decide(app_id, segment, code, user["name"], action)
-            left = [a for a in proj.store.queue_applications() if a[1] == segment]
-            if not left:
+            if not proj.store.undecided_on(segment):
                 proj.store.mark_reviewed(segment, user["name"])
         return RedirectResponse("/", status_code=303)
 
@@ -220,40 +219,54 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     return Starlette(routes=routes, middleware=[Middleware(Headers)])
 
 
-def _codebook(proj: Any) -> Any:
-    from qualcode.coding.run import resolve_codebook
+_CODEBOOKS: dict[tuple[str, int, int], Any] = {}
 
-    return resolve_codebook(proj, None)[0]
+
+def _codebook(proj: Any) -> Any:
+    """The project's codebook, parsed once per version of its file (parsing the YAML costs
+    about 100 ms, more than the rest of a page)."""
+    from qualcode.codebook import load_codebook
+    from qualcode.coding.run import codebook_path
+
+    path = codebook_path(proj)
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_codebook(path, proj.source_name(path))  # says what is wrong, clearly
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _CODEBOOKS:
+        _CODEBOOKS.clear()
+        _CODEBOOKS[key] = load_codebook(path, proj.source_name(path))
+    return _CODEBOOKS[key]
 
 
 def review_item(proj: Any, reviewer: str) -> dict[str, Any]:
-    """The next segment with undecided suggestions for this reviewer, and its suggestions."""
-    from qualcode.review.session import build_queue
+    """The next segment with undecided suggestions for this reviewer, and its suggestions
+    (read from the store directly: no whole queue is built for one page)."""
+    from qualcode.review.session import Suggestion
 
     store = proj.store
-    queue = build_queue(
-        store.current_segments(), store.queue_applications(), store.reviewed_by(reviewer)
-    )
-    if not queue:
+    found = store.next_for(reviewer)
+    if found is None:
         return {"item": None}
-    item = queue[0]
-    doc = store.document(item.document_id)
-    codebook = _codebook(proj)
-    names = {c.id: c.name for c in codebook.codes}
+    (segment, doc_id, turn, start, end), apps = found
+    doc = store.document(doc_id)
+    names = {c.id: c.name for c in _codebook(proj).codes}
+    suggestions = [Suggestion(a[0], *a[2:]) for a in apps]
     return {
-        "item": item,
+        "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
-        "text": doc.text[item.start : item.end],
-        "left": len(queue),
+        "text": doc.text[start:end],
+        "left": store.waiting_for(reviewer),
         "suggestions": [
             {
                 "id": s.app_id,
                 "code": names.get(s.code, s.code),
                 "kind": s.kind,
                 "score": s.score,
-                "evidence": doc.text[s.start : s.end] if s.start != item.start else "",
+                "evidence": doc.text[s.start : s.end] if (s.start, s.end) != (start, end) else "",
             }
-            for s in item.suggestions
+            for s in suggestions
         ],
     }
 

@@ -71,6 +71,33 @@ class ReviewStore(StoreBase):
     def mark_counts(self) -> dict[str, int]:
         return {k: int(n) for k, n in self.conn.execute(sql.MARK_COUNTS)}
 
+    def next_for(self, reviewer: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:
+        """The first segment, in document order, with suggestions this reviewer still has to
+        decide: ((segment, document, turn, start, end), its suggestions as
+        queue_applications gives them); None when there is none. Reads rows only until found."""
+        hidden = self._combined_by_model()
+        found: tuple[Any, ...] | None = None
+        apps: list[tuple[Any, ...]] = []
+        for r in self.conn.execute(sql.NEXT_FOR_REVIEWER, (reviewer,)):
+            if hidden(r[1], r[3], r[8]):
+                continue
+            if found is not None and r[1] != found[0]:
+                break
+            found = found or (r[1], r[9], r[10], r[11], r[12])
+            apps.append(tuple(r[:8]))
+        return (found, apps) if found is not None else None
+
+    def undecided_on(self, segment: str) -> list[tuple[Any, ...]]:
+        """One segment's undecided suggestions (one per code once a model has scored it)."""
+        hidden = self._combined_by_model()
+        rows = self.conn.execute(sql.UNDECIDED_ON_SEGMENT, (segment,))
+        return [tuple(r[:8]) for r in rows if not hidden(r[1], r[3], r[8])]
+
+    def waiting_for(self, reviewer: str) -> int:
+        """Segments with suggestions this reviewer has not finished (an upper bound when a
+        model has taken over some rule suggestions)."""
+        return int(self.conn.execute(sql.COUNT_WAITING_FOR, (reviewer,)).fetchone()[0])
+
     def model_precision(self) -> dict[str, float]:
         """Each code's estimated precision (on interviews the model did not see) from the
         model whose suggestions are current, for showing beside its suggestions."""

@@ -586,3 +586,26 @@ SELECT s.id FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 JOIN turns t ON t.document_id = s.document_id AND t.idx = s.turn_idx
 WHERE t.role != 'participant'"""
+# the review server: the next segment for one reviewer, and one segment's undecided suggestions
+NEXT_FOR_REVIEWER = """
+SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
+       coalesce(a.codebook_hash, ''), s.document_id, s.turn_idx, s.start, s.end
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+  AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
+  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)
+ORDER BY d.source, s.start, a.start, a.code_id"""
+UNDECIDED_ON_SEGMENT = """
+SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
+       coalesce(a.codebook_hash, '')
+FROM applications a
+WHERE a.segment_id = ? AND a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+  AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)"""
+COUNT_WAITING_FOR = """
+SELECT count(DISTINCT a.segment_id) FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+  AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
+  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)"""
