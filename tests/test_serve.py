@@ -186,3 +186,23 @@ def test_users_add_prints_a_one_time_link_and_refuses_bad_input(
     assert "already a user" in capsys.readouterr().err
     assert main(["users", "add", "bo", "--role", "admin", "-p", str(served)]) == 1
     assert "unknown role" in capsys.readouterr().err
+
+
+def test_the_next_segment_is_the_queues_first_and_only_its_suggestions(served: Path) -> None:
+    from qualcode.review.session import build_queue
+
+    project = open_project(served)
+    store = project.store
+    for reviewer in ("nobody yet", "rhian"):
+        queue = build_queue(
+            store.current_segments(), store.queue_applications(), store.reviewed_by(reviewer)
+        )
+        found = store.next_for(reviewer)
+        assert found is not None
+        (segment, *_), apps = found
+        assert segment == queue[0].segment
+        assert sorted(a[0] for a in apps) == sorted(s.app_id for s in queue[0].suggestions)
+        assert sorted(store.undecided_on(segment)) == sorted(apps)
+        assert store.waiting_for(reviewer) == len(queue)
+        store.mark_reviewed(segment, "rhian")  # rhian has finished it: next one for her
+    project.close()
