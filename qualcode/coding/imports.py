@@ -165,7 +165,7 @@ def import_codings(
         codes = {c: resolve(c) for c in given}
         unknown = sorted(c for c, found in codes.items() if found is None)
         if unknown:
-            hint = render_hint(unknown[0], codebook)
+            hint = _did_you_mean(unknown[0], codebook)
             problems.append(f"row {n}: unknown code(s) {', '.join(unknown)}{hint}")
             continue
         doc = document(key)
@@ -213,7 +213,7 @@ def import_codings(
     return report
 
 
-def render_hint(given: str, codebook: Codebook) -> str:
+def _did_you_mean(given: str, codebook: Codebook) -> str:
     from difflib import get_close_matches
 
     names = [c.name for c in codebook.codes] + [c.id for c in codebook.codes]

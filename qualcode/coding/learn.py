@@ -340,7 +340,7 @@ def train(
     shown = project.settings.suggest.show
     if shown == "auto":
         shown = "model" if compared and compared["model"] >= compared["rules"] else "rules"
-    ids = [u for u in data.texts[:n_real]]
+    learned_from = data.texts[:n_real]
     saved = {
         "format": MODEL_FORMAT,
         "codes": codes,
@@ -356,7 +356,15 @@ def train(
     blob = pickle.dumps(saved, protocol=5)
     digest = hashlib.sha256(
         json.dumps(
-            [codes, ids, data.Y.tolist(), params, codebook.hash, RULE_WEIGHT, list(coders)],
+            [
+                codes,
+                learned_from,
+                data.Y.tolist(),
+                params,
+                codebook.hash,
+                RULE_WEIGHT,
+                list(coders),
+            ],
             sort_keys=True,
         ).encode()
     ).hexdigest()

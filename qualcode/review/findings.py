@@ -163,16 +163,6 @@ def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(spans) - 1 else "")
 
 
-class _NotIn:
-    """``x in _NotIn(s)`` is ``x not in s``."""
-
-    def __init__(self, left_out: set[str]) -> None:
-        self.left_out = left_out
-
-    def __contains__(self, item: object) -> bool:
-        return item not in self.left_out
-
-
 def resolved_codings(
     project: Project, include_suggestions: bool
 ) -> dict[str, dict[str, tuple[str, float]]]:
@@ -183,12 +173,11 @@ def resolved_codings(
     labels = store.human_labels()[1]
     asked = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
     labels = {s: c for s, c in labels.items() if s not in asked}
-    coded_here = _NotIn(asked)
     for seg, codes in labels.items():
         for code in codes:
             out[seg][code] = ("resolved", 2.0)
     for seg, codes in store.decided_codes().items():  # a segment still being reviewed: what
-        if seg not in labels and seg in coded_here:  # was accepted counts, the rest stays
+        if seg not in labels and seg not in asked:  # was accepted counts, the rest stays
             for code in codes:
                 out[seg][code] = ("resolved", 2.0)
     if include_suggestions:

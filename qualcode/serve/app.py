@@ -155,14 +155,22 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 return page("blind.html", user=user, **blind_item(proj, user["name"]))
             return page("review.html", user=user, **review_item(proj, user["name"]))
 
+    def poster(request: Request, proj: Any, form: Any) -> tuple[dict[str, Any], Response | None]:
+        """The logged-in user of a form post, or the response that refuses it (no session, or
+        no valid CSRF token)."""
+        user = current(request, proj)
+        if user is None:
+            return {}, RedirectResponse("/login", status_code=303)
+        if not csrf_ok(str(form.get("csrf", "")), user["csrf"]):
+            return user, page("error.html", 403, message="The form expired: reload the page.")
+        return user, None
+
     async def decide(request: Request) -> Response:
         form = await request.form()
         with project() as proj:
-            user = current(request, proj)
-            if user is None:
-                return RedirectResponse("/login", status_code=303)
-            if not csrf_ok(str(form.get("csrf", "")), user["csrf"]):
-                return page("error.html", 403, message="The form expired: reload the page.")
+            user, refused = poster(request, proj, form)
+            if refused is not None:
+                return refused
             if user["role"] == "coder":
                 return page("error.html", 403, message="Coders code blind: no suggestions.")
             action = str(form.get("action", ""))
@@ -174,6 +182,8 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             if action not in ("accept", "reject") or found is None:
                 return page("error.html", 400, message="No such suggestion.")
             _, segment, code, superseded, _, decisions = found
+            # checked and decided with no await between: requests run one at a time on the
+            # event loop, so two reviewers can never both decide one suggestion
             if decisions or superseded is not None:
                 return RedirectResponse("/?taken=1", status_code=303)  # someone was quicker
             proj.store.decide(app_id, segment, code, user["name"], action)
@@ -184,11 +194,9 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     async def code(request: Request) -> Response:
         form = await request.form()
         with project() as proj:
-            user = current(request, proj)
-            if user is None:
-                return RedirectResponse("/login", status_code=303)
-            if not csrf_ok(str(form.get("csrf", "")), user["csrf"]):
-                return page("error.html", 403, message="The form expired: reload the page.")
+            user, refused = poster(request, proj, form)
+            if refused is not None:
+                return refused
             segment = str(form.get("segment", ""))
             known = {c.id for c in _codebook(proj).codes}
             given = [str(c) for c in form.getlist("code")]
