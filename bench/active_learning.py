@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 import time
@@ -43,17 +42,11 @@ GOLD = tuple(
 
 def example_with_gold(workdir: Path) -> learn._Data:
     """The example project, ingested and rule-coded in ``workdir``, with the gold imported."""
+    from bench.example import coded_example
     from qualcode.coding.imports import import_codings
-    from qualcode.coding.run import code_project, resolve_codebook
-    from qualcode.ingest.run import ingest
-    from qualcode.project import open_project
+    from qualcode.coding.run import resolve_codebook
 
-    for name in ("qualcode.toml", "transcripts", "codebooks"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / name)
-    project = open_project(workdir)
-    ingest(project)
-    code_project(project)
+    project = coded_example(workdir)
     for gold in GOLD:
         import_codings(project, gold, "gold")
     codebook, _ = resolve_codebook(project, None)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import socket
 import sys
 import tempfile
@@ -37,17 +36,10 @@ def _free_port() -> int:
 
 
 def _project(tmp: Path, reviewers: int) -> Path:
-    from qualcode.coding.run import code_project
-    from qualcode.ingest.run import ingest
-    from qualcode.project import open_project
+    from bench.example import coded_example
     from qualcode.serve.accounts import hash_password
 
-    for name in ("qualcode.toml", "transcripts", "codebooks"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp / name)
-    project = open_project(tmp)
-    ingest(project)
-    code_project(project)
+    project = coded_example(tmp)
     for i in range(reviewers):
         user_id = project.store.add_user(f"reviewer{i + 1}", "reviewer")
         project.store.set_password(user_id, hash_password(PASSWORD))

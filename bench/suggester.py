@@ -149,24 +149,16 @@ GOLD_SETS = {
 
 def example(folds: int) -> dict[str, dict[str, object]]:
     """Rules, text model and combined suggestions on the example's gold, grouped by interview."""
-    import shutil
     import tempfile
 
+    from bench.example import coded_example
     from qualcode.coding.imports import import_codings
     from qualcode.coding.learn import evaluate
-    from qualcode.coding.run import code_project
-    from qualcode.ingest.run import ingest
-    from qualcode.project import open_project
 
     out: dict[str, dict[str, object]] = {}
     for label, files in GOLD_SETS.items():
         with tempfile.TemporaryDirectory() as tmp:
-            for name in ("qualcode.toml", "transcripts", "codebooks"):
-                src = ROOT / name
-                (shutil.copytree if src.is_dir() else shutil.copy)(src, Path(tmp) / name)
-            project = open_project(Path(tmp))
-            ingest(project)
-            code_project(project)
+            project = coded_example(Path(tmp))
             for f in files:
                 import_codings(project, GOLD / f, "gold")
             t0 = time.perf_counter()
