@@ -106,6 +106,19 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """'qualcode serve': where it listens, and the store it serves."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    store: str = ""  # empty: [paths] store; else a SQLite file (a path or sqlite:///path)
+
+    def store_path(self) -> str:
+        """The SQLite file named by ``store`` ('' for [paths] store)."""
+        return self.store.removeprefix("sqlite:///").removeprefix("sqlite://")
+
+
+@dataclass(frozen=True)
 class Settings:
     name: str = "qualcode project"
     reviewer: str = ""
@@ -118,6 +131,7 @@ class Settings:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     suggest: SuggestSettings = field(default_factory=SuggestSettings)
     methods: MethodsSettings = field(default_factory=MethodsSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     def interviewer_patterns(self) -> tuple[str, ...]:
         base = DEFAULT_INTERVIEWER_PATTERNS if self.speakers.default_interviewer else ()
@@ -161,13 +175,14 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         "review": ReviewSettings,
         "suggest": SuggestSettings,
         "methods": MethodsSettings,
+        "server": ServerSettings,
     }
     for key in data:
         if key != "project" and key not in sections:
             raise ProjectError(
                 f"{source}: unknown section [{key}]",
                 "sections are [project], [paths], [ingest], [speakers], [coding], [topics], "
-                "[export], [review], [suggest] and [methods]",
+                "[export], [review], [suggest], [methods] and [server]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
@@ -208,6 +223,14 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(
             f"{path} [suggest]: need 0 <= floor < 1, min_positives >= 1 and retrain_every >= 0"
         )
+    v = settings.server
+    if "://" in v.store and not v.store.startswith("sqlite:"):
+        raise ProjectError(
+            f"{path} [server]: store '{v.store.split('://')[0]}://...' is not supported yet",
+            'use a SQLite file: a path, or "sqlite:///path" (PostgreSQL is planned)',
+        )
+    if not 0 < v.port < 65536:
+        raise ProjectError(f"{path} [server]: port must be between 1 and 65535")
     if t.method not in ("lda", "nmf"):
         raise ProjectError(f'{path} [topics]: method must be "lda" or "nmf"')
     if not 2 <= t.k_min <= t.k_max <= 100 or t.k_step < 1:
@@ -281,4 +304,10 @@ base = 4                             # saturation (Guest, Namey and Chen 2020): 
 run = 2                              # ...then runs of this many interviews
 threshold = 0.05                     # ...adding at most this share of new codes: saturated
 date = "interview_date"              # the attribute that orders interviews (else their ids)
+
+[server]
+host = "127.0.0.1"                   # 'qualcode serve' listens here (this machine only)
+port = 8765                          # ...on this port
+store = ""                           # the store it serves: empty for [paths] store, or a SQLite
+                                     # file ("sqlite:///path"; PostgreSQL is planned)
 """

@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # qualcode never goes on the network, not even to loopback: every test fails if it (or a library
 # it imports) opens an internet socket. Recorded through an audit hook; checked after each test.
+# Tests of the review server, marked 'loopback', may open sockets to 127.0.0.1 and nowhere else.
 _SOCKETS: list[str] = []
+_ADDRESSES: list[str] = []  # every address a socket connected or bound to
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
@@ -22,15 +25,23 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
         import traceback
 
         _SOCKETS.append("".join(traceback.format_stack(limit=12)[:-1]))
+    elif event in ("socket.connect", "socket.bind") and len(args) > 1:
+        address = args[1]
+        if isinstance(address, tuple) and address:
+            _ADDRESSES.append(str(address[0]))
 
 
 sys.addaudithook(_audit)
 
 
 @pytest.fixture(autouse=True)
-def _no_sockets() -> Iterator[None]:
-    before = len(_SOCKETS)
+def _no_sockets(request: pytest.FixtureRequest) -> Iterator[None]:
+    before, where = len(_SOCKETS), len(_ADDRESSES)
     yield
+    if request.node.get_closest_marker("loopback") is not None:
+        away = [a for a in _ADDRESSES[where:] if a not in LOOPBACK]
+        assert not away, f"a socket reached beyond this machine: {away[0]}"
+        return
     opened = _SOCKETS[before:]
     assert not opened, "an internet socket was opened:\n" + opened[0]
 

@@ -26,12 +26,13 @@ def served(project: Project) -> Path:
     return root
 
 
-def _client(root: Path) -> object:
+def _client(root: Path, app: object = None) -> object:
+    """A browser of its own (cookies) on a new server, or on ``app`` shared with others."""
     from starlette.testclient import TestClient
 
     from qualcode.serve.app import create_app
 
-    return TestClient(create_app(root), base_url="http://127.0.0.1:8765")
+    return TestClient(app or create_app(root), base_url="http://127.0.0.1:8765")
 
 
 def _csrf(html: str) -> str:
@@ -206,3 +207,230 @@ def test_the_next_segment_is_the_queues_first_and_only_its_suggestions(served: P
         assert store.waiting_for(reviewer) == len(queue)
         store.mark_reviewed(segment, "rhian")  # rhian has finished it: next one for her
     project.close()
+
+
+def _page_state(client: object, path: str = "/") -> tuple[str, str, list[str]]:
+    """(segment shown, CSRF token, its open suggestion ids) of a reviewer's page."""
+    page = client.get(path)  # type: ignore[attr-defined]
+    segment = re.search(r'data-segment="([^"]+)"', page.text)
+    assert segment, page.text
+    opened = re.findall(r'data-id="(\d+)" data-open="1"', page.text)
+    return segment.group(1), _csrf(page.text), opened
+
+
+def _decisions(root: Path) -> list[tuple[int | None, str, str, str, str]]:
+    project = open_project(root)
+    rows = [
+        (a, seg, code, who, act) for _, a, seg, code, who, act in project.store.live_decisions()
+    ]
+    project.close()
+    return rows
+
+
+@pytest.fixture
+def team(project: Project) -> Path:
+    """Three interviews with rule suggestions on several turns each."""
+    files = {f"P0{i}.txt": interview(f"P0{i}", MONEY + POLICE) for i in range(1, 4)}
+    root = build(project, files, CODEBOOK).root
+    project.close()
+    return root
+
+
+def test_two_reviewers_are_given_different_segments_and_skip_moves_on(team: Path) -> None:
+    ann = _join(_client(team), team, "ann", "reviewer")
+    seg_ann, csrf_ann, _ = _page_state(ann)
+    bob = _join(_client(team, ann.app), team, "bob", "reviewer")  # type: ignore[attr-defined]
+    seg_bob, _, _ = _page_state(bob)
+    assert seg_ann != seg_bob  # ann has hers open
+    skipped = ann.post("/skip", data={"segment": seg_ann, "csrf": csrf_ann})  # type: ignore[attr-defined]
+    assert skipped.status_code == 200
+    assert _page_state(ann)[0] not in (seg_ann, seg_bob)
+
+
+def test_change_add_reject_rest_and_undo_are_stored_under_the_reviewer(team: Path) -> None:
+    client = _join(_client(team), team, "ann", "reviewer")
+    segment, csrf, opened = _page_state(client)
+    project = open_project(team)
+    suggested = {a[0]: a[2] for a in project.store.segment_suggestions(segment)}
+    project.close()
+    first = opened[0]
+    r = client.post(  # type: ignore[attr-defined]
+        "/decide",
+        data={
+            "application": first,
+            "action": "change",
+            "code": "police.referral_quality",
+            "csrf": csrf,
+        },
+    )
+    assert r.status_code == 200
+    assert _decisions(team) == [
+        (int(first), segment, suggested[int(first)], "ann", "recode"),
+        (None, segment, "police.referral_quality", "ann", "add"),
+    ]
+    bad = client.post(  # type: ignore[attr-defined]
+        "/decide", data={"segment": segment, "action": "add", "code": "no.such", "csrf": csrf}
+    )
+    assert bad.status_code == 400
+    client.post("/decide", data={"segment": segment, "action": "reject_rest", "csrf": csrf})  # type: ignore[attr-defined]
+    rest = [d for d in _decisions(team)[2:]]
+    assert {d[0] for d in rest} == {int(a) for a in opened[1:]}
+    assert all(d[3:] == ("ann", "reject") for d in rest)
+    # the segment is finished: the page moved on; undo walks back one action at a time
+    assert _page_state(client)[0] != segment or not opened[1:]
+    for _ in rest:
+        assert client.post("/undo", data={"csrf": csrf}).url.query == f"segment={segment}"  # type: ignore[attr-defined]
+    assert [d[4] for d in _decisions(team)] == ["recode", "add"]
+    client.post("/undo", data={"csrf": csrf})  # type: ignore[attr-defined]
+    client.post("/undo", data={"csrf": csrf})  # type: ignore[attr-defined]
+    assert _decisions(team) == []
+    assert _page_state(client, f"/?segment={segment}")[2] == opened  # all open again
+
+
+def test_key_quote_and_memo_marks_are_undone_in_turn(team: Path) -> None:
+    client = _join(_client(team), team, "ann", "reviewer")
+    segment, csrf, _ = _page_state(client)
+    client.post("/mark", data={"segment": segment, "kind": "key_quote", "csrf": csrf})  # type: ignore[attr-defined]
+    page = client.post(  # type: ignore[attr-defined]
+        "/mark", data={"segment": segment, "kind": "memo", "text": "ask about <b>funding</b>",
+                       "csrf": csrf},
+    )  # fmt: skip
+    assert "★ key quote" in page.text
+    assert "ask about &lt;b&gt;funding&lt;/b&gt;" in page.text  # escaped, never markup
+    project = open_project(team)
+    assert segment in project.store.key_quotes()
+    project.close()
+    client.post("/undo", data={"csrf": csrf})  # the memo  # type: ignore[attr-defined]
+    page = client.get(f"/?segment={segment}")  # type: ignore[attr-defined]
+    assert "ask about" not in page.text and "★ key quote" in page.text
+    client.post("/undo", data={"csrf": csrf})  # the key quote  # type: ignore[attr-defined]
+    project = open_project(team)
+    assert segment not in project.store.key_quotes() and not project.store.memos()
+    project.close()
+
+
+def test_a_suggestion_another_reviewer_just_decided_is_marked_and_not_decided_twice(
+    team: Path,
+) -> None:
+    ann = _join(_client(team), team, "ann", "reviewer")
+    segment, csrf_ann, opened = _page_state(ann)
+    bob = _join(_client(team, ann.app), team, "bob", "reviewer")  # type: ignore[attr-defined]
+    _, csrf_bob, seen = _page_state(bob, f"/?segment={segment}")
+    assert seen == opened  # bob opened ann's segment on purpose
+    assert "ann has this segment open too" in bob.get(f"/?segment={segment}").text  # type: ignore[attr-defined]
+    ann.post("/decide", data={"application": opened[0], "action": "accept", "csrf": csrf_ann})  # type: ignore[attr-defined]
+    state = bob.get(f"/api/segment/{segment}").json()  # type: ignore[attr-defined]
+    assert state["decided"] == {opened[0]: "accepted by ann just now"}
+    late = bob.post(  # type: ignore[attr-defined]
+        "/decide", data={"application": opened[0], "action": "reject", "csrf": csrf_bob}
+    )
+    assert "a moment before you" in late.text and "accepted by ann just now" in late.text
+    assert [d[3:] for d in _decisions(team)] == [("ann", "accept")]
+
+
+def test_a_blind_coder_codes_only_their_sample_and_sees_only_their_own_codes(
+    team: Path,
+) -> None:
+    from qualcode.serve.app import blind_sample
+
+    project = open_project(team)
+    token = add_user(project, "cy", "coder", sample=0.5, seed=3)
+    user = {"sample": 0.5, "seed": 3}
+    sample = blind_sample(project, user)
+    every = [s[0] for s in project.store.current_segments()]
+    outside = next(s for s in every if s not in sample)
+    app = project.store.segment_suggestions(sample[0])
+    # a reviewer has already coded the sample's first segment
+    project.store.decide(None, sample[0], "police.referral_quality", "rhian", "add")
+    project.close()
+    assert 0 < len(sample) < len(every) and blind_sample(open_project(team), user) == sample
+    client = _client(team)
+    r = client.post(f"/invite/{token}", data={"password": PASSWORD, "again": PASSWORD})  # type: ignore[attr-defined]
+    assert f'value="{sample[0]}"' in r.text and "checked" not in r.text  # not rhian's code
+    csrf = _csrf(r.text)
+    # nothing outside the sample, and nothing that shows codes, by any URL
+    assert client.get(f"/?segment={outside}").status_code == 403  # type: ignore[attr-defined]
+    assert client.post("/code", data={"segment": outside, "csrf": csrf}).status_code == 403  # type: ignore[attr-defined]
+    assert client.get(f"/api/segment/{sample[0]}").status_code == 403  # type: ignore[attr-defined]
+    for path in ("/quotes", "/memos", "/agreement", "/reconcile", "/downloads", "/users"):
+        assert client.get(path).status_code == 403, path  # type: ignore[attr-defined]
+    mark = {"segment": sample[0], "kind": "key_quote", "csrf": csrf}
+    assert client.post("/mark", data=mark).status_code == 403  # type: ignore[attr-defined]
+    if app:
+        decide = {"application": str(app[0][0]), "action": "accept", "csrf": csrf}
+        assert client.post("/decide", data=decide).status_code == 403  # type: ignore[attr-defined]
+    # coding, then reopening: their own ticks come back, and unticking undoes the code
+    client.post("/code", data={"segment": sample[0], "code": "factors.funding", "csrf": csrf})  # type: ignore[attr-defined]
+    again = client.get(f"/?segment={sample[0]}").text  # type: ignore[attr-defined]
+    assert re.search(r'value="factors.funding" checked', again)
+    assert not re.search(r'value="police.referral_quality" checked', again)
+    client.post(
+        "/code", data={"segment": sample[0], "code": "police.referral_quality", "csrf": csrf}
+    )  # type: ignore[attr-defined]
+    project = open_project(team)
+    assert project.store.coder_codings()["cy"] == {sample[0]: {"police.referral_quality"}}
+    project.close()
+
+
+def test_every_get_route_refuses_a_blind_coder_unless_it_is_their_own(team: Path) -> None:
+    from starlette.routing import Route
+
+    from qualcode.serve.app import create_app
+
+    client = _join(_client(team), team, "cy", "coder")
+    open_to_coders = {"/", "/login", "/invite/{token}"}
+    routes = [r for r in create_app(team).routes if isinstance(r, Route)]
+    checked = 0
+    for route in routes:
+        if "GET" not in (route.methods or set()) or route.path in open_to_coders:
+            continue
+        path = re.sub(r"\{[^}]+\}", "x", route.path)
+        assert client.get(path).status_code == 403, path  # type: ignore[attr-defined]
+        checked += 1
+    assert checked >= 6
+
+
+def test_the_server_store_setting_names_the_store_it_serves(
+    team: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from qualcode.serve.site import open_served
+
+    copy = tmp_path / "served.db"
+    shutil.copy(team / ".qualcode" / "project.db", copy)
+    settings = team / "qualcode.toml"
+    text = settings.read_text()
+    assert '\nstore = ""' in text  # [server] store, as 'qualcode init' writes it
+
+    def serve_from(store: str) -> None:
+        settings.write_text(text.replace('\nstore = ""', f'\nstore = "{store}"'))
+
+    serve_from(f"sqlite:///{copy.as_posix()}")
+    assert main(["users", "add", "ann", "-p", str(team)]) == 0
+    project = open_served(team)
+    assert project.store_path == copy and project.store.user("ann") is not None
+    project.close()
+    plain = open_project(team)
+    assert plain.store.user("ann") is None  # the project's own store is untouched
+    plain.close()
+    serve_from("missing.db")
+    capsys.readouterr()
+    assert main(["users", "list", "-p", str(team)]) == 2
+    assert "[server]: store" in (err := capsys.readouterr().err) and "missing.db does not" in err
+    serve_from("postgresql://db/qualcode")
+    assert main(["users", "list", "-p", str(team)]) == 2
+    assert "not supported yet" in capsys.readouterr().err
+
+
+def test_users_add_gives_a_coder_a_sample_and_refuses_one_for_others(
+    served: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["users", "add", "cy", "--role", "coder", "--sample", "0.2", "-p", str(served)]) == 0
+    )
+    assert "20% sample" in capsys.readouterr().out
+    assert main(["users", "add", "di", "--sample", "0.2", "-p", str(served)]) == 1
+    assert "only a coder" in capsys.readouterr().err
+    assert main(["users", "add", "ed", "--role", "coder", "--sample", "2", "-p", str(served)]) == 1
+    assert "not a share" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import typer
 
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
+from qualcode.serve.site import open_served
 
 users_app = typer.Typer(
     help="Accounts for 'qualcode serve': add (with a one-time invite link), list, deactivate.",
@@ -26,40 +27,55 @@ def users_add(
             "--role", help="coder (blind second coding), reviewer, or lead (also downloads)."
         ),
     ] = "reviewer",
-    host: Annotated[str, typer.Option(help="Host in the invite link.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port in the invite link.")] = 8765,
+    sample: Annotated[
+        float,
+        typer.Option(
+            help="A coder's blind sample: this share of each interview's participant turns "
+            "(1 = all)."
+        ),
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed that draws a coder's sample.")] = 0,
+    host: Annotated[
+        str, typer.Option(help="Host in the invite link (default: [server] host).")
+    ] = "",
+    port: Annotated[
+        int, typer.Option(help="Port in the invite link (default: [server] port).")
+    ] = 0,
     project: ProjectOpt = None,
 ) -> None:
     """Add a user and print their one-time invite link (they choose their password there).
 
-    Only a hash of the link's token is stored; the link works once."""
-    from qualcode.project import open_project
+    Only a hash of the link's token is stored; the link works once. A coder codes blind: with
+    --sample 0.2 they get a fifth of each interview's participant turns (drawn with --seed, the
+    same however much they have coded) and never see suggestions or others' codes."""
     from qualcode.serve.accounts import add_user
 
-    proj = open_project(project)
-    token = add_user(proj, name, role)
+    proj = open_served(project)
+    token = add_user(proj, name, role, sample, seed)
+    server = proj.settings.server
     proj.close()
-    render.out.print(f"Added {name} ({role}). Send them this link (it works once):")
+    host, port = host or server.host, port or server.port
+    kind = f"{role}, {sample:.0%} sample" if sample < 1 else role
+    render.out.print(f"Added {name} ({kind}). Send them this link (it works once):")
     render.out.print(f"http://{host}:{port}/invite/{token}", soft_wrap=True)
 
 
 @users_app.command("list")
 def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """Every user, their role, and whether they have set a password and are active."""
-    from qualcode.project import open_project
-
-    proj = open_project(project)
+    proj = open_served(project)
     users = proj.store.users()
     proj.close()
     if as_json:
         render.print_json(users)
         return
     rows = [
-        [u["name"], u["role"], "yes" if u["has_password"] else "invited",
-         "active" if u["active"] else "deactivated"]
+        [u["name"], u["role"], f"{u['sample']:.0%}" if u["role"] == "coder" else "",
+         "yes" if u["has_password"] else "invited", "active" if u["active"] else "deactivated"]
         for u in users
     ]  # fmt: skip
-    render.out.print(render.table("Users", ["name", "role", "password", "state"], rows, set()))
+    headers = ["name", "role", "sample", "password", "state"]
+    render.out.print(render.table("Users", headers, rows, set()))
 
 
 @users_app.command("deactivate")
@@ -69,9 +85,8 @@ def users_deactivate(
 ) -> None:
     """Deactivate a user: they are logged out at once and cannot log in; their decisions stay."""
     from qualcode.errors import QualcodeError
-    from qualcode.project import open_project
 
-    proj = open_project(project)
+    proj = open_served(project)
     done = proj.store.deactivate(name)
     proj.close()
     if not done:
@@ -82,9 +97,10 @@ def users_deactivate(
 @app.command("serve")
 def serve(
     host: Annotated[
-        str, typer.Option(help="Address to listen on (this machine only by default).")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8765,
+        str,
+        typer.Option(help="Address to listen on (default: [server] host, this machine only)."),
+    ] = "",
+    port: Annotated[int, typer.Option(help="Port (default: [server] port, 8765).")] = 0,
     project: ProjectOpt = None,
 ) -> None:
     """Serve the project's review to a team's browsers (Ctrl+C stops it).
@@ -95,19 +111,22 @@ def serve(
     --host says otherwise; on a network, put it behind HTTPS."""
     import uvicorn
 
-    from qualcode.project import open_project
     from qualcode.serve.app import create_app
 
-    proj = open_project(project)
-    root = proj.root
+    proj = open_served(project)
+    proj.store  # noqa: B018 - opened (and brought up to date) before anyone logs in
+    root, server, store = proj.root, proj.settings.server, proj.store_path
     proj.close()
+    host, port = host or server.host, port or server.port
     if host not in LOCAL:
         render.warn(
             f"listening on {host}: anyone who can reach this machine can try to log in; use it "
             "only on a trusted network, behind an HTTPS proxy (passwords would otherwise cross "
             "the network in clear)"
         )
-    render.out.print(f"Serving {root.name} on http://{host}:{port}/ (Ctrl+C stops it).")
+    render.out.print(
+        f"Serving {root.name} ({store.name}) on http://{host}:{port}/ (Ctrl+C stops it)."
+    )
     uvicorn.run(
         create_app(root, secure_cookies=host not in LOCAL),
         host=host,

@@ -2,17 +2,18 @@
 
 Every page opens the project store for the request and closes it after (SQLite in WAL mode: many
 readers, one short write transaction per decision). A decision is recorded under the logged-in
-user, never a name from a form. Coders (blind second coding) are never sent a suggestion or
-another coder's codes. No request is logged; no asset comes from the network.
+user, never a name from a form. Coders (blind second coding) are sent only their own sample's
+segments and their own codes: never a suggestion or another coder's codes. No request is logged;
+no asset comes from the network.
+
+Handlers check and write with no ``await`` in between: they run one at a time on the event loop,
+so two reviewers can never both decide one suggestion.
 """
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,13 @@ from qualcode.serve.accounts import (
     token_hash,
     verify_password,
 )
+from qualcode.serve.site import COOKIE, HERE, SEES_CODES, Site
 
-COOKIE = "qc_session"
 LOGIN_COOKIE = "qc_login"
-HERE = Path(__file__).parent
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -38,47 +38,54 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 FAILURES, WINDOW = 5, 900  # failed logins per name before a 15-minute wait
+HOLD = 300  # seconds a reviewer keeps the segment they have open from other reviewers
+RECENT = 120  # seconds during which another reviewer's decision is marked "just now"
+ACTIONS = {"accept": "accepted", "reject": "rejected", "recode": "changed"}
+
+
+class Desk:
+    """Which segment each reviewer has open (so two reviewers are not given the same one) and
+    which they skipped; in memory, as the server is one process."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, tuple[str, float]] = {}  # reviewer -> (segment, until)
+        self.skipped: dict[str, set[str]] = defaultdict(set)
+
+    def hold(self, who: str, segment: str) -> None:
+        self.open[who] = (segment, time.monotonic() + HOLD)
+
+    def held_by_others(self, who: str) -> frozenset[str]:
+        clock = time.monotonic()
+        return frozenset(s for w, (s, until) in self.open.items() if w != who and until > clock)
+
+    def holder(self, segment: str, who: str) -> str:
+        clock = time.monotonic()
+        held = (w for w, (s, until) in self.open.items() if s == segment and until > clock)
+        return next((w for w in held if w != who), "")
 
 
 def create_app(root: Path, secure_cookies: bool = False) -> Any:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.base import BaseHTTPMiddleware
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, RedirectResponse, Response
+    from starlette.responses import JSONResponse, RedirectResponse, Response
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.project import open_project
+    from qualcode.serve import lead
 
-    templates = Environment(
-        loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape()
-    )
+    site = Site(root, secure_cookies)
     failures: dict[str, list[float]] = defaultdict(list)
+    desk = Desk()
 
-    @contextmanager
-    def project() -> Iterator[Any]:
-        proj = open_project(root)
-        try:
-            yield proj
-        finally:
-            proj.close()
-
-    def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        return HTMLResponse(templates.get_template(name).render(**values), status_code=status)
-
-    def current(request: Request, proj: Any) -> dict[str, Any] | None:
-        token = request.cookies.get(COOKIE, "")
-        return proj.store.session(token_hash(token)) if token else None
-
-    def csrf_ok(given: str, expected: str) -> bool:
-        return bool(given) and hmac.compare_digest(given, expected)
+    def go(path: str) -> Response:
+        return RedirectResponse(path, status_code=303)
 
     def login_session(proj: Any, user_id: int) -> Response:
         token = new_token()
         proj.store.add_session(token_hash(token), user_id, new_token())
-        response = RedirectResponse("/", status_code=303)
+        response = go("/")
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/"
         )
@@ -87,7 +94,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
 
     async def login_form(request: Request) -> Response:
         nonce = new_token()
-        response = page("login.html", csrf=nonce, error="")
+        response = site.page("login.html", csrf=nonce, error="")
         response.set_cookie(
             LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies, path="/"
         )
@@ -96,116 +103,221 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     async def login(request: Request) -> Response:
         form = await request.form()
         name, password = str(form.get("name", "")), str(form.get("password", ""))
-        if not csrf_ok(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE, "")):
-            return page("error.html", 403, message="The form expired: open the login page again.")
+        if not site.csrf_ok(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE, "")):
+            return site.error(403, "The form expired: open the login page again.")
         recent = [t for t in failures[name] if t > time.monotonic() - WINDOW]
         failures[name] = recent
         if len(recent) >= FAILURES:
-            return page("error.html", 429, message="Too many failed logins: wait 15 minutes.")
-        with project() as proj:
+            return site.error(429, "Too many failed logins: wait 15 minutes.")
+        with site.project() as proj:
             user = proj.store.user(name)
             ok = verify_password(password, user["password_hash"] if user else None)
             if not ok or user is None or not user["active"]:
                 failures[name].append(time.monotonic())
                 nonce = str(form.get("csrf", ""))
-                return page("login.html", 401, csrf=nonce, error="Wrong name or password.")
+                return site.page("login.html", 401, csrf=nonce, error="Wrong name or password.")
             failures.pop(name, None)
             return login_session(proj, user["id"])
 
     async def invite_form(request: Request) -> Response:
         token = request.path_params["token"]
-        with project() as proj:
+        with site.project() as proj:
             if proj.store.open_invite(token_hash(token)) is None:
-                return page("error.html", 404, message="This invite was used or never existed.")
-        return page("invite.html", token=token, error="")
+                return site.error(404, "This invite was used or never existed.")
+        return site.page("invite.html", token=token, error="")
 
     async def invite(request: Request) -> Response:
         token = request.path_params["token"]
         form = await request.form()
         password = str(form.get("password", ""))
         if len(password) < MIN_PASSWORD or password != str(form.get("again", "")):
-            return page(
+            return site.page(
                 "invite.html", 400, token=token,
                 error=f"Use the same password twice, at least {MIN_PASSWORD} characters.",
             )  # fmt: skip
-        with project() as proj:
+        with site.project() as proj:
             user_id = proj.store.open_invite(token_hash(token))
             if user_id is None or not proj.store.use_invite(
                 token_hash(token), user_id, hash_password(password)
             ):
-                return page("error.html", 404, message="This invite was used or never existed.")
+                return site.error(404, "This invite was used or never existed.")
             return login_session(proj, user_id)
 
     async def logout(request: Request) -> Response:
         form = await request.form()
-        with project() as proj:
-            user = current(request, proj)
-            if user is not None and csrf_ok(str(form.get("csrf", "")), user["csrf"]):
+        with site.project() as proj:
+            user = site.current(request, proj)
+            if user is not None and site.csrf_ok(str(form.get("csrf", "")), user["csrf"]):
                 proj.store.drop_session(token_hash(request.cookies.get(COOKIE, "")))
-        response = RedirectResponse("/login", status_code=303)
+                desk.open.pop(user["name"], None)
+        response = go("/login")
         response.delete_cookie(COOKIE, path="/")
         return response
 
     async def home(request: Request) -> Response:
-        with project() as proj:
-            user = current(request, proj)
-            if user is None:
-                return RedirectResponse("/login", status_code=303)
+        asked = request.query_params.get("segment", "")
+        with site.project() as proj:
+            user, refused = site.viewer(request, proj)
+            if refused is not None:
+                return refused
             if user["role"] == "coder":
-                return page("blind.html", user=user, **blind_item(proj, user["name"]))
-            return page("review.html", user=user, **review_item(proj, user["name"]))
-
-    def poster(request: Request, proj: Any, form: Any) -> tuple[dict[str, Any], Response | None]:
-        """The logged-in user of a form post, or the response that refuses it (no session, or
-        no valid CSRF token)."""
-        user = current(request, proj)
-        if user is None:
-            return {}, RedirectResponse("/login", status_code=303)
-        if not csrf_ok(str(form.get("csrf", "")), user["csrf"]):
-            return user, page("error.html", 403, message="The form expired: reload the page.")
-        return user, None
+                sample = blind_sample(proj, user)
+                if asked and asked not in sample:
+                    return site.error(403, "That segment is not in your sample.", user)
+                return site.page("blind.html", user=user, **blind_item(proj, user, sample, asked))
+            if asked and proj.store.segment_row(asked) is None:
+                return site.error(404, "No such segment.", user)
+            who = user["name"]
+            segment = asked or next_segment(proj, who, desk)
+            if segment:
+                desk.hold(who, segment)
+            values: dict[str, Any] = {"item": None}
+            if segment:
+                values = review_item(proj, who, segment)
+            values["taken"] = request.query_params.get("taken", "")
+            values["holder"] = desk.holder(segment, who) if segment else ""
+            return site.page("review.html", user=user, **values)
 
     async def decide(request: Request) -> Response:
         form = await request.form()
-        with project() as proj:
-            user, refused = poster(request, proj, form)
+        with site.project() as proj:
+            user, refused = site.poster(request, proj, form, SEES_CODES)
             if refused is not None:
                 return refused
-            if user["role"] == "coder":
-                return page("error.html", 403, message="Coders code blind: no suggestions.")
-            action = str(form.get("action", ""))
+            return act(proj, user["name"], form)
+
+    def act(proj: Any, who: str, form: Any) -> Response:
+        """One reviewer's action on a suggestion (accept, reject, change to a code) or on a
+        segment (add a code, reject the rest); then the segment again, or the next one once
+        nothing on it is left to decide."""
+        store = proj.store
+        action, code = str(form.get("action", "")), str(form.get("code", ""))
+        known = {c.id for c in _codebook(proj).codes}
+        if action in ("accept", "reject", "change"):
             try:
-                app_id = int(str(form.get("application", "")))
+                found = store.application(int(str(form.get("application", ""))))
             except ValueError:
-                app_id = -1
-            found = proj.store.application(app_id)
-            if action not in ("accept", "reject") or found is None:
-                return page("error.html", 400, message="No such suggestion.")
-            _, segment, code, superseded, _, decisions = found
-            # checked and decided with no await between: requests run one at a time on the
-            # event loop, so two reviewers can never both decide one suggestion
-            if decisions or superseded is not None:
-                return RedirectResponse("/?taken=1", status_code=303)  # someone was quicker
-            proj.store.decide(app_id, segment, code, user["name"], action)
-            if not proj.store.undecided_on(segment):
-                proj.store.mark_reviewed(segment, user["name"])
-        return RedirectResponse("/", status_code=303)
+                found = None
+            if found is None:
+                return site.error(400, "No such suggestion.")
+            app_id, segment, suggested, superseded, _, decisions = found
+            if decisions or superseded is not None:  # someone was quicker
+                return go(f"/?segment={segment}&taken={app_id}")
+            if action == "change":
+                if code not in known:
+                    return site.error(400, "Pick a code from the codebook to change to.")
+                store.decide(app_id, segment, suggested, who, "recode", f"changed to {code}")
+                store.decide(None, segment, code, who, "add", f"changed from {suggested}")
+            elif action == "accept" and suggested not in known:
+                return site.error(400, "A topic is not a code: change it to one (c).")
+            else:
+                store.decide(app_id, segment, suggested, who, action)
+        elif action in ("add", "reject_rest"):
+            segment = str(form.get("segment", ""))
+            if store.segment_row(segment) is None:
+                return site.error(400, "No such segment.")
+            if action == "add":
+                if code not in known:
+                    return site.error(400, "Pick a code from the codebook to add.")
+                store.decide(None, segment, code, who, "add")
+            for app in store.undecided_on(segment) if action == "reject_rest" else ():
+                store.decide(app[0], segment, app[2], who, "reject")
+        else:
+            return site.error(400, "Unknown action.")
+        if store.undecided_on(segment):
+            return go(f"/?segment={segment}")
+        store.mark_reviewed(segment, who)
+        return go("/")
+
+    async def skip(request: Request) -> Response:
+        """Leave the open segment for now (it stays in the queue): the next one."""
+        form = await request.form()
+        with site.project() as proj:
+            user, refused = site.poster(request, proj, form, SEES_CODES)
+            if refused is not None:
+                return refused
+            desk.skipped[user["name"]].add(str(form.get("segment", "")))
+        return go("/")
+
+    async def mark(request: Request) -> Response:
+        """Key quote (toggle) or memo on a segment the user may see."""
+        form = await request.form()
+        with site.project() as proj:
+            user, refused = site.poster(request, proj, form)
+            if refused is not None:
+                return refused
+            segment, kind = str(form.get("segment", "")), str(form.get("kind", ""))
+            if proj.store.segment_row(segment) is None or kind not in ("key_quote", "memo"):
+                return site.error(400, "No such segment or mark.", user)
+            if user["role"] == "coder" and (
+                kind != "memo" or segment not in blind_sample(proj, user)
+            ):  # a key-quote mark is shared: a blind coder neither sees nor sets it
+                return site.error(403, "Blind coders write memos on their own segments.", user)
+            if kind == "memo":
+                text = str(form.get("text", "")).strip()
+                if text:
+                    proj.store.add_mark(segment, user["name"], "memo", text)
+            else:
+                kind = "not_key_quote" if segment in proj.store.key_quotes() else "key_quote"
+                proj.store.add_mark(segment, user["name"], kind)
+        return go(f"/?segment={segment}")
+
+    async def undo(request: Request) -> Response:
+        """Take back the user's latest action still standing (a decision, a code, a key-quote
+        mark or a memo: recorded as undone, never deleted) and show its segment again."""
+        form = await request.form()
+        with site.project() as proj:
+            user, refused = site.poster(request, proj, form)
+            if refused is not None:
+                return refused
+            last = proj.store.last_action(user["name"])
+            if last is None:
+                return go("/")
+            kind, record, segment = last
+            if kind == "decision":
+                proj.store.undo_decision(record, user["name"])
+            else:
+                proj.store.withdraw_mark(record, user["name"])
+        return go(f"/?segment={segment}")
 
     async def code(request: Request) -> Response:
+        """A blind coder's checklist for one segment of their sample: the ticked codes become
+        theirs (codes they untick are undone), and the segment counts as coded by them."""
         form = await request.form()
-        with project() as proj:
-            user, refused = poster(request, proj, form)
+        with site.project() as proj:
+            user, refused = site.poster(request, proj, form)
             if refused is not None:
                 return refused
-            segment = str(form.get("segment", ""))
+            segment, who = str(form.get("segment", "")), user["name"]
+            if user["role"] == "coder" and segment not in blind_sample(proj, user):
+                return site.error(403, "That segment is not in your sample.", user)
             known = {c.id for c in _codebook(proj).codes}
-            given = [str(c) for c in form.getlist("code")]
-            if not segment or any(c not in known for c in given):
-                return page("error.html", 400, message="Unknown segment or code.")
-            for c in sorted(set(given)):
-                proj.store.decide(None, segment, c, user["name"], "add")
-            proj.store.mark_reviewed(segment, user["name"])
-        return RedirectResponse("/", status_code=303)
+            given = {str(c) for c in form.getlist("code")}
+            if proj.store.segment_row(segment) is None or not given <= known:
+                return site.error(400, "Unknown segment or code.", user)
+            mine = own_codes(proj, segment, who)
+            for c, did in mine.items():
+                if c not in given:
+                    proj.store.undo_decision(did, who)
+            for c in sorted(given - set(mine)):
+                proj.store.decide(None, segment, c, who, "add")
+            proj.store.mark_reviewed(segment, who)
+        return go("/")
+
+    async def segment_state(request: Request) -> Response:
+        """What others decided on a segment's suggestions, for the page to mark while open
+        (reviewers and leads only: never a blind coder)."""
+        with site.project() as proj:
+            user, refused = site.viewer(request, proj, SEES_CODES)
+            if refused is not None:
+                return JSONResponse({"error": "refused"}, status_code=refused.status_code)
+            segment = request.path_params["segment"]
+            decided = {
+                str(s["id"]): s["decided"]
+                for s in suggestion_rows(proj, segment, user["name"])
+                if s["decided"]
+            }
+            return JSONResponse({"decided": decided, "holder": desk.holder(segment, user["name"])})
 
     class Headers(BaseHTTPMiddleware):
         async def dispatch(self, request: Request, call_next: Any) -> Response:
@@ -221,7 +333,12 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         Route("/invite/{token}", invite_form, methods=["GET"]),
         Route("/invite/{token}", invite, methods=["POST"]),
         Route("/decide", decide, methods=["POST"]),
+        Route("/skip", skip, methods=["POST"]),
+        Route("/mark", mark, methods=["POST"]),
+        Route("/undo", undo, methods=["POST"]),
         Route("/code", code, methods=["POST"]),
+        Route("/api/segment/{segment}", segment_state),
+        *lead.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(Headers)])
@@ -248,55 +365,129 @@ def _codebook(proj: Any) -> Any:
     return _CODEBOOKS[key]
 
 
-def review_item(proj: Any, reviewer: str) -> dict[str, Any]:
-    """The next segment with undecided suggestions for this reviewer, and its suggestions
-    (read from the store directly: no whole queue is built for one page)."""
-    from qualcode.review.session import Suggestion
+def next_segment(proj: Any, who: str, desk: Desk) -> str:
+    """The next segment with suggestions for this reviewer that no other reviewer has open
+    (and that they did not skip, until only skipped ones are left); '' when none is left."""
+    held = desk.held_by_others(who)
+    found = proj.store.next_for(who, held | frozenset(desk.skipped[who]))
+    if found is None and desk.skipped[who]:
+        desk.skipped[who].clear()
+        found = proj.store.next_for(who, held)
+    return str(found[0][0]) if found else ""
 
+
+def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
+    """A segment's current suggestions, each with what was decided on it and by whom (marked
+    "just now" when another reviewer decided it in the last two minutes)."""
+    from datetime import UTC, datetime
+
+    codebook = _codebook(proj)
+    precision = proj.store.model_precision()
+    clock = datetime.now(UTC)
+    rows = []
+    for (
+        app_id,
+        _,
+        code,
+        kind,
+        _,
+        score,
+        start,
+        end,
+        action,
+        by,
+        at,
+    ) in proj.store.segment_suggestions(segment):
+        found = codebook.code(code)
+        decided = ""
+        if action is not None:
+            ago = (clock - datetime.fromisoformat(at)).total_seconds()
+            decided = f"{ACTIONS.get(action, action)} by {'you' if by == who else by}"
+            decided += " just now" if by != who and ago < RECENT else ""
+        rows.append({
+            "id": app_id, "code": code, "kind": kind, "score": score, "start": start, "end": end,
+            "name": found.name if found else code, "is_code": found is not None,
+            "definition": found.definition if found else "A theme the codebook lacks.",
+            "precision": precision.get(code) if kind == "model" else None, "decided": decided,
+        })  # fmt: skip
+    return rows
+
+
+def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
+    """One segment for a reviewer: its text between the turns around it, every suggestion on
+    it (with others' decisions marked), the codes given so far, memos and the key-quote mark."""
     store = proj.store
-    found = store.next_for(reviewer)
-    if found is None:
-        return {"item": None}
-    (segment, doc_id, turn, start, end), apps = found
+    _, doc_id, turn, start, end = store.segment_row(segment)
     doc = store.document(doc_id)
-    names = {c.id: c.name for c in _codebook(proj).codes}
-    suggestions = [Suggestion(a[0], *a[2:]) for a in apps]
+    turns = {t.index: t for t in doc.turns}
+
+    def said(t: Any) -> str:
+        return f"{t.speaker or ''}: {doc.text[t.start : t.end]}" if t else ""
+
+    codebook = _codebook(proj)
+    suggestions = suggestion_rows(proj, segment, who)
+    for s in suggestions:  # the words a rule matched, when not the whole turn
+        whole = (s["start"], s["end"]) == (start, end)
+        s["evidence"] = "" if whole else doc.text[s["start"] : s["end"]]
+    added = list(own_codes(proj, segment, who))
     return {
         "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
+        "before": said(turns.get(turn - 1)),
         "text": doc.text[start:end],
-        "left": store.waiting_for(reviewer),
-        "suggestions": [
-            {
-                "id": s.app_id,
-                "code": names.get(s.code, s.code),
-                "kind": s.kind,
-                "score": s.score,
-                "evidence": doc.text[s.start : s.end] if (s.start, s.end) != (start, end) else "",
-            }
-            for s in suggestions
-        ],
+        "after": said(turns.get(turn + 1)),
+        "left": store.waiting_for(who),
+        "suggestions": suggestions,
+        "open": sum(1 for s in suggestions if not s["decided"]),
+        "added": [codebook.code(c).name if codebook.code(c) else c for c in added],
+        "memos": store.segment_memos(segment),
+        "key_quote": segment in store.key_quotes(),
+        "groups": [(g.name, [(c.id, c.name) for c in g.codes]) for g in codebook.groups],
     }
 
 
-def blind_item(proj: Any, coder: str) -> dict[str, Any]:
-    """The next segment this coder has not coded, and the codebook as a checklist: never a
-    suggestion or another coder's codes."""
+def blind_sample(proj: Any, user: dict[str, Any]) -> list[str]:
+    """A coder's blind sample: their share of each interview's participant turns, drawn with
+    their seed from every current segment (so it stays the same however much they have coded)."""
     from qualcode.review.session import blind_queue
 
     store = proj.store
     asked = store.interviewer_segments()
     segments = [s for s in store.current_segments() if s[0] not in asked]
-    queue = blind_queue(segments, store.reviewed_by(coder))
-    if not queue:
-        return {"item": None}
-    item = queue[0]
-    doc = store.document(item.document_id)
+    items = blind_queue(segments, set(), user["sample"], user["seed"])
+    return [i.segment for i in items]
+
+
+def own_codes(proj: Any, segment: str, who: str) -> dict[str, int]:
+    """The codes this user gave a segment (still standing): code -> decision id."""
+    mine: dict[str, int] = {}
+    for app, action, c, did in proj.store.session_decisions_ids(segment, who):
+        if app is None and action == "add":
+            mine[c] = did
+    return mine
+
+
+def blind_item(proj: Any, user: dict[str, Any], sample: list[str], asked: str) -> dict[str, Any]:
+    """The segment a coder asked for (one of their sample), else the next they have not coded,
+    with the codebook as a checklist ticked with their own codes only: never a suggestion or
+    another coder's codes."""
+    store = proj.store
+    done = store.reviewed_by(user["name"])
+    left = [s for s in sample if s not in done]
+    segment = asked or (left[0] if left else "")
+    if not segment:
+        return {"item": None, "coded": len(sample)}
+    _, doc_id, turn, start, end = store.segment_row(segment)
+    doc = store.document(doc_id)
     codebook = _codebook(proj)
     return {
-        "item": item,
+        "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
-        "text": doc.text[item.start : item.end],
-        "left": len(queue),
-        "groups": [(g.name, [(c.id, c.name) for c in g.codes]) for g in codebook.groups],
+        "text": doc.text[start:end],
+        "left": len(left),
+        "coded": len(sample) - len(left),
+        "ticked": set(own_codes(proj, segment, user["name"])),
+        "groups": [
+            (g.name, [(c.id, c.name, c.definition) for c in g.codes]) for g in codebook.groups
+        ],
     }

@@ -178,5 +178,10 @@ class DocumentStore(StoreBase):
         row = self.conn.execute(sql.SEGMENT_TEXT, (segment,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
+    def segment_row(self, segment: str) -> tuple[str, int, int, int, int] | None:
+        """(segment, document, turn, start, end) of a segment of a current document."""
+        row = self.conn.execute(sql.SEGMENT_ROW, (segment,)).fetchone()
+        return (row[0], row[1], row[2], row[3], row[4]) if row else None
+
     def current_segments(self) -> list[tuple[str, int, int, int, int]]:
         return [tuple(r) for r in self.conn.execute(sql.SEGMENTS_OF_CURRENT)]

@@ -71,21 +71,42 @@ class ReviewStore(StoreBase):
     def mark_counts(self) -> dict[str, int]:
         return {k: int(n) for k, n in self.conn.execute(sql.MARK_COUNTS)}
 
-    def next_for(self, reviewer: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:
+    def next_for(
+        self, reviewer: str, skip: frozenset[str] = frozenset()
+    ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:
         """The first segment, in document order, with suggestions this reviewer still has to
         decide: ((segment, document, turn, start, end), its suggestions as
-        queue_applications gives them); None when there is none. Reads rows only until found."""
+        queue_applications gives them); None when there is none. ``skip``: segments to pass
+        over (another reviewer has them open). Reads rows only until found."""
         hidden = self._combined_by_model()
         found: tuple[Any, ...] | None = None
         apps: list[tuple[Any, ...]] = []
         for r in self.conn.execute(sql.NEXT_FOR_REVIEWER, (reviewer,)):
-            if hidden(r[1], r[3], r[8]):
+            if r[1] in skip or hidden(r[1], r[3], r[8]):
                 continue
             if found is not None and r[1] != found[0]:
                 break
             found = found or (r[1], r[9], r[10], r[11], r[12])
             apps.append(tuple(r[:8]))
         return (found, apps) if found is not None else None
+
+    def segment_suggestions(self, segment: str) -> list[tuple[Any, ...]]:
+        """Every current suggestion on one segment as queue_applications gives them, each
+        followed by its live decision (action, reviewer, when; None when undecided)."""
+        hidden = self._combined_by_model()
+        rows = self.conn.execute(sql.SEGMENT_SUGGESTIONS, (segment,))
+        return [(*r[:8], *r[9:]) for r in rows if not hidden(r[1], r[3], r[8])]
+
+    def live_decisions(self) -> list[tuple[int, int | None, str, str, str, str]]:
+        """Every decision still standing: (id, suggestion or None, segment, code, reviewer,
+        action), oldest first."""
+        return [tuple(r) for r in self.conn.execute(sql.LIVE_DECISIONS)]
+
+    def last_action(self, reviewer: str) -> tuple[str, int, str] | None:
+        """This reviewer's latest action still standing: ('decision' or 'mark', its id, its
+        segment); None when there is none. Undoing it and asking again walks back in time."""
+        row = self.conn.execute(sql.LAST_ACTION_BY, (reviewer, reviewer)).fetchone()
+        return (str(row[0]), int(row[1]), str(row[2])) if row else None
 
     def undecided_on(self, segment: str) -> list[tuple[Any, ...]]:
         """One segment's undecided suggestions (one per code once a model has scored it)."""
@@ -181,7 +202,7 @@ class ReviewStore(StoreBase):
             )
 
     def withdraw_mark(self, mark_id: int, reviewer: str) -> None:
-        """Take a memo back (undo): recorded as withdrawn, never deleted."""
+        """Take a memo or key-quote mark back (undo): recorded as withdrawn, never deleted."""
         with self.transaction() as c:
             c.execute(sql.WITHDRAW_MARK, (mark_id, reviewer, now()))
 

@@ -250,14 +250,22 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        9,
+        "each blind coder's sample (share of participant turns, seed) for 'qualcode serve'",
+        """
+        ALTER TABLE users ADD COLUMN sample REAL NOT NULL DEFAULT 1.0;
+        ALTER TABLE users ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
-INSERT_USER = "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)"
+INSERT_USER = "INSERT INTO users (name, role, sample, seed, created_at) VALUES (?, ?, ?, ?, ?)"
 USER_BY_NAME = "SELECT id, name, role, password_hash, active FROM users WHERE name = ?"
 USER_BY_ID = "SELECT id, name, role, password_hash, active FROM users WHERE id = ?"
-ALL_USERS = (
-    "SELECT id, name, role, password_hash IS NOT NULL, active, created_at FROM users ORDER BY name"
-)
+ALL_USERS = """
+SELECT id, name, role, password_hash IS NOT NULL, active, created_at, sample, seed FROM users
+ORDER BY name"""
 SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 DEACTIVATE_USER = "UPDATE users SET active = 0 WHERE name = ?"
 DROP_USER_SESSIONS = "DELETE FROM web_sessions WHERE user_id = ?"
@@ -268,8 +276,8 @@ INSERT_SESSION = (
     "INSERT INTO web_sessions (token_hash, user_id, csrf, created_at) VALUES (?, ?, ?, ?)"
 )
 SESSION = """
-SELECT u.id, u.name, u.role, s.csrf FROM web_sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = ? AND u.active = 1"""
+SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed
+FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.active = 1"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
 
 INSERT_AUDIT = """
@@ -470,6 +478,9 @@ WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'human', 'import', 'mod
                   WHERE x.application_id = a.id AND x.action = 'reject')"""
 ALL_ATTRIBUTES = "SELECT participant_id, name, value FROM attributes ORDER BY participant_id, name"
 RUN_BY_ID = "SELECT kind, summary FROM runs WHERE id = ?"
+SEGMENT_ROW = """
+SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL WHERE s.id = ?"""
 SEGMENT_TEXT = """
 SELECT substr(d.text, s.start + 1, s.end - s.start), d.participant_id, s.turn_idx
 FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?"""
@@ -538,7 +549,7 @@ WHERE m.id NOT IN (SELECT mark_id FROM withdrawn_marks) GROUP BY m.reviewer, m.k
 INSERT_MARK = "INSERT INTO marks (segment_id, reviewer, kind, text, at) VALUES (?, ?, ?, ?, ?)"
 KEY_QUOTES = """
 SELECT m.segment_id, m.kind FROM marks m WHERE m.kind IN ('key_quote', 'not_key_quote')
-ORDER BY m.id"""
+  AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
 INSERT_RESOLUTION = """
 INSERT INTO resolutions (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
@@ -596,6 +607,24 @@ WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
   AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)
 ORDER BY d.source, s.start, a.start, a.code_id"""
+# Every current machine suggestion on one segment, with its live decision (if any) and who made it.
+SEGMENT_SUGGESTIONS = """
+SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
+       coalesce(a.codebook_hash, ''), x.action, x.reviewer, x.at
+FROM applications a
+LEFT JOIN live_decisions x ON x.application_id = a.id
+WHERE a.segment_id = ? AND a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+ORDER BY a.start, a.code_id, x.id"""
+LIVE_DECISIONS = """
+SELECT id, application_id, segment_id, code_id, reviewer, action FROM live_decisions ORDER BY id"""
+# A reviewer's latest action still standing: a live decision or a mark not withdrawn.
+LAST_ACTION_BY = """
+SELECT kind, id, segment_id FROM (
+  SELECT 'decision' AS kind, id, segment_id, at FROM live_decisions WHERE reviewer = ?
+  UNION ALL
+  SELECT 'mark', id, segment_id, at FROM marks
+  WHERE reviewer = ? AND id NOT IN (SELECT mark_id FROM withdrawn_marks)
+) ORDER BY at DESC, kind = 'decision', id DESC LIMIT 1"""
 UNDECIDED_ON_SEGMENT = """
 SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
        coalesce(a.codebook_hash, '')

@@ -1,12 +1,114 @@
-// qualcode review: keys act on the first suggestion still listed (a accept, r reject) or, when
-// coding blind, n sends the checklist. Written for qualcode; no framework.
-document.addEventListener("keydown", function (event) {
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
-  var tag = (event.target && event.target.tagName) || "";
-  if (tag === "INPUT" && event.target.type !== "checkbox") return;
-  var button = document.querySelector('button[data-key="' + event.key + '"]');
-  if (button) {
-    event.preventDefault();
-    button.click();
+// qualcode review keys, as in the terminal app: the highlighted suggestion (j / k move it) is
+// what a, r and c act on; x, +, *, m, ?, u and n act on the segment. When coding blind, j / k
+// move between the checklist's codes and space ticks one. While a segment is open, what other
+// reviewers decide on it is marked every few seconds. Written for qualcode; no framework.
+(function () {
+  "use strict";
+  var current = 0;
+
+  function rows() {
+    var list = document.querySelectorAll("li.suggestion[data-open]");
+    if (list.length) return list;
+    return document.querySelectorAll("#checklist label");
   }
-});
+
+  function highlight(index) {
+    var list = rows();
+    if (!list.length) return null;
+    current = Math.max(0, Math.min(index, list.length - 1));
+    for (var i = 0; i < list.length; i++) list[i].classList.toggle("current", i === current);
+    var row = list[current];
+    var box = row.querySelector("input[type=checkbox]");
+    if (box) box.focus();
+    return row;
+  }
+
+  function press(selector, scope) {
+    var button = (scope || document).querySelector(selector);
+    if (button) button.click();
+    return !!button;
+  }
+
+  function typing(target) {
+    var tag = (target && target.tagName) || "";
+    return tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && target.type !== "checkbox");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (typing(target)) {
+      if (event.key === "Escape") target.blur();
+      else if (event.key === "Enter" && target.tagName === "SELECT" && target.form) {
+        event.preventDefault();
+        var change = target.form.querySelector('button[value="change"], button[value="add"]');
+        if (change) change.click();
+      }
+      return;
+    }
+    var row = rows()[current];
+    var done = true;
+    switch (event.key) {
+      case "j": highlight(current + 1); break;
+      case "k": highlight(current - 1); break;
+      case "a": done = !!row && press('[data-act="accept"]', row); break;
+      case "r": done = !!row && press('[data-act="reject"]', row); break;
+      case "c": {
+        var select = row && row.querySelector('select[data-act="change"]');
+        if (select) select.focus(); else done = false;
+        break;
+      }
+      case "+": case "=": {
+        var add = document.getElementById("add-code");
+        if (add) add.focus(); else done = false;
+        break;
+      }
+      case "m": {
+        var memo = document.getElementById("memo");
+        if (memo) memo.focus(); else done = false;
+        break;
+      }
+      case "?": case "i": {
+        var details = row && row.querySelector("details");
+        if (details) details.open = !details.open; else done = false;
+        break;
+      }
+      default:
+        done = press('button[data-key="' + event.key + '"]');
+    }
+    if (done) event.preventDefault();
+  });
+
+  function poll() {
+    var segment = document.querySelector("#segment[data-segment]");
+    if (!segment || !window.fetch) return;
+    fetch("/api/segment/" + encodeURIComponent(segment.dataset.segment), {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) return;
+        var changed = false;
+        Object.keys(state.decided).forEach(function (id) {
+          var li = document.querySelector('li.suggestion[data-id="' + id + '"][data-open]');
+          if (!li) return;
+          li.removeAttribute("data-open");
+          li.classList.add("decided", "taken");
+          li.querySelector(".mark").textContent = state.decided[id];
+          var form = li.querySelector("form");
+          if (form) form.remove();
+          changed = true;
+        });
+        var holder = document.getElementById("holder");
+        if (holder) {
+          holder.textContent = state.holder ? state.holder + " has this segment open too." : "";
+          holder.classList.toggle("hidden", !state.holder);
+        }
+        if (changed) highlight(current);
+      })
+      .catch(function () {});
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    highlight(0);
+    if (document.querySelector("#segment[data-segment]")) setInterval(poll, 3000);
+  });
+})();

@@ -1,0 +1,118 @@
+"""What every page of the review server shares: the project store opened per request, templates,
+the logged-in user, and the checks that refuse a request (no session, wrong role, no CSRF token).
+
+Route modules (``app`` for logins and the review queue, ``lead`` for a lead's pages) take a
+:class:`Site` and return their routes, so every page goes through the same checks.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.serve.accounts import token_hash
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+COOKIE = "qc_session"
+HERE = Path(__file__).parent
+ROLES = ("coder", "reviewer", "lead")
+SEES_CODES = ("reviewer", "lead")  # roles that may see others' and the machine's codes
+LEADS = ("lead",)
+# The pages in the header, and who may open them (blind coders: only their checklist).
+PAGES = (
+    ("/", "Queue", ROLES),
+    ("/quotes", "Quotes", SEES_CODES),
+    ("/memos", "Memos", SEES_CODES),
+    ("/agreement", "Agreement", SEES_CODES),
+    ("/reconcile", "Reconcile", LEADS),
+    ("/downloads", "Downloads", LEADS),
+    ("/users", "Users", LEADS),
+)
+
+
+def open_served(path: Path | str | None) -> Any:
+    """The project at ``path`` with the store the server serves: [server] store when set,
+    else [paths] store."""
+    from dataclasses import replace
+
+    from qualcode.errors import ProjectError
+    from qualcode.project import open_project
+    from qualcode.settings import SETTINGS_FILE
+
+    proj = open_project(path)
+    served = proj.settings.server.store_path()
+    if served:
+        proj.settings = replace(proj.settings, paths=replace(proj.settings.paths, store=served))
+        if not proj.store_path.is_file():  # never serve a new, empty store by mistake
+            raise ProjectError(
+                f"{proj.root / SETTINGS_FILE} [server]: store {proj.store_path} does not exist",
+                "name an existing project store, or leave it empty for [paths] store",
+            )
+    return proj
+
+
+class Site:
+    def __init__(self, root: Path, secure_cookies: bool = False) -> None:
+        from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+        self.root, self.secure_cookies = root, secure_cookies
+        self.templates = Environment(
+            loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape()
+        )
+
+    @contextmanager
+    def project(self) -> Iterator[Any]:
+        """The project, its store opened for this request."""
+        proj = open_served(self.root)
+        try:
+            yield proj
+        finally:
+            proj.close()
+
+    def page(self, name: str, status: int = 200, **values: Any) -> Response:
+        from starlette.responses import HTMLResponse
+
+        user = values.get("user") or {}
+        nav = [(path, title) for path, title, roles in PAGES if user.get("role") in roles]
+        html = self.templates.get_template(name).render(nav=nav, **values)
+        return HTMLResponse(html, status_code=status)
+
+    def error(self, status: int, message: str, user: dict[str, Any] | None = None) -> Response:
+        return self.page("error.html", status, message=message, user=user)
+
+    def current(self, request: Any, proj: Any) -> dict[str, Any] | None:
+        token = request.cookies.get(COOKIE, "")
+        return proj.store.session(token_hash(token)) if token else None
+
+    @staticmethod
+    def csrf_ok(given: str, expected: str) -> bool:
+        return bool(given) and hmac.compare_digest(given, expected)
+
+    def viewer(
+        self, request: Any, proj: Any, roles: tuple[str, ...] = ROLES
+    ) -> tuple[dict[str, Any], Response | None]:
+        """The logged-in user of a page, or the response that refuses it: to the login page
+        without a session, 403 when the user's role may not see it (a blind coder asking for
+        anything that shows codes)."""
+        from starlette.responses import RedirectResponse
+
+        user = self.current(request, proj)
+        if user is None:
+            return {}, RedirectResponse("/login", status_code=303)
+        if user["role"] not in roles:
+            return user, self.error(403, "Your role cannot open this page.", user)
+        return user, None
+
+    def poster(
+        self, request: Any, proj: Any, form: Any, roles: tuple[str, ...] = ROLES
+    ) -> tuple[dict[str, Any], Response | None]:
+        """As :meth:`viewer` for a form post, which also needs the session's CSRF token."""
+        user, refused = self.viewer(request, proj, roles)
+        if refused is None and not self.csrf_ok(str(form.get("csrf", "")), user["csrf"]):
+            refused = self.error(403, "The form expired: reload the page.", user)
+        return user, refused
