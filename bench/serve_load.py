@@ -1,15 +1,16 @@
 """Several reviewers deciding at once through 'qualcode serve', on 127.0.0.1 only.
 
-    python bench/serve_load.py [--reviewers 5] [--seconds 60]
+    python bench/serve_load.py [--reviewers 5] [--seconds 120]
 
 A fresh copy of the example project is ingested and rule-coded, one reviewer account is made per
 simulated reviewer, and the server runs in this process (uvicorn, as 'qualcode serve' runs it).
-Each reviewer logs in through the login form, then loops until time is up: open the queue page,
-take the first suggestion listed, accept or reject it. Printed: decisions per second, the
-latency of each decision (the POST and its redirect) at the median and the 95th percentile,
-and, from the store afterwards, decisions lost (answered as recorded but not stored) and
-duplicated (two live decisions on one suggestion): both must be 0. Bounded: --seconds is capped
-at 120, and nothing but 127.0.0.1 is contacted.
+Each reviewer logs in through the login form, then loops until time is up: open the queue page
+(the server hands each reviewer a segment no other has open), take the first suggestion still
+open, accept or reject it, and undo two decisions in three. Printed: decisions per second, the
+latency of each decision and undo (the POST and its redirect to the next page) at the median and
+the 95th percentile, and, from the store afterwards, decisions lost (answered as recorded but not
+stored), duplicated (two live decisions on one suggestion) and stored though undone: all 0.
+Bounded: --seconds is capped at 120, and nothing but 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,30 +49,42 @@ def _project(tmp: Path, reviewers: int) -> Path:
     return tmp
 
 
-def _reviewer(base: str, name: str, deadline: float, out: list[float], made: list[int]) -> None:
+def _reviewer(
+    base: str, name: str, deadline: float, out: dict[str, list[float]], made: list[int]
+) -> None:
+    """Decide, and take two decisions in three back with undo (as reviewers do; it also keeps the
+    example's queue from running out in two minutes): ``made`` ends as this reviewer's
+    decisions still standing."""
     import httpx
 
     with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client:
         page = client.get("/login").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf})
-        flip = False
+        turn = 0
         while time.monotonic() < deadline:
             page = client.get("/").text
             found = re.search(r'name="application" value="(\d+)"', page)
             token = re.search(r'name="csrf" value="([^"]+)"', page)
             if found is None or token is None:
                 return  # the queue is done
-            flip = not flip
+            turn += 1
             t0 = time.perf_counter()
             r = client.post(
                 "/decide",
                 data={"application": found.group(1), "csrf": token.group(1),
-                      "action": "accept" if flip else "reject"},
+                      "action": "accept" if turn % 2 else "reject"},
             )  # fmt: skip
-            out.append(time.perf_counter() - t0)
-            if r.status_code == 200 and "taken=1" not in str(r.url):
-                made.append(int(found.group(1)))
+            out["decision"].append(time.perf_counter() - t0)
+            if r.status_code != 200 or "taken=" in str(r.url):
+                continue  # another reviewer was quicker: nothing stored for this one
+            made.append(int(found.group(1)))
+            if turn % 3:  # undo two decisions in three
+                t0 = time.perf_counter()
+                r = client.post("/undo", data={"csrf": token.group(1)})
+                out["undo"].append(time.perf_counter() - t0)
+                if r.status_code == 200:
+                    made.pop()
 
 
 def main() -> None:
@@ -80,7 +94,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reviewers", type=int, default=5)
-    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--seconds", type=float, default=120)
     args = ap.parse_args()
     seconds = min(args.seconds, 120)
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,13 +109,13 @@ def main() -> None:
         while not server.started:
             time.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
-        latencies: list[list[float]] = [[] for _ in range(args.reviewers)]
-        made: list[int] = []
+        latencies: dict[str, list[float]] = {"decision": [], "undo": []}
+        made: list[list[int]] = [[] for _ in range(args.reviewers)]
         deadline = time.monotonic() + seconds
         t0 = time.monotonic()
         workers = [
             threading.Thread(
-                target=_reviewer, args=(base, f"reviewer{i + 1}", deadline, latencies[i], made)
+                target=_reviewer, args=(base, f"reviewer{i + 1}", deadline, latencies, made[i])
             )
             for i in range(args.reviewers)
         ]
@@ -115,20 +129,25 @@ def main() -> None:
         from qualcode.project import open_project
 
         project = open_project(root)
-        rows = project.store.conn.execute(
-            "SELECT application_id, count(*) FROM live_decisions GROUP BY application_id"
-        ).fetchall()
+        decided = [d[1] for d in project.store.live_decisions() if d[1] is not None]
         project.close()
-    stored = {int(a): int(n) for a, n in rows}
-    lost = sum(1 for a in made if a not in stored)
+    stored = Counter(decided)
+    standing = [a for mine in made for a in mine]
+    lost = sum(1 for a in standing if a not in stored)
+    extra = sum(1 for a in stored if a not in set(standing))  # stored, but undone or never made
     duplicated = sum(n - 1 for n in stored.values() if n > 1)
-    every = sorted(x for xs in latencies for x in xs)
-    p50 = every[len(every) // 2] * 1000 if every else 0.0
-    p95 = every[int(len(every) * 0.95)] * 1000 if every else 0.0
+
+    def pct(xs: list[float], q: float) -> float:
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, int(len(xs) * q))] * 1000 if xs else 0.0
+
+    decisions, undos = latencies["decision"], latencies["undo"]
     print(
-        f"{args.reviewers} reviewers for {elapsed:.0f} s: {len(made)} decisions "
-        f"({len(made) / elapsed:.1f} a second); per decision p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
-        f"lost {lost}, duplicated {duplicated}, stored {sum(stored.values())}"
+        f"{args.reviewers} reviewers for {elapsed:.0f} s: {len(decisions)} decisions "
+        f"({len(decisions) / elapsed:.1f} a second) and {len(undos)} undos; per decision "
+        f"p50 {pct(decisions, 0.5):.0f} ms, p95 {pct(decisions, 0.95):.0f} ms; per undo p95 "
+        f"{pct(undos, 0.95):.0f} ms; standing {len(standing)}, stored {sum(stored.values())}: "
+        f"lost {lost}, duplicated {duplicated}, stored but not standing {extra}"
     )
 
 

@@ -253,6 +253,7 @@ def agreement(
     the rules as a coder; --from-csv reads codings made in other tools."""
     from qualcode.review.longform import (
         agreement_from_codings,
+        agreement_warnings,
         mean_row,
         read_long_csv,
         stored_codings,
@@ -287,7 +288,7 @@ def agreement(
                 "codes": rows,
                 "overall": overall,
                 "mean": mean,
-                "warnings": _agreement_warnings(rows, overall),
+                "warnings": agreement_warnings(rows, overall),
             }
         )
         return
@@ -297,7 +298,7 @@ def agreement(
         writer.writerows(asdict(r) for r in everything)
         return
     _show_agreement(coders, units, unit_kind, everything)
-    for line in _agreement_warnings(rows, overall):
+    for line in agreement_warnings(rows, overall):
         render.warn(line)
 
 
@@ -344,25 +345,6 @@ def _show_agreement(coders: list[str], units: list[str], unit_kind: str, rows: l
     for r in rows:
         if r.reason:
             render.out.print(f"  {r.name or r.code}: {r.reason}")
-
-
-def _agreement_warnings(rows: list[Any], overall: Any) -> list[str]:
-    from qualcode.review.agreement import MIN_POSITIVES, MIN_UNITS
-
-    out = []
-    if overall.units < MIN_UNITS:
-        out.append(
-            f"only {overall.units} units were coded by two or more coders: too few for "
-            f"agreement figures to mean much (aim for {MIN_UNITS} or more, e.g. a blind "
-            "second coding of 10-20% of the segments)"
-        )
-    rare = [r.name or r.code for r in rows if r.positives < MIN_POSITIVES]
-    if rare:
-        out.append(
-            f"{len(rare)} codes were given on fewer than {MIN_POSITIVES} double-coded units, "
-            f"so their figures say little: {', '.join(rare[:8])}{' ...' if len(rare) > 8 else ''}"
-        )
-    return out
 
 
 @app.command()

@@ -11,6 +11,8 @@ import numpy as np
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.csvtext import read_rows
 from qualcode.review.agreement import (
+    MIN_POSITIVES,
+    MIN_UNITS,
     AgreementRow,
     agreement_table,
     defined,
@@ -124,6 +126,24 @@ def mean_row(rows: list[AgreementRow]) -> AgreementRow:
         if undefined
         else f"over all {len(rows)} codes",
     )
+
+
+def agreement_warnings(rows: list[AgreementRow], overall: AgreementRow) -> list[str]:
+    """What makes the figures say little: too few double-coded units, rare codes."""
+    out = []
+    if overall.units < MIN_UNITS:
+        out.append(
+            f"only {overall.units} units were coded by two or more coders: too few for "
+            f"agreement figures to mean much (aim for {MIN_UNITS} or more, e.g. a blind "
+            "second coding of 10-20% of the segments)"
+        )
+    rare = [r.name or r.code for r in rows if r.positives < MIN_POSITIVES]
+    if rare:
+        out.append(
+            f"{len(rare)} codes were given on fewer than {MIN_POSITIVES} double-coded units, "
+            f"so their figures say little: {', '.join(rare[:8])}{' ...' if len(rare) > 8 else ''}"
+        )
+    return out
 
 
 def human_coders(
