@@ -117,12 +117,12 @@ def _press(driver: Any, key: str) -> None:
 
 
 def _stale(element: Any) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
 
     try:
         element.is_enabled()
         return False
-    except StaleElementReferenceException:
+    except WebDriverException:  # stale, or its node already gone from the new page
         return True
 
 
@@ -137,6 +137,7 @@ def _highlighted(driver: Any) -> tuple[str, int]:
 
 def test_two_reviewers_review_by_keyboard_at_once(server: tuple[str, Path], tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     base, root = server
     ann, bob = _browser(tmp_path / "ann"), _browser(tmp_path / "bob")
@@ -161,6 +162,12 @@ def test_two_reviewers_review_by_keyboard_at_once(server: tuple[str, Path], tmp_
             assert app == int(rows[1].get_attribute("data-id"))
             _press(bob, "a")
             expected.add((app, "bob", "accept"))
+        # c: the highlighted suggestion's code list; typing picks a code, Enter changes to it
+        _, app = _highlighted(ann)
+        _press_move(ann, "c")
+        _press_move(ann, "Ref")
+        _press(ann, Keys.ENTER)
+        expected |= {(app, "ann", "recode"), (None, "ann", "add")}  # type: ignore[arg-type]
         # undo takes back bob's last decision and shows its segment again, open
         _press(bob, "u")
         expected.discard((last, "bob", "accept" if len(rows) > 1 else "reject"))
@@ -178,8 +185,10 @@ def test_two_reviewers_review_by_keyboard_at_once(server: tuple[str, Path], tmp_
         bob.quit()
     project = open_project(root)
     stored = {(a, who, act) for _, a, _, _, who, act in project.store.live_decisions()}
+    changed = [c for _, a, _, c, who, _ in project.store.live_decisions() if a is None]
     project.close()
     assert stored == expected
+    assert changed == ["police.referral_quality"]  # the code typed, not the list's first
 
 
 def _press_move(driver: Any, key: str) -> None:

@@ -105,10 +105,16 @@ def serve(
 ) -> None:
     """Serve the project's review to a team's browsers (Ctrl+C stops it).
 
-    Reviewers accept or reject suggestions (keys a, r), coders code blind from a checklist and
-    are never sent a suggestion or another coder's codes; every decision is stored at once under
-    the logged-in user. Add people with 'qualcode users add'. Listens on this machine only unless
-    --host says otherwise; on a network, put it behind HTTPS."""
+    Add people first with 'qualcode users add NAME --role coder|reviewer|lead': each opens their
+    one-time link and chooses a password. Reviewers work the queue with the review app's keys
+    (j/k move, a accept, r reject, c change, x reject the rest, + add, * key quote, m memo, ?
+    definition, u undo, n next); two reviewers are never handed the same segment, and what one
+    decides shows on the other's page. Coders code blind on their sample and are refused every
+    page that shows suggestions or others' codes. Reviewers and leads see quotes, memos and
+    agreement; leads reconcile side by side, download reports and manage users. Every decision
+    is stored at once under the logged-in user. Listens on this machine only unless --host says
+    otherwise; on a network, put it behind HTTPS. [server] in qualcode.toml sets host, port and
+    the store served."""
     import uvicorn
 
     from qualcode.serve.app import create_app
