@@ -434,3 +434,51 @@ def test_users_add_gives_a_coder_a_sample_and_refuses_one_for_others(
     assert "only a coder" in capsys.readouterr().err
     assert main(["users", "add", "ed", "--role", "coder", "--sample", "2", "-p", str(served)]) == 1
     assert "not a share" in capsys.readouterr().err
+
+
+def test_every_form_post_without_its_csrf_token_is_refused_and_changes_nothing(
+    team: Path,
+) -> None:
+    from starlette.routing import Route
+
+    from qualcode.serve.app import create_app
+
+    app = create_app(team)
+    lead = _join(_client(team, app), team, "lowri", "lead")
+    segment, _, opened = _page_state(lead)
+    before = _decisions(team)
+    # the login form has its own double-submit token; an invite's token is its secret;
+    # logging out without a token only fails to log out
+    own_checks = {"/login", "/invite/{token}", "/logout"}
+    posts = [
+        r.path for r in app.routes
+        if isinstance(r, Route) and "POST" in (r.methods or set()) and r.path not in own_checks
+    ]  # fmt: skip
+    form = {"segment": segment, "application": opened[0], "action": "accept", "kind": "memo",
+            "text": "x", "code": "factors.funding", "name": "zed", "role": "reviewer",
+            "a": "ann", "b": "bo", "choice": "a"}  # fmt: skip
+    for path in posts:
+        for token in ("", "forged"):
+            refused = lead.post(path, data={**form, "csrf": token})  # type: ignore[attr-defined]
+            assert refused.status_code == 403, (path, token)
+    assert len(posts) >= 7
+    assert _decisions(team) == before
+    project = open_project(team)
+    assert project.store.user("zed") is None and not project.store.memos()
+    project.close()
+
+
+def test_logins_and_invite_links_expire(served: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.serve import site
+
+    client = _join(_client(served), served, "tom", "reviewer")
+    assert client.get("/").url.path == "/"  # type: ignore[attr-defined]
+    project = open_project(served)
+    token = add_user(project, "una", "reviewer")
+    project.close()
+    monkeypatch.setattr(site, "SESSION_DAYS", 0)  # as if a week had passed
+    assert client.get("/").url.path == "/login"  # type: ignore[attr-defined]
+    late = _client(served).post(  # type: ignore[attr-defined]
+        f"/invite/{token}", data={"password": PASSWORD, "again": PASSWORD}
+    )
+    assert late.status_code == 404 and "expired" in late.text

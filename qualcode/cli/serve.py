@@ -45,7 +45,8 @@ def users_add(
 ) -> None:
     """Add a user and print their one-time invite link (they choose their password there).
 
-    Only a hash of the link's token is stored; the link works once. A coder codes blind: with
+    Only a hash of the link's token is stored; the link works once, within 7 days (a login
+    lasts 7 days too). A coder codes blind: with
     --sample 0.2 they get a fifth of each interview's participant turns (drawn with --seed, the
     same however much they have coded) and never see suggestions or others' codes."""
     from qualcode.serve.accounts import add_user
@@ -56,7 +57,7 @@ def users_add(
     proj.close()
     host, port = host or server.host, port or server.port
     kind = f"{role}, {sample:.0%} sample" if sample < 1 else role
-    render.out.print(f"Added {name} ({kind}). Send them this link (it works once):")
+    render.out.print(f"Added {name} ({kind}). Send them this link (it works once, within 7 days):")
     render.out.print(f"http://{host}:{port}/invite/{token}", soft_wrap=True)
 
 

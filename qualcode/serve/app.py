@@ -24,7 +24,7 @@ from qualcode.serve.accounts import (
     token_hash,
     verify_password,
 )
-from qualcode.serve.site import COOKIE, HERE, SEES_CODES, Site
+from qualcode.serve.site import COOKIE, HERE, SEES_CODES, SESSION_DAYS, Site, since
 
 LOGIN_COOKIE = "qc_login"
 HEADERS = {
@@ -87,8 +87,9 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         proj.store.add_session(token_hash(token), user_id, new_token())
         response = go("/")
         response.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/"
-        )
+            COOKIE, token, max_age=SESSION_DAYS * 86400, httponly=True, samesite="strict",
+            secure=secure_cookies, path="/",
+        )  # fmt: skip
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
@@ -122,8 +123,10 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     async def invite_form(request: Request) -> Response:
         token = request.path_params["token"]
         with site.project() as proj:
-            if proj.store.open_invite(token_hash(token)) is None:
-                return site.error(404, "This invite was used or never existed.")
+            if proj.store.open_invite(token_hash(token), since()) is None:
+                return site.error(
+                    404, "This invite was used, expired (after 7 days) or never existed."
+                )
         return site.page("invite.html", token=token, error="")
 
     async def invite(request: Request) -> Response:
@@ -136,11 +139,13 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 error=f"Use the same password twice, at least {MIN_PASSWORD} characters.",
             )  # fmt: skip
         with site.project() as proj:
-            user_id = proj.store.open_invite(token_hash(token))
+            user_id = proj.store.open_invite(token_hash(token), since())
             if user_id is None or not proj.store.use_invite(
-                token_hash(token), user_id, hash_password(password)
+                token_hash(token), user_id, hash_password(password), since()
             ):
-                return site.error(404, "This invite was used or never existed.")
+                return site.error(
+                    404, "This invite was used, expired (after 7 days) or never existed."
+                )
             return login_session(proj, user_id)
 
     async def logout(request: Request) -> Response:

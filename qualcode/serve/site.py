@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 COOKIE = "qc_session"
 HERE = Path(__file__).parent
 ROLES = ("coder", "reviewer", "lead")
+SESSION_DAYS = 7  # a login, and an invite link, last this long
 SEES_CODES = ("reviewer", "lead")  # roles that may see others' and the machine's codes
 LEADS = ("lead",)
 # The pages in the header, and who may open them (blind coders: only their checklist).
@@ -56,6 +57,14 @@ def open_served(path: Path | str | None) -> Any:
     return proj
 
 
+def since() -> str:
+    """The oldest time a session or an invite still counts from (ISO, as the store keeps it)."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC) - timedelta(days=SESSION_DAYS)
+    return start.isoformat(timespec="seconds")
+
+
 class Site:
     def __init__(self, root: Path, secure_cookies: bool = False) -> None:
         from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -87,7 +96,7 @@ class Site:
 
     def current(self, request: Any, proj: Any) -> dict[str, Any] | None:
         token = request.cookies.get(COOKIE, "")
-        return proj.store.session(token_hash(token)) if token else None
+        return proj.store.session(token_hash(token), since()) if token else None
 
     @staticmethod
     def csrf_ok(given: str, expected: str) -> bool:

@@ -48,14 +48,17 @@ class AccountStore(StoreBase):
         with self.transaction() as c:
             c.execute(sql.INSERT_INVITE, (token_hash, user_id, now()))
 
-    def open_invite(self, token_hash: str) -> int | None:
-        row = self.conn.execute(sql.OPEN_INVITE, (token_hash,)).fetchone()
+    def open_invite(self, token_hash: str, since: str = "") -> int | None:
+        """The user an unused invite made after ``since`` is for (older ones have expired)."""
+        row = self.conn.execute(sql.OPEN_INVITE, (token_hash, since)).fetchone()
         return int(row[0]) if row else None
 
-    def use_invite(self, token_hash: str, user_id: int, password_hash: str) -> bool:
+    def use_invite(
+        self, token_hash: str, user_id: int, password_hash: str, since: str = ""
+    ) -> bool:
         """Set the password through an unused invite, once (atomically)."""
         with self.transaction() as c:
-            if c.execute(sql.USE_INVITE, (now(), token_hash)).rowcount != 1:
+            if c.execute(sql.USE_INVITE, (now(), token_hash, since)).rowcount != 1:
                 return False
             c.execute(sql.SET_PASSWORD, (password_hash, user_id))
         return True
@@ -64,8 +67,10 @@ class AccountStore(StoreBase):
         with self.transaction() as c:
             c.execute(sql.INSERT_SESSION, (token_hash, user_id, csrf, now()))
 
-    def session(self, token_hash: str) -> dict[str, Any] | None:
-        row = self.conn.execute(sql.SESSION, (token_hash,)).fetchone()
+    def session(self, token_hash: str, since: str = "") -> dict[str, Any] | None:
+        """The active user of a session begun after ``since`` (an ISO time; older ones have
+        expired), with the session's CSRF token."""
+        row = self.conn.execute(sql.SESSION, (token_hash, since)).fetchone()
         if row is None:
             return None
         return {"id": row[0], "name": row[1], "role": row[2], "csrf": row[3],

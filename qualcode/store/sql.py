@@ -270,14 +270,17 @@ SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 DEACTIVATE_USER = "UPDATE users SET active = 0 WHERE name = ?"
 DROP_USER_SESSIONS = "DELETE FROM web_sessions WHERE user_id = ?"
 INSERT_INVITE = "INSERT INTO invites (token_hash, user_id, created_at) VALUES (?, ?, ?)"
-OPEN_INVITE = "SELECT user_id FROM invites WHERE token_hash = ? AND used_at IS NULL"
-USE_INVITE = "UPDATE invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
+OPEN_INVITE = """
+SELECT user_id FROM invites WHERE token_hash = ? AND used_at IS NULL AND created_at > ?"""
+USE_INVITE = """
+UPDATE invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND created_at > ?"""
 INSERT_SESSION = (
     "INSERT INTO web_sessions (token_hash, user_id, csrf, created_at) VALUES (?, ?, ?, ?)"
 )
 SESSION = """
 SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed
-FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.active = 1"""
+FROM web_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = ? AND u.active = 1 AND s.created_at > ?"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
 
 INSERT_AUDIT = """
