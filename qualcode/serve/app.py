@@ -424,11 +424,6 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
     store = proj.store
     _, doc_id, turn, start, end = store.segment_row(segment)
     doc = store.document(doc_id)
-    turns = {t.index: t for t in doc.turns}
-
-    def said(t: Any) -> str:
-        return f"{t.speaker or ''}: {doc.text[t.start : t.end]}" if t else ""
-
     codebook = _codebook(proj)
     suggestions = suggestion_rows(proj, segment, who)
     for s in suggestions:  # the words a rule matched, when not the whole turn
@@ -438,9 +433,7 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
     return {
         "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
-        "before": said(turns.get(turn - 1)),
-        "text": doc.text[start:end],
-        "after": said(turns.get(turn + 1)),
+        **around(doc, turn, start, end),
         "left": store.waiting_for(who),
         "suggestions": suggestions,
         "open": sum(1 for s in suggestions if not s["decided"]),
@@ -449,6 +442,17 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
         "key_quote": segment in store.key_quotes(),
         "groups": [(g.name, [(c.id, c.name) for c in g.codes]) for g in codebook.groups],
     }
+
+
+def around(doc: Any, turn: int, start: int, end: int) -> dict[str, str]:
+    """A segment's text and the turns before and after it, as 'speaker: words'."""
+    turns = {t.index: t for t in doc.turns}
+
+    def said(t: Any) -> str:
+        return f"{t.speaker or ''}: {doc.text[t.start : t.end]}" if t else ""
+
+    before, after = turns.get(turn - 1), turns.get(turn + 1)
+    return {"before": said(before), "text": doc.text[start:end], "after": said(after)}
 
 
 def blind_sample(proj: Any, user: dict[str, Any]) -> list[str]:
@@ -488,7 +492,7 @@ def blind_item(proj: Any, user: dict[str, Any], sample: list[str], asked: str) -
     return {
         "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
-        "text": doc.text[start:end],
+        **around(doc, turn, start, end),
         "left": len(left),
         "coded": len(sample) - len(left),
         "ticked": set(own_codes(proj, segment, user["name"])),
