@@ -482,3 +482,23 @@ def test_logins_and_invite_links_expire(served: Path, monkeypatch: pytest.Monkey
         f"/invite/{token}", data={"password": PASSWORD, "again": PASSWORD}
     )
     assert late.status_code == 404 and "expired" in late.text
+
+
+def test_a_codebook_mistake_is_one_clear_line_on_the_page_and_stores_nothing(
+    team: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = _join(_client(team), team, "ann", "reviewer")
+    _, csrf, opened = _page_state(client)
+    codebook = next((team / "codebooks").glob("*.yaml"))
+    good = codebook.read_text()
+    codebook.write_text(good + "  - id: [broken\n")
+    page = client.get("/")  # type: ignore[attr-defined]
+    assert page.status_code == 500 and "YAML syntax error" in page.text
+    assert "Traceback" not in page.text and codebook.name in page.text
+    decide = {"application": opened[0], "action": "accept", "csrf": csrf}
+    assert client.post("/decide", data=decide).status_code == 500  # type: ignore[attr-defined]
+    assert _decisions(team) == []
+    assert "Traceback" not in capsys.readouterr().err
+    codebook.write_text(good)  # fixed: the same page works again
+    assert client.post("/decide", data=decide).status_code == 200  # type: ignore[attr-defined]
+    assert len(_decisions(team)) == 1

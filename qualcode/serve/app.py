@@ -12,11 +12,13 @@ so two reviewers can never both decide one suggestion.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from qualcode.errors import QualcodeError
 from qualcode.serve.accounts import (
     MIN_PASSWORD,
     hash_password,
@@ -324,6 +326,13 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             }
             return JSONResponse({"decided": decided, "holder": desk.holder(segment, user["name"])})
 
+    async def project_problem(request: Request, exc: Exception) -> Response:
+        """A project the server cannot read as it is (a codebook with a YAML mistake, a store
+        from a newer qualcode): the problem in one line, for whoever can fix it, and the page
+        works again on reload once it is fixed. Nothing was stored by the request."""
+        sys.stderr.write(f"qualcode serve: {exc}\n")
+        return site.error(500, f"The project cannot be read: {exc}. Fix it, then reload.")
+
     class Headers(BaseHTTPMiddleware):
         async def dispatch(self, request: Request, call_next: Any) -> Response:
             response: Response = await call_next(request)
@@ -346,7 +355,11 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         *lead.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(Headers)])
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(Headers)],
+        exception_handlers={QualcodeError: project_problem},
+    )
 
 
 _CODEBOOKS: dict[tuple[str, int, int], Any] = {}
