@@ -502,3 +502,25 @@ def test_a_codebook_mistake_is_one_clear_line_on_the_page_and_stores_nothing(
     codebook.write_text(good)  # fixed: the same page works again
     assert client.post("/decide", data=decide).status_code == 200  # type: ignore[attr-defined]
     assert len(_decisions(team)) == 1
+
+
+def test_with_a_trained_model_the_queue_is_the_review_apps_least_certain_first(
+    project: Project,
+) -> None:
+    from qualcode.coding.learn import train
+    from qualcode.review.session import _uncertainty, build_queue
+    from tests.test_suggest import _toy
+
+    project = _toy(project, 'show = "auto"')
+    train(project)  # from the codebook's examples alone: it orders the queue
+    store = project.store
+    segments, apps = store.current_segments(), store.queue_applications()
+    ordered = build_queue(segments, apps, set(), uncertainty=_uncertainty(project))
+    plain = build_queue(segments, apps, set())
+    root = project.root
+    project.close()
+    assert ordered[0].segment != plain[0].segment  # the order matters here
+    ann = _join(_client(root), root, "ann", "reviewer")
+    assert _page_state(ann)[0] == ordered[0].segment
+    bob = _join(_client(root, ann.app), root, "bob", "reviewer")  # type: ignore[attr-defined]
+    assert _page_state(bob)[0] == ordered[1].segment  # the next, as ann has the first open

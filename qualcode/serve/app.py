@@ -383,15 +383,47 @@ def _codebook(proj: Any) -> Any:
     return _CODEBOOKS[key]
 
 
+_ORDERS: dict[tuple[str, int], list[str]] = {}
+
+
+def model_order(proj: Any) -> list[str]:
+    """The segments with suggestions in the review app's order when a model has been trained:
+    the least certain first, interviews mixed (as 'qualcode review' orders them); worked out
+    once per trained model (it takes a second or two), empty without one."""
+    from qualcode.review.session import _uncertainty, build_queue
+
+    store = proj.store
+    latest = store.latest_run("train")
+    if latest is None:
+        return []
+    key = (str(proj.store_path), latest[0])
+    if key not in _ORDERS:
+        unsure = _uncertainty(proj)
+        items = build_queue(store.current_segments(), store.queue_applications(), set(),
+                            uncertainty=unsure) if unsure else []  # fmt: skip
+        _ORDERS.clear()
+        _ORDERS[key] = [i.segment for i in items]
+    return _ORDERS[key]
+
+
 def next_segment(proj: Any, who: str, desk: Desk) -> str:
     """The next segment with suggestions for this reviewer that no other reviewer has open
-    (and that they did not skip, until only skipped ones are left); '' when none is left."""
+    (and that they did not skip, until only skipped ones are left): in the model's order
+    when there is one, else in document order; '' when none is left."""
+    store = proj.store
     held = desk.held_by_others(who)
-    found = proj.store.next_for(who, held | frozenset(desk.skipped[who]))
-    if found is None and desk.skipped[who]:
+    for passing in (held | frozenset(desk.skipped[who]), held):
+        order = model_order(proj)
+        if order:
+            waiting = store.undecided_segments() - store.reviewed_by(who) - passing
+            found = next((s for s in order if s in waiting), "")
+            if found:
+                return found
+        first = store.next_for(who, passing)  # none in the model's order (or no model)
+        if first is not None:
+            return str(first[0][0])
         desk.skipped[who].clear()
-        found = proj.store.next_for(who, held)
-    return str(found[0][0]) if found else ""
+    return ""
 
 
 def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
