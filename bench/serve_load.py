@@ -10,6 +10,9 @@ open, accept or reject it, and undo two decisions in three. Printed: decisions p
 latency of each decision and undo (the POST and its redirect to the next page) at the median and
 the 95th percentile, and, from the store afterwards, decisions lost (answered as recorded but not
 stored), duplicated (two live decisions on one suggestion) and stored though undone: all 0.
+As in 'qualcode serve', the model retrains in a process of its own every [suggest] retrain_every
+segments the team finishes (25): these simulated reviewers finish several segments a second, so
+it retrains all the time, far more often than with people; --retrain-every 0 measures without.
 Bounded: --seconds is capped at 120, and nothing but 127.0.0.1 is contacted.
 """
 
@@ -37,11 +40,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _project(tmp: Path, reviewers: int) -> Path:
+def _project(tmp: Path, reviewers: int, retrain_every: int | None) -> Path:
     from bench.example import coded_example
     from qualcode.serve.accounts import hash_password
 
     project = coded_example(tmp)
+    if retrain_every is not None:  # the example's settings have no [suggest] section
+        with (tmp / "qualcode.toml").open("a", encoding="utf-8") as f:
+            f.write(f"\n[suggest]\nretrain_every = {retrain_every}\n")
     for i in range(reviewers):
         user_id = project.store.add_user(f"reviewer{i + 1}", "reviewer")
         project.store.set_password(user_id, hash_password(PASSWORD))
@@ -95,13 +101,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reviewers", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument(
+        "--retrain-every",
+        type=int,
+        default=None,
+        help="[suggest] retrain_every for the run (default: the example's, 25; 0: no learning)",
+    )
     args = ap.parse_args()
     seconds = min(args.seconds, 120)
     with tempfile.TemporaryDirectory() as tmp:
-        root = _project(Path(tmp), args.reviewers)
+        root = _project(Path(tmp), args.reviewers, args.retrain_every)
         port = _free_port()
+        app = create_app(root)
         server = uvicorn.Server(
-            uvicorn.Config(create_app(root), host="127.0.0.1", port=port, access_log=False,
+            uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False,
                            log_level="warning")
         )  # fmt: skip
         thread = threading.Thread(target=server.run, daemon=True)
@@ -126,6 +139,10 @@ def main() -> None:
         elapsed = time.monotonic() - t0
         server.should_exit = True
         thread.join()
+        learner = app.state.learner
+        if learner.thread is not None:
+            learner.thread.join()  # the last retrain, before the project is removed
+        retrained = learner.retrained
         from qualcode.project import open_project
 
         project = open_project(root)
@@ -147,7 +164,8 @@ def main() -> None:
         f"({len(decisions) / elapsed:.1f} a second) and {len(undos)} undos; per decision "
         f"p50 {pct(decisions, 0.5):.0f} ms, p95 {pct(decisions, 0.95):.0f} ms; per undo p95 "
         f"{pct(undos, 0.95):.0f} ms; standing {len(standing)}, stored {sum(stored.values())}: "
-        f"lost {lost}, duplicated {duplicated}, stored but not standing {extra}"
+        f"lost {lost}, duplicated {duplicated}, stored but not standing {extra}; the model "
+        f"learnt {retrained} times meanwhile"
     )
 
 

@@ -524,3 +524,60 @@ def test_with_a_trained_model_the_queue_is_the_review_apps_least_certain_first(
     assert _page_state(ann)[0] == ordered[0].segment
     bob = _join(_client(root, ann.app), root, "bob", "reviewer")  # type: ignore[attr-defined]
     assert _page_state(bob)[0] == ordered[1].segment  # the next, as ann has the first open
+
+
+def test_the_model_learns_while_the_team_reviews_and_new_suggestions_are_said_to_be_new(
+    project: Project,
+) -> None:
+    from tests.test_suggest import SHOW_MODEL, _toy
+
+    root = _toy(project, f"{SHOW_MODEL}\nretrain_every = 2").root
+    project.close()
+    ann = _join(_client(root), root, "ann", "reviewer")
+    learner = ann.app.state.learner  # type: ignore[attr-defined]
+    for _ in range(2):  # two segments finished: the model learns in the background
+        segment, csrf, opened = _page_state(ann)
+        ann.post("/decide", data={"segment": segment, "action": "reject_rest", "csrf": csrf})  # type: ignore[attr-defined]
+    assert learner.thread is not None
+    learner.thread.join(60)
+    assert "learnt from" in learner.status, learner.status
+    project = open_project(root)
+    assert project.store.latest_run("train") is not None
+    model_apps = [a for a in project.store.queue_applications() if a[3] == "model"]
+    project.close()
+    assert model_apps  # its suggestions are the ones reviewers now see
+    page = ann.get("/").text  # type: ignore[attr-defined]
+    assert "the model learnt from" in page and "model" in page
+    # a page opened before the next retrain: its suggestion is superseded by the new model's
+    segment, csrf, opened = _page_state(ann)
+    ann.post("/skip", data={"segment": segment, "csrf": csrf})  # type: ignore[attr-defined]
+    for _ in range(2):
+        seg, token, _ = _page_state(ann)
+        assert seg != segment
+        ann.post("/decide", data={"segment": seg, "action": "reject_rest", "csrf": token})  # type: ignore[attr-defined]
+    learner.thread.join(60)
+    stale = ann.post(  # type: ignore[attr-defined]
+        "/decide", data={"application": opened[0], "action": "accept", "csrf": csrf}
+    )
+    project = open_project(root)
+    found = project.store.application(int(opened[0]))
+    project.close()
+    assert found is not None and found[3] is not None  # superseded by the second model
+    assert "these are its new suggestions" in stale.text
+    assert all(d[0] != int(opened[0]) for d in _decisions(root))
+
+
+def test_when_the_model_cannot_learn_the_page_says_why_in_one_line(
+    team: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualcode.serve.learning import Learner
+
+    codebook = next((team / "codebooks").glob("*.yaml"))
+    codebook.write_text(codebook.read_text() + "  - id: [broken\n")
+    learner = Learner(team)
+    learner.start()
+    assert learner.thread is not None
+    learner.thread.join(60)
+    assert learner.status.startswith("the model did not learn: ")
+    assert "YAML syntax error" in learner.status and codebook.name in learner.status
+    assert "Traceback" not in capsys.readouterr().err

@@ -26,6 +26,7 @@ from qualcode.serve.accounts import (
     token_hash,
     verify_password,
 )
+from qualcode.serve.learning import Learner
 from qualcode.serve.site import COOKIE, HERE, SEES_CODES, SESSION_DAYS, Site, since
 
 LOGIN_COOKIE = "qc_login"
@@ -80,6 +81,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     site = Site(root, secure_cookies)
     failures: dict[str, list[float]] = defaultdict(list)
     desk = Desk()
+    learner = Learner(root)
 
     def go(path: str) -> Response:
         return RedirectResponse(path, status_code=303)
@@ -182,6 +184,8 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             if segment:
                 values = review_item(proj, who, segment)
             values["taken"] = request.query_params.get("taken", "")
+            values["renewed"] = request.query_params.get("renewed", "")
+            values["learning"] = learner.status
             values["holder"] = desk.holder(segment, who) if segment else ""
             return site.page("review.html", user=user, **values)
 
@@ -208,7 +212,9 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             if found is None:
                 return site.error(400, "No such suggestion.")
             app_id, segment, suggested, superseded, _, decisions = found
-            if decisions or superseded is not None:  # someone was quicker
+            if superseded is not None:  # the model learnt meanwhile: new suggestions
+                return go(f"/?segment={segment}&renewed=1")
+            if decisions:  # someone was quicker
                 return go(f"/?segment={segment}&taken={app_id}")
             if action == "change":
                 if code not in known:
@@ -234,6 +240,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         if store.undecided_on(segment):
             return go(f"/?segment={segment}")
         store.mark_reviewed(segment, who)
+        learner.finished_one(proj.settings.suggest.retrain_every)
         return go("/")
 
     async def skip(request: Request) -> Response:
@@ -355,11 +362,13 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         *lead.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(Headers)],
         exception_handlers={QualcodeError: project_problem},
     )
+    app.state.learner = learner  # for tests and benchmarks to wait on
+    return app
 
 
 _CODEBOOKS: dict[tuple[str, int, int], Any] = {}
@@ -383,33 +392,12 @@ def _codebook(proj: Any) -> Any:
     return _CODEBOOKS[key]
 
 
-_ORDERS: dict[tuple[str, int], list[str]] = {}
-
-
-def model_order(proj: Any) -> list[str]:
-    """The segments with suggestions in the review app's order when a model has been trained:
-    the least certain first, interviews mixed (as 'qualcode review' orders them); worked out
-    once per trained model (it takes a second or two), empty without one."""
-    from qualcode.review.session import _uncertainty, build_queue
-
-    store = proj.store
-    latest = store.latest_run("train")
-    if latest is None:
-        return []
-    key = (str(proj.store_path), latest[0])
-    if key not in _ORDERS:
-        unsure = _uncertainty(proj)
-        items = build_queue(store.current_segments(), store.queue_applications(), set(),
-                            uncertainty=unsure) if unsure else []  # fmt: skip
-        _ORDERS.clear()
-        _ORDERS[key] = [i.segment for i in items]
-    return _ORDERS[key]
-
-
 def next_segment(proj: Any, who: str, desk: Desk) -> str:
     """The next segment with suggestions for this reviewer that no other reviewer has open
     (and that they did not skip, until only skipped ones are left): in the model's order
     when there is one, else in document order; '' when none is left."""
+    from qualcode.serve.learning import model_order
+
     store = proj.store
     held = desk.held_by_others(who)
     for passing in (held | frozenset(desk.skipped[who]), held):
