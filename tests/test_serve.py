@@ -581,3 +581,26 @@ def test_when_the_model_cannot_learn_the_page_says_why_in_one_line(
     assert learner.status.startswith("the model did not learn: ")
     assert "YAML syntax error" in learner.status and codebook.name in learner.status
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_serve_session_is_one_audit_entry_with_what_the_team_added(
+    served: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import uvicorn
+
+    def team_session(app: object, **options: object) -> None:
+        """Stands in for the server's run until Ctrl+C: a reviewer decides one suggestion."""
+        assert options["host"] == "127.0.0.1" and options["access_log"] is False
+        project = open_project(served)
+        app_id, segment, code, *_ = project.store.queue_applications()[0]
+        project.store.decide(app_id, segment, code, "rhian", "accept")
+        project.close()
+
+    monkeypatch.setattr(uvicorn, "run", team_session)
+    assert main(["serve", "-p", str(served)]) == 0
+    assert "Serving" in capsys.readouterr().out
+    assert main(["log", "-p", str(served), "--json"]) == 0
+    entry = json.loads(capsys.readouterr().out)[-1]
+    assert entry["command"] == "serve" and entry["changes"]["decisions"] == 1

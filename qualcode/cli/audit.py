@@ -18,7 +18,7 @@ from typing import Any
 LOGGED = {
     ("ingest",), ("code",), ("run",), ("reconcile",), ("review",), ("review", "import"),
     ("suggest",), ("suggest", "train"), ("import", "codings"), ("import", "qdpx"),
-    ("topics",), ("topics", "adopt"), ("users", "add"), ("users", "deactivate"),
+    ("topics",), ("topics", "adopt"), ("users", "add"), ("users", "deactivate"), ("serve",),
     ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
     ("export", "methods"),
 }  # fmt: skip
