@@ -220,6 +220,11 @@ def test_users_are_added_with_a_one_time_link_and_deactivated(team: Path) -> Non
     assert cy.get(f"/invite/{link.group(1)}").status_code == 200  # type: ignore[attr-defined]
     joined = cy.post(f"/invite/{link.group(1)}", data={"password": PASSWORD, "again": PASSWORD})  # type: ignore[attr-defined]
     assert joined.url.path == "/" and "cy (coder)" in joined.text
+    segment = re.search(r'name="segment" value="([^"]+)"', joined.text)
+    assert segment
+    cy.post("/code", data={"segment": segment.group(1), "csrf": _csrf(joined.text)})  # type: ignore[attr-defined]
+    row = re.search(r"<td>cy</td>.*?</tr>", lead.get("/users").text, re.S)  # type: ignore[attr-defined]
+    assert row and "<td>1 (blind)</td>" in row.group(0)  # the lead sees who has done what
     used = _client(team).get(f"/invite/{link.group(1)}")  # type: ignore[attr-defined]
     assert used.status_code == 404
     for bad in ({"name": "cy", "role": "coder"}, {"name": "bo", "role": "admin"},

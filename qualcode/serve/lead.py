@@ -177,8 +177,9 @@ def routes(site: Site) -> list[Any]:
 
     def _users(proj: Any, user: dict[str, Any], status: int = 200, **values: Any) -> Response:
         return site.page(
-            "lead_users.html", status, user=user, users=proj.store.users(), roles=ROLES, **values
-        )
+            "lead_users.html", status, user=user, users=proj.store.users(), roles=ROLES,
+            progress=proj.store.reviewer_progress(), **values,
+        )  # fmt: skip
 
     async def users_post(request: Request) -> Response:
         from qualcode.serve.accounts import add_user
