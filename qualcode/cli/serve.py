@@ -8,6 +8,7 @@ import typer
 
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
+from qualcode.errors import QualcodeError
 from qualcode.serve.site import open_served
 
 users_app = typer.Typer(
@@ -85,8 +86,6 @@ def users_deactivate(
     project: ProjectOpt = None,
 ) -> None:
     """Deactivate a user: they are logged out at once and cannot log in; their decisions stay."""
-    from qualcode.errors import QualcodeError
-
     proj = open_served(project)
     done = proj.store.deactivate(name)
     proj.close()
@@ -119,9 +118,13 @@ def serve(
     import uvicorn
 
     from qualcode.serve.app import create_app
+    from qualcode.serve.learning import model_order
 
     proj = open_served(project)
-    proj.store  # noqa: B018 - opened (and brought up to date) before anyone logs in
+    try:
+        model_order(proj)  # worked out now (a second or two), not in the first reviewer's page
+    except QualcodeError as exc:  # e.g. a codebook mistake: the pages will say so
+        render.warn(str(exc))
     root, server, store = proj.root, proj.settings.server, proj.store_path
     proj.close()
     host, port = host or server.host, port or server.port
