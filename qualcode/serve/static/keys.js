@@ -16,7 +16,11 @@
     var list = rows();
     if (!list.length) return null;
     current = Math.max(0, Math.min(index, list.length - 1));
-    for (var i = 0; i < list.length; i++) list[i].classList.toggle("current", i === current);
+    for (var i = 0; i < list.length; i++) {
+      list[i].classList.toggle("current", i === current);
+      if (i === current) list[i].setAttribute("aria-current", "true");
+      else list[i].removeAttribute("aria-current");
+    }
     var row = list[current];
     var box = row.querySelector("input[type=checkbox]");
     if (box) box.focus();
