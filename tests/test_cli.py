@@ -157,3 +157,35 @@ def test_init_keeps_any_project_name_on_one_toml_line(tmp_path: Path) -> None:
 
     assert main(["init", str(tmp_path / "p"), "--name", 'two\nlines "quoted" \\ back']) == 0
     assert open_project(tmp_path / "p").settings.name == 'two lines "quoted" \\ back'
+
+
+def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], object]]:
+    """Every command of the CLI with the words that call it."""
+    out = []
+    for name, command in getattr(group, "commands", {}).items():
+        out.append(((*path, name), command))
+        out.extend(_commands(command, (*path, name)))
+    return out
+
+
+def test_every_settings_name_in_help_is_printed_as_written() -> None:
+    """Help names settings as "[server] store": rich markup would swallow "[server]"."""
+    import re
+
+    import typer
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    checked = 0
+    for path, command in _commands(typer.main.get_command(app)):
+        texts = [getattr(command, "help", "") or ""]
+        texts += [getattr(p, "help", "") or "" for p in getattr(command, "params", [])]
+        wanted = set(re.findall(r"\[[a-z_]+\]", " ".join(texts).replace("\\[", "[")))
+        if not wanted:
+            continue
+        shown = CliRunner().invoke(app, [*path, "--help"], terminal_width=120).output
+        for name in wanted:
+            assert name in shown, (" ".join(path), name)
+            checked += 1
+    assert checked >= 10

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from qualcode.cli import coding, commands, review, serve, suggest, topics
 from qualcode.cli.app import app
-from qualcode.cli.helpfmt import plain_types, tidy
+from qualcode.cli.helpfmt import literal_brackets, plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError
 
 tidy(app)
 plain_types()
+literal_brackets()
 
 __all__ = ["app", "coding", "commands", "main", "review", "run", "serve", "suggest", "topics"]
 

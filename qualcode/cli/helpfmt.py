@@ -4,7 +4,9 @@ Docstrings are hard-wrapped at 100 columns in the source; typer keeps those line
 terminal's own wrapping broke sentences mid-line. :func:`tidy` joins each paragraph into one line
 (keeping list items apart) for every command. Newer typer versions also print a value type
 beside every option, ``<bool>`` even on flags; :func:`plain_types` keeps types for options that
-take a value and names them in words.
+take a value and names them in words. Help names settings as ``[server] store``: rich would take
+``[server]`` for markup and print nothing, so :func:`literal_brackets` makes every bracket in
+help literal (help uses no markup).
 """
 
 from __future__ import annotations
@@ -74,3 +76,24 @@ def plain_types() -> None:
 
     base.display_type = _display_type
     option.display_type_rich = _display_rich
+
+
+_OPEN = re.compile(r"(?<!\\)\[")
+
+
+def literal_brackets() -> None:
+    """Show every ``[`` in help as written: ``[suggest] retrain_every`` is a setting's name,
+    not rich markup (escapes already written as ``\\[`` are left as they are)."""
+    try:
+        from typer import rich_utils
+    except ImportError:  # no rich: click prints help as written
+        return
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is None or getattr(make, "literal_brackets", False):
+        return
+
+    def literal(*, text: str, **kwargs: Any) -> Any:
+        return make(text=_OPEN.sub(r"\\[", text), **kwargs)
+
+    literal.literal_brackets = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = literal

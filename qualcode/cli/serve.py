@@ -40,7 +40,8 @@ def users_add(
         str, typer.Option(help="Host in the invite link (default: [server] host).")
     ] = "",
     port: Annotated[
-        int, typer.Option(help="Port in the invite link (default: [server] port).")
+        int,
+        typer.Option(help="Port in the invite link (default: [server] port).", show_default=False),
     ] = 0,
     project: ProjectOpt = None,
 ) -> None:
@@ -100,7 +101,9 @@ def serve(
         str,
         typer.Option(help="Address to listen on (default: [server] host, this machine only)."),
     ] = "",
-    port: Annotated[int, typer.Option(help="Port (default: [server] port, 8765).")] = 0,
+    port: Annotated[
+        int, typer.Option(help="Port (default: [server] port, 8765).", show_default=False)
+    ] = 0,
     project: ProjectOpt = None,
 ) -> None:
     """Serve the project's review to a team's browsers (Ctrl+C stops it).
