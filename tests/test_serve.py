@@ -62,6 +62,9 @@ def test_pages_carry_security_headers_and_need_a_login(served: Path) -> None:
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert "<script>" not in r.text  # no inline script: the CSP would refuse it anyway
+    project = open_project(served)
+    assert f">{project.settings.name}</span>" in r.text  # which project it is
+    project.close()
     assert client.get("/static/keys.js").status_code == 200  # type: ignore[attr-defined]
 
 

@@ -69,7 +69,10 @@ class Site:
     def __init__(self, root: Path, secure_cookies: bool = False) -> None:
         from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+        from qualcode.settings import load_settings
+
         self.root, self.secure_cookies = root, secure_cookies
+        self.title = load_settings(root).name  # the project's name, in every page's header
         self.templates = Environment(
             loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape()
         )
@@ -88,7 +91,7 @@ class Site:
 
         user = values.get("user") or {}
         nav = [(path, title) for path, title, roles in PAGES if user.get("role") in roles]
-        html = self.templates.get_template(name).render(nav=nav, **values)
+        html = self.templates.get_template(name).render(nav=nav, project=self.title, **values)
         return HTMLResponse(html, status_code=status)
 
     def error(self, status: int, message: str, user: dict[str, Any] | None = None) -> Response:
