@@ -530,9 +530,12 @@ def test_with_a_trained_model_the_queue_is_the_review_apps_least_certain_first(
 
 
 def test_the_model_learns_while_the_team_reviews_and_new_suggestions_are_said_to_be_new(
-    project: Project,
+    project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from qualcode.serve import learning
     from tests.test_suggest import SHOW_MODEL, _toy
+
+    monkeypatch.setattr(learning, "REST", 0.0)  # no minute's rest between retrains here
 
     root = _toy(project, f"{SHOW_MODEL}\nretrain_every = 2").root
     project.close()
@@ -607,3 +610,45 @@ def test_a_serve_session_is_one_audit_entry_with_what_the_team_added(
     assert main(["log", "-p", str(served), "--json"]) == 0
     entry = json.loads(capsys.readouterr().out)[-1]
     assert entry["command"] == "serve" and entry["changes"]["decisions"] == 1
+
+
+def test_a_suggestion_is_checked_and_decided_in_one_transaction_across_connections(
+    team: Path,
+) -> None:
+    first, second = open_project(team), open_project(team)  # two processes, as it were
+    app_id = first.store.queue_applications()[0][0]
+    other = first.store.queue_applications()[1][0]
+    assert first.store.decide_open(app_id, "ann", "accept") == "stored"
+    assert second.store.decide_open(app_id, "bob", "reject") == "taken"
+    changed = second.store.decide_open(
+        other, "bob", "recode", "changed to police.referral_quality",
+        ("police.referral_quality", "add", "changed from x"),
+    )  # fmt: skip
+    assert changed == "stored" and first.store.decide_open(-1, "ann", "accept") == "missing"
+    first.close()
+    second.close()
+    assert [d[3:] for d in _decisions(team)] == [
+        ("ann", "accept"), ("bob", "recode"), ("bob", "add")
+    ]  # fmt: skip
+    assert _decisions(team)[2][2] == "police.referral_quality"
+
+
+def test_retraining_waits_for_enough_segments_and_a_minute_after_the_last(team: Path) -> None:
+    import time
+
+    from qualcode.serve.learning import REST, Learner
+
+    learner = Learner(team)
+    started: list[int] = []
+    learner.start = lambda: started.append(learner.finished)  # type: ignore[method-assign]
+    learner.finished_one(3)
+    learner.finished_one(3)
+    assert started == []  # two of three
+    learner.ended = time.monotonic()  # a retrain has just ended
+    learner.finished_one(3)
+    assert started == []  # enough segments, but no rest yet
+    learner.ended -= REST
+    learner.finished_one(3)
+    assert started == [4]
+    learner.finished_one(0)
+    assert started == [4]  # retrain_every = 0: never

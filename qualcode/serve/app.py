@@ -6,8 +6,8 @@ user, never a name from a form. Coders (blind second coding) are sent only their
 segments and their own codes: never a suggestion or another coder's codes. No request is logged;
 no asset comes from the network.
 
-Handlers check and write with no ``await`` in between: they run one at a time on the event loop,
-so two reviewers can never both decide one suggestion.
+A suggestion is checked and decided in one store transaction, so two reviewers (or a reviewer and
+a model retraining in another process) can never both decide it.
 """
 
 from __future__ import annotations
@@ -206,25 +206,26 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         known = {c.id for c in _codebook(proj).codes}
         if action in ("accept", "reject", "change"):
             try:
-                found = store.application(int(str(form.get("application", ""))))
+                found = store.application_state(int(str(form.get("application", ""))))
             except ValueError:
                 found = None
             if found is None:
                 return site.error(400, "No such suggestion.")
-            app_id, segment, suggested, superseded, _, decisions = found
-            if superseded is not None:  # the model learnt meanwhile: new suggestions
-                return go(f"/?segment={segment}&renewed=1")
-            if decisions:  # someone was quicker
-                return go(f"/?segment={segment}&taken={app_id}")
-            if action == "change":
-                if code not in known:
-                    return site.error(400, "Pick a code from the codebook to change to.")
-                store.decide(app_id, segment, suggested, who, "recode", f"changed to {code}")
-                store.decide(None, segment, code, who, "add", f"changed from {suggested}")
-            elif action == "accept" and suggested not in known:
+            app_id = int(str(form.get("application", "")))
+            segment, suggested, *_ = found
+            if action == "change" and code not in known:
+                return site.error(400, "Pick a code from the codebook to change to.")
+            if action == "accept" and suggested not in known:
                 return site.error(400, "A topic is not a code: change it to one (c).")
+            if action == "change":
+                then = (code, "add", f"changed from {suggested}")
+                done = store.decide_open(app_id, who, "recode", f"changed to {code}", then)
             else:
-                store.decide(app_id, segment, suggested, who, action)
+                done = store.decide_open(app_id, who, action)
+            if done == "superseded":  # the model learnt meanwhile: new suggestions
+                return go(f"/?segment={segment}&renewed=1")
+            if done == "taken":  # someone was quicker
+                return go(f"/?segment={segment}&taken={app_id}")
         elif action in ("add", "reject_rest"):
             segment = str(form.get("segment", ""))
             if store.segment_row(segment) is None:
@@ -234,7 +235,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                     return site.error(400, "Pick a code from the codebook to add.")
                 store.decide(None, segment, code, who, "add")
             for app in store.undecided_on(segment) if action == "reject_rest" else ():
-                store.decide(app[0], segment, app[2], who, "reject")
+                store.decide_open(app[0], who, "reject")  # unless someone just decided it
         else:
             return site.error(400, "Unknown action.")
         if store.undecided_on(segment):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import QualcodeError
 
 _ORDERS: dict[tuple[str, int], list[str]] = {}  # (store, train run) -> segments in review order
+REST = 60.0  # seconds between the end of one retrain and the start of the next, at the least
 
 
 def _ordered(store: Any, uncertainty: dict[str, float]) -> list[str]:
@@ -79,15 +81,19 @@ class Learner:
         self.thread: threading.Thread | None = None
         self.status = ""  # what the last retrain did, for the pages' status line
         self.retrained = 0  # how many times the model learnt
+        self.ended = -REST  # when the last retrain ended (monotonic clock)
 
     @property
     def busy(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
 
     def finished_one(self, every: int) -> None:
-        """One more segment finished; retrain once ``every`` have been (0: never)."""
+        """One more segment finished; retrain once ``every`` have been (0: never), and not
+        within a minute of the last retrain (a fast team would otherwise keep a core busy
+        training all the time)."""
         self.finished += 1
-        if every and self.finished >= every and not self.busy:
+        rested = time.monotonic() - self.ended >= REST
+        if every and self.finished >= every and not self.busy and rested:
             self.start()
 
     def start(self) -> None:
@@ -106,6 +112,8 @@ class Learner:
                 run, order, segments, problem = pool.submit(relearn_at, str(self.root)).result()
         except Exception as exc:  # noqa: BLE001 - a bug: its kind only (a message could quote data)
             problem = f"an internal error ({type(exc).__name__})"
+        finally:
+            self.ended = time.monotonic()
         if problem:
             self.status = f"the model did not learn: {problem}"
             sys.stderr.write(f"qualcode serve: {self.status}\n")

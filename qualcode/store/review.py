@@ -171,6 +171,39 @@ class ReviewStore(StoreBase):
             )
             return int(cur.lastrowid or 0)
 
+    def application_state(self, app_id: int) -> tuple[str, str, int | None, int] | None:
+        """(segment, code, superseded by run, live decisions) of a suggestion; None if none."""
+        row = self.conn.execute(sql.APPLICATION_STATE, (app_id,)).fetchone()
+        return (str(row[0]), str(row[1]), row[2], int(row[3])) if row else None
+
+    def decide_open(
+        self,
+        app_id: int,
+        reviewer: str,
+        action: str,
+        note: str = "",
+        then: tuple[str, str, str] | None = None,
+    ) -> str:
+        """Decide a suggestion only while it is open, checked and written in one transaction
+        (so two reviewers, or a reviewer and a model retraining in another process, never both
+        act on it). Returns 'stored', 'taken' (someone decided it), 'superseded' (a newer model
+        replaced it) or 'missing'. ``then``: (code, action, note) of a second decision stored
+        with it on the same segment (the new code of a change)."""
+        with self.transaction() as c:
+            row = c.execute(sql.APPLICATION_STATE, (app_id,)).fetchone()
+            if row is None:
+                return "missing"
+            segment, code, superseded, decisions = row
+            if superseded is not None:
+                return "superseded"
+            if decisions:
+                return "taken"
+            at = now()
+            c.execute(sql.INSERT_DECISION, (app_id, segment, code, reviewer, action, note, at))
+            if then is not None:
+                c.execute(sql.INSERT_DECISION, (None, segment, *then[:1], reviewer, *then[1:], at))
+        return "stored"
+
     def session_decisions(self, segment: str, reviewer: str) -> list[tuple[int | None, str, str]]:
         """A reviewer's live decisions on one segment, oldest first: (application, action,
         code)."""

@@ -520,6 +520,11 @@ SELECT a.id, a.segment_id, a.code_id, a.superseded_by_run,
        (SELECT count(*) FROM live_decisions x WHERE x.application_id = a.id)
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id WHERE a.id = ?"""
+# A suggestion's state for deciding it: (segment, code, superseded by run, live decisions).
+APPLICATION_STATE = """
+SELECT a.segment_id, a.code_id, a.superseded_by_run,
+       (SELECT count(*) FROM live_decisions x WHERE x.application_id = a.id)
+FROM applications a WHERE a.id = ?"""
 INSERT_DECISION = """
 INSERT INTO decisions (application_id, segment_id, code_id, reviewer, action, note, at)
 VALUES (?, ?, ?, ?, ?, ?, ?)"""
