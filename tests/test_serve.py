@@ -652,3 +652,40 @@ def test_retraining_waits_for_enough_segments_and_a_minute_after_the_last(team: 
     assert started == [4]
     learner.finished_one(0)
     assert started == [4]  # retrain_every = 0: never
+
+
+def test_a_reviewer_can_take_one_interview_or_one_group_of_participants(
+    project: Project,
+) -> None:
+    files = {f"P0{i}.txt": interview(f"P0{i}", MONEY + POLICE) for i in range(1, 4)}
+    files["people.csv"] = "participant_id,sector\nP01,police\nP02,council\nP03,police\n"
+    root = build(project, files, CODEBOOK, attributes="people.csv").root
+    project.close()
+    client = _join(_client(root), root, "ann", "reviewer")
+    page = client.get("/").text  # type: ignore[attr-defined]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', page.split("</form>")[1])
+    assert ("sector=council", "sector: council") in options
+    assert ("sector=police", "sector: police") in options
+    csrf = _csrf(page)
+    project = open_project(root)
+    where = {s[0]: s[1] for s in project.store.current_segments()}
+    police = {d["id"] for d in project.store.current_documents() if d["participant_id"] != "P02"}
+    p02 = next(d["id"] for d in project.store.current_documents() if d["participant_id"] == "P02")
+    project.close()
+    client.post("/choose", data={"part": f"doc={p02}", "csrf": csrf})  # type: ignore[attr-defined]
+    segment, _, _ = _page_state(client)
+    assert where[segment] == p02
+    # working through it: every segment shown is P02's, then nothing is left in this part
+    for _ in range(50):
+        page = client.get("/").text  # type: ignore[attr-defined]
+        found = re.search(r'data-segment="([^"]+)"', page)
+        if found is None:
+            break
+        assert where[found.group(1)] == p02
+        data = {"segment": found.group(1), "action": "reject_rest", "csrf": csrf}
+        client.post("/decide", data=data)  # type: ignore[attr-defined]
+    assert "Nothing left to review in this part of the work" in page
+    client.post("/choose", data={"part": "sector=police", "csrf": csrf})  # type: ignore[attr-defined]
+    assert where[_page_state(client)[0]] in police
+    bad = client.post("/choose", data={"part": "sector=nobody", "csrf": csrf})  # type: ignore[attr-defined]
+    assert bad.status_code == 400

@@ -53,6 +53,7 @@ class Desk:
     def __init__(self) -> None:
         self.open: dict[str, tuple[str, float]] = {}  # reviewer -> (segment, until)
         self.skipped: dict[str, set[str]] = defaultdict(set)
+        self.only: dict[str, str] = {}  # reviewer -> the part of the work they chose
 
     def hold(self, who: str, segment: str) -> None:
         self.open[who] = (segment, time.monotonic() + HOLD)
@@ -183,6 +184,8 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             values: dict[str, Any] = {"item": None}
             if segment:
                 values = review_item(proj, who, segment)
+            values["parts"] = [(k, label) for k, label, _ in parts(proj)]
+            values["part"] = desk.only.get(who, "")
             values["taken"] = request.query_params.get("taken", "")
             values["renewed"] = request.query_params.get("renewed", "")
             values["learning"] = learner.status
@@ -252,6 +255,21 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             if refused is not None:
                 return refused
             desk.skipped[user["name"]].add(str(form.get("segment", "")))
+        return go("/")
+
+    async def choose(request: Request) -> Response:
+        """Choose the part of the work to do (an interview, or participants with an attribute
+        value); an empty choice is all of it."""
+        form = await request.form()
+        with site.project() as proj:
+            user, refused = site.poster(request, proj, form, SEES_CODES)
+            if refused is not None:
+                return refused
+            key = str(form.get("part", ""))
+            if key and chosen_documents(proj, key) is None:
+                return site.error(400, "No such part of the work.", user)
+            desk.only[user["name"]] = key
+            desk.skipped[user["name"]].clear()
         return go("/")
 
     async def mark(request: Request) -> Response:
@@ -356,6 +374,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         Route("/invite/{token}", invite, methods=["POST"]),
         Route("/decide", decide, methods=["POST"]),
         Route("/skip", skip, methods=["POST"]),
+        Route("/choose", choose, methods=["POST"]),
         Route("/mark", mark, methods=["POST"]),
         Route("/undo", undo, methods=["POST"]),
         Route("/code", code, methods=["POST"]),
@@ -393,22 +412,54 @@ def _codebook(proj: Any) -> Any:
     return _CODEBOOKS[key]
 
 
+def parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
+    """The parts of the work a reviewer can choose to do, as (key, label, documents): every
+    interview, and every value of each participant attribute (role, sector...)."""
+    store = proj.store
+    docs = store.current_documents()
+    attrs = store.participant_attributes()
+    out = [("", "all interviews", frozenset(d["id"] for d in docs))]
+    groups: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for d in docs:
+        for name, value in attrs.get(d["participant_id"] or "", {}).items():
+            if value:
+                groups[(name, value)].add(d["id"])
+    for (name, value), ids in sorted(groups.items()):
+        if len(ids) < len(docs):  # a value every interview has divides nothing
+            out.append((f"{name}={value}", f"{name}: {value}", frozenset(ids)))
+    for d in sorted(docs, key=lambda d: str(d["participant_id"] or d["name"])):
+        label = str(d["participant_id"] or d["name"])
+        out.append((f"doc={d['id']}", f"interview {label}", frozenset({d["id"]})))
+    return out
+
+
+def chosen_documents(proj: Any, key: str) -> frozenset[int] | None:
+    """The documents of the part of the work ``key`` names (None: all of it)."""
+    if not key:
+        return None
+    return next((ids for k, _, ids in parts(proj) if k == key), None)
+
+
 def next_segment(proj: Any, who: str, desk: Desk) -> str:
     """The next segment with suggestions for this reviewer that no other reviewer has open
-    (and that they did not skip, until only skipped ones are left): in the model's order
-    when there is one, else in document order; '' when none is left."""
+    (and that they did not skip, until only skipped ones are left), in the part of the work
+    they chose: in the model's order when there is one, else in document order; '' when none
+    is left."""
     from qualcode.serve.learning import model_order
 
     store = proj.store
     held = desk.held_by_others(who)
+    documents = chosen_documents(proj, desk.only.get(who, ""))
     for passing in (held | frozenset(desk.skipped[who]), held):
         order = model_order(proj)
         if order:
             waiting = store.undecided_segments() - store.reviewed_by(who) - passing
+            if documents is not None:
+                waiting &= {s[0] for s in store.current_segments() if s[1] in documents}
             found = next((s for s in order if s in waiting), "")
             if found:
                 return found
-        first = store.next_for(who, passing)  # none in the model's order (or no model)
+        first = store.next_for(who, passing, documents)  # none in the model's order
         if first is not None:
             return str(first[0][0])
         desk.skipped[who].clear()

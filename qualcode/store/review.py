@@ -72,17 +72,23 @@ class ReviewStore(StoreBase):
         return {k: int(n) for k, n in self.conn.execute(sql.MARK_COUNTS)}
 
     def next_for(
-        self, reviewer: str, skip: frozenset[str] = frozenset()
+        self,
+        reviewer: str,
+        skip: frozenset[str] = frozenset(),
+        documents: frozenset[int] | None = None,
     ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:
         """The first segment, in document order, with suggestions this reviewer still has to
         decide: ((segment, document, turn, start, end), its suggestions as
         queue_applications gives them); None when there is none. ``skip``: segments to pass
-        over (another reviewer has them open). Reads rows only until found."""
+        over (another reviewer has them open); ``documents``: only these documents' segments.
+        Reads rows only until found."""
         hidden = self._combined_by_model()
         found: tuple[Any, ...] | None = None
         apps: list[tuple[Any, ...]] = []
         for r in self.conn.execute(sql.NEXT_FOR_REVIEWER, (reviewer,)):
             if r[1] in skip or hidden(r[1], r[3], r[8]):
+                continue
+            if documents is not None and r[9] not in documents:
                 continue
             if found is not None and r[1] != found[0]:
                 break
