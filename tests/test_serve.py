@@ -655,10 +655,16 @@ def test_retraining_waits_for_enough_segments_and_a_minute_after_the_last(team: 
 
 
 def test_a_reviewer_can_take_one_interview_or_one_group_of_participants(
-    project: Project,
+    project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from qualcode.serve import app
+
+    monkeypatch.setattr(app, "GROUPS", 2)  # as if dates had more values than groups have
     files = {f"P0{i}.txt": interview(f"P0{i}", MONEY + POLICE) for i in range(1, 4)}
-    files["people.csv"] = "participant_id,sector\nP01,police\nP02,council\nP03,police\n"
+    files["people.csv"] = (
+        "participant_id,sector,date\nP01,police,2025-01-01\nP02,council,2025-01-02\n"
+        "P03,police,2025-01-03\n"
+    )
     root = build(project, files, CODEBOOK, attributes="people.csv").root
     project.close()
     client = _join(_client(root), root, "ann", "reviewer")
@@ -666,6 +672,7 @@ def test_a_reviewer_can_take_one_interview_or_one_group_of_participants(
     options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', page.split("</form>")[1])
     assert ("sector=council", "sector: council") in options
     assert ("sector=police", "sector: police") in options
+    assert not [o for o in options if o[0].startswith("date=")]  # no group: a value each
     csrf = _csrf(page)
     project = open_project(root)
     where = {s[0]: s[1] for s in project.store.current_segments()}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ HEADERS = {
 FAILURES, WINDOW = 5, 900  # failed logins per name before a 15-minute wait
 HOLD = 300  # seconds a reviewer keeps the segment they have open from other reviewers
 RECENT = 120  # seconds during which another reviewer's decision is marked "just now"
+GROUPS = 12  # attributes with more values than this (dates, years) are not offered as parts
 ACTIONS = {"accept": "accepted", "reject": "rejected", "recode": "changed"}
 
 
@@ -424,8 +425,10 @@ def parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
         for name, value in attrs.get(d["participant_id"] or "", {}).items():
             if value:
                 groups[(name, value)].add(d["id"])
+    values = Counter(name for name, _ in groups)
     for (name, value), ids in sorted(groups.items()):
-        if len(ids) < len(docs):  # a value every interview has divides nothing
+        # a value every interview has divides nothing; dates and the like are no groups
+        if len(ids) < len(docs) and values[name] <= GROUPS:
             out.append((f"{name}={value}", f"{name}: {value}", frozenset(ids)))
     for d in sorted(docs, key=lambda d: str(d["participant_id"] or d["name"])):
         label = str(d["participant_id"] or d["name"])
