@@ -209,13 +209,11 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         action, code = str(form.get("action", "")), str(form.get("code", ""))
         known = {c.id for c in _codebook(proj).codes}
         if action in ("accept", "reject", "change"):
-            try:
-                found = store.application_state(int(str(form.get("application", ""))))
-            except ValueError:
-                found = None
+            given = str(form.get("application", ""))
+            app_id = int(given) if given.isdigit() else -1
+            found = store.application_state(app_id)
             if found is None:
                 return site.error(400, "No such suggestion.")
-            app_id = int(str(form.get("application", "")))
             segment, suggested, *_ = found
             if action == "change" and code not in known:
                 return site.error(400, "Pick a code from the codebook to change to.")
