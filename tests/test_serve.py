@@ -275,6 +275,11 @@ def test_change_add_reject_rest_and_undo_are_stored_under_the_reviewer(team: Pat
         "/decide", data={"segment": segment, "action": "add", "code": "no.such", "csrf": csrf}
     )
     assert bad.status_code == 400
+    for junk in ("abc", "-1", "999999", ""):
+        r = client.post("/decide", data={"application": junk, "action": "accept", "csrf": csrf})  # type: ignore[attr-defined]
+        assert r.status_code == 400 and "No such suggestion" in r.text, junk
+    r = client.post("/decide", data={"segment": segment, "action": "explode", "csrf": csrf})  # type: ignore[attr-defined]
+    assert r.status_code == 400
     client.post("/decide", data={"segment": segment, "action": "reject_rest", "csrf": csrf})  # type: ignore[attr-defined]
     rest = [d for d in _decisions(team)[2:]]
     assert {d[0] for d in rest} == {int(a) for a in opened[1:]}
