@@ -701,3 +701,34 @@ def test_a_reviewer_can_take_one_interview_or_one_group_of_participants(
     assert where[_page_state(client)[0]] in police
     bad = client.post("/choose", data={"part": "sector=nobody", "csrf": csrf})  # type: ignore[attr-defined]
     assert bad.status_code == 400
+
+
+def test_a_coders_sample_stays_put_when_other_interviews_come_or_change(team: Path) -> None:
+    from qualcode.coding.run import code_project
+    from qualcode.ingest.run import ingest
+    from qualcode.serve.app import blind_sample
+
+    coder = {"sample": 0.4, "seed": 7}
+    project = open_project(team)
+    before = blind_sample(project, coder)
+    docs = {s[0]: s[1] for s in project.store.current_segments()}
+    per_doc = {d: [s for s in before if docs[s] == d] for d in set(docs.values())}
+    asked = project.store.interviewer_segments()
+    for d, chosen in per_doc.items():
+        turns = [s for s, doc in docs.items() if doc == d and s not in asked]
+        assert len(chosen) == max(1, round(0.4 * len(turns)))  # its share of each interview
+    assert blind_sample(project, {"sample": 0.4, "seed": 8}) != before  # the seed draws it
+    p02 = next(d["id"] for d in project.store.current_documents() if d["participant_id"] == "P02")
+    project.close()
+    transcripts = team / "transcripts"
+    (transcripts / "P04.txt").write_text(interview("P04", MONEY + POLICE))
+    (transcripts / "P02.txt").write_text(interview("P02", POLICE + MONEY))  # re-ingested, new
+    project = open_project(team)
+    ingest(project)
+    code_project(project)  # segments for the new and changed interviews
+    after = blind_sample(project, coder)
+    project.close()
+    for d, chosen in per_doc.items():  # P01's and P03's samples are untouched
+        if d != p02:
+            assert chosen == [s for s in after if docs.get(s) == d]
+    assert len(after) > len(before)  # P04 brings its share

@@ -542,15 +542,30 @@ def around(doc: Any, turn: int, start: int, end: int) -> dict[str, str]:
 
 
 def blind_sample(proj: Any, user: dict[str, Any]) -> list[str]:
-    """A coder's blind sample: their share of each interview's participant turns, drawn with
-    their seed from every current segment (so it stays the same however much they have coded)."""
-    from qualcode.review.session import blind_queue
+    """A coder's blind sample: their share of each interview's participant turns (at least one
+    each), in document order. Each interview's turns are ranked by a hash of the coder's seed and
+    the segment, so the sample stays the same however much they have coded, and when other
+    interviews are added or re-ingested."""
+    import hashlib
 
     store = proj.store
     asked = store.interviewer_segments()
-    segments = [s for s in store.current_segments() if s[0] not in asked]
-    items = blind_queue(segments, set(), user["sample"], user["seed"])
-    return [i.segment for i in items]
+    by_doc: dict[int, list[tuple[str, int, int, int, int]]] = defaultdict(list)
+    for row in store.current_segments():
+        if row[0] not in asked:
+            by_doc[row[1]].append(row)
+    share, seed = float(user["sample"]), int(user["seed"])
+
+    def rank(row: tuple[str, int, int, int, int]) -> bytes:
+        return hashlib.sha256(f"{seed}:{row[0]}".encode()).digest()
+
+    out: list[str] = []
+    for doc_id in sorted(by_doc):
+        rows = by_doc[doc_id]
+        if share < 1.0:
+            rows = sorted(rows, key=rank)[: max(1, round(share * len(rows)))]
+        out.extend(r[0] for r in sorted(rows, key=lambda r: r[3]))
+    return out
 
 
 def own_codes(proj: Any, segment: str, who: str) -> dict[str, int]:
