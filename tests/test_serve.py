@@ -732,3 +732,37 @@ def test_a_coders_sample_stays_put_when_other_interviews_come_or_change(team: Pa
         if d != p02:
             assert chosen == [s for s in after if docs.get(s) == d]
     assert len(after) > len(before)  # P04 brings its share
+
+
+def test_a_coders_sample_can_overlap_another_coders_by_design(
+    team: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualcode.serve.app import blind_sample
+
+    root = str(team)
+    assert main(["users", "add", "cy", "--role", "coder", "--overlap-with", "ann", "-p", root]) == 1
+    assert "'ann' has coded nothing yet" in capsys.readouterr().err
+    project = open_project(team)
+    asked = project.store.interviewer_segments()
+    turns = [s[0] for s in project.store.current_segments() if s[0] not in asked]
+    for segment in turns[:12]:  # ann has coded the first twelve participant turns
+        project.store.decide(None, segment, "factors.funding", "ann", "add")
+        project.store.mark_reviewed(segment, "ann")
+    project.close()
+    args = ["users", "add", "cy", "--role", "coder", "--sample", "0.5", "--overlap-with", "ann"]
+    assert main([*args, "--seed", "3", "-p", root]) == 0
+    assert "50% sample of ann's turns" in capsys.readouterr().out
+    project = open_project(team)
+    user = project.store.user("cy")
+    assert user is not None
+    coder = {"sample": 0.5, "seed": 3, "overlap": "ann"}
+    first = blind_sample(project, coder)
+    assert first and set(first) <= set(turns[:12]) and len(first) < 12
+    for segment in turns[12:]:  # ann goes on: cy's sample grows, and keeps what it had
+        project.store.decide(None, segment, "factors.funding", "ann", "add")
+        project.store.mark_reviewed(segment, "ann")
+    later = blind_sample(project, coder)
+    project.close()
+    assert set(first) < set(later) and set(later) <= set(turns)
+    assert main(["users", "add", "di", "--overlap-with", "ann", "-p", root]) == 1
+    assert "only a coder" in capsys.readouterr().err

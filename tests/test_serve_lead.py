@@ -232,6 +232,17 @@ def test_users_are_added_with_a_one_time_link_and_deactivated(team: Path) -> Non
                 {"name": "eve", "role": "coder", "sample": "lots"}):  # fmt: skip
         r = lead.post("/users", data={"csrf": csrf, "action": "add", **bad})  # type: ignore[attr-defined]
         assert r.status_code == 400 and 'class="error"' in r.text, bad
+    paired = lead.post(  # type: ignore[attr-defined]
+        "/users",
+        data={"csrf": csrf, "action": "add", "name": "fi", "role": "coder", "sample": "50",
+              "overlap": "ann"},
+    )  # fmt: skip
+    assert paired.status_code == 200 and "50% of turns ann coded, seed 0" in paired.text
+    nobody = lead.post(  # type: ignore[attr-defined]
+        "/users",
+        data={"csrf": csrf, "action": "add", "name": "gwyn", "role": "coder", "overlap": "zed"},
+    )
+    assert nobody.status_code == 400 and "has coded nothing yet" in nobody.text
     gone = lead.post("/users", data={"csrf": csrf, "action": "deactivate", "name": "cy"})  # type: ignore[attr-defined]
     assert gone.url.path == "/users"
     assert cy.get("/").url.path == "/login"  # type: ignore[attr-defined]

@@ -36,6 +36,14 @@ def users_add(
         ),
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed that draws a coder's sample.")] = 0,
+    overlap_with: Annotated[
+        str,
+        typer.Option(
+            "--overlap-with",
+            help="A coder's sample only among the turns this other coder has coded, so that the "
+            "two codings overlap by design (for agreement).",
+        ),
+    ] = "",
     host: Annotated[
         str, typer.Option(help="Host in the invite link (default: [server] host).")
     ] = "",
@@ -54,11 +62,12 @@ def users_add(
     from qualcode.serve.accounts import add_user
 
     proj = open_served(project)
-    token = add_user(proj, name, role, sample, seed)
+    token = add_user(proj, name, role, sample, seed, overlap_with)
     server = proj.settings.server
     proj.close()
     host, port = host or server.host, port or server.port
     kind = f"{role}, {sample:.0%} sample" if sample < 1 else role
+    kind += f" of {overlap_with}'s turns" if overlap_with else ""
     render.out.print(f"Added {name} ({kind}). Send them this link (it works once, within 7 days):")
     render.out.print(f"http://{host}:{port}/invite/{token}", soft_wrap=True)
 
@@ -73,7 +82,9 @@ def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         render.print_json(users)
         return
     rows = [
-        [u["name"], u["role"], f"{u['sample']:.0%}" if u["role"] == "coder" else "",
+        [u["name"], u["role"],
+         (f"{u['sample']:.0%}" + (f" of {u['overlap']}'s" if u["overlap"] else ""))
+         if u["role"] == "coder" else "",
          "yes" if u["has_password"] else "invited", "active" if u["active"] else "deactivated"]
         for u in users
     ]  # fmt: skip

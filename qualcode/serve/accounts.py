@@ -40,10 +40,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
 
 
-def add_user(project: Project, name: str, role: str, sample: float = 1.0, seed: int = 0) -> str:
+def add_user(
+    project: Project,
+    name: str,
+    role: str,
+    sample: float = 1.0,
+    seed: int = 0,
+    overlap: str = "",
+) -> str:
     """Create a user and return a one-time invite token (its hash is what is stored). A
-    coder's ``sample`` (0 < share <= 1 of participant turns, drawn per interview with ``seed``)
-    is the set of segments they code blind."""
+    coder's ``sample`` (0 < share <= 1 of participant turns, drawn per interview with ``seed``;
+    with ``overlap``, only among the turns that coder has coded) is what they code blind."""
     name = name.strip()
     if not name or len(name) > 100 or any(c in name for c in "\n\r\t"):
         raise QualcodeError("a user needs a name of 1 to 100 characters on one line")
@@ -51,11 +58,17 @@ def add_user(project: Project, name: str, role: str, sample: float = 1.0, seed: 
         raise QualcodeError(f"unknown role '{role}'", f"use one of {', '.join(ROLES)}")
     if not 0 < sample <= 1:
         raise QualcodeError(f"sample {sample} is not a share", "use a number above 0, up to 1")
-    if sample < 1 and role != "coder":
-        raise QualcodeError("only a coder (blind second coding) has a sample", "drop --sample")
+    if (sample < 1 or overlap) and role != "coder":
+        raise QualcodeError(
+            "only a coder (blind second coding) has a sample", "drop --sample and --overlap-with"
+        )
+    if overlap and overlap not in project.store.coder_codings():
+        raise QualcodeError(
+            f"'{overlap}' has coded nothing yet", "name a coder who has ('qualcode agreement')"
+        )
     if project.store.user(name) is not None:
         raise QualcodeError(f"there is already a user '{name}'", "choose another name")
-    user_id = project.store.add_user(name, role, sample, seed)
+    user_id = project.store.add_user(name, role, sample, seed, overlap.strip())
     token = new_token()
     project.store.add_invite(user_id, token_hash(token))
     return token

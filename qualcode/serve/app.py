@@ -542,19 +542,23 @@ def around(doc: Any, turn: int, start: int, end: int) -> dict[str, str]:
 
 
 def blind_sample(proj: Any, user: dict[str, Any]) -> list[str]:
-    """A coder's blind sample: their share of each interview's participant turns (at least one
-    each), in document order. Each interview's turns are ranked by a hash of the coder's seed and
-    the segment, so the sample stays the same however much they have coded, and when other
-    interviews are added or re-ingested."""
+    """A coder's blind sample, in document order: their share of each interview's participant
+    turns (at least one each), ranked by a hash of their seed and the segment, so it stays the
+    same however much they have coded and when other interviews are added or re-ingested.
+    With ``overlap`` (another coder), only turns that coder has coded, each taken when its hash
+    falls under the share: the sample grows as that coder goes on, and never loses a turn."""
     import hashlib
+
+    from qualcode.review.longform import human_coders
 
     store = proj.store
     asked = store.interviewer_segments()
+    share, seed, other = float(user["sample"]), int(user["seed"]), user.get("overlap") or ""
+    among = set(human_coders(store, [other])[other]) if other else None
     by_doc: dict[int, list[tuple[str, int, int, int, int]]] = defaultdict(list)
     for row in store.current_segments():
-        if row[0] not in asked:
+        if row[0] not in asked and (among is None or row[0] in among):
             by_doc[row[1]].append(row)
-    share, seed = float(user["sample"]), int(user["seed"])
 
     def rank(row: tuple[str, int, int, int, int]) -> bytes:
         return hashlib.sha256(f"{seed}:{row[0]}".encode()).digest()
@@ -562,7 +566,9 @@ def blind_sample(proj: Any, user: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for doc_id in sorted(by_doc):
         rows = by_doc[doc_id]
-        if share < 1.0:
+        if among is not None and share < 1.0:
+            rows = [r for r in rows if int.from_bytes(rank(r)[:8], "big") < share * 2**64]
+        elif share < 1.0:
             rows = sorted(rows, key=rank)[: max(1, round(share * len(rows)))]
         out.extend(r[0] for r in sorted(rows, key=lambda r: r[3]))
     return out

@@ -178,7 +178,8 @@ def routes(site: Site) -> list[Any]:
     def _users(proj: Any, user: dict[str, Any], status: int = 200, **values: Any) -> Response:
         return site.page(
             "lead_users.html", status, user=user, users=proj.store.users(), roles=ROLES,
-            progress=proj.store.reviewer_progress(), **values,
+            progress=proj.store.reviewer_progress(), coders=sorted(proj.store.coder_codings()),
+            **values,
         )  # fmt: skip
 
     async def users_post(request: Request) -> Response:
@@ -199,7 +200,9 @@ def routes(site: Site) -> list[Any]:
             try:
                 sample = _number(str(form.get("sample", "")), float, 100) / 100
                 seed = int(_number(str(form.get("seed", "")), int, 0))
-                token = add_user(proj, name, str(form.get("role", "")), sample, seed)
+                overlap = str(form.get("overlap", ""))
+                role = str(form.get("role", ""))
+                token = add_user(proj, name, role, sample, seed, overlap)
             except QualcodeError as exc:
                 return _users(proj, user, 400, error=str(exc))
             link = f"{request.base_url}invite/{token}"

@@ -10,11 +10,14 @@ from qualcode.store.base import StoreBase, now
 
 
 class AccountStore(StoreBase):
-    def add_user(self, name: str, role: str, sample: float = 1.0, seed: int = 0) -> int:
-        """A user; a coder's ``sample`` (share of participant turns) and ``seed`` fix the
-        segments they code blind."""
+    def add_user(
+        self, name: str, role: str, sample: float = 1.0, seed: int = 0, overlap: str = ""
+    ) -> int:
+        """A user; a coder's ``sample`` (share of participant turns), ``seed`` and ``overlap``
+        (another coder whose segments the sample is drawn from) fix what they code blind."""
+        row = (name, role, sample, seed, overlap, now())
         with self.transaction() as c:
-            return int(c.execute(sql.INSERT_USER, (name, role, sample, seed, now())).lastrowid or 0)
+            return int(c.execute(sql.INSERT_USER, row).lastrowid or 0)
 
     def user(self, name: str) -> dict[str, Any] | None:
         row = self.conn.execute(sql.USER_BY_NAME, (name,)).fetchone()
@@ -26,8 +29,10 @@ class AccountStore(StoreBase):
     def users(self) -> list[dict[str, Any]]:
         return [
             {"id": i, "name": n, "role": role, "has_password": bool(pw), "active": bool(active),
-             "created": at, "sample": sample, "seed": seed}
-            for i, n, role, pw, active, at, sample, seed in self.conn.execute(sql.ALL_USERS)
+             "created": at, "sample": sample, "seed": seed, "overlap": overlap}
+            for i, n, role, pw, active, at, sample, seed, overlap in self.conn.execute(
+                sql.ALL_USERS
+            )
         ]  # fmt: skip
 
     def set_password(self, user_id: int, password_hash: str) -> None:
@@ -74,7 +79,7 @@ class AccountStore(StoreBase):
         if row is None:
             return None
         return {"id": row[0], "name": row[1], "role": row[2], "csrf": row[3],
-                "sample": float(row[4]), "seed": int(row[5])}  # fmt: skip
+                "sample": float(row[4]), "seed": int(row[5]), "overlap": str(row[6])}  # fmt: skip
 
     def drop_session(self, token_hash: str) -> None:
         with self.transaction() as c:

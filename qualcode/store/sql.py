@@ -252,19 +252,22 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
     (
         9,
-        "each blind coder's sample (share of participant turns, seed) for 'qualcode serve'",
+        "each blind coder's sample for 'qualcode serve' (share of turns, seed, coder overlapped)",
         """
         ALTER TABLE users ADD COLUMN sample REAL NOT NULL DEFAULT 1.0;
         ALTER TABLE users ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN overlap TEXT NOT NULL DEFAULT '';
         """,
     ),
 )
 
-INSERT_USER = "INSERT INTO users (name, role, sample, seed, created_at) VALUES (?, ?, ?, ?, ?)"
+INSERT_USER = """
+INSERT INTO users (name, role, sample, seed, overlap, created_at) VALUES (?, ?, ?, ?, ?, ?)"""
 USER_BY_NAME = "SELECT id, name, role, password_hash, active FROM users WHERE name = ?"
 USER_BY_ID = "SELECT id, name, role, password_hash, active FROM users WHERE id = ?"
 ALL_USERS = """
-SELECT id, name, role, password_hash IS NOT NULL, active, created_at, sample, seed FROM users
+SELECT id, name, role, password_hash IS NOT NULL, active, created_at, sample, seed, overlap
+FROM users
 ORDER BY name"""
 SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 DEACTIVATE_USER = "UPDATE users SET active = 0 WHERE name = ?"
@@ -278,7 +281,7 @@ INSERT_SESSION = (
     "INSERT INTO web_sessions (token_hash, user_id, csrf, created_at) VALUES (?, ?, ?, ?)"
 )
 SESSION = """
-SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed
+SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed, u.overlap
 FROM web_sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = ? AND u.active = 1 AND s.created_at > ?"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
