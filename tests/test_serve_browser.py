@@ -106,13 +106,18 @@ def _wait(driver: Any, ready: Any, seconds: float = 15) -> Any:
     return WebDriverWait(driver, seconds).until(ready)
 
 
-def _press(driver: Any, key: str) -> None:
-    """Press a key on the page (not in a text box) and wait for the page it leads to."""
+def _press(driver: Any, key: str, held: str = "") -> None:
+    """Press a key (with ``held`` held down: Ctrl, say) and wait for the page it leads to."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     body = driver.find_element(By.TAG_NAME, "body")
-    ActionChains(driver).send_keys(key).perform()
+    keys = ActionChains(driver)
+    if held:
+        keys.key_down(held).send_keys(key).key_up(held)
+    else:
+        keys.send_keys(key)
+    keys.perform()
     _wait(driver, lambda d: _stale(body))
 
 
@@ -168,6 +173,11 @@ def test_two_reviewers_review_by_keyboard_at_once(server: tuple[str, Path], tmp_
         _press_move(ann, "Ref")
         _press(ann, Keys.ENTER)
         expected |= {(app, "ann", "recode"), (None, "ann", "add")}  # type: ignore[arg-type]
+        # m writes a memo, Ctrl+Enter saves it
+        _press_move(ann, "m")
+        _press_move(ann, "ask about the rota")
+        _press(ann, Keys.ENTER, Keys.CONTROL)
+        assert "ask about the rota" in ann.find_element(By.CSS_SELECTOR, "ul.memos").text
         # undo takes back bob's last decision and shows its segment again, open
         _press(bob, "u")
         expected.discard((last, "bob", "accept" if len(rows) > 1 else "reject"))

@@ -39,8 +39,13 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.tagName === "TEXTAREA") {
+      event.preventDefault();  // Ctrl+Enter saves a memo
+      if (target.form) target.form.requestSubmit();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(target)) {
       if (event.key === "Escape") target.blur();
       else if (event.key === "Enter" && target.tagName === "SELECT" && target.form) {
