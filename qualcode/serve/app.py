@@ -48,8 +48,9 @@ ACTIONS = {"accept": "accepted", "reject": "rejected", "recode": "changed"}
 
 
 class Desk:
-    """Which segment each reviewer has open (so two reviewers are not given the same one) and
-    which they skipped; in memory, as the server is one process."""
+    """Which segment each reviewer has open (so two reviewers are not given the same one), which
+    they skipped and which part of the work they chose; in memory, as the server is one process
+    (a restart forgets it; nothing stored depends on it)."""
 
     def __init__(self) -> None:
         self.open: dict[str, tuple[str, float]] = {}  # reviewer -> (segment, until)
