@@ -27,7 +27,15 @@ from qualcode.serve.accounts import (
     verify_password,
 )
 from qualcode.serve.learning import Learner
-from qualcode.serve.site import COOKIE, HERE, SEES_CODES, SESSION_DAYS, Site, since
+from qualcode.serve.site import (
+    COOKIE,
+    HERE,
+    SEES_CODES,
+    SESSION_DAYS,
+    Site,
+    codebook_of,
+    since,
+)
 
 LOGIN_COOKIE = "qc_login"
 HEADERS = {
@@ -194,21 +202,14 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             values["holder"] = desk.holder(segment, who) if segment else ""
             return site.page("review.html", user=user, **values)
 
-    async def decide(request: Request) -> Response:
-        form = await request.form()
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form, SEES_CODES)
-            if refused is not None:
-                return refused
-            return act(proj, user["name"], form)
-
-    def act(proj: Any, who: str, form: Any) -> Response:
+    @site.form_post(SEES_CODES)
+    def decide(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """One reviewer's action on a suggestion (accept, reject, change to a code) or on a
         segment (add a code, reject the rest); then the segment again, or the next one once
         nothing on it is left to decide."""
-        store = proj.store
+        store, who = proj.store, user["name"]
         action, code = str(form.get("action", "")), str(form.get("code", ""))
-        known = {c.id for c in _codebook(proj).codes}
+        known = {c.id for c in codebook_of(proj).codes}
         if action in ("accept", "reject", "change"):
             given = str(form.get("application", ""))
             app_id = int(given) if given.isdigit() else -1
@@ -247,94 +248,74 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         learner.finished_one(proj.settings.suggest.retrain_every)
         return go("/")
 
-    async def skip(request: Request) -> Response:
+    @site.form_post(SEES_CODES)
+    def skip(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """Leave the open segment for now (it stays in the queue): the next one."""
-        form = await request.form()
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form, SEES_CODES)
-            if refused is not None:
-                return refused
-            desk.skipped[user["name"]].add(str(form.get("segment", "")))
+        desk.skipped[user["name"]].add(str(form.get("segment", "")))
         return go("/")
 
-    async def choose(request: Request) -> Response:
+    @site.form_post(SEES_CODES)
+    def choose(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """Choose the part of the work to do (an interview, or participants with an attribute
         value); an empty choice is all of it."""
-        form = await request.form()
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form, SEES_CODES)
-            if refused is not None:
-                return refused
-            key = str(form.get("part", ""))
-            if key and chosen_documents(proj, key) is None:
-                return site.error(400, "No such part of the work.", user)
-            desk.only[user["name"]] = key
-            desk.skipped[user["name"]].clear()
+        key = str(form.get("part", ""))
+        if key and chosen_documents(proj, key) is None:
+            return site.error(400, "No such part of the work.", user)
+        desk.only[user["name"]] = key
+        desk.skipped[user["name"]].clear()
         return go("/")
 
-    async def mark(request: Request) -> Response:
+    @site.form_post()
+    def mark(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """Key quote (toggle) or memo on a segment the user may see."""
-        form = await request.form()
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form)
-            if refused is not None:
-                return refused
-            segment, kind = str(form.get("segment", "")), str(form.get("kind", ""))
-            if proj.store.segment_row(segment) is None or kind not in ("key_quote", "memo"):
-                return site.error(400, "No such segment or mark.", user)
-            if user["role"] == "coder" and (
-                kind != "memo" or segment not in blind_sample(proj, user)
-            ):  # a key-quote mark is shared: a blind coder neither sees nor sets it
-                return site.error(403, "Blind coders write memos on their own segments.", user)
-            if kind == "memo":
-                text = str(form.get("text", "")).strip()
-                if text:
-                    proj.store.add_mark(segment, user["name"], "memo", text)
-            else:
-                kind = "not_key_quote" if segment in proj.store.key_quotes() else "key_quote"
-                proj.store.add_mark(segment, user["name"], kind)
+        segment, kind = str(form.get("segment", "")), str(form.get("kind", ""))
+        if proj.store.segment_row(segment) is None or kind not in ("key_quote", "memo"):
+            return site.error(400, "No such segment or mark.", user)
+        if user["role"] == "coder" and (
+            kind != "memo" or segment not in blind_sample(proj, user)
+        ):  # a key-quote mark is shared: a blind coder neither sees nor sets it
+            return site.error(403, "Blind coders write memos on their own segments.", user)
+        if kind == "memo":
+            text = str(form.get("text", "")).strip()
+            if text:
+                proj.store.add_mark(segment, user["name"], "memo", text)
+        else:
+            kind = "not_key_quote" if segment in proj.store.key_quotes() else "key_quote"
+            proj.store.add_mark(segment, user["name"], kind)
         return go(f"/?segment={segment}")
 
-    async def undo(request: Request) -> Response:
+    @site.form_post()
+    def undo(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """Take back the user's latest action still standing (a decision, a code, a key-quote
         mark or a memo: recorded as undone, never deleted) and show its segment again."""
-        form = await request.form()
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form)
-            if refused is not None:
-                return refused
-            last = proj.store.last_action(user["name"])
-            if last is None:
-                return go("/")
-            kind, record, segment = last
-            if kind == "decision":
-                proj.store.undo_decision(record, user["name"])
-            else:
-                proj.store.withdraw_mark(record, user["name"])
+        last = proj.store.last_action(user["name"])
+        if last is None:
+            return go("/")
+        kind, record, segment = last
+        if kind == "decision":
+            proj.store.undo_decision(record, user["name"])
+        else:
+            proj.store.withdraw_mark(record, user["name"])
         return go(f"/?segment={segment}")
 
-    async def code(request: Request) -> Response:
+    @site.form_post()
+    def code(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """A blind coder's checklist for one segment of their sample: the ticked codes become
         theirs (codes they untick are undone), and the segment counts as coded by them."""
-        form = await request.form()
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form)
-            if refused is not None:
-                return refused
-            segment, who = str(form.get("segment", "")), user["name"]
-            if user["role"] == "coder" and segment not in blind_sample(proj, user):
-                return site.error(403, "That segment is not in your sample.", user)
-            known = {c.id for c in _codebook(proj).codes}
-            given = {str(c) for c in form.getlist("code")}
-            if proj.store.segment_row(segment) is None or not given <= known:
-                return site.error(400, "Unknown segment or code.", user)
-            mine = own_codes(proj, segment, who)
-            for c, did in mine.items():
-                if c not in given:
-                    proj.store.undo_decision(did, who)
-            for c in sorted(given - set(mine)):
-                proj.store.decide(None, segment, c, who, "add")
-            proj.store.mark_reviewed(segment, who)
+        segment, who = str(form.get("segment", "")), user["name"]
+        if user["role"] == "coder" and segment not in blind_sample(proj, user):
+            return site.error(403, "That segment is not in your sample.", user)
+        known = {c.id for c in codebook_of(proj).codes}
+        given = {str(c) for c in form.getlist("code")}
+        if proj.store.segment_row(segment) is None or not given <= known:
+            return site.error(400, "Unknown segment or code.", user)
+        mine = own_codes(proj, segment, who)
+        for c, did in mine.items():
+            if c not in given:
+                proj.store.undo_decision(did, who)
+        for c in sorted(given - set(mine)):
+            proj.store.decide(None, segment, c, who, "add")
+        proj.store.mark_reviewed(segment, who)
         return go("/")
 
     async def segment_state(request: Request) -> Response:
@@ -389,27 +370,6 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     )
     app.state.learner = learner  # for tests and benchmarks to wait on
     return app
-
-
-_CODEBOOKS: dict[tuple[str, int, int], Any] = {}
-
-
-def _codebook(proj: Any) -> Any:
-    """The project's codebook, parsed once per version of its file (parsing the YAML costs
-    about 100 ms, more than the rest of a page)."""
-    from qualcode.codebook import load_codebook
-    from qualcode.coding.run import codebook_path
-
-    path = codebook_path(proj)
-    try:
-        stat = path.stat()
-    except OSError:
-        return load_codebook(path, proj.source_name(path))  # says what is wrong, clearly
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _CODEBOOKS:
-        _CODEBOOKS.clear()
-        _CODEBOOKS[key] = load_codebook(path, proj.source_name(path))
-    return _CODEBOOKS[key]
 
 
 def parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
@@ -473,7 +433,7 @@ def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
     "just now" when another reviewer decided it in the last two minutes)."""
     from datetime import UTC, datetime
 
-    codebook = _codebook(proj)
+    codebook = codebook_of(proj)
     precision = proj.store.model_precision()
     clock = datetime.now(UTC)
     rows = []
@@ -511,7 +471,7 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
     store = proj.store
     _, doc_id, turn, start, end = store.segment_row(segment)
     doc = store.document(doc_id)
-    codebook = _codebook(proj)
+    codebook = codebook_of(proj)
     suggestions = suggestion_rows(proj, segment, who)
     for s in suggestions:  # the words a rule matched, when not the whole turn
         whole = (s["start"], s["end"]) == (start, end)
@@ -596,7 +556,7 @@ def blind_item(proj: Any, user: dict[str, Any], sample: list[str], asked: str) -
         return {"item": None, "coded": len(sample)}
     _, doc_id, turn, start, end = store.segment_row(segment)
     doc = store.document(doc_id)
-    codebook = _codebook(proj)
+    codebook = codebook_of(proj)
     return {
         "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,

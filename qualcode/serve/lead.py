@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from qualcode.errors import QualcodeError
-from qualcode.serve.app import _codebook
-from qualcode.serve.site import LEADS, ROLES, SEES_CODES, Site
+from qualcode.serve.site import LEADS, ROLES, SEES_CODES, Site, codebook_of
 
 SAMPLES, SEED = 1000, 0  # agreement's bootstrap, as 'qualcode agreement' runs it
 MEDIA = {
@@ -49,7 +48,7 @@ def routes(site: Site) -> list[Any]:
             user, refused = site.viewer(request, proj, SEES_CODES)
             if refused is not None:
                 return refused
-            codebook = _codebook(proj)
+            codebook = codebook_of(proj)
             if code and codebook.code(code) is None:
                 return site.error(404, f"There is no code '{code}' in the codebook.", user)
             return site.page(
@@ -66,7 +65,7 @@ def routes(site: Site) -> list[Any]:
             user, refused = site.viewer(request, proj, SEES_CODES)
             if refused is not None:
                 return refused
-            codebook = _codebook(proj)
+            codebook = codebook_of(proj)
             known = {c.id for c in codebook.codes} | {g.id for g in codebook.groups}
             if code and code not in known:
                 return site.error(404, f"There is no code or aim '{code}' in the codebook.", user)
@@ -117,23 +116,19 @@ def routes(site: Site) -> list[Any]:
                 values |= _shown(session, item, _groups(session.codebook))
             return site.page("lead_reconcile.html", **values)
 
-    async def reconcile_post(request: Request) -> Response:
-        form = await request.form()
+    @site.form_post(LEADS)
+    def reconcile_post(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         a, b, segment = (str(form.get(k, "")) for k in ("a", "b", "segment"))
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form, LEADS)
-            if refused is not None:
-                return refused
-            try:  # checked and stored with no await between: nobody settles it in between
-                session = _session(proj, a, b, user)
-                open_ = [d.segment for d in session.items]
-                if segment not in open_:  # settled meanwhile (another tab, another lead)
-                    return _reconcile_at(a, b, segment, taken="1")
-                session.position = open_.index(segment)
-                session.rationale = str(form.get("rationale", "")).strip()
-                session.choose(str(form.get("choice", "")), str(form.get("other", "")))
-            except QualcodeError as exc:
-                return site.error(400, str(exc), user)
+        try:  # checked and stored in one go: nobody settles it in between
+            session = _session(proj, a, b, user)
+            open_ = [d.segment for d in session.items]
+            if segment not in open_:  # settled meanwhile (another tab, another lead)
+                return _reconcile_at(a, b, segment, taken="1")
+            session.position = open_.index(segment)
+            session.rationale = str(form.get("rationale", "")).strip()
+            session.choose(str(form.get("choice", "")), str(form.get("other", "")))
+        except QualcodeError as exc:
+            return site.error(400, str(exc), user)
         return _reconcile_at(a, b, segment)
 
     def _reconcile_at(a: str, b: str, after: str, **more: str) -> Response:
@@ -182,31 +177,26 @@ def routes(site: Site) -> list[Any]:
             **values,
         )  # fmt: skip
 
-    async def users_post(request: Request) -> Response:
+    @site.form_post(LEADS)
+    def users_post(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         from qualcode.serve.accounts import add_user
 
-        form = await request.form()
         name = str(form.get("name", ""))
-        with site.project() as proj:
-            user, refused = site.poster(request, proj, form, LEADS)
-            if refused is not None:
-                return refused
-            if form.get("action") == "deactivate":
-                if name == user["name"]:
-                    return _users(proj, user, 400, error="You cannot deactivate yourself.")
-                if not proj.store.deactivate(name):
-                    return _users(proj, user, 404, error=f"There is no user '{name}'.")
-                return RedirectResponse("/users", status_code=303)
-            try:
-                sample = _number(str(form.get("sample", "")), float, 100) / 100
-                seed = int(_number(str(form.get("seed", "")), int, 0))
-                overlap = str(form.get("overlap", ""))
-                role = str(form.get("role", ""))
-                token = add_user(proj, name, role, sample, seed, overlap)
-            except QualcodeError as exc:
-                return _users(proj, user, 400, error=str(exc))
-            link = f"{request.base_url}invite/{token}"
-            return _users(proj, user, invited=name.strip(), link=link)
+        if form.get("action") == "deactivate":
+            if name == user["name"]:
+                return _users(proj, user, 400, error="You cannot deactivate yourself.")
+            if not proj.store.deactivate(name):
+                return _users(proj, user, 404, error=f"There is no user '{name}'.")
+            return RedirectResponse("/users", status_code=303)
+        try:
+            sample = _number(str(form.get("sample", "")), float, 100) / 100
+            seed = int(_number(str(form.get("seed", "")), int, 0))
+            role, overlap = str(form.get("role", "")), str(form.get("overlap", ""))
+            token = add_user(proj, name, role, sample, seed, overlap)
+        except QualcodeError as exc:
+            return _users(proj, user, 400, error=str(exc))
+        link = f"{request.base_url}invite/{token}"
+        return _users(proj, user, invited=name.strip(), link=link)
 
     return [
         Route("/quotes", quotes_page, methods=["GET"]),
@@ -237,7 +227,7 @@ def _agreement(proj: Any, chosen: list[str]) -> dict[str, Any]:
 
     coding = proj.settings.coding
     units, coders, data = stored_codings(proj.store, chosen or None, "", coding.interviewer_units)
-    names = {c.id: c.name for c in _codebook(proj).codes}
+    names = {c.id: c.name for c in codebook_of(proj).codes}
     rows, overall = agreement_from_codings(units, coders, data, SAMPLES, SEED, names)
     return {
         "names": coders,
@@ -255,7 +245,7 @@ def _session(proj: Any, a: str, b: str, user: dict[str, Any]) -> Any:
     """A reconcile session of coders ``a`` and ``b``, its choices stored under the user."""
     from qualcode.review.reconcile import ReconcileSession
 
-    return ReconcileSession(proj, _codebook(proj), a, b, user["name"])
+    return ReconcileSession(proj, codebook_of(proj), a, b, user["name"])
 
 
 def _next(proj: Any, items: list[Any], after: str) -> Any:
@@ -313,12 +303,12 @@ def _export(proj: Any, name: str, path: Path) -> None:
         from qualcode.export.methods import write_methods
         from qualcode.review.methods import build_methods
 
-        write_methods(build_methods(proj, _codebook(proj), "en", SAMPLES), fmt, path)
+        write_methods(build_methods(proj, codebook_of(proj), "en", SAMPLES), fmt, path)
     else:
         from qualcode.export.report import write_report
         from qualcode.review.findings import build_report
 
-        write_report(kind, fmt, build_report(proj, _codebook(proj)), path)
+        write_report(kind, fmt, build_report(proj, codebook_of(proj)), path)
 
 
 def _number(text: str, kind: Callable[[str], float], default: float) -> float:

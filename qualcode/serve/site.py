@@ -8,7 +8,7 @@ Route modules (``app`` for logins and the review queue, ``lead`` for a lead's pa
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,27 @@ def open_served(path: Path | str | None) -> Any:
                 "name an existing project store, or leave it empty for [paths] store",
             )
     return proj
+
+
+_CODEBOOKS: dict[tuple[str, int, int], Any] = {}
+
+
+def codebook_of(proj: Any) -> Any:
+    """The project's codebook, parsed once per version of its file (parsing the YAML costs
+    about 100 ms, more than the rest of a page)."""
+    from qualcode.codebook import load_codebook
+    from qualcode.coding.run import codebook_path
+
+    path = codebook_path(proj)
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_codebook(path, proj.source_name(path))  # says what is wrong, clearly
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _CODEBOOKS:
+        _CODEBOOKS.clear()
+        _CODEBOOKS[key] = load_codebook(path, proj.source_name(path))
+    return _CODEBOOKS[key]
 
 
 def since() -> str:
@@ -128,3 +149,24 @@ class Site:
         if refused is None and not self.csrf_ok(str(form.get("csrf", "")), user["csrf"]):
             refused = self.error(403, "The form expired: reload the page.", user)
         return user, refused
+
+    def form_post(
+        self, roles: tuple[str, ...] = ROLES
+    ) -> Callable[[Callable[..., Response]], Callable[[Any], Awaitable[Response]]]:
+        """Make ``handler(request, proj, user, form)`` a form-post endpoint: the form read, the
+        project opened, the session, role and CSRF token checked (a refusal is answered without
+        calling it). The handler runs with no ``await`` inside, in one go."""
+
+        def wrap(handler: Callable[..., Response]) -> Callable[[Any], Awaitable[Response]]:
+            async def endpoint(request: Any) -> Response:
+                form = await request.form()
+                with self.project() as proj:
+                    user, refused = self.poster(request, proj, form, roles)
+                    if refused is not None:
+                        return refused
+                    return handler(request, proj, user, form)
+
+            endpoint.__doc__ = handler.__doc__
+            return endpoint
+
+        return wrap
