@@ -103,6 +103,9 @@ class MethodsSettings:
 @dataclass(frozen=True)
 class ReviewSettings:
     auto_advance: bool = True  # move to the next segment once its last suggestion is decided
+    # what findings use where people coded a segment differently and nobody reconciled it:
+    # "all" (codes any of them gave), "agreed" (codes none judged absent) or "coder:NAME"
+    unresolved: str = "all"
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,13 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(
             f"{path} [suggest]: need 0 <= floor < 1, min_positives >= 1 and retrain_every >= 0"
         )
+    from qualcode.review.layers import check_rule
+
+    if not check_rule(settings.review.unresolved):
+        raise ProjectError(
+            f"{path} [review]: unresolved = '{settings.review.unresolved}' is not a rule",
+            'use "all", "agreed" or "coder:NAME"',
+        )
     v = settings.server
     if "://" in v.store and not v.store.startswith("sqlite:"):
         raise ProjectError(
@@ -290,6 +300,8 @@ quote_chars = 320                    # quotes are trimmed at a sentence end near
 
 [review]
 auto_advance = true                  # next segment once its last suggestion is decided
+unresolved = "all"                   # coders disagree, not reconciled: "all" their codes,
+                                     # "agreed" (none judged absent) or "coder:NAME"
 
 [suggest]
 floor = 0.2                          # no model suggestion below this probability

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qualcode.review.layers import labelled
 from qualcode.cli import main
 from qualcode.coding.classifier import CodeSuggester
 from qualcode.errors import InputFileError, QualcodeError
@@ -147,11 +148,11 @@ def test_import_checks_every_row_first(project: Project, tmp_path: Path) -> None
     assert "row 3: unknown code(s) factors.nope" in info.value.problem
     assert "(and 1 more)" in info.value.problem  # row 4: turn 4 is the interviewer's
     n = project.store.conn.execute("SELECT count(*) FROM applications").fetchone()[0]
-    assert n == 0 and not project.store.human_labels()[0]
+    assert n == 0 and not labelled(project)[0]
     good = _gold(tmp_path / "good.csv", _labels())
     report = import_codings(project, good, "ann")
     assert (report.units, report.codings, report.added) == (16, 12, 12)
-    segs, labels = project.store.human_labels()
+    segs, labels = labelled(project)
     assert len(segs) == 16 and sum(not v for v in labels.values()) == 4
     assert import_codings(project, good, "ann").added == 0
 

@@ -42,7 +42,7 @@ def _loops_in_loops(plan: list[tuple[int, int, int, str]]) -> list[str]:
 
 
 def test_the_statements_are_found() -> None:
-    assert {"QUEUE_APPLICATIONS", "LABELLED_SEGMENTS", "SEGMENT_CODES", "EXPORT_CODINGS"} <= set(
+    assert {"QUEUE_APPLICATIONS", "RECORD_DECISIONS", "SEGMENT_CODES", "EXPORT_CODINGS"} <= set(
         STATEMENTS
     )
 

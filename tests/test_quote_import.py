@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.review.layers import labelled
 from qualcode.cli import main
 from qualcode.coding.locate import locate
 from qualcode.project import Project, open_project
@@ -166,7 +167,7 @@ def test_an_unplaced_quote_stores_nothing_unless_skipped(
     err = capsys.readouterr().err
     assert "row 3: quote not found in P01" in err and "--skip-unplaced" in err
     p = open_project(root)
-    assert not p.store.human_labels()[0]  # nothing stored
+    assert not labelled(p)[0]  # nothing stored
     p.close()
     assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root,
                  "--skip-unplaced"]) == 0  # fmt: skip
@@ -233,7 +234,7 @@ def test_turn_numbers_counted_over_participant_turns_are_told_apart(
     assert main(["import", "codings", str(sheet), "--coder", "ann", "-p", root,
                  "--numbering", "participant"]) == 0  # fmt: skip
     p = open_project(root)
-    labels = p.store.human_labels()[1]
+    labels = labelled(p)[1]
     p.close()
     assert sorted(len(c) for c in labels.values()) == [0, 1, 1]
     # a text column that contradicts the turn: refused, even with valid numbers
@@ -332,7 +333,7 @@ def test_coded_segment_exports_of_other_tools_import(
         capsys.readouterr().err
     )
     p = open_project(root)
-    labels = p.store.human_labels()[1]
+    labels = labelled(p)[1]
     p.close()
     by_turn = sorted(sorted(c) for c in labels.values())
     expected = [["factors.funding"], ["police.referral_quality"]]

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from qualcode.review.layers import labelled
 from qualcode.cli.review import open_session
 from qualcode.project import Project
 from qualcode.tui.review import ReviewApp
@@ -284,7 +285,7 @@ def test_a_half_decided_segment_is_not_read_as_rejections(ready: Project) -> Non
     session = open_session(ready, "ann", order="document")
     seg = session.items[0].segment
     _drive(session, "a", "n")  # funding accepted; two suggestions left undecided
-    labels = ready.store.human_labels()[1]
+    labels = labelled(ready)[1]
     assert seg not in labels  # not training data: the other codes are unknown, not absent
     coded = resolved_codings(ready, include_suggestions=True)[seg]
     assert coded["factors.funding"][0] == "resolved"
@@ -292,7 +293,7 @@ def test_a_half_decided_segment_is_not_read_as_rejections(ready: Project) -> Non
     assert seg not in ready.store.coder_codings().get("ann", {})  # agreement waits too
     again = open_session(ready, "ann", order="document")
     _drive(again, "x")  # finished: the rest rejected
-    labels = ready.store.human_labels()[1]
+    labels = labelled(ready)[1]
     assert labels[seg] == {"factors.funding"}
     assert ready.store.coder_codings()["ann"][seg] == {"factors.funding"}
 
@@ -322,7 +323,7 @@ def test_a_review_sheet_finishes_only_fully_decided_segments(ready: Project, tmp
     import_sheet(ready.store, codebook, path, "ann")
     finished = ready.store.reviewed_by("ann")
     assert len(finished) == 1  # the fully decided segment only
-    assert len(ready.store.human_labels()[1]) == 1
+    assert len(labelled(ready)[1]) == 1
 
 
 def test_blind_key_bar_offers_no_accept_or_reject(ready: Project) -> None:

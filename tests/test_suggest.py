@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.review.layers import labelled
 from qualcode.cli import main
 from qualcode.coding.imports import import_codings
 from qualcode.coding.learn import suggest, train
@@ -78,14 +79,14 @@ def test_one_suggestion_per_segment_and_code_once_a_model_has_scored_it(
     before = _queue(project)
     assert before and {k for *_, k, _ in before} == {"rule"}
     import_codings(project, _gold(tmp_path / "g.csv", _labels()[:10]), "ann")
-    labelled = set(project.store.human_labels()[1])
+    done = set(labelled(project)[1])
     train(project)
     suggest(project)
     after = _queue(project)
     pairs = [(seg, code) for seg, code, _, _ in after]
     assert len(pairs) == len(set(pairs))  # never a rule and a model suggestion of one code
     for seg, _, kind, _ in after:
-        assert kind == "model" or seg in labelled  # rules stand only where the model did not score
+        assert kind == "model" or seg in done  # rules stand only where the model did not score
     # the rules' words are the model suggestion's highlighted evidence
     evidence = project.store.rule_evidence()
     rows = project.store.conn.execute(

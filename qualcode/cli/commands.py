@@ -332,7 +332,9 @@ def _run_reports(proj: Any) -> list[str]:
     from qualcode.review.findings import build_report
 
     codebook, _ = resolve_codebook(proj, None)
-    reviewed = bool(proj.store.human_labels()[0])
+    from qualcode.review.layers import labelled
+
+    reviewed = bool(labelled(proj)[0])
     report = build_report(proj, codebook, include_suggestions=not reviewed)
     outputs = proj.path(proj.settings.paths.outputs)
     lines = []

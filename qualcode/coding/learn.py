@@ -103,8 +103,10 @@ def _chosen_labels(
 ) -> tuple[list[tuple[str, int]], dict[str, set[str]]]:
     """(segment id, document id) of the labelled segments to learn from, and their codes: every
     human's, or only the chosen coders' (their codes pooled), in every or the chosen documents."""
+    from qualcode.review.layers import labelled
+
     store = project.store
-    segs, labels = store.human_labels()
+    segs, labels = labelled(project)
     rows = [(s[0], s[1]) for s in segs]
     if coders:
         by_coder = store.coder_codings()
@@ -478,7 +480,9 @@ def _scored(
     """The model (name, saved state), the segments no human has labelled, the model's
     probabilities for them (segments x codes), and the labelled segments left out."""
     name, saved = load_model(project, model_file)
-    labelled = set(project.store.human_labels()[1])
+    from qualcode.review.layers import labelled as labelled_segments
+
+    labelled = set(labelled_segments(project)[1])
     chosen = [u for u in units(project) if u.segment.id not in labelled]
     if not chosen:
         return name, saved, chosen, np.zeros((0, len(saved["codes"]))), labelled

@@ -1,7 +1,7 @@
 """Findings for reports: the resolved coding of every segment, as plain data for exporters.
 
-Resolved codings are what humans settled: human and imported codings, accepted and added codes
-(less rejections and undos), and, where two coders were reconciled, the resolution. With
+Resolved codings are the final coding (``qualcode.review.layers``: each person's layer, the
+reconciled resolutions, the declared rule for unresolved disagreements). With
 ``include_suggestions`` the machine's undecided suggestions are added, marked as such. Quotes
 are pseudonymised here, before any exporter sees them; exporters never read the store.
 """
@@ -168,21 +168,19 @@ def resolved_codings(
 ) -> dict[str, dict[str, tuple[str, float]]]:
     """segment -> code -> (status, strength) for every coded segment (interviewer turns only
     with [coding] interviewer_units: their words are not a participant's)."""
+    from qualcode.review.layers import final_coding
+
     store = project.store
     out: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
-    labels = store.human_labels()[1]
     asked = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
-    labels = {s: c for s, c in labels.items() if s not in asked}
+    final = final_coding(project)  # the one place that decides what findings use
+    labels = {s: c for s, c in final.codes.items() if s not in asked}
     for seg, codes in labels.items():
         for code in codes:
             out[seg][code] = ("resolved", 2.0)
-    for seg, codes in store.decided_codes().items():  # a segment still being reviewed: what
-        if seg not in labels and seg not in asked:  # was accepted counts, the rest stays
-            for code in codes:
-                out[seg][code] = ("resolved", 2.0)
     if include_suggestions:
         for _, seg, code, kind, _, score, _, _ in store.queue_applications():
-            if seg not in labels and kind != "topic" and code not in out[seg]:
+            if seg not in final.complete and kind != "topic" and code not in out[seg]:
                 out[seg][code] = ("suggested", float(score or 0.0))
     return {s: c for s, c in out.items() if c}
 

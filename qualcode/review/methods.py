@@ -14,6 +14,7 @@ from typing import Any
 
 from qualcode.codebook import Codebook
 from qualcode.project import Project
+from qualcode.review.layers import final_coding
 from qualcode.review.saturation import Saturation, saturation
 
 # Krippendorff (2004, p. 241): rely on alpha >= .800; draw tentative conclusions from .667.
@@ -220,7 +221,7 @@ def coders_summary(project: Project) -> dict[str, Any]:
     for _, _, action, kind in store.decisions_by_kind():
         if kind in ("rule", "model", "topic"):
             actions[(kind, action)] += 1
-    labels = store.human_labels()[1]
+    labels = final_coding(project).codes
     decided = {(s, c): (a, k) for s, c, a, k in store.decisions_by_kind()}
     for seg, codes in labels.items():
         for code in codes:
@@ -328,7 +329,7 @@ def interview_codes(project: Project) -> tuple[list[tuple[str, str, set[str]]], 
     dipped into would otherwise count as one that brought nothing new."""
     store = project.store
     asked = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
-    labels = {s: c for s, c in store.human_labels()[1].items() if s not in asked}
+    labels = {s: c for s, c in final_coding(project).codes.items() if s not in asked}
     doc_of = {s[0]: s[1] for s in store.current_segments() if s[0] not in asked}
     size = Counter(doc_of.values())
     done = Counter(doc_of[s] for s in labels if s in doc_of)
@@ -361,7 +362,7 @@ def project_saturation(project: Project) -> Saturation | None:
 def limitations(project: Project, codebook: Codebook, data: MethodsData) -> list[str]:
     out = []
     final: Counter[str] = Counter()
-    for codes in project.store.human_labels()[1].values():
+    for codes in final_coding(project).codes.values():
         final.update(codes)
     few = [c.id for c in codebook.codes if final[c.id] < FEW_CODINGS]
     if few:

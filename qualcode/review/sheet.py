@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.codebook import Codebook
+from qualcode.review.layers import MACHINE_KINDS
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.export import atomic_write_bytes
 from qualcode.ingest.csvtext import read_rows
@@ -158,8 +159,12 @@ def import_sheet(store: Any, codebook: Codebook, path: Path, reviewer: str) -> S
             continue
         seen[item] = n
         app = store.application(item)
-        if app is None or app[2] != row.get("code", "").strip():
+        state = store.application_state(item)
+        if app is None or app[2] != row.get("code", "").strip() or state is None:
             problems.append(f"row {n}: item {item} is not a suggestion of {row.get('code')}")
+            continue
+        if state[2] not in MACHINE_KINDS:
+            problems.append(f"row {n}: item {item} is a person's coding, not a suggestion")
             continue
         if app[5]:
             problems.append(f"row {n}: item {item} has already been decided; export again")
@@ -183,7 +188,8 @@ def import_sheet(store: Any, codebook: Codebook, path: Path, reviewer: str) -> S
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputFileError(str(path), problems[0] + more, "fix those rows; nothing was stored")
     report.decided = sum(report.actions.values())
-    with store.transaction():  # the decisions and the finished segments, all or nothing
+    # the decisions and the finished segments: one action, all or nothing
+    with store.action(reviewer, "review import", mode="review", via="spreadsheet"):
         store.add_decisions(out)
         waiting = store.undecided_segments()  # a segment whose every suggestion is now decided
         for seg in sorted({row[1] for row in out} - waiting):  # is finished by this reviewer

@@ -115,6 +115,7 @@ def open_store(path: Path) -> Store:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         migrate(path, conn)
+        conn.execute(sql.CREATE_CURRENT_ACTION)
     except sqlite3.OperationalError as exc:
         error = busy(path, exc)
         if error is None:

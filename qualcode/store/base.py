@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,33 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def stamp() -> str:
+    """The time to the microsecond (an action's; undo still goes by id, never by time)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass
+class AuditScope:
+    """A logged command under way in this process: every write transaction it commits to the
+    project's store (outside the actions that record themselves) appends its own audit entry
+    in that transaction, so a killed command leaves its data and their entries, or neither."""
+
+    path: Path
+    invocation: str
+    who: str
+    command: str
+    options: dict[str, Any]
+    started: str
+
+
+AUDIT: list[AuditScope] = []  # at most one: the command this process is running
+# Tables whose new rows an audit entry counts (all append-only), by the name the log uses.
+COUNTED = (("documents", "documents", ""), ("codings", "applications", "kind IN ('human', 'import')"),
+           ("suggestions", "applications", "kind IN ('rule', 'model', 'topic')"),
+           ("decisions", "decisions", ""), ("reviewed", "reviews", ""), ("marks", "marks", ""),
+           ("resolutions", "resolutions", ""))  # fmt: skip
+
+
 class StoreBase:
     """A connection to one project's store."""
 
@@ -38,6 +66,8 @@ class StoreBase:
         self.path = path
         self.conn = conn
         self._depth = 0  # transactions inside a transaction join it (an import is one unit)
+        self._action: int | None = None  # the action being stored, while one is
+        self._acted = False  # whether the open transaction stored an action
 
     def close(self) -> None:
         self.conn.close()
@@ -58,8 +88,12 @@ class StoreBase:
         except sqlite3.OperationalError as exc:
             raise busy(self.path, exc) or exc from exc
         self._depth = 1
+        scope = self._audit_scope()
+        marks = self._high_marks() if scope is not None else {}
         try:
             yield self.conn
+            if scope is not None and not self._acted:
+                self._audit_part(scope, marks)
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -67,6 +101,76 @@ class StoreBase:
             raise
         finally:
             self._depth = 0
+            self._acted = False
+
+    # actions ----------------------------------------------------------------------------
+    @contextmanager
+    def action(
+        self, who: str, kind: str, mode: str = "", via: str = "", segment: str | None = None
+    ) -> Iterator[int]:
+        """One person's action (a key press, a form post, an import): everything stored inside
+        carries its id and is committed together, or not at all; an action that stores nothing
+        leaves no trace. Inside another action it is part of that one."""
+        with self.transaction() as c:
+            if self._action is not None:
+                yield self._action
+                return
+            c.execute("SAVEPOINT action")
+            row = (who, kind, mode, via, segment, stamp())
+            aid = int(c.execute(sql.INSERT_ACTION, row).lastrowid or 0)
+            c.execute(sql.SET_CURRENT_ACTION, (aid,))
+            self._action, self._acted = aid, True
+            before = c.total_changes
+            try:
+                yield aid
+            finally:
+                self._action = None
+                stored = c.total_changes != before
+                c.execute(sql.CLEAR_CURRENT_ACTION)
+            if not stored:  # nothing to record: the action row goes too
+                c.execute("ROLLBACK TO action")
+            c.execute("RELEASE action")
+
+    def undo_last_action(self, who: str) -> tuple[int, str, str] | None:
+        """Undo ``who``'s latest action still standing, whole (every row it stored); returns
+        (its id, its kind, its segment) or None when there is none. Recorded, never deleted;
+        only the person's own actions are ever undone."""
+        with self.transaction() as c:
+            row = c.execute(sql.LAST_LIVE_ACTION, (who,)).fetchone()
+            if row is None:
+                return None
+            c.execute(sql.UNDO_ACTION, (row[0], who, stamp()))
+            return int(row[0]), str(row[1]), str(row[2])
+
+    def actions_log(self) -> list[dict[str, Any]]:
+        """Every action: id, who, kind, mode, via, at, undone, and the rows it stored."""
+        cols = ("id", "who", "kind", "mode", "via", "at", "undone", "decisions", "marks",
+                "reviewed", "resolutions")  # fmt: skip
+        return [dict(zip(cols, r, strict=True)) for r in self.conn.execute(sql.ACTIONS_LOG)]
+
+    # the audit log, written in the transaction of the change ------------------------------------
+    def _audit_scope(self) -> AuditScope | None:
+        scope = AUDIT[-1] if AUDIT else None
+        if scope is None or scope.path.resolve() != self.path.resolve():
+            return None
+        return scope
+
+    def _high_marks(self) -> dict[str, int]:
+        return {
+            table: int(self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
+            for table in {t for _, t, _ in COUNTED}
+        }  # noqa: S608 (table names are constants above)
+
+    def _audit_part(self, scope: AuditScope, marks: dict[str, int]) -> None:
+        changes = {}
+        for name, table, where in COUNTED:
+            query = f"SELECT count(*) FROM {table} WHERE id > ?" + (f" AND {where}" if where else "")
+            n = int(self.conn.execute(query, (marks[table],)).fetchone()[0])  # noqa: S608
+            if n:
+                changes[name] = n
+        if changes:
+            self._insert_audit(scope.started, scope.who, scope.command, scope.options, None,
+                               None, changes, scope.invocation, "part")  # fmt: skip
 
     # runs -------------------------------------------------------------------------------
     def start_run(self, kind: str, settings: dict[str, Any]) -> int:
@@ -100,22 +204,32 @@ class StoreBase:
         codebook_hash: str | None,
         model: str | None,
         changes: dict[str, int],
+        invocation: str | None = None,
     ) -> None:
         """Append one entry to the audit log (append-only: the store refuses edits)."""
-        with self.transaction() as c:
-            c.execute(
-                sql.INSERT_AUDIT,
-                (
-                    started,
-                    now(),
-                    who,
-                    command,
-                    json.dumps(options, sort_keys=True, ensure_ascii=False),
-                    codebook_hash,
-                    model,
-                    json.dumps(changes, sort_keys=True),
-                ),
-            )
+        with self.transaction():
+            self._insert_audit(started, who, command, options, codebook_hash, model, changes,
+                               invocation, "end")  # fmt: skip
+
+    def _insert_audit(
+        self,
+        started: str,
+        who: str,
+        command: str,
+        options: dict[str, Any],
+        codebook_hash: str | None,
+        model: str | None,
+        changes: dict[str, Any],
+        invocation: str | None,
+        part: str,
+    ) -> None:
+        self.conn.execute(
+            sql.INSERT_AUDIT,
+            (
+                started, now(), who, command, json.dumps(options, sort_keys=True, ensure_ascii=False),
+                codebook_hash, model, json.dumps(changes, sort_keys=True), invocation, part,
+            ),
+        )  # fmt: skip
 
     def audit_log(self) -> list[dict[str, Any]]:
         cols = ("id", "started", "finished", "who", "command", "options", "codebook", "model")
@@ -124,6 +238,7 @@ class StoreBase:
             entry = dict(zip(cols, row[:8], strict=True))
             entry["options"] = json.loads(entry["options"])
             entry["changes"] = json.loads(row[8])
+            entry["invocation"], entry["part"] = row[9], row[10]
             out.append(entry)
         return out
 

@@ -66,35 +66,6 @@ class CodingStore(StoreBase):
             c.executemany(sql.INSERT_REVIEW, [(seg, who, run, at) for seg, who, run in reviewed])
             return added
 
-    def human_labels(self) -> tuple[list[tuple[str, int, int, int, int]], dict[str, set[str]]]:
-        """Segments a human has labelled, and each one's codes: human or imported codings and
-        accepted or added decisions, less codes whose latest decision is a rejection."""
-        segs = [tuple(r) for r in self.conn.execute(sql.LABELLED_SEGMENTS)]
-        labels: dict[str, set[str]] = {r[0]: set() for r in segs}
-        for seg, code in self.conn.execute(sql.HUMAN_CODINGS):
-            if seg in labels:
-                labels[seg].add(code)
-        for seg, code, action in self.conn.execute(sql.LATEST_DECISIONS):
-            if seg not in labels:
-                continue
-            if action in ("accept", "add"):
-                labels[seg].add(code)
-            else:  # reject, or recoded to another code (which has its own 'add')
-                labels[seg].discard(code)
-        for seg, codes in self.resolutions().items():  # a reconciled segment: the resolution
-            if seg in labels:
-                labels[seg] = set(codes)
-        return segs, labels
-
-    def decided_codes(self) -> dict[str, set[str]]:
-        """Codes a reviewer gave each segment (the latest decision per segment and code is an
-        accept or an add), finished or not."""
-        out: dict[str, set[str]] = {}
-        for seg, code, action in self.conn.execute(sql.LATEST_DECISIONS):
-            if action in ("accept", "add"):
-                out.setdefault(seg, set()).add(code)
-        return out
-
     def interviewer_segments(self) -> set[str]:
         """Segments of interviewer turns (only imported codings ever create them)."""
         return {r[0] for r in self.conn.execute(sql.INTERVIEWER_SEGMENTS)}

@@ -10,30 +10,30 @@ from qualcode.store.base import StoreBase, now
 
 
 class ReviewStore(StoreBase):
+    # the record: rows each person's layer is made of (qualcode.review.layers reads them) ---
+    def record_imports(self) -> list[tuple[Any, ...]]:
+        """(application, segment, code, kind, coder, run, when) of every person's imported or
+        typed coding on current documents."""
+        return [tuple(r) for r in self.conn.execute(sql.RECORD_IMPORTS)]
+
+    def record_decisions(self) -> list[tuple[Any, ...]]:
+        """(id, segment, code, person, action, kind of suggestion or '', mode, suggestion,
+        when, action id, note) of every live decision on current documents, oldest first."""
+        return [tuple(r) for r in self.conn.execute(sql.RECORD_DECISIONS)]
+
+    def record_reviews(self) -> list[tuple[str, str, str]]:
+        """(segment, person, mode) of every segment a person finished."""
+        return [tuple(r) for r in self.conn.execute(sql.RECORD_REVIEWS)]
+
+    def record_resolutions(self) -> list[tuple[Any, ...]]:
+        """(segment, codes as JSON, who, coder a, coder b, when), oldest first."""
+        return [tuple(r) for r in self.conn.execute(sql.RECORD_RESOLUTIONS)]
+
     def coder_codings(self) -> dict[str, dict[str, set[str]]]:
-        """Each human coder's codes per segment they saw: imported or human codings (source =
-        coder), their own decisions (accept/add give a code, reject/recode take it away), and
-        segments marked reviewed with no code."""
-        data: dict[str, dict[str, set[str]]] = {}
-        finished: set[tuple[str, str]] = set()
-        for seg, who in self.conn.execute(sql.CODER_REVIEWS):
-            data.setdefault(who, {}).setdefault(seg, set())
-            finished.add((seg, who))
-        for seg, code, kind, source in self.conn.execute(sql.CODER_APPLICATIONS):
-            if kind in ("human", "import"):
-                data.setdefault(source, {}).setdefault(seg, set()).add(code)
-        for seg, code, who, action in self.conn.execute(sql.CODER_DECISIONS):
-            if (seg, who) not in finished:  # still reviewing it: not yet this coder's coding
-                continue
-            codes = data.setdefault(who, {}).setdefault(seg, set())
-            if action in ("accept", "add"):
-                codes.add(code)
-            else:
-                codes.discard(code)
-        resolved = self.resolutions()
-        if resolved:
-            data["resolved"] = resolved
-        return data
+        """Each person's finished codings (see qualcode.review.layers), and 'resolved'."""
+        from qualcode.review.layers import Record
+
+        return Record(self).by_person()
 
     def review_queue(self) -> list[dict[str, Any]]:
         """Machine suggestions nobody has decided on yet, in document and turn order."""
@@ -170,17 +170,29 @@ class ReviewStore(StoreBase):
         action: str,
         note: str = "",
     ) -> int:
-        """Append one decision, at once; returns its id (for undo)."""
+        """Append one decision, at once; returns its id. A decision on an application must be
+        on a machine suggestion: a person's coding is never decided (StoreError)."""
+        from qualcode.errors import StoreError
+        from qualcode.review.layers import decidable
+
         with self.transaction() as c:
+            if app_id is not None:
+                row = c.execute(sql.APPLICATION_STATE, (app_id,)).fetchone()
+                if decidable(tuple(row) if row else None) in ("missing", "coding"):
+                    raise StoreError(
+                        f"item {app_id} is not a machine suggestion",
+                        "only suggestions are accepted or rejected; a person's coding is theirs",
+                    )
             cur = c.execute(
                 sql.INSERT_DECISION, (app_id, segment, code, reviewer, action, note, now())
             )
             return int(cur.lastrowid or 0)
 
-    def application_state(self, app_id: int) -> tuple[str, str, int | None, int] | None:
-        """(segment, code, superseded by run, live decisions) of a suggestion; None if none."""
+    def application_state(self, app_id: int) -> tuple[str, str, str, int | None, int] | None:
+        """(segment, code, kind, superseded by run, live decisions) of an application; None
+        if there is none."""
         row = self.conn.execute(sql.APPLICATION_STATE, (app_id,)).fetchone()
-        return (str(row[0]), str(row[1]), row[2], int(row[3])) if row else None
+        return (str(row[0]), str(row[1]), str(row[2]), row[3], int(row[4])) if row else None
 
     def decide_open(
         self,
@@ -193,17 +205,17 @@ class ReviewStore(StoreBase):
         """Decide a suggestion only while it is open, checked and written in one transaction
         (so two reviewers, or a reviewer and a model retraining in another process, never both
         act on it). Returns 'stored', 'taken' (someone decided it), 'superseded' (a newer model
-        replaced it) or 'missing'. ``then``: (code, action, note) of a second decision stored
-        with it on the same segment (the new code of a change)."""
+        replaced it), 'coding' (a person's coding, never decided) or 'missing'. ``then``:
+        (code, action, note) of a second decision stored with it on the same segment (the new
+        code of a change)."""
+        from qualcode.review.layers import decidable
+
         with self.transaction() as c:
             row = c.execute(sql.APPLICATION_STATE, (app_id,)).fetchone()
-            if row is None:
-                return "missing"
-            segment, code, superseded, decisions = row
-            if superseded is not None:
-                return "superseded"
-            if decisions:
-                return "taken"
+            verdict = decidable(tuple(row) if row else None)
+            if verdict != "ok":
+                return verdict
+            segment, code = row[0], row[1]
             at = now()
             c.execute(sql.INSERT_DECISION, (app_id, segment, code, reviewer, action, note, at))
             if then is not None:

@@ -259,6 +259,59 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE users ADD COLUMN overlap TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        10,
+        "actions: every key press, form post or import is one action with an id; undone whole",
+        """
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            who TEXT NOT NULL,
+            kind TEXT NOT NULL,            -- what was done: accept, reject, change, code, ...
+            mode TEXT NOT NULL DEFAULT '', -- review, blind, reconcile, import
+            via TEXT NOT NULL DEFAULT '',  -- terminal, browser, spreadsheet, cli
+            segment_id TEXT,
+            at TEXT NOT NULL               -- to the microsecond: undo goes by id, never by time
+        );
+        CREATE INDEX actions_who ON actions(who, id);
+        CREATE TRIGGER actions_append_only_update BEFORE UPDATE ON actions
+            BEGIN SELECT RAISE(ABORT, 'actions are append-only'); END;
+        CREATE TRIGGER actions_append_only_delete BEFORE DELETE ON actions
+            BEGIN SELECT RAISE(ABORT, 'actions are append-only'); END;
+        CREATE TABLE undone_actions (
+            action_id INTEGER PRIMARY KEY REFERENCES actions(id),
+            who TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TRIGGER undone_actions_append_only_update BEFORE UPDATE ON undone_actions
+            BEGIN SELECT RAISE(ABORT, 'undo records are append-only'); END;
+        CREATE TRIGGER undone_actions_append_only_delete BEFORE DELETE ON undone_actions
+            BEGIN SELECT RAISE(ABORT, 'undo records are append-only'); END;
+        ALTER TABLE decisions ADD COLUMN action_id INTEGER REFERENCES actions(id);
+        ALTER TABLE reviews ADD COLUMN action_id INTEGER REFERENCES actions(id);
+        ALTER TABLE marks ADD COLUMN action_id INTEGER REFERENCES actions(id);
+        ALTER TABLE resolutions ADD COLUMN action_id INTEGER REFERENCES actions(id);
+        ALTER TABLE applications ADD COLUMN action_id INTEGER REFERENCES actions(id);
+        ALTER TABLE audit ADD COLUMN invocation TEXT;
+        ALTER TABLE audit ADD COLUMN part TEXT NOT NULL DEFAULT 'end';
+        CREATE INDEX decisions_action ON decisions(action_id);
+        CREATE INDEX reviews_action ON reviews(action_id);
+        CREATE INDEX marks_action ON marks(action_id);
+        CREATE INDEX resolutions_action ON resolutions(action_id);
+        DROP VIEW live_decisions;
+        CREATE VIEW live_decisions AS
+            SELECT * FROM decisions WHERE id NOT IN (SELECT decision_id FROM undone)
+            AND coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
+        CREATE VIEW live_reviews AS
+            SELECT * FROM reviews
+            WHERE coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
+        CREATE VIEW live_marks AS
+            SELECT * FROM marks WHERE id NOT IN (SELECT mark_id FROM withdrawn_marks)
+            AND coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
+        CREATE VIEW live_resolutions AS
+            SELECT * FROM resolutions
+            WHERE coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
+        """,
+    ),
 )
 
 INSERT_USER = """
@@ -287,10 +340,12 @@ WHERE s.token_hash = ? AND u.active = 1 AND s.created_at > ?"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
 
 INSERT_AUDIT = """
-INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes,
+                   invocation, part)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 AUDIT_LOG = """
-SELECT id, started_at, finished_at, who, command, options, codebook_hash, model, changes
+SELECT id, started_at, finished_at, who, command, options, codebook_hash, model, changes,
+       invocation, part
 FROM audit ORDER BY id"""
 INSERT_CODEBOOK_VERSION = """
 INSERT OR IGNORE INTO codebook_versions (hash, first_used, source, content) VALUES (?, ?, ?, ?)"""
@@ -388,8 +443,8 @@ INSERT_SEGMENT = """
 INSERT OR IGNORE INTO segments (id, document_id, turn_idx, start, end) VALUES (?, ?, ?, ?, ?)"""
 INSERT_APPLICATION = """
 INSERT OR IGNORE INTO applications
-    (segment_id, code_id, start, end, kind, source, score, run_id, codebook_hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+    (segment_id, code_id, start, end, kind, source, score, run_id, codebook_hash, action_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
 SUPERSEDE_RULE_APPLICATIONS = """
 UPDATE applications SET superseded_by_run = ?
 WHERE kind = 'rule' AND superseded_by_run IS NULL AND codebook_hash != ?"""
@@ -433,32 +488,9 @@ ORDER BY source"""
 
 
 # learning from humans -------------------------------------------------------------------------
-INSERT_REVIEW = "INSERT INTO reviews (segment_id, reviewer, run_id, at) VALUES (?, ?, ?, ?)"
-# Segments of current documents that a human has looked at: coded, decided on, or marked reviewed.
-LABELLED_SEGMENTS = """
-SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
-JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
-WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = s.id)
-   OR EXISTS (SELECT 1 FROM resolutions z WHERE z.segment_id = s.id)
-   OR (EXISTS (SELECT 1 FROM live_decisions x WHERE x.segment_id = s.id)
-       AND NOT EXISTS (  -- a segment half decided is not labelled yet: nothing is in limbo
-           SELECT 1 FROM applications q WHERE q.segment_id = s.id
-           AND q.kind IN ('rule', 'model', 'topic') AND q.superseded_by_run IS NULL
-           AND NOT EXISTS (SELECT 1 FROM live_decisions y WHERE y.application_id = q.id)))
-   OR EXISTS (SELECT 1 FROM applications a WHERE a.segment_id = s.id
-              AND a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL)
-ORDER BY s.document_id, s.start"""
-HUMAN_CODINGS = """
-SELECT a.segment_id, a.code_id FROM applications a
-JOIN segments s ON s.id = a.segment_id
-JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
-WHERE a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL"""
-# The latest decision of any reviewer on each (segment, code).
-LATEST_DECISIONS = """
-SELECT x.segment_id, x.code_id, x.action FROM live_decisions x
-JOIN (SELECT segment_id, code_id, max(id) AS last FROM live_decisions
-      GROUP BY segment_id, code_id) l
-  ON l.last = x.id"""
+INSERT_REVIEW = """
+INSERT INTO reviews (segment_id, reviewer, run_id, at, action_id)
+VALUES (?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
 NEWEST_DOCUMENT_RUN = "SELECT max(run_id) FROM documents WHERE superseded_by IS NULL"
 RULE_CODES = """
 SELECT segment_id, code_id, score, start, end FROM applications
@@ -493,7 +525,7 @@ FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?"""
 
 # agreement between stored coders -------------------------------------------------------------
 CODER_REVIEWS = """
-SELECT r.segment_id, r.reviewer FROM reviews r
+SELECT r.segment_id, r.reviewer FROM live_reviews r
 JOIN segments s ON s.id = r.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL"""
 CODER_APPLICATIONS = """
@@ -525,12 +557,12 @@ FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id WHERE a.id = ?"""
 # A suggestion's state for deciding it: (segment, code, superseded by run, live decisions).
 APPLICATION_STATE = """
-SELECT a.segment_id, a.code_id, a.superseded_by_run,
+SELECT a.segment_id, a.code_id, a.kind, a.superseded_by_run,
        (SELECT count(*) FROM live_decisions x WHERE x.application_id = a.id)
 FROM applications a WHERE a.id = ?"""
 INSERT_DECISION = """
-INSERT INTO decisions (application_id, segment_id, code_id, reviewer, action, note, at)
-VALUES (?, ?, ?, ?, ?, ?, ?)"""
+INSERT INTO decisions (application_id, segment_id, code_id, reviewer, action, note, at, action_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
 
 # the review app ------------------------------------------------------------------------------
 QUEUE_APPLICATIONS = """
@@ -543,30 +575,30 @@ WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
 SEGMENTS_OF_CURRENT = """
 SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL"""
-REVIEWED_BY = "SELECT DISTINCT segment_id FROM reviews WHERE reviewer = ?"
+REVIEWED_BY = "SELECT DISTINCT segment_id FROM live_reviews WHERE reviewer = ?"
 UNDO_DECISION = "INSERT INTO undone (decision_id, reviewer, at) VALUES (?, ?, ?)"
 WITHDRAW_MARK = "INSERT INTO withdrawn_marks (mark_id, reviewer, at) VALUES (?, ?, ?)"
 LIVE_MEMOS = """
-SELECT m.id, m.segment_id, m.reviewer, m.text, m.at FROM marks m
-WHERE m.kind = 'memo' AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
+SELECT m.id, m.segment_id, m.reviewer, m.text, m.at FROM live_marks m
+WHERE m.kind = 'memo' ORDER BY m.id"""
 SEGMENT_MEMOS = """
-SELECT m.reviewer, m.text FROM marks m WHERE m.segment_id = ? AND m.kind = 'memo'
-  AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
+SELECT m.reviewer, m.text FROM live_marks m WHERE m.segment_id = ? AND m.kind = 'memo' ORDER BY m.id"""
 REVIEWER_PROGRESS = """
-SELECT r.reviewer, count(DISTINCT r.segment_id) FROM reviews r GROUP BY r.reviewer"""
+SELECT r.reviewer, count(DISTINCT r.segment_id) FROM live_reviews r GROUP BY r.reviewer"""
 REVIEWER_MARKS = """
-SELECT m.reviewer, m.kind, count(*) FROM marks m
-WHERE m.id NOT IN (SELECT mark_id FROM withdrawn_marks) GROUP BY m.reviewer, m.kind"""
-INSERT_MARK = "INSERT INTO marks (segment_id, reviewer, kind, text, at) VALUES (?, ?, ?, ?, ?)"
+SELECT m.reviewer, m.kind, count(*) FROM live_marks m GROUP BY m.reviewer, m.kind"""
+INSERT_MARK = """
+INSERT INTO marks (segment_id, reviewer, kind, text, at, action_id)
+VALUES (?, ?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
 KEY_QUOTES = """
-SELECT m.segment_id, m.kind FROM marks m WHERE m.kind IN ('key_quote', 'not_key_quote')
-  AND m.id NOT IN (SELECT mark_id FROM withdrawn_marks) ORDER BY m.id"""
+SELECT m.segment_id, m.kind FROM live_marks m WHERE m.kind IN ('key_quote', 'not_key_quote') ORDER BY m.id"""
 INSERT_RESOLUTION = """
-INSERT INTO resolutions (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
-RESOLUTIONS = "SELECT segment_id, codes FROM resolutions ORDER BY id"
+INSERT INTO resolutions
+    (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at, action_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
+RESOLUTIONS = "SELECT segment_id, codes FROM live_resolutions ORDER BY id"
 RATIONALES = """
-SELECT segment_id, reviewer, rationale, at FROM resolutions WHERE rationale != '' ORDER BY id"""
+SELECT segment_id, reviewer, rationale, at FROM live_resolutions WHERE rationale != '' ORDER BY id"""
 SEGMENT_DECISION_IDS_BY = """
 SELECT application_id, action, code_id, id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
@@ -587,7 +619,7 @@ WHERE a.superseded_by_run IS NULL GROUP BY a.kind ORDER BY a.kind"""
 STATUS_DECISIONS = (
     "SELECT reviewer, count(*) FROM live_decisions GROUP BY reviewer ORDER BY reviewer"
 )
-STATUS_RESOLVED = "SELECT count(DISTINCT segment_id) FROM resolutions"
+STATUS_RESOLVED = "SELECT count(DISTINCT segment_id) FROM live_resolutions"
 
 # the methods appendix -----------------------------------------------------------------------
 # The latest decision of each (segment, code) with the kind of suggestion it was made on.
@@ -601,7 +633,7 @@ RUNS_OF_KIND = (
     "SELECT started_at, summary FROM runs WHERE kind = ? AND finished_at IS NOT NULL ORDER BY id"
 )
 MARK_COUNTS = """
-SELECT kind, count(*) FROM marks WHERE id NOT IN (SELECT mark_id FROM withdrawn_marks)
+SELECT kind, count(*) FROM live_marks
 GROUP BY kind"""
 INTERVIEWER_SEGMENTS = """
 SELECT s.id FROM segments s
@@ -616,7 +648,7 @@ FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
-  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)
+  AND NOT EXISTS (SELECT 1 FROM live_reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)
 ORDER BY d.source, s.start, a.start, a.code_id"""
 # Every current machine suggestion on one segment, with its live decision (if any) and who made it.
 SEGMENT_SUGGESTIONS = """
@@ -633,8 +665,8 @@ LAST_ACTION_BY = """
 SELECT kind, id, segment_id FROM (
   SELECT 'decision' AS kind, id, segment_id, at FROM live_decisions WHERE reviewer = ?
   UNION ALL
-  SELECT 'mark', id, segment_id, at FROM marks
-  WHERE reviewer = ? AND id NOT IN (SELECT mark_id FROM withdrawn_marks)
+  SELECT 'mark', id, segment_id, at FROM live_marks
+  WHERE reviewer = ?
 ) ORDER BY at DESC, kind = 'decision', id DESC LIMIT 1"""
 UNDECIDED_ON_SEGMENT = """
 SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
@@ -648,4 +680,63 @@ JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
-  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)"""
+  AND NOT EXISTS (SELECT 1 FROM live_reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)"""
+
+
+# actions: one key press, form post or import; undone whole -----------------------------------
+CREATE_CURRENT_ACTION = "CREATE TEMP TABLE IF NOT EXISTS current_action (id INTEGER)"
+SET_CURRENT_ACTION = "INSERT INTO temp.current_action (id) VALUES (?)"
+CLEAR_CURRENT_ACTION = "DELETE FROM temp.current_action"
+INSERT_ACTION = """
+INSERT INTO actions (who, kind, mode, via, segment_id, at) VALUES (?, ?, ?, ?, ?, ?)"""
+# A person's latest action not undone that still stands for something (rows it stored).
+LAST_LIVE_ACTION = """
+SELECT a.id, a.kind, coalesce(a.segment_id, '') FROM actions a
+WHERE a.who = ? AND a.id NOT IN (SELECT action_id FROM undone_actions)
+  AND (EXISTS (SELECT 1 FROM live_decisions x WHERE x.action_id = a.id)
+       OR EXISTS (SELECT 1 FROM live_marks m WHERE m.action_id = a.id)
+       OR EXISTS (SELECT 1 FROM live_reviews r WHERE r.action_id = a.id)
+       OR EXISTS (SELECT 1 FROM live_resolutions z WHERE z.action_id = a.id))
+ORDER BY a.id DESC LIMIT 1"""
+UNDO_ACTION = "INSERT INTO undone_actions (action_id, who, at) VALUES (?, ?, ?)"
+ACTION_SEGMENTS = """
+SELECT DISTINCT segment_id FROM decisions WHERE action_id = ?
+UNION SELECT segment_id FROM marks WHERE action_id = ?
+UNION SELECT segment_id FROM reviews WHERE action_id = ?
+UNION SELECT segment_id FROM resolutions WHERE action_id = ?"""
+ACTIONS_LOG = """
+SELECT a.id, a.who, a.kind, a.mode, a.via, a.at, u.at IS NOT NULL,
+       (SELECT count(*) FROM decisions x WHERE x.action_id = a.id),
+       (SELECT count(*) FROM marks m WHERE m.action_id = a.id),
+       (SELECT count(*) FROM reviews r WHERE r.action_id = a.id),
+       (SELECT count(*) FROM resolutions z WHERE z.action_id = a.id)
+FROM actions a LEFT JOIN undone_actions u ON u.action_id = a.id
+ORDER BY a.id"""
+# the record: each person's layer ----------------------------------------------------------
+# Every live decision with the kind of suggestion it was on ('' for a code a person gave
+# without one) and the mode of the action that stored it ('' before actions were recorded).
+RECORD_DECISIONS = """
+SELECT x.id, x.segment_id, x.code_id, x.reviewer, x.action, coalesce(a.kind, ''),
+       coalesce(t.mode, ''), x.application_id, x.at, x.action_id, x.note
+FROM live_decisions x
+JOIN segments s ON s.id = x.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+LEFT JOIN applications a ON a.id = x.application_id
+LEFT JOIN actions t ON t.id = x.action_id
+ORDER BY x.id"""
+RECORD_REVIEWS = """
+SELECT r.segment_id, r.reviewer, coalesce(t.mode, '') FROM live_reviews r
+JOIN segments s ON s.id = r.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+LEFT JOIN actions t ON t.id = r.action_id"""
+RECORD_IMPORTS = """
+SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.run_id, r.started_at FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+LEFT JOIN runs r ON r.id = a.run_id
+WHERE a.kind IN ('human', 'import') AND a.superseded_by_run IS NULL"""
+RECORD_RESOLUTIONS = """
+SELECT z.segment_id, z.codes, z.reviewer, z.coder_a, z.coder_b, z.at FROM live_resolutions z
+JOIN segments s ON s.id = z.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+ORDER BY z.id"""
