@@ -28,8 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     A command that changes the project is appended to its audit log when it succeeds."""
     args = list(sys.argv[1:] if argv is None else argv)
     pending = _audit_begin(args)
-    code = _main(args)
-    if code == 0 and pending is not None:
+    if pending is None:
+        return _main(args)
+    from qualcode.cli import audit
+
+    with audit.scope(pending):  # each write it commits carries its own audit entry
+        code = _main(args)
+    if code == 0:
         _audit_finish(pending)
     return code
 

@@ -1,16 +1,23 @@
 """The audit log, kept by the CLI: every command that changes the project (or writes its
 outputs) appends who ran it, when, with which codebook and model, and what it added.
 
-Entries are written after the command succeeds; the store refuses to edit or delete them. The
-options are the command line after the command's name, with paths shortened to file names and
-nothing the command read (no participant's words) ever included.
+Each write transaction the command commits appends a 'part' entry in that same transaction (a
+killed command leaves its data and their entries, or neither); when the command succeeds, an
+'end' entry sums up what it added. The store refuses to edit or delete entries. The options are
+the command line after the command's name, with paths shortened to file names and nothing the
+command read (no participant's words) ever included. A person's key presses in the review app
+and form posts in the review server are recorded as actions (who, what, when), each in the
+transaction of what it stored.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,8 @@ class Pending:
     who: str
     started: str
     before: dict[str, int]
+    invocation: str = field(default_factory=lambda: uuid.uuid4().hex)
+    store: Path | None = None
 
 
 def _command(argv: list[str]) -> tuple[tuple[str, ...], list[str]]:
@@ -89,11 +98,30 @@ def begin(argv: list[str]) -> Pending | None:
             return None
         before = project.store.counts() if exists else {}
         who = _value(options, "--as") or project.settings.reviewer or getpass.getuser()
+        store_path = project.store_path
     except QualcodeError:
         return None
     finally:
         project.close()
-    return Pending(command, _shown(options), project.root, who, now(), before)
+    return Pending(command, _shown(options), project.root, who, now(), before, store=store_path)
+
+
+@contextmanager
+def scope(pending: Pending) -> Iterator[None]:
+    """While the command runs, its writes to the project's store log themselves."""
+    from qualcode.store.base import AUDIT, AuditScope
+
+    if pending.store is None:
+        yield
+        return
+    store_path = pending.store
+    options = {"argv": pending.options}
+    AUDIT.append(AuditScope(store_path, pending.invocation, pending.who,
+                            " ".join(pending.command), options, pending.started))  # fmt: skip
+    try:
+        yield
+    finally:
+        AUDIT.clear()
 
 
 def finish(pending: Pending) -> None:
@@ -119,6 +147,7 @@ def finish(pending: Pending) -> None:
             code[1].get("codebook_hash") if code else None,
             train[1].get("model") if train else None,
             changes,
+            pending.invocation,
         )
     finally:
         project.close()

@@ -413,16 +413,21 @@ def show(
 
 @app.command("log")
 def log(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """The audit log: every command that changed the project, by whom and when.
+    """The audit log: every command that changed the project, and people's work, by whom and when.
 
-    Each entry: when it started and finished, who ran it (--as, else [project] reviewer, else
+    Each command: when it started and finished, who ran it (--as, else [project] reviewer, else
     your login), the command and its options (paths as file names), the codebook and model
     versions in force, and what it added (documents, codings, suggestions, decisions, reviewed
-    segments, marks, resolutions). The log is append-only."""
+    segments, marks, resolutions); a command stopped before the end is marked 'unfinished' with
+    what it had stored (each write is logged in its own transaction). People's key presses in
+    'qualcode review' and form posts in 'qualcode serve' are shown in batches (one person, one
+    place, under 30 minutes apart): how many actions, what they stored, how many were undone.
+    The log is append-only."""
     from qualcode.project import open_project
+    from qualcode.review.activity import log_entries
 
     proj = open_project(project)
-    entries = proj.store.audit_log()
+    entries = log_entries(proj.store.audit_log(), proj.store.actions_log())
     proj.close()
     if as_json:
         render.print_json(entries)
@@ -431,7 +436,8 @@ def log(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         [
             e["started"].replace("T", " ")[:16],
             e["who"],
-            " ".join([e["command"], *e["options"].get("argv", [])]),
+            " ".join([e["command"], *e["options"].get("argv", [])])
+            + ("" if e["complete"] else " (unfinished)"),
             (e["codebook"] or "")[:8],
             (e["model"] or "")[:8],
             ", ".join(f"{v:+,} {k}" for k, v in sorted(e["changes"].items())) or "-",

@@ -208,7 +208,8 @@ def import_codings(
     report.on_interviewer_turns = sum(
         len(cs) for us in by_coder.values() for u, cs in us.items() if u in asking
     )
-    report.added = store.add_imported(seg_rows, apps, reviewed)  # every coder, one transaction
+    with store.action(", ".join(sorted(by_coder)), "import codings", mode="import", via="cli"):
+        report.added = store.add_imported(seg_rows, apps, reviewed)  # every coder, one unit
     store.finish_run(run_id, {"units": report.units, "codings": report.codings})
     return report
 

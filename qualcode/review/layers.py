@@ -111,14 +111,14 @@ class Record:
     def __init__(self, store: Any) -> None:
         self.layers: dict[str, Layer] = {}
         self.resolutions: dict[str, tuple[set[str], str, str]] = {}
-        pending = store.undecided_segments()
+        shown = store.shown_suggestions()
         for app, seg, code, kind, source, _, at in store.record_imports():
             layer = self._layer(source)
             layer.codes.setdefault(seg, set()).add(code)
             layer.complete.add(seg)
             layer.independent.add(seg)
             layer.codings[(seg, code)] = Coding(source, seg, code, "imported", None, at or "")
-        self._decisions(store.record_decisions(), pending)
+        self._decisions(store.record_decisions(), shown)
         for seg, who, mode in store.record_reviews():
             layer = self._layer(who)
             layer.complete.add(seg)
@@ -132,9 +132,10 @@ class Record:
             self.layers[person] = Layer(person)
         return self.layers[person]
 
-    def _decisions(self, rows: Iterable[tuple[Any, ...]], pending: set[str]) -> None:
+    def _decisions(self, rows: Iterable[tuple[Any, ...]], shown: dict[str, set[int]]) -> None:
         reviewed: set[tuple[str, str]] = set()  # (person, segment) with a suggestion decided
         touched: set[tuple[str, str]] = set()
+        decided: dict[tuple[str, str], set[int]] = {}  # each person's own decisions only
         changed: set[int | None] = set()  # actions (or legacy notes) that changed a suggestion
         for _, seg, code, who, action, kind, mode, app, at, aid, note in rows:
             layer = self._layer(who)
@@ -142,6 +143,7 @@ class Record:
             touched.add((who, seg))
             if app is not None:
                 reviewed.add((who, seg))
+                decided.setdefault((who, seg), set()).add(app)
             if mode == "blind":
                 layer.independent.add(seg)
             if action in ("accept", "add"):
@@ -160,9 +162,9 @@ class Record:
                     gone.add(code)
                 if action == "recode" and aid is not None:
                     changed.add(aid)
-        for who, seg in touched:  # a segment with nothing left to decide counts as finished
-            if seg not in pending:
-                self.layers[who].complete.add(seg)
+        for who, seg in touched:  # finished once they decided every suggestion they were shown
+            if shown.get(seg, set()) <= decided.get((who, seg), set()):  # (theirs alone: another
+                self.layers[who].complete.add(seg)  # person's decisions never finish it)
         for who, seg in touched - reviewed:  # legacy blind coding: codes given, no suggestion
             layer = self.layers[who]
             if seg in layer.complete and not layer.absent.get(seg):

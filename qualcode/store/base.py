@@ -51,6 +51,7 @@ class AuditScope:
     started: str
 
 
+PERSONAL = ("terminal", "browser")  # where a person's actions come from, one key or post each
 AUDIT: list[AuditScope] = []  # at most one: the command this process is running
 # Tables whose new rows an audit entry counts (all append-only), by the name the log uses.
 COUNTED = (("documents", "documents", ""), ("codings", "applications", "kind IN ('human', 'import')"),
@@ -119,7 +120,10 @@ class StoreBase:
             row = (who, kind, mode, via, segment, stamp())
             aid = int(c.execute(sql.INSERT_ACTION, row).lastrowid or 0)
             c.execute(sql.SET_CURRENT_ACTION, (aid,))
-            self._action, self._acted = aid, True
+            # keys and form posts are their own record (the actions table); imports and other
+            # commands' writes also get an audit entry in the same transaction
+            self._action, self._acted = aid, via in PERSONAL
+
             before = c.total_changes
             try:
                 yield aid

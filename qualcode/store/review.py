@@ -21,6 +21,16 @@ class ReviewStore(StoreBase):
         when, action id, note) of every live decision on current documents, oldest first."""
         return [tuple(r) for r in self.conn.execute(sql.RECORD_DECISIONS)]
 
+    def shown_suggestions(self) -> dict[str, set[int]]:
+        """segment -> the ids of its current machine suggestions as reviewers see them (one per
+        code where a model has combined the rules' evidence), decided or not."""
+        hidden = self._combined_by_model()
+        out: dict[str, set[int]] = {}
+        for app, seg, kind, codebook in self.conn.execute(sql.SHOWN_SUGGESTIONS):
+            if not hidden(seg, kind, codebook):
+                out.setdefault(seg, set()).add(int(app))
+        return out
+
     def record_reviews(self) -> list[tuple[str, str, str]]:
         """(segment, person, mode) of every segment a person finished."""
         return [tuple(r) for r in self.conn.execute(sql.RECORD_REVIEWS)]

@@ -689,10 +689,12 @@ SET_CURRENT_ACTION = "INSERT INTO temp.current_action (id) VALUES (?)"
 CLEAR_CURRENT_ACTION = "DELETE FROM temp.current_action"
 INSERT_ACTION = """
 INSERT INTO actions (who, kind, mode, via, segment_id, at) VALUES (?, ?, ?, ?, ?, ?)"""
-# A person's latest action not undone that still stands for something (rows it stored).
+# A person's latest key press or form post not undone that still stands for something (rows it
+# stored); imports and spreadsheets are not undone by a key.
 LAST_LIVE_ACTION = """
 SELECT a.id, a.kind, coalesce(a.segment_id, '') FROM actions a
-WHERE a.who = ? AND a.id NOT IN (SELECT action_id FROM undone_actions)
+WHERE a.who = ? AND a.via IN ('terminal', 'browser')
+  AND a.id NOT IN (SELECT action_id FROM undone_actions)
   AND (EXISTS (SELECT 1 FROM live_decisions x WHERE x.action_id = a.id)
        OR EXISTS (SELECT 1 FROM live_marks m WHERE m.action_id = a.id)
        OR EXISTS (SELECT 1 FROM live_reviews r WHERE r.action_id = a.id)
@@ -740,3 +742,9 @@ SELECT z.segment_id, z.codes, z.reviewer, z.coder_a, z.coder_b, z.at FROM live_r
 JOIN segments s ON s.id = z.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 ORDER BY z.id"""
+# Every current machine suggestion (decided or not) by segment: what a reviewer has to decide.
+SHOWN_SUGGESTIONS = """
+SELECT a.id, a.segment_id, a.kind, coalesce(a.codebook_hash, '') FROM applications a
+JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')"""
