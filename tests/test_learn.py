@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qualcode.review.layers import labelled
 from qualcode.cli import main
 from qualcode.coding.classifier import CodeSuggester
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.ingest.run import ingest
 from qualcode.project import Project, open_project
+from qualcode.review.layers import labelled
 from tests.conftest import interview
 
 MONEY = [

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.review.layers import labelled
 from qualcode.cli import main
 from qualcode.coding.locate import locate
 from qualcode.project import Project, open_project
+from qualcode.review.layers import labelled
 from tests.conftest import build, interview
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -219,9 +219,7 @@ def test_the_suggester_learns_from_the_final_coding(team: Project, tmp_path: Pat
     assert labels[segs[("P01", 1)]] == {FUNDING, POLICE}  # ann's codes, not rita's rejections
 
 
-def test_an_import_and_its_audit_entry_are_one_transaction(
-    team: Project, tmp_path: Path
-) -> None:
+def test_an_import_and_its_audit_entry_are_one_transaction(team: Project, tmp_path: Path) -> None:
     """A command killed after its data was written but before it finished: both are there, the
     log marks it unfinished (each write carries its entry in its own transaction)."""
     import subprocess
@@ -296,7 +294,9 @@ def _act(proj: Project, who: str, act: str, pick: int) -> None:
         if act in ("accept", "reject", "change") and apps and who != "bea":
             app = apps[pick % len(apps)]
             if act == "change":
-                store.decide_open(app[0], who, "recode", "", (code, "add", f"changed from {app[2]}"))
+                store.decide_open(
+                    app[0], who, "recode", "", (code, "add", f"changed from {app[2]}")
+                )
             else:
                 store.decide_open(app[0], who, act)
         elif act == "add":
@@ -318,11 +318,14 @@ def coded(team: Project, tmp_path: Path) -> Path:
     return team.root
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(("rita", "rob", "bea")), st.sampled_from(ACTS),
-                  st.integers(0, 50)),  # fmt: skip
+        st.tuples(
+            st.sampled_from(("rita", "rob", "bea")), st.sampled_from(ACTS), st.integers(0, 50)
+        ),
         min_size=1,
         max_size=14,
     )

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from qualcode.review.layers import labelled
 from qualcode.cli.review import open_session
 from qualcode.project import Project
+from qualcode.review.layers import labelled
 from qualcode.tui.review import ReviewApp
 from tests.conftest import build
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.review.layers import labelled
 from qualcode.cli import main
 from qualcode.coding.imports import import_codings
 from qualcode.coding.learn import suggest, train
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.project import Project, open_project
+from qualcode.review.layers import labelled
 from qualcode.review.session import ReviewSession, diverse_order
 from tests.conftest import build, interview
 from tests.test_learn import MONEY, OTHER, POLICE, _gold, _labels

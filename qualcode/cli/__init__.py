@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main(args)
     from qualcode.cli import audit
 
-    with audit.scope(pending):  # each write it commits carries its own audit entry
+    with audit.scope(pending):  # type: ignore[arg-type]  # each write it commits carries its own audit entry
         code = _main(args)
     if code == 0:
         _audit_finish(pending)

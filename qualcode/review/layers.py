@@ -112,7 +112,7 @@ class Record:
         self.layers: dict[str, Layer] = {}
         self.resolutions: dict[str, tuple[set[str], str, str]] = {}
         shown = store.shown_suggestions()
-        for app, seg, code, kind, source, _, at in store.record_imports():
+        for _app, seg, code, _kind, source, _, at in store.record_imports():
             layer = self._layer(source)
             layer.codes.setdefault(seg, set()).add(code)
             layer.complete.add(seg)
@@ -137,7 +137,7 @@ class Record:
         touched: set[tuple[str, str]] = set()
         decided: dict[tuple[str, str], set[int]] = {}  # each person's own decisions only
         changed: set[int | None] = set()  # actions (or legacy notes) that changed a suggestion
-        for _, seg, code, who, action, kind, mode, app, at, aid, note in rows:
+        for _, seg, code, who, action, _kind, mode, app, at, aid, note in rows:
             layer = self._layer(who)
             given, gone = layer.codes.setdefault(seg, set()), layer.absent.setdefault(seg, set())
             touched.add((who, seg))

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.codebook import Codebook
-from qualcode.review.layers import MACHINE_KINDS
 from qualcode.errors import InputFileError, QualcodeError
 from qualcode.export import atomic_write_bytes
 from qualcode.ingest.csvtext import read_rows
+from qualcode.review.layers import MACHINE_KINDS
 
 COLUMNS = (
     "item",

@@ -53,11 +53,6 @@ class AuditScope:
 
 PERSONAL = ("terminal", "browser")  # where a person's actions come from, one key or post each
 AUDIT: list[AuditScope] = []  # at most one: the command this process is running
-# Tables whose new rows an audit entry counts (all append-only), by the name the log uses.
-COUNTED = (("documents", "documents", ""), ("codings", "applications", "kind IN ('human', 'import')"),
-           ("suggestions", "applications", "kind IN ('rule', 'model', 'topic')"),
-           ("decisions", "decisions", ""), ("reviewed", "reviews", ""), ("marks", "marks", ""),
-           ("resolutions", "resolutions", ""))  # fmt: skip
 
 
 class StoreBase:
@@ -90,7 +85,7 @@ class StoreBase:
             raise busy(self.path, exc) or exc from exc
         self._depth = 1
         scope = self._audit_scope()
-        marks = self._high_marks() if scope is not None else {}
+        marks = self._high_marks() if scope is not None else ()
         try:
             yield self.conn
             if scope is not None and not self._acted:
@@ -159,22 +154,17 @@ class StoreBase:
             return None
         return scope
 
-    def _high_marks(self) -> dict[str, int]:
-        return {
-            table: int(self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
-            for table in {t for _, t, _ in COUNTED}
-        }  # noqa: S608 (table names are constants above)
+    def _high_marks(self) -> tuple[int, ...]:
+        return tuple(int(x) for x in self.conn.execute(sql.AUDIT_HIGH_MARKS).fetchone())
 
-    def _audit_part(self, scope: AuditScope, marks: dict[str, int]) -> None:
-        changes = {}
-        for name, table, where in COUNTED:
-            query = f"SELECT count(*) FROM {table} WHERE id > ?" + (f" AND {where}" if where else "")
-            n = int(self.conn.execute(query, (marks[table],)).fetchone()[0])  # noqa: S608
-            if n:
-                changes[name] = n
+    def _audit_part(self, scope: AuditScope, marks: tuple[int, ...]) -> None:
+        added = self.conn.execute(sql.AUDIT_NEW_ROWS, marks).fetchone()
+        changes = {k: int(n) for k, n in zip(self.COUNT_KINDS, added, strict=True) if n}
         if changes:
-            self._insert_audit(scope.started, scope.who, scope.command, scope.options, None,
-                               None, changes, scope.invocation, "part")  # fmt: skip
+            self._insert_audit(
+                scope.started, scope.who, scope.command, scope.options, None, None, changes,
+                scope.invocation, "part",
+            )  # fmt: skip
 
     # runs -------------------------------------------------------------------------------
     def start_run(self, kind: str, settings: dict[str, Any]) -> int:
@@ -230,8 +220,9 @@ class StoreBase:
         self.conn.execute(
             sql.INSERT_AUDIT,
             (
-                started, now(), who, command, json.dumps(options, sort_keys=True, ensure_ascii=False),
-                codebook_hash, model, json.dumps(changes, sort_keys=True), invocation, part,
+                started, now(), who, command,
+                json.dumps(options, sort_keys=True, ensure_ascii=False), codebook_hash, model,
+                json.dumps(changes, sort_keys=True), invocation, part,
             ),
         )  # fmt: skip
 

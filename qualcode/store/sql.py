@@ -582,7 +582,8 @@ LIVE_MEMOS = """
 SELECT m.id, m.segment_id, m.reviewer, m.text, m.at FROM live_marks m
 WHERE m.kind = 'memo' ORDER BY m.id"""
 SEGMENT_MEMOS = """
-SELECT m.reviewer, m.text FROM live_marks m WHERE m.segment_id = ? AND m.kind = 'memo' ORDER BY m.id"""
+SELECT m.reviewer, m.text FROM live_marks m WHERE m.segment_id = ? AND m.kind = 'memo'
+ORDER BY m.id"""
 REVIEWER_PROGRESS = """
 SELECT r.reviewer, count(DISTINCT r.segment_id) FROM live_reviews r GROUP BY r.reviewer"""
 REVIEWER_MARKS = """
@@ -591,14 +592,16 @@ INSERT_MARK = """
 INSERT INTO marks (segment_id, reviewer, kind, text, at, action_id)
 VALUES (?, ?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
 KEY_QUOTES = """
-SELECT m.segment_id, m.kind FROM live_marks m WHERE m.kind IN ('key_quote', 'not_key_quote') ORDER BY m.id"""
+SELECT m.segment_id, m.kind FROM live_marks m WHERE m.kind IN ('key_quote', 'not_key_quote')
+ORDER BY m.id"""
 INSERT_RESOLUTION = """
 INSERT INTO resolutions
     (segment_id, coder_a, coder_b, choice, codes, rationale, reviewer, at, action_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT max(id) FROM temp.current_action))"""
 RESOLUTIONS = "SELECT segment_id, codes FROM live_resolutions ORDER BY id"
 RATIONALES = """
-SELECT segment_id, reviewer, rationale, at FROM live_resolutions WHERE rationale != '' ORDER BY id"""
+SELECT segment_id, reviewer, rationale, at FROM live_resolutions WHERE rationale != ''
+ORDER BY id"""
 SEGMENT_DECISION_IDS_BY = """
 SELECT application_id, action, code_id, id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
@@ -648,7 +651,8 @@ FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
-  AND NOT EXISTS (SELECT 1 FROM live_reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)
+  AND NOT EXISTS (SELECT 1 FROM live_reviews r
+                  WHERE r.segment_id = a.segment_id AND r.reviewer = ?)
 ORDER BY d.source, s.start, a.start, a.code_id"""
 # Every current machine suggestion on one segment, with its live decision (if any) and who made it.
 SEGMENT_SUGGESTIONS = """
@@ -680,7 +684,8 @@ JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
-  AND NOT EXISTS (SELECT 1 FROM live_reviews r WHERE r.segment_id = a.segment_id AND r.reviewer = ?)"""
+  AND NOT EXISTS (SELECT 1 FROM live_reviews r
+                  WHERE r.segment_id = a.segment_id AND r.reviewer = ?)"""
 
 
 # actions: one key press, form post or import; undone whole -----------------------------------
@@ -748,3 +753,16 @@ SELECT a.id, a.segment_id, a.kind, coalesce(a.codebook_hash, '') FROM applicatio
 JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')"""
+# The audit entry of one write: the highest row ids before it, then the rows it added.
+AUDIT_HIGH_MARKS = """
+SELECT (SELECT coalesce(max(id), 0) FROM documents),
+       (SELECT coalesce(max(id), 0) FROM applications),
+       (SELECT coalesce(max(id), 0) FROM decisions), (SELECT coalesce(max(id), 0) FROM reviews),
+       (SELECT coalesce(max(id), 0) FROM marks), (SELECT coalesce(max(id), 0) FROM resolutions)"""
+AUDIT_NEW_ROWS = """
+SELECT (SELECT count(*) FROM documents WHERE id > ?1),
+       (SELECT count(*) FROM applications WHERE id > ?2 AND kind IN ('human', 'import')),
+       (SELECT count(*) FROM applications WHERE id > ?2 AND kind IN ('rule', 'model', 'topic')),
+       (SELECT count(*) FROM decisions WHERE id > ?3), (SELECT count(*) FROM reviews WHERE id > ?4),
+       (SELECT count(*) FROM marks WHERE id > ?5),
+       (SELECT count(*) FROM resolutions WHERE id > ?6)"""
