@@ -284,12 +284,12 @@ def test_change_add_reject_rest_and_undo_are_stored_under_the_reviewer(team: Pat
     rest = [d for d in _decisions(team)[2:]]
     assert {d[0] for d in rest} == {int(a) for a in opened[1:]}
     assert all(d[3:] == ("ann", "reject") for d in rest)
-    # the segment is finished: the page moved on; undo walks back one action at a time
+    # the segment is finished: the page moved on; undo walks back one action at a time (one
+    # for all the rest's rejections, one for the change's two decisions)
     assert _page_state(client)[0] != segment or not opened[1:]
-    for _ in rest:
-        assert client.post("/undo", data={"csrf": csrf}).url.query == f"segment={segment}"  # type: ignore[attr-defined]
+    if rest:
+        assert client.post("/undo", data={"csrf": csrf}).url.params["segment"] == segment  # type: ignore[attr-defined]
     assert [d[4] for d in _decisions(team)] == ["recode", "add"]
-    client.post("/undo", data={"csrf": csrf})  # type: ignore[attr-defined]
     client.post("/undo", data={"csrf": csrf})  # type: ignore[attr-defined]
     assert _decisions(team) == []
     assert _page_state(client, f"/?segment={segment}")[2] == opened  # all open again

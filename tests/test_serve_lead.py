@@ -248,3 +248,29 @@ def test_users_are_added_with_a_one_time_link_and_deactivated(team: Path) -> Non
     assert cy.get("/").url.path == "/login"  # type: ignore[attr-defined]
     myself = lead.post("/users", data={"csrf": csrf, "action": "deactivate", "name": "lee"})  # type: ignore[attr-defined]
     assert myself.status_code == 400 and lead.get("/users").status_code == 200  # type: ignore[attr-defined]
+
+
+def test_a_reconcile_choice_is_one_action_that_undo_takes_back(team: Path) -> None:
+    client = _join(_client(team), team, "lee", "lead")
+    page = client.get("/reconcile", params={"a": "ann", "b": "bo"})  # type: ignore[attr-defined]
+    segment = re.search(r'name="segment" value="([^"]+)"', page.text)
+    assert segment and 'action="/undo"' in page.text
+    form = {"a": "ann", "b": "bo", "segment": segment.group(1), "choice": "b",
+            "csrf": _csrf(page.text)}  # fmt: skip
+    client.post("/reconcile", data=form)  # type: ignore[attr-defined]  # a slip: meant a
+    project = open_project(team)
+    (action,) = [a for a in project.store.actions_log() if a["via"] == "browser"]
+    project.close()
+    assert (action["who"], action["kind"], action["mode"], action["resolutions"]) == (
+        "lee",
+        "reconcile",
+        "reconcile",
+        1,
+    )
+    back = client.post("/undo", data={"a": "ann", "b": "bo", "back": "reconcile",  # type: ignore[attr-defined]
+                                      "csrf": form["csrf"]})  # fmt: skip
+    assert back.url.path == "/reconcile" and "2 of 2 disagreements left" in back.text
+    assert f'name="segment" value="{segment.group(1)}"' in back.text  # the same one again
+    project = open_project(team)
+    assert segment.group(1) not in project.store.resolutions()
+    project.close()

@@ -62,7 +62,7 @@ def users_add(
     from qualcode.serve.accounts import add_user
 
     proj = open_served(project)
-    token = add_user(proj, name, role, sample, seed, overlap_with)
+    token = add_user(proj, name, role, sample, seed, overlap_with, via="cli")
     server = proj.settings.server
     proj.close()
     host, port = host or server.host, port or server.port
@@ -99,7 +99,7 @@ def users_deactivate(
 ) -> None:
     """Deactivate a user: they are logged out at once and cannot log in; their decisions stay."""
     proj = open_served(project)
-    done = proj.store.deactivate(name)
+    done = proj.store.deactivate(name, via="cli")  # audited with the change
     proj.close()
     if not done:
         raise QualcodeError(f"no user '{name}'", "see 'qualcode users list'")
@@ -125,10 +125,11 @@ def serve(
     definition, u undo, n next); two reviewers are never handed the same segment, and what one
     decides shows on the other's page. Coders code blind on their sample and are refused every
     page that shows suggestions or others' codes. Reviewers and leads see quotes, memos and
-    agreement; leads reconcile side by side, download reports and manage users. Every decision
-    is stored at once under the logged-in user. Listens on this machine only unless --host says
-    otherwise; on a network, put it behind HTTPS. [server] in qualcode.toml sets host, port and
-    the store served."""
+    agreement; leads reconcile side by side, download reports and manage users. Each form post
+    is stored at once under the logged-in user as one action, which u undoes whole (only one's
+    own); logins and users added or deactivated are in 'qualcode log'. Listens on this machine
+    only unless --host says otherwise; on a network, put it behind HTTPS. [server] in
+    qualcode.toml sets host, port and the store served."""
     import uvicorn
 
     from qualcode.serve.app import create_app

@@ -47,10 +47,14 @@ def add_user(
     sample: float = 1.0,
     seed: int = 0,
     overlap: str = "",
+    by: str = "",
+    via: str = "",
 ) -> str:
     """Create a user and return a one-time invite token (its hash is what is stored). A
     coder's ``sample`` (0 < share <= 1 of participant turns, drawn per interview with ``seed``;
-    with ``overlap``, only among the turns that coder has coded) is what they code blind."""
+    with ``overlap``, only among the turns that coder has coded) is what they code blind. The
+    user, their invite and the audit entry (``by`` whom, ``via`` browser or cli) are stored
+    together."""
     name = name.strip()
     if not name or len(name) > 100 or any(c in name for c in "\n\r\t"):
         raise QualcodeError("a user needs a name of 1 to 100 characters on one line")
@@ -68,7 +72,8 @@ def add_user(
         )
     if project.store.user(name) is not None:
         raise QualcodeError(f"there is already a user '{name}'", "choose another name")
-    user_id = project.store.add_user(name, role, sample, seed, overlap.strip())
     token = new_token()
-    project.store.add_invite(user_id, token_hash(token))
+    project.store.add_user(
+        name, role, sample, seed, overlap.strip(), invite=token_hash(token), by=by, via=via
+    )
     return token

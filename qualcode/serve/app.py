@@ -17,8 +17,10 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from qualcode.errors import QualcodeError
+from qualcode.review.layers import decidable
 from qualcode.serve.accounts import (
     MIN_PASSWORD,
     hash_password,
@@ -53,6 +55,11 @@ HOLD = 300  # seconds a reviewer keeps the segment they have open from other rev
 RECENT = 120  # seconds during which another reviewer's decision is marked "just now"
 GROUPS = 12  # attributes with more values than this (dates, years) are not offered as parts
 ACTIONS = {"accept": "accepted", "reject": "rejected", "recode": "changed"}
+UNTICK = "untick"  # the note of a blind coder's decision taking their own code back
+NOT_SUGGESTION = (
+    "Item {} is not a machine suggestion: a person's coding is theirs, never accepted, "
+    "rejected or changed by a reviewer (reconcile settles differences)."
+)
 
 
 class Desk:
@@ -97,9 +104,11 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     def go(path: str) -> Response:
         return RedirectResponse(path, status_code=303)
 
-    def login_session(proj: Any, user_id: int) -> Response:
+    def login_session(proj: Any, user_id: int, how: str) -> Response:
+        """Log the user in (``how``: with their password, or through an invite): a session,
+        and its audit entry in the same transaction."""
         token = new_token()
-        proj.store.add_session(token_hash(token), user_id, new_token())
+        proj.store.log_in(token_hash(token), user_id, new_token(), how)
         response = go("/")
         response.set_cookie(
             COOKIE, token, max_age=SESSION_DAYS * 86400, httponly=True, samesite="strict",
@@ -133,7 +142,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 nonce = str(form.get("csrf", ""))
                 return site.page("login.html", 401, csrf=nonce, error="Wrong name or password.")
             failures.pop(name, None)
-            return login_session(proj, user["id"])
+            return login_session(proj, user["id"], "password")
 
     async def invite_form(request: Request) -> Response:
         token = request.path_params["token"]
@@ -153,15 +162,16 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 "invite.html", 400, token=token,
                 error=f"Use the same password twice, at least {MIN_PASSWORD} characters.",
             )  # fmt: skip
-        with site.project() as proj:
+        hashed = hash_password(password)  # (50 ms: not while holding the store)
+        with site.project() as proj, proj.store.transaction():  # password set and logged in
             user_id = proj.store.open_invite(token_hash(token), since())
             if user_id is None or not proj.store.use_invite(
-                token_hash(token), user_id, hash_password(password), since()
+                token_hash(token), user_id, hashed, since()
             ):
                 return site.error(
                     404, "This invite was used, expired (after 7 days) or never existed."
                 )
-            return login_session(proj, user_id)
+            return login_session(proj, user_id, "invite")
 
     async def logout(request: Request) -> Response:
         form = await request.form()
@@ -215,12 +225,14 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             app_id = int(given) if given.isdigit() else -1
             found = store.application_state(app_id)
             if found is None:
-                return site.error(400, "No such suggestion.")
+                return site.error(400, "No such suggestion.", user)
+            if decidable(found) == "coding":  # an imported or typed coding: its coder's own
+                return site.error(400, NOT_SUGGESTION.format(app_id), user)
             segment, suggested, *_ = found
             if action == "change" and code not in known:
-                return site.error(400, "Pick a code from the codebook to change to.")
+                return site.error(400, "Pick a code from the codebook to change to.", user)
             if action == "accept" and suggested not in known:
-                return site.error(400, "A topic is not a code: change it to one (c).")
+                return site.error(400, "A topic is not a code: change it to one (c).", user)
             if action == "change":
                 then = (code, "add", f"changed from {suggested}")
                 done = store.decide_open(app_id, who, "recode", f"changed to {code}", then)
@@ -230,31 +242,34 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 return go(f"/?segment={segment}&renewed=1")
             if done == "taken":  # someone was quicker
                 return go(f"/?segment={segment}&taken={app_id}")
+            if done != "stored":  # gone, or a coding, since it was read: nothing stored
+                return site.error(400, NOT_SUGGESTION.format(app_id), user)
         elif action in ("add", "reject_rest"):
             segment = str(form.get("segment", ""))
             if store.segment_row(segment) is None:
-                return site.error(400, "No such segment.")
+                return site.error(400, "No such segment.", user)
             if action == "add":
                 if code not in known:
-                    return site.error(400, "Pick a code from the codebook to add.")
+                    return site.error(400, "Pick a code from the codebook to add.", user)
                 store.decide(None, segment, code, who, "add")
-            for app in store.undecided_on(segment) if action == "reject_rest" else ():
-                store.decide_open(app[0], who, "reject")  # unless someone just decided it
+            for app_id in rest(store, segment, form) if action == "reject_rest" else ():
+                store.decide_open(app_id, who, "reject")  # unless someone just decided it
         else:
-            return site.error(400, "Unknown action.")
+            return site.error(400, "Unknown action.", user)
         if store.undecided_on(segment):
             return go(f"/?segment={segment}")
-        store.mark_reviewed(segment, who)
-        learner.finished_one(proj.settings.suggest.retrain_every)
+        if segment not in store.reviewed_by(who):  # finished now, in the same action
+            store.mark_reviewed(segment, who)
+            learner.finished_one(proj.settings.suggest.retrain_every)
         return go("/")
 
-    @site.form_post(SEES_CODES)
+    @site.form_post(SEES_CODES, act=False)
     def skip(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """Leave the open segment for now (it stays in the queue): the next one."""
         desk.skipped[user["name"]].add(str(form.get("segment", "")))
         return go("/")
 
-    @site.form_post(SEES_CODES)
+    @site.form_post(SEES_CODES, act=False)
     def choose(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """Choose the part of the work to do (an interview, or participants with an attribute
         value); an empty choice is all of it."""
@@ -284,24 +299,24 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             proj.store.add_mark(segment, user["name"], kind)
         return go(f"/?segment={segment}")
 
-    @site.form_post()
+    @site.form_post(act=False)  # an undo is recorded as the action it takes back being undone
     def undo(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
-        """Take back the user's latest action still standing (a decision, a code, a key-quote
-        mark or a memo: recorded as undone, never deleted) and show its segment again."""
-        last = proj.store.last_action(user["name"])
-        if last is None:
-            return go("/")
-        kind, record, segment = last
-        if kind == "decision":
-            proj.store.undo_decision(record, user["name"])
-        else:
-            proj.store.withdraw_mark(record, user["name"])
-        return go(f"/?segment={segment}")
+        """Take back the user's latest action still standing, whole: everything one post
+        stored (a change's two decisions, reject-the-rest's rejections and the finished
+        segment, a memo, a checklist) is recorded as undone, never deleted; nobody else's
+        action is ever touched. Then its segment again (the queue when nothing is left)."""
+        done = proj.store.undo_last_action(user["name"])
+        segment = done[2] if done is not None else ""
+        if form.get("back") == "reconcile":  # from the reconcile page: back there, at it
+            a, b = str(form.get("a", "")), str(form.get("b", ""))
+            return go("/reconcile?" + urlencode({"a": a, "b": b, "at": segment}))
+        return go(f"/?segment={segment}" if segment else "/")
 
     @site.form_post()
     def code(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         """A blind coder's checklist for one segment of their sample: the ticked codes become
-        theirs (codes they untick are undone), and the segment counts as coded by them."""
+        theirs (a code they untick is taken back by a decision, which undo revives), and the
+        segment counts as coded by them."""
         segment, who = str(form.get("segment", "")), user["name"]
         if user["role"] == "coder" and segment not in blind_sample(proj, user):
             return site.error(403, "That segment is not in your sample.", user)
@@ -310,9 +325,8 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         if proj.store.segment_row(segment) is None or not given <= known:
             return site.error(400, "Unknown segment or code.", user)
         mine = own_codes(proj, segment, who)
-        for c, did in mine.items():
-            if c not in given:
-                proj.store.undo_decision(did, who)
+        for c in sorted(set(mine) - given):  # taken back: their layer only (review.layers)
+            proj.store.decide(None, segment, c, who, "reject", UNTICK)
         for c in sorted(given - set(mine)):
             proj.store.decide(None, segment, c, who, "add")
         proj.store.mark_reviewed(segment, who)
@@ -535,12 +549,22 @@ def blind_sample(proj: Any, user: dict[str, Any]) -> list[str]:
     return out
 
 
+def rest(store: Any, segment: str, form: Any) -> list[int]:
+    """The suggestions 'reject the rest' rejects: those still open on the segment that the
+    page showed (a suggestion a retrained model stored since is shown before it is decided)."""
+    shown = {int(x) for x in form.getlist("shown") if str(x).isdigit()}
+    return [a[0] for a in store.undecided_on(segment) if not shown or a[0] in shown]
+
+
 def own_codes(proj: Any, segment: str, who: str) -> dict[str, int]:
-    """The codes this user gave a segment (still standing): code -> decision id."""
+    """The codes this user gave a segment (added, ticked or changed to) and has not taken back
+    since (unticked): code -> the decision that gave it."""
     mine: dict[str, int] = {}
     for app, action, c, did in proj.store.session_decisions_ids(segment, who):
         if app is None and action == "add":
             mine[c] = did
+        elif app is None:  # 'reject' of their own code: taken back
+            mine.pop(c, None)
     return mine
 
 

@@ -110,7 +110,8 @@ def routes(site: Site) -> list[Any]:
                 session = _session(proj, a, b, user)
             except QualcodeError as exc:
                 return site.page("lead_reconcile.html", 400, error=str(exc), **values)
-            item = _next(proj, session.items, q.get("after", ""))
+            at = [d for d in session.items if d.segment == q.get("at")]  # undone: it again
+            item = at[0] if at else _next(proj, session.items, q.get("after", ""))
             values["total"] = len(disagreements(proj, a, b, done=True))
             if item is not None:
                 values |= _shown(session, item, _groups(session.codebook))
@@ -177,7 +178,7 @@ def routes(site: Site) -> list[Any]:
             **values,
         )  # fmt: skip
 
-    @site.form_post(LEADS)
+    @site.form_post(LEADS, act=False)  # not the coded record: the audit log keeps it
     def users_post(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
         from qualcode.serve.accounts import add_user
 
@@ -185,14 +186,14 @@ def routes(site: Site) -> list[Any]:
         if form.get("action") == "deactivate":
             if name == user["name"]:
                 return _users(proj, user, 400, error="You cannot deactivate yourself.")
-            if not proj.store.deactivate(name):
+            if not proj.store.deactivate(name, by=user["name"], via="browser"):
                 return _users(proj, user, 404, error=f"There is no user '{name}'.")
             return RedirectResponse("/users", status_code=303)
         try:
             sample = _number(str(form.get("sample", "")), float, 100) / 100
             seed = int(_number(str(form.get("seed", "")), int, 0))
             role, overlap = str(form.get("role", "")), str(form.get("overlap", ""))
-            token = add_user(proj, name, role, sample, seed, overlap)
+            token = add_user(proj, name, role, sample, seed, overlap, user["name"], "browser")
         except QualcodeError as exc:
             return _users(proj, user, 400, error=str(exc))
         link = f"{request.base_url}invite/{token}"

@@ -151,22 +151,55 @@ class Site:
         return user, refused
 
     def form_post(
-        self, roles: tuple[str, ...] = ROLES
+        self, roles: tuple[str, ...] = ROLES, act: bool = True
     ) -> Callable[[Callable[..., Response]], Callable[[Any], Awaitable[Response]]]:
         """Make ``handler(request, proj, user, form)`` a form-post endpoint: the form read, the
         project opened, the session, role and CSRF token checked (a refusal is answered without
-        calling it). The handler runs with no ``await`` inside, in one go."""
+        calling it). The handler runs with no ``await`` inside, in one go.
+
+        With ``act`` the post is one action of the logged-in user (:meth:`action_of`): one
+        transaction in which every row it stores carries the action's id, so that it is
+        committed whole, or not at all when the handler fails, and undone whole. Posts that
+        store nothing of the record (undo itself, skip, a user added) pass ``act=False``."""
 
         def wrap(handler: Callable[..., Response]) -> Callable[[Any], Awaitable[Response]]:
+            route = handler.__name__.removesuffix("_post")
+
             async def endpoint(request: Any) -> Response:
                 form = await request.form()
                 with self.project() as proj:
                     user, refused = self.poster(request, proj, form, roles)
                     if refused is not None:
                         return refused
-                    return handler(request, proj, user, form)
+                    if not act:
+                        return handler(request, proj, user, form)
+                    with proj.store.action(*action_of(route, proj, user, form)):
+                        return handler(request, proj, user, form)
 
             endpoint.__doc__ = handler.__doc__
             return endpoint
 
         return wrap
+
+
+# What a post's action is called: its route, and the form's choice where it has one.
+CHOICES = ("accept", "reject", "change", "add", "reject_rest", "key_quote", "memo")
+MODES = {"reconcile": "reconcile"}  # a reviewer's or lead's routes whose actions are not "review"
+
+
+def action_of(route: str, proj: Any, user: dict[str, Any], form: Any) -> tuple[Any, ...]:
+    """(who, kind, mode, via, segment) of a form post's action: the logged-in user; the route
+    and its choice ('decide change', 'mark memo', 'code'); 'blind' for whatever a coder does
+    (they never see suggestions or others' codes), 'reconcile' for a lead settling a
+    disagreement, else 'review'; the segment the form names, or its suggestion's."""
+    choice = str(form.get("action", "") or form.get("kind", ""))
+    kind = f"{route} {choice}" if choice in CHOICES else route
+    mode = "blind" if user["role"] == "coder" else MODES.get(route, "review")
+    return user["name"], kind, mode, "browser", segment_of(proj, form)
+
+
+def segment_of(proj: Any, form: Any) -> str | None:
+    """The segment a form acts on: the suggestion's it names, else its own field."""
+    given = str(form.get("application", ""))
+    found = proj.store.application_state(int(given)) if given.isdigit() else None
+    return str(found[0]) if found else (str(form.get("segment", "")) or None)

@@ -1,8 +1,15 @@
 """Accounts for the review server: users, one-time invites and browser sessions. Only hashes of
-passwords and tokens are stored."""
+passwords and tokens are stored.
+
+Who may work on the project is part of the record: a user added or deactivated, and each login,
+appends an audit entry in the transaction of the change (both are stored, or neither). ``by`` is
+the person who did it (a lead in the browser); on the command line ('qualcode users add') the
+entry is a part of that command's own entry.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from qualcode.store import sql
@@ -11,13 +18,29 @@ from qualcode.store.base import StoreBase, now
 
 class AccountStore(StoreBase):
     def add_user(
-        self, name: str, role: str, sample: float = 1.0, seed: int = 0, overlap: str = ""
+        self,
+        name: str,
+        role: str,
+        sample: float = 1.0,
+        seed: int = 0,
+        overlap: str = "",
+        invite: str = "",
+        by: str = "",
+        via: str = "",
     ) -> int:
         """A user; a coder's ``sample`` (share of participant turns), ``seed`` and ``overlap``
-        (another coder whose segments the sample is drawn from) fix what they code blind."""
+        (another coder whose segments the sample is drawn from) fix what they code blind. With
+        ``invite`` (a token's hash), their one-time invite, stored with them."""
         row = (name, role, sample, seed, overlap, now())
+        argv = [name, "--role", role]
+        argv += ["--sample", f"{sample:g}", "--seed", str(seed)] if role == "coder" else []
+        argv += ["--overlap-with", overlap] if overlap else []
         with self.transaction() as c:
-            return int(c.execute(sql.INSERT_USER, row).lastrowid or 0)
+            user_id = int(c.execute(sql.INSERT_USER, row).lastrowid or 0)
+            if invite:
+                c.execute(sql.INSERT_INVITE, (invite, user_id, now()))
+            self.audit_event(by, "users add", argv, {"users added": 1}, via)
+            return user_id
 
     def user(self, name: str) -> dict[str, Any] | None:
         row = self.conn.execute(sql.USER_BY_NAME, (name,)).fetchone()
@@ -39,14 +62,15 @@ class AccountStore(StoreBase):
         with self.transaction() as c:
             c.execute(sql.SET_PASSWORD, (password_hash, user_id))
 
-    def deactivate(self, name: str) -> bool:
+    def deactivate(self, name: str, by: str = "", via: str = "") -> bool:
         """Deactivate a user and end their sessions; False when there is no such user."""
-        user = self.user(name)
-        if user is None:
-            return False
         with self.transaction() as c:
+            user = self.user(name)
+            if user is None:
+                return False
             c.execute(sql.DEACTIVATE_USER, (name,))
             c.execute(sql.DROP_USER_SESSIONS, (user["id"],))
+            self.audit_event(by, "users deactivate", [name], {"users deactivated": 1}, via)
         return True
 
     def add_invite(self, user_id: int, token_hash: str) -> None:
@@ -71,6 +95,39 @@ class AccountStore(StoreBase):
     def add_session(self, token_hash: str, user_id: int, csrf: str) -> None:
         with self.transaction() as c:
             c.execute(sql.INSERT_SESSION, (token_hash, user_id, csrf, now()))
+
+    def log_in(self, token_hash: str, user_id: int, csrf: str, how: str) -> None:
+        """A browser session for a user who just logged in (``how``: password or invite), and
+        its audit entry (who and how, never a password), together."""
+        user = self.user_by_id(user_id)
+        with self.transaction():
+            self.add_session(token_hash, user_id, csrf)
+            who = user["name"] if user else str(user_id)
+            self.audit_event(who, "login", [], {"logins": 1}, "browser", how)
+
+    def audit_event(
+        self,
+        by: str,
+        command: str,
+        argv: list[str],
+        changes: dict[str, int],
+        via: str,
+        how: str = "",
+    ) -> None:
+        """The audit entry of one change to who may work on the project, in the open
+        transaction: a part of the command this process runs when it is that command (e.g.
+        'users add' on the command line), else an entry of its own, by ``by``."""
+        scope = self._audit_scope()
+        if scope is not None and scope.command == command:
+            self._insert_audit(scope.started, scope.who, scope.command, scope.options, None,
+                               None, changes, scope.invocation, "part")  # fmt: skip
+            return
+        options: dict[str, Any] = {"argv": argv, "via": via or "library"}
+        if how:
+            options["with"] = how
+        who = by or (scope.who if scope is not None else "")
+        self._insert_audit(now(), who, command, options, None, None, changes,
+                           uuid.uuid4().hex, "end")  # fmt: skip
 
     def session(self, token_hash: str, since: str = "") -> dict[str, Any] | None:
         """The active user of a session begun after ``since`` (an ISO time; older ones have
