@@ -122,7 +122,9 @@ def test_word_excel_csv_markdown_read_back(
     assert "(P01, PCSO, Bridgend)" in row.cells[4].text
 
     wb = load_workbook(out / "matrix.xlsx")
-    assert wb.sheetnames == ["Factors", "Police", "codings"]  # the aims' titles
+    assert wb.sheetnames == ["Factors", "Police", "codings", "notes"]  # the aims' titles
+    notes = [r[0].value for r in wb["notes"].iter_rows()]
+    assert "No unresolved disagreements between coders." in notes  # the final coding's rule
     assert wb["codings"]["A1"].value == "aim" and wb["codings"].max_row == 5  # 4 codings
     long_sheet = wb["codings"]
     assert long_sheet["C1"].value == "code name" and long_sheet["C2"].value in (

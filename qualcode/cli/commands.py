@@ -166,6 +166,12 @@ def _show_status(status: dict[str, Any], name: str) -> None:
     if status.get("reconciled_segments"):
         totals.append(["reconciled segments", status["reconciled_segments"]])
     render.out.print(render.table(name, ["", "count"], totals, {1}))
+    final = status.get("final_coding")
+    if final:  # what every finding reads where coders disagree (qualcode.review.layers)
+        render.out.print(
+            f"unresolved disagreements: {final['unresolved']:,} (rule: {final['rule']}, "
+            f"{final['uses']}); 'qualcode reconcile' lists and settles them"
+        )
     rows: list[list[Any]] = []
     for attr, values in status["attributes"].items():
         if len(values) > MAX_LISTED_VALUES:  # dates, ids, years: a count says enough
@@ -213,7 +219,7 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     from qualcode.project import open_project
 
     proj = open_project(project)
-    data = proj.store.status()
+    data = proj.store.status(proj.settings.review.unresolved)
     proj.close()
     if as_json:
         render.print_json(data)

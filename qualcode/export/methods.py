@@ -39,6 +39,7 @@ WORDS = {
         "command": "traced by",
         "coder": "coder",
         "segments": "segments coded",
+        "independent": "of them coded independently",
         "scope": "codes",
         "units": "double-coded segments",
         "interval": "95% interval",
@@ -79,6 +80,7 @@ WORDS = {
         "command": "i'w olrhain drwy",
         "coder": "codiwr",
         "segments": "segmentau wedi'u codio",
+        "independent": "o'r rheini wedi'u codio'n annibynnol",
         "scope": "codau",
         "units": "segmentau wedi'u codio ddwywaith",
         "interval": "cyfwng 95%",
@@ -98,7 +100,6 @@ WORDS = {
     },
 }
 FORMATS = ("docx", "md")
-WHOSE = {True: "model's", False: "rules'"}
 
 Block = tuple[
     Any, ...
@@ -129,6 +130,67 @@ def _judged(alpha: float | None) -> str:
     if alpha >= ALPHA_TENTATIVE:
         return "tentative"
     return "below the tentative threshold"
+
+
+def _decided(kind: str, counts: dict[str, int], detail: bool) -> str:
+    total = sum(counts.values())
+    said = f"{_n(total)} {kind} suggestion{'' if total == 1 else 's'}"
+    if not (detail and total):
+        return said
+    return (
+        f"{said} ({_n(counts['accept'])} accepted, {_n(counts['reject'])} rejected, "
+        f"{_n(counts['recode'])} changed to another code)"
+    )
+
+
+def _saw(machine: dict[str, dict[str, int]], detail: bool = False) -> str:
+    """What reviewers decided, kind by kind: 'reviewers decided 240 rule suggestions, 0 model
+    suggestions and 0 topic suggestions' (with ``detail``: how each kind was decided)."""
+    parts = [_decided(kind, machine[kind], detail) for kind in ("rule", "model", "topic")]
+    return f"reviewers decided {', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _seen(machine: dict[str, dict[str, int]]) -> str:
+    """Which suggestions reviewers were shown, as their decisions tell it."""
+    kinds = [k for k in ("rule", "model", "topic") if sum(machine[k].values())]
+    if not kinds:
+        return "No reviewer has decided a machine suggestion yet"
+    said = " and ".join(kinds) + " suggestions" + (" only" if len(kinds) == 1 else "")
+    saw = _saw(machine)
+    return f"Reviewers' decisions show which suggestions they were shown: {said} ({saw})."
+
+
+def _who_coded(data: MethodsData) -> str:
+    """The "who coded what" paragraph: people's coding, independent double coding, the
+    suggestions decided, and the final coding's rule with its unresolved disagreements."""
+    who = data.coders
+    final = who["final_codings"]
+    parts = [f"{_n(n)} ({_pct(n, final)}) from {src}" for src, n in who["final_from"].items()]
+    parts[:1] = [p.replace(" from ", " come from ", 1) for p in parts[:1]]
+    sources = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    unresolved = who["unresolved"]
+    return (
+        f"{_n(who['human_segments'])} segments were coded by people; "
+        f"{_n(who['double_coded'])} of them ({who['double_share']:.0%}) were coded "
+        "independently by two or more people, blind or in separate imports (reviewing the "
+        "machine's suggestions is not independent coding). "
+        + "R"
+        + _saw(who["machine_reviewed"], detail=True)[1:]
+        + f". {_n(who['unreviewed'])} suggestions were left unreviewed and are in no finding. "
+        + (f"Of the {_n(final)} final codings, {sources}. " if final else "")
+        + "The findings use one final coding: a segment one person coded keeps that person's "
+        "codes, and codes the people who coded a segment agree on stand. Of the segments people "
+        f"coded differently, {_n(who['resolved'])} "
+        f"{'was' if who['resolved'] == 1 else 'were'} reconciled and {_n(unresolved)} "
+        f"{'is' if unresolved == 1 else 'are'} not; "
+        + (
+            f"{'that one uses' if unresolved == 1 else 'those use'} {who['final_describe']} "
+            if unresolved
+            else f"any that arise will use {who['final_describe']} "
+        )
+        + f'(the [review] unresolved rule, "{who["final_rule"]}") until reconciled '
+        "(qualcode reconcile)."
+    )
 
 
 def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
@@ -198,44 +260,17 @@ def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
          [_w(data, "step"), _w(data, "record"), _w(data, "when"), _w(data, "command")],
          [[p["step"], p["record"], p["when"] or "-", p["command"]] for p in data.process]),
     ]  # fmt: skip
-    reviewed = []
-    for kind, label in (("rule", "rule"), ("model", "model"), ("topic", "topic")):
-        counts = who["machine_reviewed"][kind]
-        if any(counts.values()):
-            reviewed.append(
-                f"{label} suggestions: {_n(counts['accept'])} accepted, "
-                f"{_n(counts['reject'])} rejected, {_n(counts['recode'])} changed to another code"
-            )
-    final = who["final_codings"]
-    sources = ", ".join(
-        f"{_n(n)} ({_pct(n, final)}) from {src}" for src, n in who["final_from"].items()
-    )
-    out += [
-        ("h", _w(data, "coders")),
-        (
-            "p",
-            f"{_n(who['human_segments'])} segments were coded by people; "
-            f"{_n(who['double_coded'])} of them ({who['double_share']:.0%}) independently by two "
-            "or more coders (qualcode agreement). "
-            + (
-                "Machine suggestions reviewed: " + "; ".join(reviewed) + ". "
-                if reviewed
-                else "No machine suggestion was reviewed. "
-            )
-            + f"{_n(who['unreviewed'])} suggestions were left unreviewed and are in no finding. "
-            + (f"Of the {_n(final)} final codings, {sources}. " if final else "")
-            + f"{_n(who['resolved'])} segments where coders disagreed were reconciled "
-            "(qualcode reconcile).",
-        ),
-    ]
+    out += [("h", _w(data, "coders")), ("p", _who_coded(data))]
     if who["coders"]:
         out.append(
-            ("table", _w(data, "caption_coders"), [_w(data, "coder"), _w(data, "segments")],
-             [[name, _n(n)] for name, n in who["coders"].items()])
+            ("table", _w(data, "caption_coders"),
+             [_w(data, "coder"), _w(data, "segments"), _w(data, "independent")],
+             [[name, _n(n), _n(who["independent"].get(name, 0))]
+              for name, n in who["coders"].items()])
         )  # fmt: skip
     out.append(("h", _w(data, "agreement")))
     if data.agreement:
-        out.append(("p", data.agreement_note + " (qualcode agreement)."))
+        out.append(("p", data.agreement_note + "."))
         out.append(
             ("table", _w(data, "caption_agreement"),
              [_w(data, "scope"), _w(data, "units"), "alpha", _w(data, "interval"),
@@ -254,18 +289,20 @@ def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
         verdict = (
             f"On interviews it had not seen (folds grouped by interview) it reached macro-F1 "
             f"{compared['model']:.2f} against {compared['rules']:.2f} for the rules alone, so "
-            f"reviewers were shown the {WHOSE[m['shown'] == 'model']} suggestions"
+            + ("its suggestions were to replace the rules'" if m["shown"] == "model"
+               else "the rules' suggestions stood")
             if compared
-            else "It could not be checked on interviews it had not seen, so reviewers were "
-            "shown the rules' suggestions"
-        )
+            else "It could not be checked on interviews it had not seen, so the rules' "
+            "suggestions stood"
+        )  # fmt: skip
         out.append(
             (
                 "p",
                 f"Rules in the codebook suggested codes; a learned suggester (model {m['model']}) "
                 f"was trained on {_n(m['segments'])} human-coded segments and {m['seeds']} "
-                f"examples from the codebook. {verdict} (qualcode suggest eval). No suggestion "
-                "became a coding without a person accepting it. "
+                f"examples from the codebook. {verdict} (qualcode suggest eval). "
+                f"{_seen(who['machine_reviewed'])} "
+                "No suggestion became a coding without a person accepting it. "
                 + (
                     f"It was not trusted for {len(m['untrusted'])} codes (too few examples, or "
                     f"an estimated precision under 50%): {', '.join(m['untrusted'])}."
@@ -275,7 +312,10 @@ def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
             )
         )
     else:
-        out.append(("p", "Only the codebook's rules suggested codes; no model was trained."))
+        out.append(
+            ("p", "Only the codebook's rules suggested codes; no model was trained. "
+             + _seen(who["machine_reviewed"]))
+        )  # fmt: skip
     s = data.saturation
     out.append(("h", _w(data, "saturation")))
     if s is None:

@@ -84,7 +84,7 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     out = [f"# {_title(report)}", ""]
     if report.includes_suggestions:
         out += [f"**{say(report.lang, 'draft_mark')}**", ""]
-    out += [_provenance(report), ""]
+    out += [_provenance(report), "", final_line(report), ""]
     for n, t in enumerate(tables, start=1):
         out += [f"## {t.title}", "", f"{say(report.lang, 'table')} {n}. {t.title}", ""]
         out.append("| " + " | ".join(t.headers) + " |")
@@ -96,6 +96,28 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
             out.append(line.replace(MACHINE[0], "_").replace(MACHINE[1], "_"))
         out.append("")
     return "\n".join(out).encode("utf-8")
+
+
+def final_line(report: ReportData) -> str:
+    """The final coding's note (its unresolved disagreements and the rule that settles them) in
+    the report's language; in English, Final.note() as status and the appendix say it."""
+    from qualcode.export.words import BILINGUAL, CATALOGUES, CY, EN, SEPARATOR
+
+    if report.lang == "en" and report.final_note:
+        return report.final_note
+    n, rule = report.unresolved
+    key = "final_none" if not n else "final_one" if n == 1 else "final_many"
+
+    def said(words: dict[str, str]) -> str:
+        if rule.startswith("coder:"):
+            how = words["rule_coder"].format(coder=rule[6:])
+        else:
+            how = words["rule_agreed" if rule == "agreed" else "rule_all"]
+        return words[key].format(n=n, rule=how)
+
+    if report.lang == BILINGUAL:
+        return said(EN) + SEPARATOR + said(CY)
+    return said(CATALOGUES.get(report.lang, EN))
 
 
 def _provenance(report: ReportData) -> str:
@@ -159,8 +181,10 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     lang = report.lang
-    sheet = say(lang, "codings_sheet")
-    taken: set[str] = {sheet}
+    # the codings and notes sheets' names are kept from the aims' (no "/" in a sheet's name:
+    # a bilingual name is joined with a dash)
+    sheet, notes = (say(lang, k).replace(" / ", " - ") for k in ("codings_sheet", "notes_sheet"))
+    taken: set[str] = {sheet.lower(), notes.lower()}
     for t in tables:
         ws = wb.create_sheet(_sheet_name(report.group_name(t.aim), taken))
         ws.append(t.headers)
@@ -185,9 +209,27 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         ws.append(values)
     _fit(ws, [14.0, 24.0, 28.0] + [14.0] * (len(headers) - 3) + [80.0])
     ws.freeze_panes = "A2"
+    _notes_sheet(wb.create_sheet(notes), report)
     buf = io.BytesIO()
     wb.save(buf)
     return _stable_zip(buf.getvalue())
+
+
+def _notes_sheet(ws: Any, report: ReportData) -> None:
+    """What the Word and Markdown reports say above their tables: whether this is a machine
+    draft, what the quotes hold, and the final coding's rule with its unresolved
+    disagreements."""
+    from openpyxl.styles import Alignment, Font
+
+    ws.append([_title(report)])
+    ws["A1"].font = Font(bold=True)
+    if report.includes_suggestions:
+        ws.append([say(report.lang, "draft_mark")])
+    ws.append([_provenance(report)])
+    ws.append([final_line(report)])
+    ws.column_dimensions["A"].width = 120.0
+    for row in ws.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
 
 # Word --------------------------------------------------------------------------------------
@@ -205,6 +247,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     _footer(section, report.title, report.lang)
     doc.add_heading(_title(report), level=0)
     doc.add_paragraph(_provenance(report))
+    doc.add_paragraph(final_line(report))
     _list_of_tables(doc, report, [t.title for t in tables if t.rows])
     usable = 29.7 - 3.6
     number = 0

@@ -65,6 +65,20 @@ EN: dict[str, str] = {
     "more_suggested": "(+{n} from unreviewed suggestions)",
     "list_of_tables": "List of tables",
     "update_fields": "(in Word: right-click and Update field to refresh this list)",
+    "notes_sheet": "notes",
+    # the final coding's note: in English as qualcode.review.layers.Final.note() words it
+    "final_none": "No unresolved disagreements between coders.",
+    "final_one": (
+        "{n} segment coded differently by two or more people is not yet reconciled; it uses "
+        "{rule} (qualcode reconcile)."
+    ),
+    "final_many": (
+        "{n} segments coded differently by two or more people are not yet reconciled; they "
+        "use {rule} (qualcode reconcile)."
+    ),
+    "rule_all": "the codes any coder gave",
+    "rule_agreed": "only the codes no coder judged absent",
+    "rule_coder": "{coder}'s codes where they coded the segment, else any coder's",
 }
 
 CY: dict[str, str] = {
@@ -126,6 +140,19 @@ CY: dict[str, str] = {
     "more_suggested": "(+{n} o awgrymiadau heb eu hadolygu)",
     "list_of_tables": "Rhestr tablau",
     "update_fields": "(yn Word: de-gliciwch a Diweddaru maes i adnewyddu'r rhestr hon)",
+    "notes_sheet": "nodiadau",
+    "final_none": "Dim anghytundebau heb eu datrys rhwng codwyr.",
+    "final_one": (
+        "Mae {n} segment a godiwyd yn wahanol gan ddau neu fwy o bobl heb ei gysoni eto; mae'n "
+        "defnyddio {rule} (qualcode reconcile)."
+    ),
+    "final_many": (
+        "Mae {n} o segmentau a godiwyd yn wahanol gan ddau neu fwy o bobl heb eu cysoni eto; "
+        "maent yn defnyddio {rule} (qualcode reconcile)."
+    ),
+    "rule_all": "y codau a roddodd unrhyw godiwr",
+    "rule_agreed": "dim ond y codau na farnodd unrhyw godiwr eu bod yn absennol",
+    "rule_coder": "codau {coder} lle codiodd y segment, fel arall codau unrhyw godiwr",
 }
 
 CATALOGUES = {"en": EN, "cy": CY}

@@ -93,6 +93,11 @@ class ReportData:
     lang: str = "en"
     listed: tuple[str, ...] = ()  # the names and places that must not be in a written report
     transpose: bool = False  # matrices with codes as rows and participants as columns
+    # the final coding's rule and its unresolved disagreements, stated in every report:
+    # Final.note() (qualcode.review.layers), and (how many, the [review] unresolved rule) for
+    # saying it in the report's language
+    final_note: str = ""
+    unresolved: tuple[int, str] = (0, "all")
 
     def code_name(self, code_id: str) -> str:
         from qualcode.export.words import both
@@ -229,6 +234,9 @@ def build_report(
                         settings.quote_chars, pseudo,
                     )
                 )  # fmt: skip
+    from qualcode.review.layers import final_coding
+
+    final = final_coding(project)
     title = project.settings.name
     report = ReportData(
         title,
@@ -241,6 +249,8 @@ def build_report(
         pseudo.replacements,  # live: counts what the written quotes replaced
         lang,
         (*settings.names, *settings.places),
+        final_note=final.note(),
+        unresolved=(len(final.unresolved), final.rule),
     )
     return report
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from qualcode.codebook import Codebook
 from qualcode.project import Project
-from qualcode.review.layers import final_coding
+from qualcode.review.layers import MACHINE_KINDS, Final, Record, final_coding, record
 from qualcode.review.saturation import Saturation, saturation
 
 # Krippendorff (2004, p. 241): rely on alpha >= .800; draw tentative conclusions from .667.
@@ -134,6 +134,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def _people(n: int) -> str:
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
 def _when(entries: list[str]) -> str:
     days = sorted({e[:10] for e in entries if e})
     if not days:
@@ -168,8 +172,8 @@ def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
         {
             "step": "Coding",
             "record": f"rule coding with the codebook ({_count(len(codes), 'run')}); "
-            f"{coders['human_segments']:,} segments coded by {len(coders['coders'])} human "
-            "coders",
+            f"{coders['human_segments']:,} segments coded by {_people(len(coders['coders']))}, "
+            f"{coders['double_coded']:,} of them independently by two or more",
             "when": _when([at for at, _ in codes] + logged("import codings", "review")),
             "command": "qualcode log",
         },
@@ -203,65 +207,102 @@ def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def coders_summary(project: Project) -> dict[str, Any]:
+def independent_codings(project: Project, rec: Record) -> dict[str, dict[str, set[str]]]:
+    """person -> segment -> codes of the segments each person coded independently (blind or
+    imported) and finished; interviewer turns only with [coding] interviewer_units. What
+    agreement compares: a reviewer's judgements on the machine's suggestions are not a
+    second, independent coding (``qualcode.review.layers``)."""
     store = project.store
+    skip = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
+    out = {}
+    for person, layer in sorted(rec.layers.items()):
+        mine = {s: cs for s, cs in layer.finished().items() if s in layer.independent}
+        mine = {s: cs for s, cs in mine.items() if s not in skip}
+        if mine:
+            out[person] = mine
+    return out
+
+
+def decided_suggestions(project: Project) -> dict[str, dict[str, int]]:
+    """kind (rule, model, topic) -> action (accept, reject, recode) -> how many of that kind's
+    suggestions people decided (live decisions): what reviewers were actually shown."""
+    out = {kind: {"accept": 0, "reject": 0, "recode": 0} for kind in MACHINE_KINDS}
+    for row in project.store.record_decisions():
+        action, kind, app = row[4], row[5], row[7]
+        if app is not None and kind in out and action in out[kind]:
+            out[kind][action] += 1
+    return out
+
+
+def coders_summary(
+    project: Project, rec: Record | None = None, final: Final | None = None
+) -> dict[str, Any]:
+    store = project.store
+    rec = rec or record(project)
+    final = final or final_coding(project, rec)
     skip = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
     by_coder = {
         k: {u: cs for u, cs in v.items() if u not in skip}
-        for k, v in store.coder_codings().items()
-        if k != "resolved"
+        for k, v in rec.by_person().items()
+        if k in rec.layers  # not the reconciled coding: nobody's own
     }
+    independent = independent_codings(project, rec)
     seen: Counter[str] = Counter()
     for segs in by_coder.values():
         seen.update(segs.keys())
     human_segments = len(seen)
-    double = sum(1 for n in seen.values() if n >= 2)
-    actions: Counter[tuple[str, str]] = Counter()
+    double = len(rec.double_coded() - skip)  # blind or imported, never reviews of suggestions
     final_from: Counter[str] = Counter()
-    for _, _, action, kind in store.decisions_by_kind():
-        if kind in ("rule", "model", "topic"):
-            actions[(kind, action)] += 1
-    labels = final_coding(project).codes
     decided = {(s, c): (a, k) for s, c, a, k in store.decisions_by_kind()}
-    for seg, codes in labels.items():
+    for seg, codes in final.codes.items():
         for code in codes:
             action, kind = decided.get((seg, code), ("", ""))
             if action == "accept" and kind in ("rule", "model"):
-                final_from[f"{kind} suggestion, accepted"] += 1
+                final_from[f"accepted {kind} suggestions"] += 1
             else:
-                final_from["a person alone"] += 1
-    machine = {
-        kind: {a: actions[(kind, a)] for a in ("accept", "reject", "recode")}
-        for kind in ("rule", "model", "topic")
-    }
+                final_from["people's own coding"] += 1
+    machine = decided_suggestions(project)
     return {
         "coders": {name: len(segs) for name, segs in sorted(by_coder.items())},
+        "independent": {name: len(independent.get(name, {})) for name in sorted(by_coder)},
         "human_segments": human_segments,
         "double_coded": double,
         "double_share": double / human_segments if human_segments else 0.0,
         "machine_reviewed": machine,
         "unreviewed": len(store.queue_applications()),
-        "decisions": sum(actions.values()),
+        "decisions": sum(sum(counts.values()) for counts in machine.values()),
         "final_codings": sum(final_from.values()),
         "final_from": dict(sorted(final_from.items())),
         "resolved": len(store.resolutions()),
+        "unresolved": len(final.unresolved),
+        "final_rule": final.rule,
+        "final_describe": final.describe(),
+        "final_note": final.note(),
     }
 
 
 def agreement(
-    project: Project, codebook: Codebook, samples: int = 1000
+    project: Project, codebook: Codebook, samples: int = 1000, rec: Record | None = None
 ) -> tuple[list[Agreement], str]:
+    """Agreement between the people who coded independently (blind or imported), over the
+    segments each coded that way; reviewers' decisions on suggestions are left out."""
     from qualcode.errors import QualcodeError
-    from qualcode.review.longform import agreement_from_codings, stored_codings
+    from qualcode.review.longform import agreement_from_codings
 
-    try:
-        units, coders, data = stored_codings(
-            project.store, interviewer_units=project.settings.coding.interviewer_units
+    rec = rec or record(project)
+    data = independent_codings(project, rec)
+    reviewers = sorted(p for p in rec.people() if p not in data)
+    coders = sorted(data)
+    units = sorted({u for by_unit in data.values() for u in by_unit})
+    if not units:
+        return [], "no independent coding yet (blind coding or imported codings)" + (
+            f"; {', '.join(reviewers)} only reviewed the machine's suggestions, which is "
+            "not independent coding"
+            if reviewers
+            else ""
         )
-    except QualcodeError:
-        return [], "no human coding yet"
     if len(coders) < 2:
-        return [], "one coder only: no agreement to report"
+        return [], f"one independent coder only ({coders[0]}): no agreement to report"
     out = []
     scopes = [("All codes", None)] + [(g.name, {c.id for c in g.codes}) for g in codebook.groups]
     for label, keep in scopes:
@@ -283,11 +324,19 @@ def agreement(
                 overall.percent,
             )
         )
+    left_out = (
+        f"; {', '.join(reviewers)} only reviewed the machine's suggestions, which is not "
+        f"independent coding, and {'is' if len(reviewers) == 1 else 'are'} left out"
+        if reviewers
+        else ""
+    )
     note = (
-        f"Krippendorff's alpha (nominal), every (segment, code) decision of {len(coders)} "
-        f"coders ({', '.join(coders)}) pooled, 95% bootstrap interval ({samples} resamples); "
-        f"judged against {ALPHA_GOOD:.3f} (reliable) and {ALPHA_TENTATIVE:.3f} (tentative "
-        "conclusions only), after Krippendorff (2004)"
+        f"Krippendorff's alpha (nominal) between the {len(coders)} people who coded "
+        f"independently, by blind coding or in separate imports ({', '.join(coders)}), over "
+        f"every (segment, code) decision pooled, with a 95% bootstrap interval ({samples} "
+        f"resamples){left_out}. It is judged against {ALPHA_GOOD:.3f} (reliable) and "
+        f"{ALPHA_TENTATIVE:.3f} (tentative conclusions only), after Krippendorff (2004) "
+        f"(qualcode agreement {' '.join(coders)})"
     )
     return out, note
 
@@ -305,15 +354,17 @@ def machine_summary(project: Project, codebook: Codebook) -> dict[str, Any]:
         c.id for c in codebook.codes if c.id not in trained or precision.get(c.id, 1.0) < 0.5
     )
     compared = summary.get("compared") or {}
+    decided = decided_suggestions(project)
     return {
         "model": summary.get("model", ""),
         "segments": summary.get("segments", 0),
         "seeds": summary.get("seeds", 0),
         "compared": compared,
-        # whose suggestions reviewers see: the latest model's verdict (older models: the
-        # latest suggestion run's)
+        # the latest model's verdict on whose suggestions to show (older models: the latest
+        # suggestion run's); what reviewers actually saw is in "decided"
         "shown": summary.get("shown")
         or (suggested[1].get("shown", "model") if suggested else "rules"),
+        "decided": {kind: sum(counts.values()) for kind, counts in decided.items()},
         "untrusted": untrusted,
         "precision": precision,
     }
@@ -322,14 +373,17 @@ def machine_summary(project: Project, codebook: Codebook) -> dict[str, Any]:
 CODED_SHARE = 0.5  # an interview counts for saturation once people coded this share of it
 
 
-def interview_codes(project: Project) -> tuple[list[tuple[str, str, set[str]]], str]:
+def interview_codes(
+    project: Project, final: Final | None = None
+) -> tuple[list[tuple[str, str, set[str]]], str]:
     """The final codes of each interview people have coded (at least CODED_SHARE of its
     segments), in the order the interviews were held (by the [methods] date attribute when
     every such interview has one, else by participant id). An interview a reviewer only
     dipped into would otherwise count as one that brought nothing new."""
     store = project.store
     asked = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
-    labels = {s: c for s, c in final_coding(project).codes.items() if s not in asked}
+    final = final or final_coding(project)
+    labels = {s: c for s, c in final.codes.items() if s not in asked}
     doc_of = {s[0]: s[1] for s in store.current_segments() if s[0] not in asked}
     size = Counter(doc_of.values())
     done = Counter(doc_of[s] for s in labels if s in doc_of)
@@ -351,20 +405,50 @@ def interview_codes(project: Project) -> tuple[list[tuple[str, str, set[str]]], 
     return rows, (f"by {date}" if dated and rows else "by participant id (no dates)")
 
 
-def project_saturation(project: Project) -> Saturation | None:
-    rows, order = interview_codes(project)
+def project_saturation(project: Project, final: Final | None = None) -> Saturation | None:
+    rows, order = interview_codes(project, final)
     if not rows:
         return None
     m = project.settings.methods
     return saturation(rows, m.base, m.run, m.threshold, order)
 
 
-def limitations(project: Project, codebook: Codebook, data: MethodsData) -> list[str]:
+def agreement_limitations(rows: list[Agreement]) -> list[str]:
+    """Agreement too low to rely on, after Krippendorff (2004, p. 241): below 0.667 no
+    conclusion rests on the coding; from 0.667 to 0.800 tentative conclusions only."""
+
+    def scope(a: Agreement) -> str:
+        return "over all codes" if a.label == "All codes" else f"for the aim '{a.label}'"
+
+    low = [a for a in rows if a.alpha is not None and a.alpha < ALPHA_TENTATIVE]
+    tentative = [a for a in rows if a.alpha is not None and ALPHA_TENTATIVE <= a.alpha < ALPHA_GOOD]
     out = []
-    final: Counter[str] = Counter()
-    for codes in final_coding(project).codes.values():
-        final.update(codes)
-    few = [c.id for c in codebook.codes if final[c.id] < FEW_CODINGS]
+    if low:
+        said = "; ".join(f"alpha {a.alpha:.3f} {scope(a)}" for a in low)
+        out.append(
+            f"Agreement between the independent coders was below {ALPHA_TENTATIVE:.3f}, the "
+            f"least Krippendorff (2004) accepts even for tentative conclusions: {said}. "
+            "Findings resting on these codes are not shown to be reliable; reconcile, refine "
+            "the definitions and code a new sample blind before relying on them."
+        )
+    if tentative:
+        said = "; ".join(f"alpha {a.alpha:.3f} {scope(a)}" for a in tentative)
+        out.append(
+            f"Agreement between {ALPHA_TENTATIVE:.3f} and {ALPHA_GOOD:.3f} supports tentative "
+            f"conclusions only (Krippendorff 2004): {said}."
+        )
+    return out
+
+
+def limitations(
+    project: Project, codebook: Codebook, data: MethodsData, final: Final | None = None
+) -> list[str]:
+    out = []
+    final = final or final_coding(project)
+    counted: Counter[str] = Counter()
+    for codes in final.codes.values():
+        counted.update(codes)
+    few = [c.id for c in codebook.codes if counted[c.id] < FEW_CODINGS]
     if few:
         out.append(
             f"{len(few)} of {len(codebook.codes)} codes were given to fewer than {FEW_CODINGS} "
@@ -378,11 +462,14 @@ def limitations(project: Project, codebook: Codebook, data: MethodsData) -> list
     double = data.coders["double_coded"]
     if data.agreement and double < 30:
         out.append(
-            f"Agreement rests on {double} double-coded segments, fewer than the 30 under "
-            "which its interval is wide."
+            f"Agreement rests on {double} independently double-coded segments, fewer than the "
+            "30 under which its interval is wide."
         )
+    out += agreement_limitations(data.agreement)
     if not data.agreement:
         out.append(f"No agreement can be reported: {data.agreement_note}.")
+    if final.unresolved:
+        out.append(final.note())
     if data.machine and not data.machine.get("compared"):
         out.append(
             "The learned suggester was not checked on interviews it had not seen (fewer than "
@@ -396,8 +483,10 @@ def limitations(project: Project, codebook: Codebook, data: MethodsData) -> list
 def build_methods(
     project: Project, codebook: Codebook, lang: str = "en", samples: int = 1000
 ) -> MethodsData:
-    coders = coders_summary(project)
-    rows, note = agreement(project, codebook, samples)
+    rec = record(project)  # the record read once; every figure below stands on it
+    final = final_coding(project, rec)
+    coders = coders_summary(project, rec, final)
+    rows, note = agreement(project, codebook, samples, rec)
     data = MethodsData(
         title=project.settings.name,
         lang=lang,
@@ -408,7 +497,7 @@ def build_methods(
         agreement=rows,
         agreement_note=note,
         machine=machine_summary(project, codebook),
-        saturation=project_saturation(project),
+        saturation=project_saturation(project, final),
     )
-    data.limitations = limitations(project, codebook, data)
+    data.limitations = limitations(project, codebook, data, final)
     return data

@@ -18,6 +18,7 @@ class Listing:
     headers: list[str]
     rows: list[list[str]]
     listed: tuple[str, ...] = ()  # names and places the written listing must not hold
+    note: str = ""  # what readers must know of the listing: for quotes, the final coding's rule
 
 
 def _places(project: Project) -> dict[str, tuple[str, str, int]]:
@@ -84,4 +85,5 @@ def quotes(
     name = report.code_name(code)
     people = len({q.participant for q in chosen})
     title = f"{name}: {len(rows)} coded segments from {people} participants"
-    return Listing(title, ["participant", "turn", "quote", "note"], rows, report.listed)
+    headers = ["participant", "turn", "quote", "note"]
+    return Listing(title, headers, rows, report.listed, report.final_note)

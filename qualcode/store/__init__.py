@@ -41,14 +41,17 @@ class Store(DocumentStore, CodingStore, ReviewStore, AccountStore):
         return progress
 
     # status -----------------------------------------------------------------------------
-    def status(self) -> dict[str, Any]:
+    def status(self, unresolved: str | None = None) -> dict[str, Any]:
+        """What the project holds. With ``unresolved`` (the [review] unresolved rule), also
+        the final coding: its rule, how many disagreements between coders are unresolved,
+        and the note reports carry (qualcode.review.layers)."""
         docs, turns, words, pwords, participants, speakers = self.conn.execute(
             sql.STATUS_TOTALS
         ).fetchone()
         by_attr: dict[str, dict[str, int]] = {}
         for name, value, n in self.conn.execute(sql.STATUS_ATTRIBUTE_COUNTS):
             by_attr.setdefault(name, {})[value] = n
-        return {
+        out = {
             "documents": docs,
             "turns": turns,
             "words": words,
@@ -66,6 +69,17 @@ class Store(DocumentStore, CodingStore, ReviewStore, AccountStore):
                 source: [str(n) for n in notes] for source, notes in self.current_notes().items()
             },
         }
+        if unresolved is not None:
+            from qualcode.review.layers import Record
+
+            final = Record(self).final(unresolved)
+            out["final_coding"] = {
+                "rule": final.rule,
+                "uses": final.describe(),
+                "unresolved": len(final.unresolved),
+                "note": final.note(),
+            }
+        return out
 
 
 def _backup(path: Path, conn: sqlite3.Connection, version: int) -> Path:
