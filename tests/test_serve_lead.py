@@ -190,8 +190,11 @@ def test_downloads_are_the_exports_and_nothing_else(
         assert r.status_code == 200, name
         assert r.headers["content-disposition"] == f'attachment; filename="{name}"'
         assert r.content.startswith(b"PK") == name.endswith(("docx", "xlsx"))
-    codings = client.get("/downloads/codings.csv").text  # type: ignore[attr-defined]
-    assert "said the grant ends" in codings and "Jade" not in codings
+    codings = client.get("/downloads/codings.csv")  # type: ignore[attr-defined]
+    assert "said the grant ends" in codings.text and "Jade" not in codings.text
+    exported = team / "outputs" / "codings.csv"  # the same rows as 'qualcode export codings'
+    assert main(["export", "codings", "-p", str(team), "-o", str(exported)]) == 0
+    assert codings.content == exported.read_bytes()
     for name in ("nope.docx", "..%2Fqualcode.toml", "..%2F..%2Fetc%2Fpasswd", "matrix.md"):
         assert client.get(f"/downloads/{name}").status_code == 404, name  # type: ignore[attr-defined]
     assert client.get("/downloads/../qualcode.toml").status_code == 404  # type: ignore[attr-defined]
