@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qualcode.coding import learn  # noqa: E402
+from qualcode.review.order import diverse_order  # noqa: E402
 from qualcode.review.scores import score_codes, summary  # noqa: E402
-from qualcode.review.session import diverse_order  # noqa: E402
 
 GOLD = tuple(
     ROOT / "bench" / "gold" / f"{name}early-action-together.csv" for name in ("", "dev-", "extra-")

@@ -37,6 +37,7 @@ def test_keys_store_accept_reject_change_and_undo(project: Project) -> None:
     async def drive() -> None:
         app = ReviewApp(session)
         async with app.run_test() as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             await pilot.press("a")  # accept the first suggestion
             await pilot.press("n")  # next segment (marks this one reviewed)
             await pilot.press("r")  # reject
@@ -56,7 +57,7 @@ def test_keys_store_accept_reject_change_and_undo(project: Project) -> None:
     # the rejection was undone: it is kept, but not live
     all_rows = project.store.conn.execute("SELECT action FROM decisions ORDER BY id").fetchall()
     assert [r[0] for r in all_rows][:2] == ["accept", "reject"]
-    assert project.store.conn.execute("SELECT count(*) FROM undone").fetchone()[0] == 1
+    assert project.store.conn.execute("SELECT count(*) FROM undone_actions").fetchone()[0] == 1
     assert [g[2] for g in got[1:]] == ["recode", "add", "add"]
     assert got[2][0] == "factors.funding" and got[3][0] == "police.referral_quality"
     reviewed = project.store.reviewed_by("ann")
@@ -74,6 +75,7 @@ def test_blind_mode_shows_no_codes_and_records_the_coders_own(project: Project) 
     async def drive() -> None:
         app = ReviewApp(session)
         async with app.run_test() as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             codes = app.query_one("#codes")  # the codebook as a checklist, nothing ticked
             labels = [str(codes.get_option_at_index(i).prompt)  # type: ignore[attr-defined]
                       for i in range(codes.option_count)]  # type: ignore[attr-defined]  # fmt: skip
@@ -166,6 +168,7 @@ def test_reconcile_writes_the_resolved_coding(project: Project, tmp_path: Path) 
     async def drive() -> None:
         app = ReconcileApp(session)
         async with app.run_test() as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             await pilot.press("w", *"ann followed the definition", "enter")
             await pilot.press("1")  # ann's codes for the first
             await pilot.press("x")  # neither for the second: only agreed codes (none)

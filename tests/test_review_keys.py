@@ -77,6 +77,7 @@ def _drive(session: object, *keys: str, look: object = None) -> dict[str, str]:
 
     async def go() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             for key in keys:
                 await pilot.press(key)
             await pilot.pause()
@@ -106,6 +107,7 @@ def test_keys_act_on_the_highlighted_suggestion_and_undo_returns_to_it(ready: Pr
     async def go() -> None:
         app = ReviewApp(session)
         async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             await pilot.press("down", "down", "r")  # reject the THIRD suggestion
             await pilot.press("a")  # the highlight moved to the first undecided: accept it
             await pilot.press("u")  # take that back ...
@@ -125,8 +127,8 @@ def test_keys_act_on_the_highlighted_suggestion_and_undo_returns_to_it(ready: Pr
         (second.segment, "police.referral_quality", "reject"),
         (second.segment, "pathways.schools", "reject"),
     ]
-    undone = ready.store.conn.execute("SELECT count(*) FROM undone").fetchone()[0]
-    assert undone == 1
+    undone = ready.store.conn.execute("SELECT count(*) FROM undone_actions").fetchone()[0]
+    assert undone == 2  # the accept, and the key quote: each one action, undone whole
     assert ready.store.key_quotes() == set()
     reviewed = ready.store.reviewed_by("ann")
     assert second.segment in reviewed and first.segment not in reviewed  # no limbo
@@ -195,6 +197,7 @@ def test_blind_coding_offers_only_the_keys_that_apply(ready: Project) -> None:
     async def go() -> list[str]:
         app = ReviewApp(session)
         async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             await pilot.press("a", "r")  # nothing to accept or reject when coding blind
             await pilot.pause()
             return [b.binding.action for b in app.active_bindings.values() if b.enabled]
@@ -371,17 +374,17 @@ def test_undoing_an_untick_leaves_the_history_in_step(ready: Project) -> None:
     first = session.items[0].segment
 
     def given() -> list[str]:
-        return sorted(c for s, c, a in _live(ready) if s == first and a == "add")
+        return sorted(session.state(session.items[0])[1])
 
     assert session.toggle("factors.funding") and session.toggle("pathways.schools")
-    assert not session.toggle("pathways.schools")  # untick
-    assert session.undo() == "toggle"  # schools given again, and not a new history entry
+    assert not session.toggle("pathways.schools")  # untick: a decision of bob's own
+    assert session.undo() == "untick"  # schools given again: the untick undone
     assert given() == ["factors.funding", "pathways.schools"]
-    assert session.undo() == "decision"  # the first tick of schools
+    assert session.undo() == "tick"  # the first tick of schools
     assert given() == ["factors.funding"]
-    assert session.undo() == "decision"
+    assert session.undo() == "tick"
     assert session.undo() == ""  # nothing left
-    assert given() == []
+    assert given() == [] and [c for s, c, a in _live(ready) if s == first] == []
 
 
 def test_untick_retick_and_undo_all_the_way_back(ready: Project) -> None:
@@ -391,5 +394,5 @@ def test_untick_retick_and_undo_all_the_way_back(ready: Project) -> None:
     session.toggle("pathways.schools")  # untick
     session.toggle("pathways.schools")  # tick again
     steps = [session.undo() for _ in range(4)]
-    assert steps == ["decision", "toggle", "decision", ""]
+    assert steps == ["tick", "untick", "tick", ""]
     assert [c for s, c, a in _live(ready) if s == first] == []

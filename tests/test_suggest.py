@@ -16,7 +16,8 @@ from qualcode.coding.learn import suggest, train
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.project import Project, open_project
 from qualcode.review.layers import labelled
-from qualcode.review.session import ReviewSession, diverse_order
+from qualcode.review.order import diverse_order
+from qualcode.review.session import ReviewSession
 from tests.conftest import build, interview
 from tests.test_learn import MONEY, OTHER, POLICE, _gold, _labels
 
@@ -296,6 +297,7 @@ def test_the_review_app_learns_in_the_background_and_re_ranks(
 
     async def go() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()  # keys act once the segment is on screen
             for _ in range(2):  # finish two segments: the second starts a retrain
                 await pilot.press("x")
                 await pilot.pause()

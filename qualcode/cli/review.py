@@ -349,20 +349,46 @@ def _show_agreement(coders: list[str], units: list[str], unit_kind: str, rows: l
 
 @app.command()
 def reconcile(
-    coder_a: Annotated[str, typer.Argument(help="A coder's name, or rule / model.")],
-    coder_b: Annotated[str, typer.Argument(help="Another coder, or rule / model.")],
+    coder_a: Annotated[
+        str | None,
+        typer.Argument(
+            help="A coder's name, or rule / model.", show_default=False, metavar="CODER_A"
+        ),
+    ] = None,
+    coder_b: Annotated[
+        str | None,
+        typer.Argument(
+            help="Another coder, or rule / model.", show_default=False, metavar="CODER_B"
+        ),
+    ] = None,
+    listing: Annotated[
+        bool,
+        typer.Option(
+            "--list",
+            help="List the final coding's unresolved disagreements (every coder's, or only "
+            "those between A and B) instead of settling them.",
+        ),
+    ] = False,
     reviewer: AsOpt = "",
     project: ProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Settle two coders' disagreements, one at a time, side by side.
 
     A and B are coders, or 'rule' / 'model'. Keys: 1 choose A, 2 choose B, t both, x neither,
-    o another code, w rationale, s skip, q quit. Each choice is stored at once and becomes the
-    resolved coding ('resolved' in agreement); the record of who chose what stays."""
+    o another code, w rationale, u undo the last choice, s skip, q quit. Each choice is stored
+    at once and becomes the resolved coding ('resolved' in agreement); the record of who chose
+    what stays. --list prints the segments the final coding still has to settle: who coded
+    them, and how."""
     from qualcode.coding.run import resolve_codebook
     from qualcode.project import open_project
     from qualcode.review.reconcile import ReconcileSession
 
+    if listing:
+        _list_unresolved(project, [c for c in (coder_a, coder_b) if c], as_json)
+        return
+    if not coder_a or not coder_b:
+        raise typer.BadParameter("name two coders (or list disagreements with --list)")
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     session = ReconcileSession(proj, codebook, coder_a, coder_b, reviewer or proj.settings.reviewer)
@@ -374,6 +400,41 @@ def reconcile(
 
     ReconcileApp(session).run()
     proj.close()
+
+
+def _list_unresolved(project: Path | None, coders: list[str], as_json: bool) -> None:
+    """The unresolved disagreements of the final coding (only those between ``coders``)."""
+    from qualcode.project import open_project
+    from qualcode.review.reconcile import unresolved
+
+    proj = open_project(project)
+    found = [d for d in unresolved(proj) if all(c in d["codes"] for c in coders)]
+    proj.close()
+    if as_json:
+        render.print_json(found)
+        return
+    between = f" between {' and '.join(coders)}" if coders else ""
+    n = len(found)
+    title = f"{n} unresolved disagreement{'s' if n != 1 else ''}{between}"
+    if not found:
+        render.out.print(f"{title}: nothing to reconcile.")
+        return
+    rows = [
+        [d["segment"], d["participant"] or d["document"], d["turn"], _codes_line(d["codes"])]
+        for d in found
+    ]
+    render.out.print(render.table(title, ["segment", "participant", "turn", "codes"], rows, {2}))
+    pairs = sorted({" ".join(list(d["codes"])[:2]) for d in found})
+    render.out.print(
+        "Settle them with "
+        + ", ".join(f"'qualcode reconcile {p}'" for p in pairs[:3])
+        + (" and others" if len(pairs) > 3 else "")
+        + "."
+    )
+
+
+def _codes_line(codes: dict[str, list[str]]) -> str:
+    return "\n".join(f"{who}: {', '.join(c) or '(no code)'}" for who, c in codes.items())
 
 
 ListFormat = Annotated[

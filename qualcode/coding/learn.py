@@ -643,7 +643,7 @@ def queue(
 ) -> list[dict[str, Any]]:
     """Unreviewed segments, least certain first with no two from the same interview in a row
     while others remain (uncertainty with diversity: active learning)."""
-    from qualcode.review.session import diverse_order
+    from qualcode.review.order import diverse_order
 
     _, saved, chosen, proba, _ = _scored(project, codebook_path, model_file)
     model, codes = saved["model"], saved["codes"]

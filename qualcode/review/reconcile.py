@@ -1,14 +1,17 @@
 """Reconciling two coders (or a coder and the machine): their disagreements, one at a time.
 
-Each choice is stored at once as a resolution (who chose, which side, the resolved codes, the
-rationale); the latest resolution of a segment is the project's resolved coding (the coder
-named ``resolved`` in agreement, exports and training). Nothing is overwritten.
+Each choice is one action, stored at once as a resolution (who chose, which side, the resolved
+codes, the rationale); the latest resolution of a segment is the project's resolved coding (the
+coder named ``resolved`` in agreement, exports and training). Undo takes the last choice back
+(recorded as undone) and the disagreement is open again. Nothing is overwritten.
+:func:`unresolved` lists what the final coding still has to settle, whoever coded it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError
@@ -93,6 +96,7 @@ class ReconcileSession:
         self.position = 0
         self.rationale = ""
         self.counts: Counter[str] = Counter()  # choices made this session, for the summary
+        self.chosen: dict[int, str] = {}  # action id -> choice, of this session's choices
         docs = {d["id"]: d for d in project.store.current_documents()}
         attrs = project.store.participant_attributes()
         self.attributes = {i: attrs.get(d["participant_id"] or "", {}) for i, d in docs.items()}
@@ -162,9 +166,12 @@ class ReconcileSession:
         if choice == "other" and self.codebook.code(other) is None:
             raise QualcodeError(f"unknown code '{other}'", "pick one of the codebook's codes")
         codes = item.resolved(choice, other)
-        self.project.store.add_resolution(
-            item.segment, self.a, self.b, choice, sorted(codes), self.rationale, self.reviewer
-        )
+        store = self.project.store
+        with store.action(self.reviewer, "reconcile", "reconcile", "terminal", item.segment) as aid:
+            store.add_resolution(
+                item.segment, self.a, self.b, choice, sorted(codes), self.rationale, self.reviewer
+            )
+        self.chosen[aid] = choice
         self.counts[choice] += 1
         self.rationale = ""
         self.position += 1
@@ -173,3 +180,49 @@ class ReconcileSession:
     def skip(self) -> None:
         if self.current is not None:
             self.position += 1
+
+    def undo(self) -> str:
+        """Take back the reconciler's latest action still standing, whole (recorded as undone,
+        never deleted); a choice's disagreement is open again and the current one. Returns
+        the kind of action undone ('' when there was none)."""
+        done = self.project.store.undo_last_action(self.reviewer)
+        if done is None:
+            return ""
+        aid, kind, segment = done
+        choice = self.chosen.pop(aid, "")
+        if choice:
+            self.counts[choice] -= 1
+        found = next((i for i, d in enumerate(self.items) if d.segment == segment), None)
+        if found is None:  # chosen in an earlier session: back in the list if open again
+            again = [d for d in disagreements(self.project, self.a, self.b) if d.segment == segment]
+            if again:
+                found = min(self.position, len(self.items))
+                self.items.insert(found, again[0])
+        if found is not None:
+            self.position = found
+        return kind
+
+
+def unresolved(project: Project) -> list[dict[str, Any]]:
+    """The final coding's unresolved disagreements (segments two or more people coded
+    differently, nothing reconciled), in document order: segment, document, participant, turn
+    and each person's codes."""
+    from qualcode.review.layers import final_coding
+
+    disputed = final_coding(project).unresolved
+    docs = {d["id"]: d for d in project.store.current_documents()}
+    found: list[tuple[tuple[int, int], dict[str, Any]]] = []
+    for seg, by in disputed.items():
+        row = project.store.segment_row(seg)
+        if row is None:
+            continue
+        doc = docs.get(row[1], {})
+        entry = {
+            "segment": seg,
+            "document": doc.get("name", row[1]),
+            "participant": doc.get("participant_id") or "",
+            "turn": row[2],
+            "codes": {person: sorted(codes) for person, codes in sorted(by.items())},
+        }
+        found.append(((row[1], row[3]), entry))
+    return [entry for _, entry in sorted(found, key=lambda f: f[0])]

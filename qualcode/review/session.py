@@ -2,20 +2,26 @@
 
 The queue is built by pure functions from store rows (so it can be tested and timed without a
 terminal); ``ReviewSession`` applies a reviewer's actions to the store immediately, under their
-name, so a crash or a closed terminal loses nothing. Undo appends an undo record; nothing is
-ever deleted.
+name, so a crash or a closed terminal loses nothing. Each key press is one action (see
+:meth:`ReviewSession.acting`): everything it stores (a change's two decisions, reject-the-rest's
+rejections, the segment finished by auto-advance) carries one action id, and undo takes back the
+reviewer's latest action whole, by id (recorded as undone; nothing is ever deleted).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
+from qualcode.review.order import diverse_order
+
+UNTICK = "untick"  # the note of a blind coder's decision taking their own code back
 
 
 @dataclass(frozen=True)
@@ -92,45 +98,6 @@ def build_queue(
     return [out[k] for k in order]
 
 
-def diverse_order(
-    items: list[int], uncertainty: list[float], documents: list[int], window: int = 3
-) -> list[int]:
-    """Most uncertain first, but not from an interview among the last ``window`` picked while
-    another interview's item is waiting: one long interview the model is unsure about would
-    otherwise fill the first hundred reviews, and the model learns more from a spread of
-    interviews (uncertainty with diversity). Ties keep the given order; deterministic."""
-    import heapq
-
-    by_doc: dict[int, list[tuple[float, int, int]]] = {}
-    for rank, (item, unsure, doc) in enumerate(zip(items, uncertainty, documents, strict=True)):
-        by_doc.setdefault(doc, []).append((-unsure, rank, item))
-    for queue in by_doc.values():
-        queue.sort()
-    heads = [(q[0], doc) for doc, q in by_doc.items()]
-    heapq.heapify(heads)
-    recent: list[int] = []
-    out: list[int] = []
-    held: list[tuple[tuple[float, int, int], int]] = []  # heads of recently picked interviews
-    while heads or held:
-        if heads:
-            head, doc = heapq.heappop(heads)
-            if doc in recent:
-                held.append((head, doc))
-                continue
-        else:  # only recently picked interviews are left: the most uncertain of them
-            held.sort()
-            head, doc = held.pop(0)
-        out.append(head[2])
-        by_doc[doc].pop(0)
-        recent = [*recent, doc][-window:]
-        for h in held:
-            heapq.heappush(heads, h)
-        held = []
-        if by_doc[doc]:
-            heapq.heappush(heads, (by_doc[doc][0], doc))
-    return out
-
-
 def blind_queue(
     segments: Iterable[tuple[str, int, int, int, int]],
     done: set[str],
@@ -199,10 +166,11 @@ class ReviewSession:
                 segments, store.queue_applications(), done, filters, self.attributes, unsure
             )
         self.position = 0
-        self.added: dict[str, list[str]] = {}  # codes this reviewer added per segment
-        # undo stack: (kind, record id, segment, suggestion index)
-        self.history: list[tuple[str, int, str, int]] = []
+        # where each action of this session was taken (action id -> segment, suggestion
+        # index): undo returns the cursor there; what is undone is the store's business
+        self.history: dict[int, tuple[str | None, int]] = {}
         self.cursor = 0  # the suggestion last acted on, where undo returns to
+        self._acting = 0  # depth of the action under way (nested calls join it)
         self.reviewed_before = len(done)  # segments this reviewer finished in earlier sessions
         self._texts: dict[int, Any] = {}
         self._topics: dict[str, list[str]] = {}
@@ -268,19 +236,31 @@ class ReviewSession:
         return "(not in the codebook)"
 
     # acting ---------------------------------------------------------------------------------
-    def _decide(
-        self, app_id: int | None, code: str, action: str, note: str = "", record: bool = True
-    ) -> int:
-        """Store one decision; ``record`` puts it on the undo history (not when it is itself
-        an undo)."""
+    @contextmanager
+    def acting(self, kind: str) -> Iterator[int]:
+        """One action of this reviewer (one key press) on the current segment: everything
+        stored inside, by any of the methods below, carries its id and is undone together.
+        Nested, it is part of the outer one (a decision and the segment it finishes)."""
+        item = self.current
+        segment = item.segment if item is not None else None
+        cursor = self.cursor
+        mode = "blind" if self.blind else "review"
+        self._acting += 1
+        try:
+            with self.project.store.action(
+                self.reviewer, kind, mode=mode, via="terminal", segment=segment
+            ) as aid:
+                yield aid
+        finally:
+            self._acting -= 1
+        if not self._acting:
+            self.history[aid] = (segment, cursor)
+
+    def _decide(self, app_id: int | None, code: str, action: str, note: str = "") -> int:
         item = self.current
         if item is None:
             raise QualcodeError("the queue is finished")
-        did = self.project.store.decide(app_id, item.segment, code, self.reviewer, action, note)
-        if record:
-            index = next((i for i, s in enumerate(item.suggestions) if s.app_id == app_id), 0)
-            self.history.append(("decision", did, item.segment, index))
-        return did
+        return self.project.store.decide(app_id, item.segment, code, self.reviewer, action, note)
 
     def undecided(self, item: Item | None = None) -> list[Suggestion]:
         """The item's suggestions this reviewer has not decided yet."""
@@ -291,30 +271,33 @@ class ReviewSession:
         return [s for s in item.suggestions if s.app_id not in decided]
 
     def reject_rest(self) -> int:
-        """Reject every undecided suggestion of the segment (then it can be left)."""
+        """Reject every undecided suggestion of the segment (then it can be left): one
+        action."""
         rest = self.undecided()
-        for sug in rest:
-            self.reject(sug)
+        with self.acting("reject rest"):
+            for sug in rest:
+                self.reject(sug)
         return len(rest)
 
     def accept(self, suggestion: Suggestion) -> None:
-        self._decide(suggestion.app_id, suggestion.code, "accept")
+        with self.acting("accept"):
+            self._decide(suggestion.app_id, suggestion.code, "accept")
 
     def reject(self, suggestion: Suggestion) -> None:
-        self._decide(suggestion.app_id, suggestion.code, "reject")
+        with self.acting("reject"):
+            self._decide(suggestion.app_id, suggestion.code, "reject")
 
     def change(self, suggestion: Suggestion, code: str) -> None:
+        """The suggestion's code is wrong, ``code`` is right: two decisions, one action."""
         self._check(code)
-        self._decide(suggestion.app_id, suggestion.code, "recode", f"changed to {code}")
-        self._decide(None, code, "add", f"changed from {suggestion.code}")
+        with self.acting("change"):
+            self._decide(suggestion.app_id, suggestion.code, "recode", f"changed to {code}")
+            self._decide(None, code, "add", f"changed from {suggestion.code}")
 
-    def add(self, code: str, record: bool = True) -> int:
+    def add(self, code: str) -> int:
         self._check(code)
-        item = self.current
-        did = self._decide(None, code, "add", record=record)
-        if item is not None:
-            self.added.setdefault(item.segment, []).append(code)
-        return did
+        with self.acting("add"):
+            return self._decide(None, code, "add")
 
     def _check(self, code: str) -> None:
         if self.codebook.code(code) is None:
@@ -322,21 +305,18 @@ class ReviewSession:
 
     def toggle(self, code: str) -> bool:
         """Blind coding's checklist: give the segment ``code``, or take back this reviewer's
-        giving it; returns whether the segment now has it."""
+        giving it (a decision of their own, so that undo revives the code); returns whether
+        the segment now has it."""
         item = self.current
         if item is None:
             return False
-        for app, action, given, did in self.project.store.session_decisions_ids(
-            item.segment, self.reviewer
-        ):
-            if app is None and action == "add" and given == code:
-                self.project.store.undo_decision(did, self.reviewer)
-                self.history.append(("toggle", did, item.segment, self.cursor))
-                self.added[item.segment] = [
-                    c for c in self.added.get(item.segment, []) if c != code
-                ]
-                return False
-        self.add(code)
+        if code in self.state(item)[1]:
+            with self.acting("untick"):
+                self._decide(None, code, "reject", UNTICK)
+            return False
+        self._check(code)
+        with self.acting("tick"):
+            self._decide(None, code, "add")
         return True
 
     def adopt_topic(self, suggestion: Suggestion) -> str:
@@ -355,39 +335,41 @@ class ReviewSession:
             code_id, n = f"{base}_{n}", n + 1
         adopt(self.project, number, code_id)
         self.codebook, _ = resolve_codebook(self.project, None)
-        self.change(suggestion, code_id)
+        with self.acting("adopt topic"):
+            self.change(suggestion, code_id)
         return code_id
 
-    def key_quote(self, record: bool = True) -> bool:
+    def key_quote(self) -> bool:
         """Toggle the current segment as a key quote; returns whether it now is one."""
         item = self.current
         if item is None:
             return False
         now = item.segment not in self.key_quotes
-        kind = "key_quote" if now else "not_key_quote"
-        self.project.store.add_mark(item.segment, self.reviewer, kind)
+        with self.acting("key quote"):
+            kind = "key_quote" if now else "not_key_quote"
+            self.project.store.add_mark(item.segment, self.reviewer, kind)
         (self.key_quotes.add if now else self.key_quotes.discard)(item.segment)
-        if record:
-            self.history.append(("key_quote", 0, item.segment, self.cursor))
         return now
 
     def memo(self, text: str) -> None:
         item = self.current
         if item is not None and text.strip():
-            mark = self.project.store.add_mark(item.segment, self.reviewer, "memo", text.strip())
-            self.history.append(("memo", mark, item.segment, self.cursor))
+            with self.acting("memo"):
+                self.project.store.add_mark(item.segment, self.reviewer, "memo", text.strip())
 
     def next(self) -> bool:
         """Leave this segment. With every suggestion decided (or when coding blind) it counts
         as reviewed by this reviewer; with suggestions still undecided it is not: it goes to
         the back of the queue, and comes back in the next session too. Returns whether the
-        segment was finished."""
+        segment was finished. Inside another action (a decision that leaves nothing to
+        decide), finishing the segment is part of that action."""
         item = self.current
         if item is None:
             return False
         finished = not self.undecided(item)
         if finished:
-            self.project.store.mark_reviewed(item.segment, self.reviewer)
+            with self.acting("next"):
+                self.project.store.mark_reviewed(item.segment, self.reviewer)
             self.since_training += 1
         elif self.items[-1] is not item:
             self.items.append(self.items.pop(self.position))
@@ -469,28 +451,38 @@ class ReviewSession:
             self.position += 1
 
     def undo(self) -> str:
-        """Take back this reviewer's last action of any kind (a decision, a key-quote mark, a
-        memo; recorded as undone, never deleted) and go back to its segment and suggestion.
-        Returns what was undone ('' when nothing was)."""
-        if not self.history:
+        """Take back this reviewer's latest action still standing, whole (whatever one key
+        stored: decisions, the segment it finished, a mark, a memo; recorded as undone, never
+        deleted), even one from an earlier session, and go back to its segment and suggestion.
+        Returns the kind of action undone ('' when there was none)."""
+        done = self.project.store.undo_last_action(self.reviewer)
+        if done is None:
             return ""
-        kind, record, segment, cursor = self.history.pop()
-        self.position = next(i for i, it in enumerate(self.items) if it.segment == segment)
-        self.cursor = cursor
-        if kind == "decision":
-            self.project.store.undo_decision(record, self.reviewer)
-        elif kind == "toggle":  # a code taken off the checklist: give it again
-            # Given again as a new decision, which the earlier tick's history entry now means.
-            again = self.add(self.project.store.decision_code(record), record=False)
-            self.history = [
-                (k, again if k == "decision" and r == record else r, s, c)
-                for k, r, s, c in self.history
-            ]
-        elif kind == "key_quote":
-            self.key_quote(record=False)  # toggled back, as a new mark
-        else:
-            self.project.store.withdraw_mark(record, self.reviewer)
+        aid, kind, segment = done
+        _, self.cursor = self.history.pop(aid, (segment, 0))
+        self.key_quotes = self.project.store.key_quotes()
+        if segment:
+            self._go_to(segment)
         return kind
+
+    def _go_to(self, segment: str) -> None:
+        """Make ``segment`` the current one: where it is in the queue, else (finished in an
+        earlier session) put back in front of the current one."""
+        found = next((i for i, it in enumerate(self.items) if it.segment == segment), None)
+        if found is not None:
+            self.position = found
+            return
+        row = self.project.store.segment_row(segment)
+        if row is None:  # no longer a current segment (its document was replaced)
+            return
+        item = Item(row[0], row[1], row[2], row[3], row[4])
+        if not self.blind:
+            seen: dict[int, Suggestion] = {}
+            for r in self.project.store.segment_suggestions(segment):
+                seen.setdefault(r[0], Suggestion(r[0], r[2], r[3], r[4], r[5], r[6], r[7]))
+            item.suggestions = sorted(seen.values(), key=lambda s: (s.start, s.code, s.kind))
+        self.position = min(self.position, len(self.items))
+        self.items.insert(self.position, item)
 
     def state(self, item: Item) -> tuple[dict[int, str], list[str]]:
         """This reviewer's live decisions on the item: suggestion id -> action, and the codes
@@ -500,8 +492,10 @@ class ReviewSession:
         for app, action, code in self.project.store.session_decisions(item.segment, self.reviewer):
             if app is not None:
                 decided[app] = action
-            elif action == "add":
+            elif action == "add" and code not in added:
                 added.append(code)
+            elif action == "reject" and code in added:  # their own code taken back (untick)
+                added.remove(code)
         return decided, added
 
 

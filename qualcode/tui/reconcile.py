@@ -1,20 +1,25 @@
-"""``qualcode reconcile A B``: settle two coders' disagreements one at a time, side by side."""
+"""``qualcode reconcile A B``: settle two coders' disagreements one at a time, side by side.
+
+Each choice is one action; ``u`` takes the last one back and shows its disagreement again. A key
+pressed before a disagreement was on screen never settles it (:mod:`qualcode.tui.painted`).
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from qualcode.review.reconcile import ReconcileSession
+from qualcode.tui.painted import SegmentApp
 from qualcode.tui.pickers import CodePicker, TextPrompt, short
 
 
-class ReconcileApp(App[None]):
+class ReconcileApp(SegmentApp):
     TITLE = "qualcode reconcile"
     CSS = """
     #status { height: 1; background: $boost; padding: 0 1; }
@@ -32,6 +37,7 @@ class ReconcileApp(App[None]):
         Binding("x", "choose('neither')", "agreed only"),
         Binding("o", "other", "agreed + other"),
         Binding("w", "rationale", "why"),
+        Binding("u", "undo", "undo"),
         Binding("s", "skip", "skip"),
         Binding("q", "quit", "quit"),
     ]
@@ -61,6 +67,7 @@ class ReconcileApp(App[None]):
         s = self.session
         item = s.current
         status = self.query_one("#status", Static)
+        self.painted(item.segment if item is not None else None)
         if item is None:
             status.update(Text("Done. Press q to quit."))
             for name in ("#attrs", "#before", "#after", "#side_a", "#side_b", "#definitions"):
@@ -105,18 +112,24 @@ class ReconcileApp(App[None]):
         )
         self.query_one("#definitions", Static).update(Text("\n".join(s.definitions(item))))
 
+    def _on_shown(self) -> bool:
+        """Whether the key being handled was pressed with the current disagreement shown."""
+        item = self.session.current
+        return item is not None and self.fresh(item.segment)
+
     def action_choose(self, choice: str) -> None:
-        if self.session.current is not None:
+        if self._on_shown():
             self.session.choose(choice)
             self.draw()
 
     def action_other(self) -> None:
-        if self.session.current is None:
+        s, item = self.session, self.session.current
+        if not self._on_shown():
             return
 
         def chosen(code: str | None) -> None:
-            if code:
-                self.session.choose("other", code)
+            if code and s.current is item:
+                s.choose("other", code)
                 self.draw()
 
         self.push_screen(CodePicker(self.session.codebook, "resolve to code"), chosen)
@@ -128,6 +141,12 @@ class ReconcileApp(App[None]):
                 self.draw()
 
         self.push_screen(TextPrompt("why (kept with the next choice)"), written)
+
+    def action_undo(self) -> None:
+        """Take the last choice back: its disagreement is open again, and shown."""
+        what = self.session.undo()
+        self.notify(f"undone: {what}" if what else "nothing to undo")
+        self.draw()
 
     def action_skip(self) -> None:
         self.session.skip()

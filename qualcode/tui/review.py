@@ -1,15 +1,18 @@
 """``qualcode review``: a terminal app for accepting, rejecting and changing suggestions.
 
 All state lives in a :class:`~qualcode.review.session.ReviewSession`; the app only draws it and
-maps keys to its actions, each of which is stored at once.
+maps keys to its actions, each of which is stored at once. Each key is one action (a decision
+and the segment auto-advance finishes with it included), undone whole by ``u``; a key pressed
+before the segment it would act on was on screen is ignored (:mod:`qualcode.tui.painted`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, OptionList, Static
@@ -18,13 +21,14 @@ from textual.worker import Worker, WorkerState
 
 from qualcode.errors import QualcodeError
 from qualcode.review.session import ReviewSession, Suggestion
+from qualcode.tui.painted import SegmentApp
 from qualcode.tui.pickers import CodePicker, TextPrompt, short
 
 ACTION_MARK = {"accept": "✓", "reject": "✗", "recode": "→"}
 NEW_DRAFT = "__new_draft_code__"
 
 
-class ReviewApp(App[None]):
+class ReviewApp(SegmentApp):
     """Review machine suggestions (or code blind) one segment at a time."""
 
     TITLE = "qualcode review"
@@ -100,12 +104,17 @@ class ReviewApp(App[None]):
 
     def action_tick(self) -> None:
         s = self.session
-        if not s.blind or s.current is None:
+        if not s.blind or s.current is None or not self._on_shown():
             return
         index = self._keep()
         s.cursor = index
         s.toggle(s.codebook.codes[index].id)
         self.refresh_item(index)
+
+    def _on_shown(self) -> bool:
+        """Whether the key being handled was pressed with the current segment on screen."""
+        item = self.session.current
+        return self.fresh(item.segment if item is not None else None)
 
     def selected(self) -> Suggestion | None:
         item = self.session.current
@@ -119,6 +128,7 @@ class ReviewApp(App[None]):
         item = s.current
         status = self.query_one("#status", Static)
         codes = self.query_one("#codes", OptionList)
+        self.painted(item.segment if item is not None else None)
         if item is None:
             status.update(Text(f"Queue finished: {len(s.items)} segments. Press q to quit."))
             for name in ("#attrs", "#before", "#segment", "#after", "#definition"):
@@ -224,16 +234,25 @@ class ReviewApp(App[None]):
     def _keep(self) -> int:
         return self.query_one("#codes", OptionList).highlighted or 0
 
-    def after_decision(self) -> None:
-        """Highlight the next undecided suggestion; when none is left, move on by itself."""
+    def decide(self, kind: str, act: Callable[[], object]) -> None:
+        """One key's decision and, when it leaves nothing undecided, the segment finished by
+        auto-advance: one action, undone whole."""
         s = self.session
-        rest = s.undecided()
-        item = s.current
-        if item is not None and not rest and s.auto_advance:
-            s.next()
+        s.cursor = self._keep()
+        with s.acting(kind):
+            act()
+            moved = bool(s.current is not None and not s.undecided() and s.auto_advance)
+            if moved:
+                s.next()
+        self.after_decision(moved)
+
+    def after_decision(self, moved: bool) -> None:
+        """Highlight the next undecided suggestion, or show the next segment."""
+        if moved:
             self.maybe_learn()
             self.refresh_item()
             return
+        item, rest = self.session.current, self.session.undecided()
         index = item.suggestions.index(rest[0]) if (item is not None and rest) else self._keep()
         self.refresh_item(index)
 
@@ -246,76 +265,79 @@ class ReviewApp(App[None]):
 
     def action_accept(self) -> None:
         sug = self.selected()
-        if sug is None:
+        if sug is None or not self._on_shown():
             return
         if sug.kind == "topic":  # a topic is not a code: the reviewer says which code applies
             self._pick(sug, f"which code does this topic's turn get? ({sug.code})")
             return
-        self.session.cursor = self._keep()
-        self.session.accept(sug)
-        self.after_decision()
+        self.decide("accept", lambda: self.session.accept(sug))
 
     def action_reject(self) -> None:
         sug = self.selected()
-        if sug is not None:
-            self.session.cursor = self._keep()
-            self.session.reject(sug)
-            self.after_decision()
+        if sug is not None and self._on_shown():
+            self.decide("reject", lambda: self.session.reject(sug))
 
     def action_reject_rest(self) -> None:
-        if self.session.current is not None and self.session.reject_rest():
-            self.after_decision()
+        s = self.session
+        if s.current is not None and self._on_shown() and s.undecided():
+            self.decide("reject rest", s.reject_rest)
 
     def action_change(self) -> None:
         sug = self.selected()
-        if sug is not None:
+        if sug is not None and self._on_shown():
             self._pick(sug, f"change {self.session.code_name(sug.code)} to")
 
     def _pick(self, sug: Suggestion, title: str) -> None:
+        s, item = self.session, self.session.current
+
         def chosen(code: str | None) -> None:
-            if not code:
+            if not code or s.current is not item:  # (the picker was open on that segment)
                 return
-            self.session.cursor = self._keep()
-            if code == NEW_DRAFT:
-                made = self.session.adopt_topic(sug)
-                self.notify(f"{made}: a draft code in the codebook (edit its definition there)")
-            else:
-                self.session.change(sug, code)
-            self.after_decision()
+            if code != NEW_DRAFT:
+                self.decide("change", lambda: s.change(sug, code))
+                return
+            made: list[str] = []
+            self.decide("adopt topic", lambda: made.append(s.adopt_topic(sug)))
+            self.notify(f"{made[0]}: a draft code in the codebook (edit its definition there)")
 
         extra = ((NEW_DRAFT, "+ a new draft code from this topic"),) if sug.kind == "topic" else ()
         self.push_screen(CodePicker(self.session.codebook, title, extra), chosen)
 
     def action_add(self) -> None:
-        if self.session.current is None:
+        s, item = self.session, self.session.current
+        if item is None or not self._on_shown():
             return
 
         def chosen(code: str | None) -> None:
-            if code:
-                self.session.add(code)
+            if code and s.current is item:
+                s.add(code)
                 self.refresh_item(self._keep())
 
         self.push_screen(CodePicker(self.session.codebook, "add code"), chosen)
 
     def action_key_quote(self) -> None:
+        if self.session.current is None or not self._on_shown():
+            return
         self.session.cursor = self._keep()
         self.session.key_quote()
         self.refresh_item(self._keep())
 
     def action_memo(self) -> None:
-        if self.session.current is None:
+        s, item = self.session, self.session.current
+        if item is None or not self._on_shown():
             return
 
         def written(text: str | None) -> None:
-            if text:
-                self.session.cursor = self._keep()
-                self.session.memo(text)
+            if text and s.current is item:
+                s.cursor = self._keep()
+                s.memo(text)
                 self.refresh_item(self._keep())
                 self.notify("memo saved (u takes it back)")
 
         self.push_screen(TextPrompt("memo on this segment"), written)
 
     def action_undo(self) -> None:
+        """Take back the reviewer's last action, whole, and show its segment again."""
         what = self.session.undo()
         if what:
             self.refresh_item(self.session.cursor)
@@ -324,6 +346,8 @@ class ReviewApp(App[None]):
             self.notify("nothing to undo")
 
     def action_next(self) -> None:
+        if self.session.current is None or not self._on_shown():
+            return
         rest = len(self.session.undecided())
         self.session.next()
         self.maybe_learn()
