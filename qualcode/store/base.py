@@ -158,7 +158,7 @@ class StoreBase:
         return tuple(int(x) for x in self.conn.execute(sql.AUDIT_HIGH_MARKS).fetchone())
 
     def _audit_part(self, scope: AuditScope, marks: tuple[int, ...]) -> None:
-        added = self.conn.execute(sql.AUDIT_NEW_ROWS, marks).fetchone()
+        added = self.conn.execute(sql.AUDIT_NEW_ROWS, (*marks[:2], *marks[1:])).fetchone()
         changes = {k: int(n) for k, n in zip(self.COUNT_KINDS, added, strict=True) if n}
         if changes:
             self._insert_audit(
