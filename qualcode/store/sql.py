@@ -753,16 +753,17 @@ SELECT a.id, a.segment_id, a.kind, coalesce(a.codebook_hash, '') FROM applicatio
 JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')"""
-# The audit entry of one write: the highest row ids before it, then the rows it added.
+# The audit entry of one write: the highest row ids before it, then the rows it added (the
+# applications' mark is given twice: codings, then suggestions).
 AUDIT_HIGH_MARKS = """
 SELECT (SELECT coalesce(max(id), 0) FROM documents),
        (SELECT coalesce(max(id), 0) FROM applications),
        (SELECT coalesce(max(id), 0) FROM decisions), (SELECT coalesce(max(id), 0) FROM reviews),
        (SELECT coalesce(max(id), 0) FROM marks), (SELECT coalesce(max(id), 0) FROM resolutions)"""
 AUDIT_NEW_ROWS = """
-SELECT (SELECT count(*) FROM documents WHERE id > ?1),
-       (SELECT count(*) FROM applications WHERE id > ?2 AND kind IN ('human', 'import')),
-       (SELECT count(*) FROM applications WHERE id > ?2 AND kind IN ('rule', 'model', 'topic')),
-       (SELECT count(*) FROM decisions WHERE id > ?3), (SELECT count(*) FROM reviews WHERE id > ?4),
-       (SELECT count(*) FROM marks WHERE id > ?5),
-       (SELECT count(*) FROM resolutions WHERE id > ?6)"""
+SELECT (SELECT count(*) FROM documents WHERE id > ?),
+       (SELECT count(*) FROM applications WHERE id > ? AND kind IN ('human', 'import')),
+       (SELECT count(*) FROM applications WHERE id > ? AND kind IN ('rule', 'model', 'topic')),
+       (SELECT count(*) FROM decisions WHERE id > ?), (SELECT count(*) FROM reviews WHERE id > ?),
+       (SELECT count(*) FROM marks WHERE id > ?),
+       (SELECT count(*) FROM resolutions WHERE id > ?)"""
