@@ -70,7 +70,9 @@ class Document:
         return self.text[turn.start : turn.end]
 
 
-# The fields of one exported code application, in order (store rows and export columns).
+# The fields of one exported row of the record (a person's coding or a machine suggestion), in
+# order: the columns other tools read first, then who made it, how, from which suggestion, who
+# decided it and when, and the action that stored it (see qualcode.store.coding.codings).
 CODING_FIELDS = (
     "document",
     "participant",
@@ -90,4 +92,11 @@ CODING_FIELDS = (
     "run",
     "codebook_hash",
     "text",
+    "person",
+    "how",
+    "suggestion",
+    "decided_by",
+    "decided_at",
+    "at",
+    "action",
 )

@@ -339,8 +339,8 @@ def test_export_codings_chooses_rows_by_kind_coder_document_and_status(
         return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
 
     everything = export()
-    assert {r["kind"] for r in everything} == {"rule", "import"}
-    assert {r["status"] for r in everything} >= {"coded", "unreviewed", "accept"}
+    assert {r["kind"] for r in everything} == {"rule", "import", "human"}  # cy's: human
+    assert {r["status"] for r in everything} >= {"coded", "unreviewed", "accepted"}
     ann = export("--coder", "ann")
     assert ann and {(r["kind"], r["source"], r["participant"]) for r in ann} == {
         ("import", "ann", "P01")
@@ -349,9 +349,15 @@ def test_export_codings_chooses_rows_by_kind_coder_document_and_status(
     assert {r["source"] for r in both} == {"ann", "bob"}
     p02 = export("--document", "P02", "--kind", "rule")
     assert p02 and {(r["participant"], r["kind"]) for r in p02} == {("P02", "rule")}
-    accepted = export("--status", "accept")
+    accepted = export("--status", "accepted")  # the suggestion; cy's coding of it is 'coded'
     assert len(accepted) == 1 and accepted[0]["code"] == app[2]
-    assert len(export("--kind", "rule")) + len(export("--kind", "import")) == len(everything)
+    assert accepted[0]["decided_by"] == "cy" and export("--status", "accept") == accepted
+    cy = export("--coder", "cy")  # a reviewer's layer: the code she accepted
+    assert [(r["code"], r["how"], r["suggestion"]) for r in cy] == [
+        (app[2], "accepted", str(app[0]))
+    ]
+    kinds = ("rule", "import", "human")
+    assert sum(len(export("--kind", k)) for k in kinds) == len(everything)
     # a mistake is one line naming the option, never a traceback or an empty file
     assert main(["export", "codings", "-p", root, "--kind", "rules"]) == 2
     assert "'rules': use rule, model" in capsys.readouterr().err

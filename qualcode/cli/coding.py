@@ -240,7 +240,11 @@ def export_codings(
     ] = None,
     coder: Annotated[
         list[str] | None,
-        typer.Option("--coder", help="Only this coder's own or imported codings (repeatable)."),
+        typer.Option(
+            "--coder",
+            help="Only this person's layer: their imported, accepted, added, changed or blind "
+            "codings; 'resolved' for the reconciled ones (repeatable).",
+        ),
     ] = None,
     document: Annotated[
         list[str] | None,
@@ -250,44 +254,65 @@ def export_codings(
         list[str] | None,
         typer.Option(
             "--status",
-            help="Only rows with this status: coded, unreviewed, accept, reject or recode.",
+            help="Only rows with this status: coded, unreviewed, accepted, rejected, changed "
+            "or superseded (repeatable).",
         ),
     ] = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Every code application, one row each, for other tools.
+    """The record, for other tools: one row per person's coding and per machine suggestion.
 
-    Columns: document, participant, turn, speaker, role, code, provenance (kind, source),
-    score, status (coded = a person's or imported coding; unreviewed; or the latest decision:
-    accept, reject, recode), offsets and the segment text. Pseudonymised like the reports by
-    default: the text with [export] names and places and identifiers replaced, and the speaker
-    shown by role and participant id, never by name. --kind, --coder, --document and --status
-    choose rows (each repeatable)."""
+    Columns: document, participant, turn, speaker, role, code, kind and source (a person's
+    coding: import or human, and the person; a suggestion: rule, model or topic, and the rule,
+    model or topic that made it), score, status, start, end, the segment and its span, run,
+    codebook_hash and the segment text; then who and how:
+
+    person: whose coding it is (empty on a suggestion; 'resolved' for the reconciled coding).
+    how: imported, accepted, added, changed, blind, reconciled; 'suggested' on a suggestion.
+    suggestion: a suggestion's id; on a coding, the suggestion it was accepted or changed from.
+    decided_by, decided_at: who decided a suggestion, and when (on a reconciled coding, the
+    lead who reconciled it). at: when the coding was made, or the suggestion's run started.
+    action: the action that stored it (one key press, form post or import).
+
+    status: coded (a person's coding); for a suggestion, unreviewed, the latest decision on it
+    (accepted, rejected, changed), or superseded (a rule suggestion the latest model took over,
+    never shown to anyone: count unreviewed work without these). Pseudonymised like the reports
+    by default: the text with [export] names and places and identifiers replaced, and the
+    speaker shown by role and participant id, never by name. --kind, --coder, --document and
+    --status choose rows (each repeatable)."""
     from qualcode.errors import QualcodeError
-    from qualcode.export.codings import KINDS, STATUSES, filter_codings, write_codings
+    from qualcode.export.codings import (
+        KINDS,
+        OLD_STATUSES,
+        STATUSES,
+        filter_codings,
+        write_codings,
+    )
     from qualcode.export.leakgate import check_written
     from qualcode.export.pseudo import Pseudonymiser
     from qualcode.project import open_project
     from qualcode.review.findings import pseudonymise_codings
+    from qualcode.review.layers import RESOLVED, Record
 
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")
     for values, known, hint in ((kind, KINDS, "--kind"), (status, STATUSES, "--status")):
         for value in values or ():
-            if value not in known:
+            if value not in known and (hint != "--status" or value not in OLD_STATUSES):
                 raise typer.BadParameter(f"'{value}': use {', '.join(known)}", param_hint=hint)
     proj = open_project(project)
     sources = {proj.store.find_document(key).source for key in document or ()}
+    record = Record(proj.store)
     if coder:
-        known_coders = set(proj.store.coder_codings()) - {"resolved"}
+        people = set(record.people()) | ({RESOLVED} if record.resolutions else set())
         for who in coder:
-            if who not in known_coders:
+            if who not in people:
                 raise QualcodeError(
                     f"--coder {who}: no coding by {who} in this project",
-                    render.did_you_mean(who, sorted(known_coders), "see 'qualcode agreement'"),
+                    render.did_you_mean(who, sorted(people), "see 'qualcode agreement'"),
                 )
     rows: Iterable[dict[str, Any]] = filter_codings(
-        proj.store.codings(),  # streamed, never all in memory
+        proj.store.codings(record),  # streamed segment by segment
         set(kind or ()),
         set(coder or ()),
         sources,
@@ -303,7 +328,7 @@ def export_codings(
     if output is not None:
         if not raw:
             check_written(output, (*settings.names, *settings.places))
-        render.err.print(f"Wrote {n:,} codings to {output}")
+        render.err.print(f"Wrote {n:,} rows to {output}")
 
 
 def _report_command(

@@ -1,4 +1,5 @@
-"""Codings as CSV or JSON Lines: one row per code application, for other tools and benchmarks."""
+"""The record as CSV or JSON Lines: one row per person's coding and per machine suggestion, for
+other tools and benchmarks (the rows: qualcode.store.record_rows)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,12 @@ def _write(rows: Iterable[dict[str, Any]], fmt: str, fh: IO[str]) -> int:
 
 
 KINDS = ("rule", "model", "topic", "human", "import")
-# A row's status: a person's coding ('coded'), a suggestion nobody decided ('unreviewed'), or
-# the latest decision on it.
-STATUSES = ("coded", "unreviewed", "accept", "reject", "recode")
+# A row's status: a person's coding ('coded'); a machine suggestion nobody decided
+# ('unreviewed'), the latest decision on it ('accepted', 'rejected', 'changed'), or
+# 'superseded' (a rule suggestion the latest model took over: never shown to anyone).
+STATUSES = ("coded", "unreviewed", "accepted", "rejected", "changed", "superseded")
+# the statuses of decided suggestions as earlier exports named them, still accepted by --status
+OLD_STATUSES = {"accept": "accepted", "reject": "rejected", "recode": "changed"}
 
 
 def filter_codings(
@@ -43,16 +47,19 @@ def filter_codings(
     documents: Collection[str] = (),
     statuses: Collection[str] = (),
 ) -> Iterator[dict[str, Any]]:
-    """The rows of the chosen kinds, coders (a human or imported coding's source), documents
-    (by stored source name) and statuses; an empty choice keeps every row. Streamed."""
+    """The rows of the chosen kinds, people (the rows of each one's layer: imported, accepted,
+    added, changed or blind codings; 'resolved' for the reconciled coding), documents (by
+    stored source name) and statuses (the decisions' old names accept, reject and recode
+    too); an empty choice keeps every row. Streamed."""
+    wanted = {OLD_STATUSES.get(s, s) for s in statuses}
     for row in rows:
         if kinds and row["kind"] not in kinds:
             continue
-        if coders and (row["kind"] not in ("human", "import") or row["source"] not in coders):
+        if coders and row["person"] not in coders:
             continue
         if documents and row["document"] not in documents:
             continue
-        if statuses and row["status"] not in statuses:
+        if wanted and row["status"] not in wanted:
             continue
         yield row
 

@@ -1,11 +1,10 @@
-"""Code applications: rule, model, topic and imported codings, and what humans labelled."""
+"""Code applications: rule, model, topic and imported codings, and the record as export rows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from qualcode.models import CODING_FIELDS
 from qualcode.store import sql
 from qualcode.store.base import StoreBase, now
 
@@ -100,15 +99,26 @@ class CodingStore(StoreBase):
         """Per code: (segments, participants) with live applications of ``kind``."""
         return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql.CODING_SUMMARY, (kind,))}
 
-    def codings(self) -> Iterator[dict[str, Any]]:
-        """Every live code application with its segment text and review status."""
-        cols = CODING_FIELDS[:12]  # the rest are computed below
-        for row in self.conn.execute(sql.EXPORT_CODINGS):
-            item = dict(zip(cols, row[:12], strict=True))
-            item["segment"], item["segment_start"], item["segment_end"] = row[17], row[15], row[16]
-            item["evidence"], item["text"] = row[12], row[18]  # substrings, not the whole text
-            item["run"], item["codebook_hash"] = row[13], row[14]
-            yield item
+    def codings(self, record: Any = None) -> Iterator[dict[str, Any]]:
+        """The record, one row per person's coding and per machine suggestion, in document,
+        segment and code order (qualcode.store.record_rows says what each row holds; the
+        columns are CODING_FIELDS). ``record``: a qualcode.review.layers.Record already read.
+        Streamed segment by segment: the segments' text is never all in memory at once."""
+        from itertools import groupby
+        from operator import itemgetter
+
+        from qualcode.review.layers import Record
+        from qualcode.store.record_rows import people_by_segment, segment_rows
+
+        rec = record if record is not None else Record(self)
+        resolved = dict(self.conn.execute(sql.RESOLUTION_ACTIONS).fetchall())
+        decisions = self.record_decisions()  # type: ignore[attr-defined]
+        people = people_by_segment(rec, decisions, resolved)
+        hidden = self._combined_by_model()  # type: ignore[attr-defined]
+        for seg, group in groupby(self.conn.execute(sql.EXPORT_CODINGS), key=itemgetter(5)):
+            rows = list(group)
+            if rows[0][9] is not None or seg in people:
+                yield from segment_rows(rows, people.get(seg, []), hidden)
 
     def stored_rule_codes(
         self, codebook_hash: str, unit: str

@@ -459,18 +459,20 @@ JOIN documents d ON d.id = s.document_id
 WHERE d.superseded_by IS NULL AND a.superseded_by_run IS NULL AND a.kind = ?
 GROUP BY a.code_id"""
 EXPORT_CODINGS = """
-SELECT d.source, d.participant_id, t.idx, t.speaker, t.role, a.code_id, a.kind, a.source,
-       a.score, coalesce(
-           (SELECT x.action FROM live_decisions x WHERE x.application_id = a.id
-            ORDER BY x.id DESC LIMIT 1),
-           CASE WHEN a.kind IN ('human', 'import') THEN 'coded' ELSE 'unreviewed' END),
-       a.start, a.end, substr(d.text, a.start + 1, a.end - a.start), a.run_id,
-       a.codebook_hash, s.start, s.end, s.id, substr(d.text, s.start + 1, s.end - s.start)
-FROM applications a JOIN segments s ON s.id = a.segment_id
-JOIN documents d ON d.id = s.document_id
+SELECT d.source, d.participant_id, t.idx, t.speaker, t.role, s.id, s.start, s.end,
+       substr(d.text, s.start + 1, s.end - s.start),
+       a.id, a.code_id, a.kind, a.source, a.score, a.start, a.end, a.run_id, a.codebook_hash,
+       a.action_id, a.superseded_by_run, r.started_at, x.action, x.reviewer, x.at, x.action_id
+FROM segments s
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 JOIN turns t ON t.document_id = s.document_id AND t.idx = s.turn_idx
-WHERE d.superseded_by IS NULL AND a.superseded_by_run IS NULL
-ORDER BY d.source, s.start, a.code_id, a.kind, a.source"""
+LEFT JOIN applications a ON a.segment_id = s.id AND (
+    a.superseded_by_run IS NULL
+    OR EXISTS (SELECT 1 FROM live_decisions y WHERE y.application_id = a.id))
+LEFT JOIN runs r ON r.id = a.run_id
+LEFT JOIN live_decisions x ON x.id = (
+    SELECT max(y.id) FROM live_decisions y WHERE y.application_id = a.id)
+ORDER BY d.source, s.start, s.id, a.code_id, a.kind, a.source, a.id"""
 SEGMENT_SPANS = """
 SELECT s.id, s.start, s.end FROM segments s WHERE s.id = ?"""
 
@@ -767,3 +769,5 @@ SELECT (SELECT count(*) FROM documents WHERE id > ?),
        (SELECT count(*) FROM decisions WHERE id > ?), (SELECT count(*) FROM reviews WHERE id > ?),
        (SELECT count(*) FROM marks WHERE id > ?),
        (SELECT count(*) FROM resolutions WHERE id > ?)"""
+# The action that stored each live reconcile resolution, oldest first (the export's action column).
+RESOLUTION_ACTIONS = "SELECT segment_id, action_id FROM live_resolutions ORDER BY id"
