@@ -6,9 +6,11 @@ The targets and mutations are those of the suite's fuzz test (tests/fuzz_targets
 (.txt, .docx, .vtt, .srt, .pdf), codebooks, attribute sheets (.csv, .xlsx), review sheets,
 codings and agreement CSVs, .qdc and .qdpx. Each mutated input is read once, in this process,
 with an alarm after --timeout seconds and an address-space limit of 4 GB, and counted as
-accepted, refused with a specific error (a QualcodeError naming the file), an internal error (any
-other exception: a bug) or a hang. Internal errors and hangs are listed with the seed that
-reproduces them, never with the file's content.
+accepted, refused with a specific error (a QualcodeError naming the file and what is wrong), a
+vague message (a QualcodeError that names the file but not the fault: 'cannot be read as .xlsx',
+'member project.qde is corrupt (error)'; see tests/fuzz_targets.VAGUE), an internal error (any
+other exception: a bug) or a hang. Vague messages, internal errors and hangs are listed with the
+seed that reproduces them, never with the file's content.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qualcode.errors import QualcodeError  # noqa: E402
-from tests.fuzz_targets import TARGETS, mutate  # noqa: E402
+from tests.fuzz_targets import TARGETS, is_vague, mutate  # noqa: E402
 
 
 class Hang(Exception):
@@ -62,8 +64,11 @@ def main() -> None:
             try:
                 target.run(path)
                 outcome = "accepted"
-            except QualcodeError:
-                outcome = "specific error"
+            except QualcodeError as exc:
+                outcome = "vague message" if is_vague(exc.message) else "specific error"
+                if outcome == "vague message":
+                    said = exc.message.replace(str(path), path.name)[:100]
+                    problems.append(f"{target.name} seed {seed}: vague: {said}")
             except Hang:
                 outcome = "hang"
             except Exception as exc:  # noqa: BLE001 - what we are counting
@@ -75,7 +80,7 @@ def main() -> None:
                 problems.append(f"{target.name} seed {seed}: no answer in {args.timeout} s")
             counts[target.name][outcome] += 1
     secs = time.perf_counter() - started
-    kinds = ("accepted", "specific error", "internal error", "hang")
+    kinds = ("accepted", "specific error", "vague message", "internal error", "hang")
     print(f"{'target':<14}" + "".join(f"{k:>16}" for k in kinds))
     for name, c in counts.items():
         print(f"{name:<14}" + "".join(f"{c[k]:>16,}" for k in kinds))

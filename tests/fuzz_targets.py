@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -218,6 +219,22 @@ TARGETS = [
     Target("qdc", ".qdc", lambda: [_qdc_seed()], _qdc),
     Target("qdpx", ".qdpx", lambda: [qdpx_seed()], _qdpx),
 ]
+
+# A refusal that names the file but not the fault: a generic phrase, or only an exception's name
+# where the reason should be. bench/fuzz.py counts these as "vague message"; there should be none.
+VAGUE = re.compile(
+    r"cannot be read as\b"
+    r"|is corrupt \(\w+\)"
+    r"|corrupt or (?:not|truncated)"
+    r"|not a readable [.\w]+(?: \(|$)"
+    r"|\((?:[A-Z]\w*(?:Error|Exception|Warning)|error|BadZipFile)\)\s*$"
+)
+
+
+def is_vague(message: str) -> bool:
+    """Does a refusal's message leave out what is wrong (see VAGUE)?"""
+    return VAGUE.search(message) is not None
+
 
 NUMBERS = [b"-1", b"0", b"99999999999999999999", b"1e400", b"nan", b"abc", b"", b"3.5"]
 

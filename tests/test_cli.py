@@ -42,7 +42,7 @@ def test_failed_file_gives_one_line_and_exit_1(
     (proj / "transcripts" / "broken.docx").write_bytes(b"PK\x03\x04 junk")
     code, out, err = _run(capsys, "ingest", "-p", str(proj))
     assert code == 1
-    assert "error: transcripts/broken.docx: is not a readable .docx" in err
+    assert "error: transcripts/broken.docx: is truncated or incomplete" in err
     assert "Traceback" not in err + out
     assert "1 new, 1 failed" in out
 

@@ -61,12 +61,12 @@ MUTATIONS = {
         ),
         "has no document body",
     ),
-    "not-a-zip": (lambda d: b"PK\x03\x04" + d[40:400], "is not a readable .docx"),
+    "not-a-zip": (lambda d: b"PK\x03\x04" + d[40:400], "is truncated or incomplete"),
     "unsupported-compression": (
         lambda d: _rezip(d, compression=zipfile.ZIP_BZIP2),
         "unsupported compression method",
     ),
-    "truncated": (lambda d: d[: len(d) // 2], "not a readable .docx"),
+    "truncated": (lambda d: d[: len(d) // 2], "is truncated or incomplete"),
 }
 
 

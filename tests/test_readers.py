@@ -145,10 +145,10 @@ def test_unlabelled_text_becomes_one_participant_turn() -> None:
         ("empty.txt", b"", "is empty"),
         ("blank.txt", b"  \n\n ", "is empty"),
         ("junk.txt", bytes(range(256)) * 20, "binary"),
-        ("bad.docx", b"PK\x03\x04 not really a zip", "not a readable .docx"),
+        ("bad.docx", b"PK\x03\x04 not really a zip", "is truncated or incomplete"),
         ("locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
         ("notes.odt", b"whatever", "unsupported file type"),
-        ("bad.pdf", b"%PDF-1.4 garbage", "not a readable PDF"),
+        ("bad.pdf", b"%PDF-1.4 garbage", "is truncated or incomplete"),
         ("bad.vtt", b"WEBVTT\n\nno cues here\n", "no subtitle cues"),
     ],
 )

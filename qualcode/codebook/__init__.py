@@ -1,6 +1,7 @@
 """Codebooks: YAML schema and loader (errors with file:line and code id), REFI-QDA .qdc."""
 
-from qualcode.codebook.loader import CodebookError, load_codebook, parse_codebook
+from qualcode.codebook.checker import CodebookError
+from qualcode.codebook.loader import load_codebook, parse_codebook
 from qualcode.codebook.model import Code, Codebook, Group, Near, Rules
 
 __all__ = [

@@ -85,41 +85,17 @@ def add_codes(parent: Any, codebook: Codebook, ns: str) -> None:
 
 
 def safe_parser() -> Any:
-    from lxml import etree
+    from qualcode.ingest.xmlsafe import safe_parser as parser
 
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_blank_text=True,
-    )
+    return parser()
 
 
-def parse_xml(data: bytes, where: str) -> Any:
-    """Parse QDA-XML safely: the parser loads no DTD, resolves no entity and reaches no network,
-    and a document that declares a DTD at all (in any encoding, anywhere before its root) is
-    refused, since QDA-XML never needs one and that is how entity-expansion bombs work."""
-    from lxml import etree
+def parse_xml(data: bytes, where: str, member: str = "") -> Any:
+    """Parse QDA-XML safely (see qualcode.ingest.xmlsafe): no DTD loaded, no entity resolved,
+    no network, and a document that declares a DTD at all is refused."""
+    from qualcode.ingest.xmlsafe import parse_xml as parse
 
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise InputFileError(
-            where, f"is not well-formed XML ({exc.msg})", "export the file again from its tool"
-        ) from exc
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise InputFileError(
-            where, f"cannot be parsed as XML ({type(exc).__name__})", "export it again"
-        ) from exc
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise InputFileError(
-            where,
-            "declares a DTD or entities, which QDA-XML never needs",
-            "refused for safety; export the file again from its tool",
-        )
-    return root
+    return parse(data, where, member)
 
 
 def _color_of(el: Any) -> str:
@@ -181,23 +157,36 @@ def _walk(
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 
 
-def _codes_element(data: bytes, where: str) -> tuple[Any, str]:
-    """The <Codes> element of a .qdc codebook, or of a .qdpx project (zipped) or bare .qde,
-    with its namespace."""
+def project_qde(data: bytes, where: str, zipped: bool) -> tuple[bytes, str, dict[str, bytes]]:
+    """The QDA-XML of a .qdpx project (a zip holding project.qde) or of a bare .qde / .qdc file:
+    (its bytes, its member name or '', every member by lower-cased name). ``zipped``: the file
+    should be a zip (a .qdpx), so anything else is named for what it looks like."""
     import io
     import zipfile
 
-    if data[:4] == b"PK\x03\x04" or zipfile.is_zipfile(io.BytesIO(data)):
-        from qualcode.ingest.zipsafe import read_members
+    from qualcode.ingest.zipsafe import looks_like, not_a_zip, read_members
 
-        members = {k.lower(): v for k, v in read_members(data, where, what=".qdpx").items()}
-        qde = members.get("project.qde") or next(
-            (v for k, v in members.items() if k.endswith(".qde")), None
-        )
-        if qde is None:
+    if data[:4] == b"PK\x03\x04" or zipfile.is_zipfile(io.BytesIO(data)):
+        raw = read_members(data, where, what=".qdpx")
+        members = {k.lower(): v for k, v in raw.items()}
+        name = "project.qde" if "project.qde" in members else None
+        name = name or next((k for k in sorted(members) if k.endswith(".qde")), None)
+        if name is None:
             raise InputFileError(where, "has no project.qde inside", "export it again as .qdpx")
-        data = qde
-    root = parse_xml(data, where)
+        original = next(k for k in raw if k.lower() == name)
+        return members[name], original, members
+    kind = looks_like(data) if data else ""
+    if kind == "an XML document":
+        return data, "", {}
+    problem = not_a_zip(data) if zipped or not data else f"is not QDA-XML: it starts like {kind}"
+    raise InputFileError(where, problem, "export it again from its tool as .qdpx or .qdc")
+
+
+def _codes_element(data: bytes, where: str) -> tuple[Any, str]:
+    """The <Codes> element of a .qdc codebook, or of a .qdpx project (zipped) or bare .qde,
+    with its namespace."""
+    qde, member, _ = project_qde(data, where, zipped=where.lower().endswith(".qdpx"))
+    root = parse_xml(qde, where, member)
     for ns in (NS, PROJECT_NS):
         if root.tag == f"{{{ns}}}CodeBook":
             codes = root.find(f"{{{ns}}}Codes")

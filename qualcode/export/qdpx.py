@@ -10,8 +10,6 @@ and export, import, export again gives the same file. Import is forgiving of rea
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,25 +126,15 @@ def _zip(files: dict[str, bytes]) -> bytes:
 # reading -----------------------------------------------------------------------------------
 def read_qdpx(path: Path) -> Snapshot:
     """Read a .qdpx (or a bare .qde) into plain data, leniently and safely."""
-    from qualcode.ingest.zipsafe import read_members
+    from qualcode.codebook.refi import project_qde
 
     where = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
-    members: dict[str, bytes] = {}
-    if data[:4] == b"PK\x03\x04" or zipfile.is_zipfile(io.BytesIO(data)):
-        raw = read_members(data, where, what=".qdpx")
-        members = {name.lower(): body for name, body in raw.items()}
-        qde = members.get("project.qde") or next(
-            (v for k, v in members.items() if k.endswith(".qde")), None
-        )
-        if qde is None:
-            raise InputFileError(where, "has no project.qde inside", "export it again as .qdpx")
-    else:
-        qde = data
-    root = parse_xml(qde, where)
+    qde, member, members = project_qde(data, where, zipped=path.suffix.lower() == ".qdpx")
+    root = parse_xml(qde, where, member)
     if root.tag != _q("Project"):
         raise InputFileError(where, "is not a QDA-XML project (no <Project>)", "check the file")
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qualcode.errors import InputFileError
 from qualcode.ingest.csvtext import read_rows
-from qualcode.ingest.zipsafe import read_members, repack
+from qualcode.ingest.ooxml import library_problem, office_bytes
 
 ID_COLUMNS = ("participant_id", "participant", "pid", "id", "case", "case_id")
 FILE_COLUMNS = ("file", "filename", "file_name", "transcript", "source", "document")
@@ -56,16 +56,20 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     ]
 
 
-def xlsx_rows(data: bytes, where: str) -> list[list[str]]:
-    """The first worksheet's rows as strings (zip limits checked first)."""
+def xlsx_rows(data: bytes, where: str, active: bool = False) -> list[list[str]]:
+    """The rows of the first (or the ``active``) worksheet as strings, the package checked
+    first (qualcode.ingest.ooxml: zip limits, every XML member parsed safely, the workbook
+    present)."""
     import openpyxl  # lazy
 
-    safe = repack(read_members(data, where, what=".xlsx"))
+    safe, broken = office_bytes(data, where, "xlsx")
     try:  # openpyxl raises many types for broken workbooks, while opening and while reading
         book = openpyxl.load_workbook(io.BytesIO(safe), read_only=True, data_only=True)
         if not book.worksheets:
-            raise InputFileError(where, "has no worksheets", "add the participants' sheet")
-        sheet = book.worksheets[0]
+            raise InputFileError(where, "has no worksheets", "add the sheet and save it again")
+        sheet = book.active if active else book.worksheets[0]
+        if sheet is None or not hasattr(sheet, "iter_rows"):
+            raise InputFileError(where, "has no worksheet to read (a chart sheet?)", HINT)
         rows = [
             ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
         ]
@@ -73,10 +77,11 @@ def xlsx_rows(data: bytes, where: str) -> list[list[str]]:
     except InputFileError:
         raise
     except Exception as exc:
-        raise InputFileError(
-            where, f"is not a readable .xlsx ({type(exc).__name__})", "save it again from Excel"
-        ) from exc
+        raise broken or InputFileError(where, library_problem(exc, "xlsx"), HINT) from exc
     return rows
+
+
+HINT = "save it again from Excel as .xlsx"
 
 
 # "P07_sergeant.docx", "Participant 3.txt", "Interview 12 (final).docx", "R-14.vtt"

@@ -4,16 +4,14 @@ transcripts laid out as tables (speaker | [time] | text)."""
 from __future__ import annotations
 
 import io
-import zipfile
 from typing import Any
 
 from qualcode.errors import InputFileError
 from qualcode.ingest import labels as lb
 from qualcode.ingest.encoding import normalise
+from qualcode.ingest.ooxml import library_problem, office_bytes
 from qualcode.ingest.turns import Line
-from qualcode.ingest.zipsafe import read_members, repack
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEADER_CELLS = frozenset(
     {
         "speaker",
@@ -138,7 +136,6 @@ def _add_table(out: _Builder, table: Any) -> None:
 
 MAX_SPAN = 64  # Word's own limit on table columns is 63
 ON_OFF = frozenset({"true", "false", "on", "off", "1", "0", ""})
-_UNREADABLE = (ValueError, KeyError, AttributeError, IndexError, TypeError, LookupError)
 
 
 def _check_xml(body: Any, path: str) -> None:
@@ -167,47 +164,31 @@ def _check_xml(body: Any, path: str) -> None:
 
 
 def read_docx(data: bytes, path: str) -> tuple[str, list[Line]]:
-    if data.startswith(OLE2_MAGIC):
-        raise InputFileError(
-            path,
-            "is password-protected or an old binary Word file, not a .docx",
-            "remove the password in Word, or save it as .docx (Word Document)",
-        )
+    """Text and lines of a Word file, its package checked first (qualcode.ingest.ooxml): every
+    XML member parsed safely, a DTD anywhere refused, the main part present."""
     import docx  # lazy: keeps 'qualcode --help' light
 
-    safe = repack(read_members(data, path, what=".docx"))
+    safe, broken = office_bytes(data, path, "docx")
     try:
         document = docx.Document(io.BytesIO(safe))
         body = document.element.body
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputFileError(
-            path,
-            "is not a readable .docx (corrupt or not a Word file)",
-            "open it in Word or LibreOffice and save it again as .docx",
-        ) from exc
     except Exception as exc:  # python-docx raises several internal types for broken packages
-        raise InputFileError(
-            path,
-            f"cannot be read as .docx ({type(exc).__name__})",
-            "open it in Word or LibreOffice and save it again as .docx",
-        ) from exc
+        raise broken or InputFileError(path, library_problem(exc, "docx"), HINT) from exc
     if body is None:
         raise InputFileError(path, "has no document body", "open it in Word and save it again")
     _check_xml(body, path)
     try:
         return _read(document)
     except _UNREADABLE as exc:
-        raise InputFileError(
-            path,
-            f"has Word XML that cannot be read ({type(exc).__name__})",
-            "open it in Word or LibreOffice and save it again as .docx",
-        ) from exc
+        raise InputFileError(path, library_problem(exc, "docx"), HINT) from exc
     except Exception as exc:
         if type(exc).__name__ != "InvalidXmlError":  # python-docx's own, for bad values
             raise
-        raise InputFileError(
-            path, "has an invalid value in its Word XML", "open it in Word and save it again"
-        ) from exc
+        raise InputFileError(path, library_problem(exc, "docx"), HINT) from exc
+
+
+_UNREADABLE = (ValueError, KeyError, AttributeError, IndexError, TypeError, LookupError)
+HINT = "open it in Word or LibreOffice and save it again as .docx"
 
 
 def _read(document: Any) -> tuple[str, list[Line]]:

@@ -39,19 +39,13 @@ def read_pdf(data: bytes, path: str) -> tuple[str, list[Line] | None]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputFileError:
         raise
-    except (PyPdfError, ValueError, KeyError, OSError) as exc:
-        raise InputFileError(
-            path, "is not a readable PDF (corrupt or truncated)", "export the PDF again"
-        ) from exc
     except NotImplementedError as exc:  # e.g. an encryption filter pypdf does not know
         raise InputFileError(
             path, "uses a PDF feature that cannot be read (unknown encryption or filter)",
             "print it to a new PDF, or export the transcript as .docx or .txt",
         ) from exc  # fmt: skip
-    except (RecursionError, MemoryError, IndexError, TypeError, AttributeError) as exc:
-        raise InputFileError(
-            path, f"is a malformed PDF ({type(exc).__name__})", "export the PDF again"
-        ) from exc
+    except (PyPdfError, *READ_ERRORS) as exc:
+        raise InputFileError(path, pdf_problem(exc, data), "export the PDF again") from exc
     lines = [line for page in pages for line in _page_lines(page)]
     text = "\n".join(lines).strip()
     if not text:
@@ -59,3 +53,54 @@ def read_pdf(data: bytes, path: str) -> tuple[str, list[Line] | None]:
             path, "has no text layer (a scanned image?)", "run OCR on it or supply a .txt/.docx"
         )
     return text, None
+
+
+READ_ERRORS = (
+    ValueError,
+    KeyError,
+    OSError,
+    RecursionError,
+    MemoryError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    LookupError,
+    ArithmeticError,
+    AssertionError,
+    EOFError,
+)  # fmt: skip  (and pypdf's own PyPdfError: what pypdf raises for a damaged file)
+# pypdf's messages (which may quote the file's bytes, so they are never shown) -> what is wrong
+_PDF_FAULTS = (
+    ("startxref", "is truncated or incomplete (its cross-reference table at the end is missing)"),
+    ("ended unexpectedly", "ends in the middle of an object: it is truncated or damaged"),
+    ("Root object", "has no document catalogue (its /Root object is missing or damaged)"),
+    ("Trailer", "has a damaged trailer (the dictionary that says where its objects are)"),
+    ("xref", "has a damaged cross-reference table (where its objects are)"),
+    ("/Pages", "has a damaged page tree (the list of its pages)"),
+    ("endstream", "has a stream without its 'endstream' end: damaged or truncated"),
+    ("exceeds allowed limit", "declares a stream larger than qualcode reads (a possible bomb)"),
+    ("Error reading PDF file", "nests its objects too deeply, as only damaged or hostile files do"),
+)
+
+
+def pdf_problem(exc: BaseException, data: bytes) -> str:
+    """What is wrong with a PDF pypdf could not read, without quoting any of its content."""
+    from qualcode.ingest.zipsafe import looks_like
+
+    if not data.strip():
+        return "is empty"
+    if b"%PDF-" not in data[:1024]:
+        return f"is not a PDF: it starts like {looks_like(data)}"
+    if b"%%EOF" not in data[-4096:]:  # every PDF writer ends the file with this marker
+        return "is truncated or incomplete (no %%EOF marker at its end)"
+    if isinstance(exc, RecursionError | MemoryError):
+        return "nests its objects too deeply, as only damaged or hostile files do"
+    message = str(exc)
+    fault = next((says for key, says in _PDF_FAULTS if key in message), None)
+    if fault:
+        return fault
+    at = re.search(r"@(\d+)|starting at (\d+)", message)
+    where = f" at byte {at.group(1) or at.group(2)}" if at else ""
+    if type(exc).__module__.startswith("pypdf"):
+        return f"has a damaged object{where}: bytes PDF syntax does not allow"
+    return f"has an object of the wrong kind{where} where PDF expects another (damaged)"

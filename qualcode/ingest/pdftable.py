@@ -16,13 +16,15 @@ GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single sp
 def layout_lines(data: bytes, where: str) -> list[str]:
     """Every page's text in layout mode (columns kept at their positions)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
+
+    from qualcode.ingest.pdf import READ_ERRORS, pdf_problem
 
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [p.extract_text(extraction_mode="layout") for p in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputFileError(where, "is not a readable PDF", "export the table again") from exc
+    except (PyPdfError, *READ_ERRORS) as exc:
+        raise InputFileError(where, pdf_problem(exc, data), "export the table again") from exc
     return [line.rstrip() for page in pages for line in page.splitlines()]
 
 

@@ -2,8 +2,9 @@
 
 Every member's declared size and compression ratio are checked before it is read, and it is read
 with a bounded read, so a member that lies about its size cannot inflate past the limit either.
-Encrypted members, unknown compression methods, duplicated names and corrupt data are each a
-specific error naming the file.
+Every failure says what is wrong: a file that is no zip at all (and what it looks like instead),
+a truncated one, encrypted members, unknown compression methods, duplicated names, and a damaged
+member with the reason (bad CRC, invalid compressed data, a header out of place).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _HINT = "open it in the program that made it and save it again"
 
 
 def _check(info: zipfile.ZipInfo, where: str) -> None:
-    name = info.filename
+    name = short(info.filename)
     if info.flag_bits & 0x1:
         raise InputFileError(where, f"is encrypted ({name})", "save an unprotected copy")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -57,9 +58,7 @@ def read_members(
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (*_BROKEN, RuntimeError) as exc:
-        raise InputFileError(
-            where, f"is not a readable {what} (corrupt or not one)", _HINT
-        ) from exc
+        raise InputFileError(where, not_a_zip(data, exc), _hint(what)) from exc
     if len(infos) > MAX_MEMBERS:
         raise InputFileError(where, f"has {len(infos):,} entries (limit {MAX_MEMBERS:,})", _HINT)
     members: dict[str, bytes] = {}
@@ -69,14 +68,14 @@ def read_members(
             if info.is_dir() or (wanted is not None and not wanted(info.filename)):
                 continue
             if info.filename in members:
-                raise InputFileError(where, f"lists {info.filename} twice (corrupt)", _HINT)
+                raise InputFileError(where, f"lists {short(info.filename)} twice (corrupt)", _HINT)
             _check(info, where)
             try:
                 with archive.open(info) as fh:
                     body = fh.read(MAX_MEMBER_BYTES + 1)
             except (*_BROKEN, RuntimeError) as exc:
                 raise InputFileError(
-                    where, f"member {info.filename} is corrupt ({type(exc).__name__})", _HINT
+                    where, f"member {short(info.filename)} is damaged ({damage(exc)})", _HINT
                 ) from exc
             total += len(body)
             if len(body) > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
@@ -87,6 +86,113 @@ def read_members(
                 )
             members[info.filename] = body
     return members
+
+
+def _hint(what: str) -> str:
+    return f"check that this is the {what} file, or save it again from the program that made it"
+
+
+def not_a_zip(data: bytes, exc: BaseException | None = None) -> str:
+    """Why ``data`` cannot be opened as a zip: empty, truncated, a damaged directory, or another
+    kind of file (and which kind it starts like)."""
+    if not data:
+        return "is empty"
+    if data[:4] == b"PK\x03\x04" and _EOCD not in data[-65_557:]:
+        return "is truncated or incomplete (the zip's directory at its end is missing)"
+    if _EOCD in data[-65_557:] and data[:2] == b"PK":
+        return f"has a damaged zip directory ({_zip_reason(exc)})"
+    return f"is not a zip file: it starts like {looks_like(data)}"
+
+
+_EOCD = b"PK\x05\x06"  # the end-of-central-directory record every zip ends with
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAGIC = (
+    (b"%PDF", "a PDF"),
+    (OLE2_MAGIC, "an old binary Office file (.doc, .xls) or a password-protected one"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"SQLite format 3", "an SQLite database"),
+)
+
+
+def looks_like(data: bytes) -> str:
+    """What a file's first bytes look like, in words: 'a PDF', 'an HTML page', 'plain text'."""
+    kind = next((name for magic, name in _MAGIC if data.startswith(magic)), None)
+    if kind:
+        return kind
+    head = _head_text(data[:2048])
+    if head is None:
+        return "binary data"
+    start = head.lstrip("\ufeff \t\r\n").lower()
+    if start.startswith(("<!doctype html", "<html")) or (
+        not start.startswith("<?xml") and "<html" in start[:500]
+    ):
+        return "an HTML page"
+    if start.startswith("<"):
+        return "an XML document"
+    return "plain text"
+
+
+def _head_text(head: bytes) -> str | None:
+    """The first bytes as text when they are text (UTF-8, UTF-16 with a BOM, or cp1252)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    text = head.decode("utf-8", errors="ignore") if head.isascii() else None
+    if text is None:
+        try:
+            text = head[:-4].decode("utf-8")  # a multi-byte character may be cut at the end
+        except UnicodeDecodeError:
+            text = head.decode("cp1252", errors="replace")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return None if controls > max(2, len(text) // 50) else text
+
+
+def damage(exc: BaseException) -> str:
+    """What is wrong with a member that cannot be unpacked, from zipfile's or zlib's error."""
+    message = str(exc)
+    if isinstance(exc, zlib.error):
+        return f"its compressed data is invalid: {message.rsplit(': ', 1)[-1]}"
+    if "CRC" in message:
+        return "bad CRC: its content does not match its checksum"
+    if "magic number" in message:
+        return "its header is not where the zip's directory says"
+    if "differ" in message:
+        return "its name in the zip's directory and in its own header differ"
+    if "seek" in message:
+        return "its header's lengths point outside the file"
+    if "Overlapped" in message:
+        return "it overlaps another member, as only malformed or hostile zips do"
+    if isinstance(exc, EOFError) or "Truncated" in message or "ended" in message:
+        return "it ends before its declared size: the file is cut short"
+    return _zip_reason(exc)
+
+
+_DIRECTORY_FAULTS = (
+    ("Bad magic number for central directory", "its entries are not where its end record says"),
+    ("Bad offset for central directory", "its end record points outside the file"),
+    ("File is not a zip file", "its end record is damaged"),
+    ("Truncated central directory", "it is cut short"),
+    ("zip file version", "it declares a zip version that cannot be read"),
+    ("Corrupt extra field", "an entry's extra field is damaged"),
+    ("span multiple disks", "it is one part of a zip split over several files"),
+)
+
+
+def _zip_reason(exc: BaseException | None) -> str:
+    message = " ".join(str(exc or "").split())
+    known = next((says for key, says in _DIRECTORY_FAULTS if key in message), None)
+    return known or message[:100] or "a zip structure Python cannot read"
+
+
+def short(name: str, limit: int = 80) -> str:
+    """A member name fit for a one-line message (a damaged zip's names can be any length)."""
+    name = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def repack(members: dict[str, bytes]) -> bytes:

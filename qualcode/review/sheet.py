@@ -96,24 +96,13 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
 def _read(path: Path) -> list[dict[str, str]]:
     where = str(path)
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        from qualcode.ingest.zipsafe import read_members, repack
+        from qualcode.ingest.attributes import xlsx_rows
 
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise InputFileError(where, f"cannot be read ({exc.strerror})") from exc
-        safe = io.BytesIO(repack(read_members(data, where, what=".xlsx")))
-        try:
-            ws = load_workbook(safe, read_only=True, data_only=True).active
-            table = [
-                ["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)
-            ]
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise InputFileError(
-                where, "cannot be read as .xlsx", "save it again from Excel"
-            ) from exc
+        table = xlsx_rows(data, where, active=True)  # each failure says what is wrong
     else:
         try:
             data = path.read_bytes()

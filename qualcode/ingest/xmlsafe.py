@@ -1,0 +1,81 @@
+"""XML from files users give qualcode (REFI-QDA projects and codebooks, the XML inside Word and
+Excel files), parsed one safe way.
+
+The parser loads no DTD, resolves no entity and reaches no network, and a document that declares
+a DTD at all (in any encoding, anywhere before its root) is refused: none of these formats needs
+one, and that is how entity-expansion bombs and external-entity reads work. The decision belongs
+to the parser, never to a text search. Syntax errors say the line and what the parser found.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from qualcode.errors import InputFileError
+
+MAX_DEPTH = 256  # libxml2's own limit without huge_tree; no real file nests that deep
+_WHERE_RE = re.compile(r",? line \d+, column \d+\s*$")
+
+
+class DeclaresDtd(InputFileError):
+    """An XML document declares a DTD or entities: refused wherever it sits."""
+
+
+def safe_parser(remove_blank_text: bool = True) -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=remove_blank_text,
+    )
+
+
+def parse_xml(
+    data: bytes,
+    where: str,
+    member: str = "",
+    needs: str = "QDA-XML never needs",
+    hint: str = "export the file again from its tool",
+) -> Any:
+    """The root element of ``data`` (``member`` of the file ``where``, if inside a zip), or an
+    InputFileError saying what is wrong: a DTD or entity declaration, or the syntax error and
+    its line."""
+    from lxml import etree
+
+    from qualcode.ingest.zipsafe import short
+
+    part = f"member {short(member)} " if member else ""
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(where, part + _syntax(exc), hint) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise InputFileError(where, f"{part}cannot be parsed as XML: {_reason(exc)}", hint) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise DeclaresDtd(
+            where,
+            f"{part}declares a DTD or entities, which {needs}",
+            "refused for safety; " + hint,
+        )
+    return root
+
+
+def _syntax(exc: Any) -> str:
+    message = _WHERE_RE.sub("", str(exc.msg or "")).strip() or "syntax error"
+    if "Excessive depth" in message:
+        return f"is nested more than {MAX_DEPTH} elements deep, as no real file is"
+    column = f", column {exc.position[1]}" if getattr(exc, "position", None) else ""
+    return f"is not well-formed XML (line {exc.lineno}{column}: {message})"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "too large to hold in memory"
+    return str(exc).split("\n")[0][:120] or "an unreadable encoding or character"
