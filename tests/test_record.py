@@ -353,3 +353,27 @@ def test_undoing_a_persons_last_action_changes_no_one_elses_layer(
             assert _layer(proj, who) == before_last[who]
             before_last.pop(who)
     proj.close()
+
+
+def test_a_review_sessions_work_is_in_the_log_without_its_end_entry(team: Project) -> None:
+    """The terminal closed before the app wrote anything at exit: every key is in the log."""
+    from qualcode.cli.review import open_session
+    from qualcode.review.activity import log_entries
+
+    session = open_session(team, "rita", order="document")
+    decided = 0
+    for _ in range(3):
+        item = session.current
+        assert item is not None
+        for sug in list(item.suggestions):
+            session.accept(sug)
+            decided += 1
+        session.next()
+    store = team.store
+    batches = [e for e in log_entries(store.audit_log(), store.actions_log()) if e["who"] == "rita"]
+    assert len(batches) == 1 and batches[0]["command"] == "review (terminal)"
+    assert batches[0]["changes"]["decisions"] == decided
+    assert batches[0]["changes"]["reviewed"] == 3
+    session.undo()
+    batches = [e for e in log_entries(store.audit_log(), store.actions_log()) if e["who"] == "rita"]
+    assert batches[0]["changes"]["undone"] == 1
