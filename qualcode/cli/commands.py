@@ -52,7 +52,9 @@ def _ingest(
     return project, report
 
 
-def _show_ingest(report: Any) -> None:
+def _show_ingest(report: Any, verbose: bool = False) -> None:
+    """The files ingested, then what needs a look: errors one per file; shape notes one line
+    per kind with counts and the files most affected (every note with ``verbose``)."""
     rows = [
         [f.source, f.status, f.format, f.turns, f.words, f.version or ""]
         for f in report.files
@@ -74,12 +76,10 @@ def _show_ingest(report: Any) -> None:
                 f"{f.source} changed: version {f.version} stored; {f.kept_decisions} "
                 "review decisions stay with the previous version"
             )
-        for note in f.notes[:MAX_NOTES]:
+        for note in f.notes if verbose else ():
             render.warn(f"{f.source}: {note}")
-        if len(f.notes) > MAX_NOTES:
-            render.warn(
-                f"{f.source}: {len(f.notes) - MAX_NOTES} more notes ('qualcode show {f.source}')"
-            )
+    if not verbose:
+        _show_note_groups(report.files)
     a = report.attributes
     if a is not None:
         render.out.print(
@@ -88,8 +88,15 @@ def _show_ingest(report: Any) -> None:
         )
         for line in a.unknown_rows:
             render.warn(f"{a.sheet} {line}")
-        for source in a.documents_without_row:
-            render.warn(f"{source}: no row in {a.sheet}")
+        missing = a.documents_without_row
+        if verbose or len(missing) <= MAX_NOTES:
+            for source in missing:
+                render.warn(f"{source}: no row in {a.sheet}")
+        else:
+            render.warn(
+                f"{len(missing)} transcripts have no row in {a.sheet}: "
+                f"{', '.join(missing[:3])} and {len(missing) - 3} more"
+            )
     if report.derived_participants:
         render.out.print(
             f"Participant ids from file names: {report.derived_participants} transcripts "
@@ -101,6 +108,29 @@ def _show_ingest(report: Any) -> None:
         if report.count(s)
     )
     render.out.print(f"Files: {counts or 'none found'}.")
+
+
+def _show_note_groups(files: list[Any]) -> None:
+    """One warning per kind of shape note: the note itself when it is the only one, else how
+    many in how many files, and the files with most."""
+    from qualcode.ingest.run import group_notes
+
+    groups = group_notes(files)
+    for g in groups:
+        if g.first:
+            render.warn(g.first)
+            continue
+        most = ", ".join(f"{source} ({n})" for source, n in g.files[:3])
+        more = f" and {len(g.files) - 3} more" if len(g.files) > 3 else ""
+        render.warn(f"{g.kind}: {g.notes} notes in {len(g.files)} files: {most}{more}")
+    if any(not g.first for g in groups):
+        render.err.print(
+            "  the files: 'qualcode status'; each note, marked where it is: 'qualcode show "
+            "FILE'; every note as files are ingested: 'qualcode ingest --verbose'",
+            style="dim",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 @app.command()
@@ -117,6 +147,12 @@ def ingest(
             "a file whose turns change becomes a new version (review decisions are kept).",
         ),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Print every shape note, not one line per kind of note."
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,7 +163,10 @@ def ingest(
 
     Each transcript's shape is checked (one turn only, no interviewer, one speaker in many
     turns in a row, a label-like line inside a turn, a long header): what looks wrong is
-    reported as a warning naming the file, and 'qualcode status' lists those files again.
+    reported as one warning line per kind, with counts and the files with most (--verbose:
+    every note), and 'qualcode status' lists those files again. Auto-transcripts (a timestamp
+    on nearly every turn: Teams, Zoom, Otter, subtitles) are not warned about one speaker in
+    many turns in a row: that is how they split speech.
     Documents without a row in the attribute sheet get a participant id from the file name.
     """
     proj, report = _ingest(project, paths, as_json, reparse)
@@ -135,13 +174,13 @@ def ingest(
     if as_json:
         render.print_json({"files": report.files, "attributes": report.attributes})
     else:
-        _show_ingest(report)
+        _show_ingest(report, verbose)
     if report.failed:
         raise typer.Exit(1)
 
 
 MAX_LISTED_VALUES = 12
-MAX_NOTES = 5  # shape notes printed per file; the rest are in 'qualcode show'
+MAX_NOTES = 5  # more warnings of one kind than this are summarised in one line (--verbose: all)
 
 
 def _show_status(status: dict[str, Any], name: str) -> None:

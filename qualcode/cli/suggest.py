@@ -32,7 +32,7 @@ ModelOpt = Annotated[
         help=(
             "A model file written by 'suggest train --output' (e.g. in another project with the "
             "same codebook, checked by hash) instead of this project's latest. Model files are "
-            "Python pickles: only load one you or your team wrote."
+            "arrays and JSON: loading one cannot run code (a pickle is refused)."
         ),
     ),
 ]
@@ -347,8 +347,16 @@ def import_codings(
     if numbering not in ("all", "participant"):
         raise typer.BadParameter("use all or participant", param_hint="--numbering")
     proj = open_project(project)
-    report = run_import(proj, file, tuple(coder), codebook, numbering, skip_unplaced)
-    proj.close()
+    # at a terminal: rows checked shown as they go, the first problem rows as soon as found
+    live = not as_json and render.err.is_terminal
+    try:
+        with render.counter("Checking rows", enabled=live) as step:
+            report = run_import(
+                proj, file, tuple(coder), codebook, numbering, skip_unplaced, step,
+                render.warn if live else None,
+            )  # fmt: skip
+    finally:
+        proj.close()
     if as_json:
         render.print_json(report)
         return

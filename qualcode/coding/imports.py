@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,8 @@ def import_codings(
     codebook_path: Path | None = None,
     numbering: str = "all",
     skip_unplaced: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    noticed: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Read a coder's codings and store them as ``import`` applications.
 
@@ -114,7 +117,10 @@ def import_codings(
     out instead).
 
     A wide turn-level sheet gives several coders at once, one column each, headed by the coder's
-    name (document, turn, ann, bob): pass every coder, and each column is that coder's codes."""
+    name (document, turn, ann, bob): pass every coder, and each column is that coder's codes.
+
+    ``progress(done, total)`` is told how many rows are checked as it goes, and ``noticed``
+    each of the first few problem rows as soon as it is found (the refusal comes at the end)."""
     coders = (coder,) if isinstance(coder, str) else tuple(coder)
     for who in coders:
         check_coder_name(who)
@@ -149,7 +155,7 @@ def import_codings(
             texts[doc_id] = store.document(doc_id)
         return texts[doc_id]
 
-    problems: list[str] = []
+    problems = _Problems(noticed)
     by_coder: dict[str, dict[tuple[int, int], set[str]]] = {who: {} for who in coders}
     unplaced: list[str] = []
     misplaced = 0  # problems that are quotes not found (--skip-unplaced would pass them)
@@ -158,7 +164,10 @@ def import_codings(
         if wide
         else [(coders[0], (lambda r: _column(r, CODE_COLUMNS)))]
     )
-    for n, row, who, cell in ((n, r, w, c) for n, r in rows for w, c in cells):
+    place = _Placer()
+    for k, (n, row, who, cell) in enumerate((n, r, w, c) for n, r in rows for w, c in cells):
+        if progress and k % 50 == 0:
+            progress(k, len(rows) * len(cells))
         units = by_coder[who]
         key = _column(row, DOCUMENT_COLUMNS)
         given = {c.strip() for c in CODE_SPLIT.split(cell(row))} - {""}
@@ -173,7 +182,7 @@ def import_codings(
             problems.append(f"row {n}: no single document '{key}' in the project")
             continue
         if quote_level:
-            placed = _place(doc, _column(row, QUOTE_COLUMNS))
+            placed = place(doc, _column(row, QUOTE_COLUMNS))
             if isinstance(placed, str):
                 (unplaced if skip_unplaced else problems).append(f"row {n}: {placed}")
                 misplaced += 0 if skip_unplaced else 1
@@ -188,6 +197,8 @@ def import_codings(
             problems.append(f"row {n}: {why}")
             continue
         units.setdefault((doc.id, index), set()).update(v for v in codes.values() if v)
+    if progress:
+        progress(len(rows) * len(cells), len(rows) * len(cells))
     if problems:
         _refuse(path, problems, numbering, quote_level and misplaced == len(problems))
     report = ImportReport(", ".join(coders), units=len({u for us in by_coder.values() for u in us}))
@@ -222,7 +233,41 @@ def _did_you_mean(given: str, codebook: Codebook) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _place(doc: Document, quote: str) -> int | str:
+class _Problems(list[str]):
+    """The problem rows found so far; the first few are passed on as soon as they are found."""
+
+    SHOWN = 5
+
+    def __init__(self, noticed: Callable[[str], None] | None) -> None:
+        super().__init__()
+        self.noticed = noticed
+
+    def append(self, problem: str) -> None:
+        if self.noticed and len(self) < self.SHOWN:
+            self.noticed(problem)
+        super().append(problem)
+
+
+class _Placer:
+    """Places quotes, with each document's word index built once and each (document, quote)
+    looked up once: a sheet of thousands of quotes is checked in seconds."""
+
+    def __init__(self) -> None:
+        self.indexes: dict[int, Any] = {}
+        self.seen: dict[tuple[int, str], int | str] = {}
+
+    def __call__(self, doc: Document, quote: str) -> int | str:
+        key = (doc.id, quote)
+        if key not in self.seen:
+            from qualcode.coding.locate import Index
+
+            if doc.id not in self.indexes:
+                self.indexes[doc.id] = Index(doc.text)
+            self.seen[key] = _place(doc, quote, self.indexes[doc.id])
+        return self.seen[key]
+
+
+def _place(doc: Document, quote: str, index: Any = None) -> int | str:
     """The index of the turn a quote lies in, or why it cannot be placed. A quote that starts
     with the interviewer's question and runs into the answer is the answer's; one wholly on an
     interviewer's turn is that turn's."""
@@ -230,7 +275,7 @@ def _place(doc: Document, quote: str) -> int | str:
 
     if not quote:
         return "the quote is empty"
-    found = locate(doc.text, quote)
+    found = locate(doc.text, quote, index=index)
     if found is None:
         return f"quote not found in {doc.participant_id or doc.name}: '{quote[:40]}...'"
     overlap = []

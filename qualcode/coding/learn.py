@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ from typing import Any
 import numpy as np
 
 from qualcode.codebook import Codebook
+from qualcode.coding import modelfile
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import QualcodeError
-from qualcode.export import atomic_write_bytes
+from qualcode.export import atomic_write_bytes, sweep
 from qualcode.models import PARTICIPANT
 from qualcode.project import Project
 from qualcode.segment import Segment, segments
@@ -194,8 +194,10 @@ def project_rule_features(
 
 
 def _model_dir(project: Project) -> Path:
+    """The project's model folder, cleared of partial model files killed trainings left."""
     path = project.store_path.parent / MODEL_DIR
     path.mkdir(mode=0o700, exist_ok=True)
+    sweep(path)
     return path
 
 
@@ -355,7 +357,7 @@ def train(
         "shown": shown,
         "compared": compared,
     }
-    blob = pickle.dumps(saved, protocol=5)
+    blob = modelfile.dumps(saved)  # arrays and JSON: loading it cannot run code
     digest = hashlib.sha256(
         json.dumps(
             [
@@ -370,7 +372,7 @@ def train(
             sort_keys=True,
         ).encode()
     ).hexdigest()
-    path = _model_dir(project) / f"{digest[:16]}.pkl"
+    path = _model_dir(project) / f"{digest[:16]}.npz"
     atomic_write_bytes(path, blob)  # a killed training never leaves half a model
     if output is not None:
         atomic_write_bytes(output, blob)
@@ -401,25 +403,15 @@ def train(
     return report
 
 
-def _unpickle(blob: bytes, path: Path) -> dict[str, Any]:
-    try:
-        saved = pickle.loads(blob)
-    except Exception as exc:  # a truncated or foreign file: say so, never a traceback
-        raise QualcodeError(
-            f"{path}: not a qualcode model file",
-            "pass a file 'qualcode suggest train --output' wrote",
-        ) from exc
-    if not isinstance(saved, dict) or not {"codes", "codebook", "model"} <= set(saved):
-        raise QualcodeError(
-            f"{path}: not a qualcode model file",
-            "pass a file 'qualcode suggest train --output' wrote",
-        )
-    return saved
-
-
 def load_model(project: Project, model_file: Path | None = None) -> tuple[str, dict[str, Any]]:
     """The latest trained model, after checking its file is the one training wrote; or the
-    model in ``model_file`` (trained elsewhere: its codebook is checked where it is used)."""
+    model in ``model_file`` (trained elsewhere: its codebook is checked where it is used).
+    Model files are arrays and JSON (``modelfile``): loading one never runs code. A pickle is
+    read only when it is the project's own model as training recorded it (and is then
+    rewritten in the new format, with a warning); any other pickle is refused."""
+    folder = _model_dir(project)  # cleared of partial files killed trainings left
+    latest = project.store.latest_run("train")
+    own = folder / latest[1]["file"] if latest is not None else None
     if model_file is not None:
         try:
             blob = model_file.read_bytes()
@@ -428,23 +420,20 @@ def load_model(project: Project, model_file: Path | None = None) -> tuple[str, d
                 f"{model_file}: cannot read the model file ({exc.strerror})",
                 "check the path",
             ) from exc
-        return hashlib.sha256(blob).hexdigest()[:16], _unpickle(blob, model_file)
-    latest = project.store.latest_run("train")
-    if latest is None:
+        if not modelfile.is_pickle(blob):
+            return hashlib.sha256(blob).hexdigest()[:16], modelfile.loads(blob, str(model_file))
+        if own is None or not _same_file(model_file, own):
+            raise QualcodeError(f"{model_file}: {modelfile.REFUSED_PICKLE}", modelfile.REFUSED_HINT)
+    if latest is None or own is None:
         raise QualcodeError("no trained model yet", "run 'qualcode suggest train' first")
-    summary = latest[1]
-    path = _model_dir(project) / summary["file"]
+    return latest[1]["model"], modelfile.read_own(own, latest[1]["sha256"])
+
+
+def _same_file(a: Path, b: Path) -> bool:
     try:
-        blob = path.read_bytes()
-    except OSError as exc:
-        raise QualcodeError(
-            f"{path}: the model file is missing", "run 'qualcode suggest train'"
-        ) from exc
-    if hashlib.sha256(blob).hexdigest() != summary["sha256"]:
-        raise QualcodeError(
-            f"{path}: the model file has changed since training", "run 'qualcode suggest train'"
-        )
-    return summary["model"], _unpickle(blob, path)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _predict(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -11,19 +14,70 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-STALE_SECONDS = 600  # a temporary file this old was left by a killed process
+STALE_SECONDS = 600  # a temporary file this old was left by a killed process, whoever wrote it
+# Our temporary files: ".<target>.qctmp-<pid>-<host>-<random>", so a later write can tell whose
+# they are and whether their writer still runs. Before that, ".<target>.<8 random characters>"
+# (tempfile's names), recognised only beside files of the kinds qualcode writes.
+TEMP = re.compile(r"^\..+\.qctmp-(?P<pid>\d+)-(?P<host>[0-9a-f]{6})-[a-z0-9_]{8}$")
+OLD_TEMP = re.compile(
+    r"^\..+\.(?:csv|xlsx|docx|md|qdpx|qdc|yaml|json|png|pkl|npz|model|txt|html)\.[a-z0-9_]{8}$"
+)
+
+
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is another user's
+        return True
+    return True
+
+
+def sweep(folder: Path, target: str = "") -> list[Path]:
+    """Remove the temporary files killed writes left in ``folder`` (they may hold quotes or
+    half a model): ours only, by name; a file whose writer (on this machine) is no longer
+    running, and any of ours older than STALE_SECONDS (a writer on another machine sharing
+    the folder, or one from before names carried the writer; ``target``: any ".target.*" of
+    that age). Never anything else. Returns what was removed."""
+    removed: list[Path] = []
+    now, host = time.time(), _host()
+    try:
+        with os.scandir(folder) as found:
+            entries = list(found)
+    except OSError:
+        return removed
+    for entry in entries:
+        ours = TEMP.match(entry.name)
+        old = bool(OLD_TEMP.match(entry.name)) or (
+            bool(target) and entry.name.startswith(f".{target}.")
+        )
+        if not (ours or old):
+            continue
+        with contextlib.suppress(OSError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            dead = ours is not None and ours["host"] == host and not _running(int(ours["pid"]))
+            if dead or age > STALE_SECONDS:
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _temp_beside(path: Path) -> tuple[int, str]:
-    """A new owner-only temporary file beside ``path``; leftovers of killed writes (they may
-    hold quotes) are removed first."""
+    """A new owner-only temporary file beside ``path``, named for its writer; leftovers of
+    earlier killed writes in the same folder are removed first (see :func:`sweep`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_SECONDS
-    for old in path.parent.glob(f".{path.name}.*"):
-        with contextlib.suppress(OSError):
-            if old.is_file() and old.stat().st_mtime < cutoff:
-                old.unlink()
-    return tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    sweep(path.parent, path.name)
+    prefix = f".{path.name}.qctmp-{os.getpid()}-{_host()}-"
+    return tempfile.mkstemp(prefix=prefix, dir=path.parent)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import ISSUES, InputFileError, QualcodeError
@@ -120,6 +121,39 @@ def ingest(
     report.derived_participants = name_participants(project)
     project.store.finish_run(run_id, {s: report.count(s) for s in STATUSES})
     return report
+
+
+@dataclass
+class NoteGroup:
+    """One kind of shape note across an ingest: how many notes, and in which files (most
+    first). ``first`` is the one note when there is only one."""
+
+    kind: str
+    notes: int
+    files: list[tuple[str, int]]
+    first: str = ""
+
+
+def group_notes(files: Sequence[FileResult]) -> list[NoteGroup]:
+    """The shape notes of ``files`` by kind, most important kind first (``shape.KINDS``),
+    each kind's files ordered by how many of its notes they have."""
+    from qualcode.ingest.shape import KINDS, kind
+
+    by_kind: dict[str, Counter[str]] = {}
+    first: dict[str, str] = {}
+    for f in files:
+        for note in f.notes:
+            k = kind(note)
+            by_kind.setdefault(k, Counter())[f.source] += 1
+            first.setdefault(k, f"{f.source}: {note}")
+    rank = {name: i for i, (name, _) in enumerate(KINDS)}
+    groups = [
+        NoteGroup(k, sum(c.values()), sorted(c.items(), key=lambda x: (-x[1], x[0])))
+        for k, c in by_kind.items()
+    ]
+    for g in groups:
+        g.first = first[g.kind] if g.notes == 1 else ""
+    return sorted(groups, key=lambda g: (rank.get(g.kind, -1), g.kind))
 
 
 def name_participants(project: Project) -> int:

@@ -7,6 +7,7 @@ checks only warn: the document is stored either way, and ``qualcode status`` and
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from itertools import groupby
 
@@ -17,6 +18,36 @@ from qualcode.models import INTERVIEWER, Note, Turn
 RUN_LENGTH = 5  # one speaker in this many turns in a row: a label was probably missed
 PREAMBLE_WORDS = 300  # a header longer than this (and a tenth of the text) may hide turns
 SIMILAR = 0.8  # an unrecognised label this close to a speaker's is probably a mangled one
+# Auto-transcripts (Teams, Zoom, Otter; subtitle cues) stamp a time on every turn, the first
+# included, and split one person's speech into many turns: a run of one speaker is their shape,
+# not a missed label, so they are not warned about it. A typed transcript stamped now and then
+# (or on every answer but not the questions) still is.
+TIMESTAMPED = 0.95  # share of turns with a timestamp that marks an auto-transcript
+
+# The kinds of note, most important first (ingest prints one line per kind): a short name, and
+# what a note of that kind says (after any "turn N: ").
+KINDS = (
+    ("no speaker labels", re.compile(r"^no speaker labels found")),
+    ("one speaker only", re.compile(r"^only one speaker \(")),
+    ("no interviewer", re.compile(r"^no interviewer found among")),
+    ("label-like line inside a turn", re.compile(r"^a line inside this turn starts with")),
+    ("long header", re.compile(r"^\d+ words before the first turn")),
+    ("one speaker in many turns in a row", re.compile(r" speaks in \d+ turns in a row ")),
+)
+TURN_PREFIX = re.compile(r"^turn \d+: ")
+
+
+def kind(note: str) -> str:
+    """The kind of a note (as ingest reports it, "turn N: message"); a note of no known kind
+    is its own kind."""
+    message = TURN_PREFIX.sub("", note)
+    return next((name for name, pattern in KINDS if pattern.search(message)), message)
+
+
+def auto_transcript(turns: list[Turn]) -> bool:
+    """Whether turns are shaped like an auto-transcript's: a timestamp on (nearly) every one."""
+    stamped = sum(1 for t in turns if t.timestamp)
+    return len(turns) >= RUN_LENGTH and stamped >= TIMESTAMPED * len(turns)
 
 
 def _similar(label: str, speakers: set[str]) -> bool:
@@ -91,4 +122,5 @@ def check(text: str, parse: Parse) -> list[Note]:
                 "the interview's opening turns were found"
             )
         )
-    return notes + _runs(turns) + _label_lines(text, parse, speakers)
+    runs = [] if auto_transcript(turns) else _runs(turns)
+    return notes + runs + _label_lines(text, parse, speakers)
