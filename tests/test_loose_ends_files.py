@@ -524,3 +524,19 @@ def test_a_model_file_that_tries_anything_else_is_refused_in_one_line(
         modelfile.loads(bad, "shared.model")
     assert "\n" not in refused.value.message and len(refused.value.message) < 200
     assert not marker.exists()
+
+
+def test_the_cli_shows_qualcodes_own_warnings_as_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import warnings
+
+    from qualcode.cli import _main, _show_warning
+    from qualcode.coding.modelfile import ModelConverted
+
+    _main(["--help"])
+    capsys.readouterr()
+    assert warnings.showwarning is _show_warning
+    warnings.showwarning("old model read once and rewritten", ModelConverted, "x", 0)
+    err = capsys.readouterr().err
+    assert "warning:" in err and "read once and rewritten" in err and "ModelConverted" not in err

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from qualcode.cli import coding, commands, review, serve, suggest, topics
 from qualcode.cli.app import app
@@ -67,7 +68,26 @@ def _audit_failed(exc: Exception) -> None:
     warn(f"the audit log was not written ({type(exc).__name__}); the command itself ran")
 
 
+_PYTHON_SHOWWARNING: Any = None  # Python's own, kept for other libraries' warnings
+
+
+def _show_warning(message: object, category: type[Warning], *args: object, **kw: object) -> None:
+    """qualcode's own warnings (e.g. an old model file converted) as one 'warning:' line; any
+    other library's as Python shows them."""
+    if not category.__module__.startswith("qualcode"):
+        _PYTHON_SHOWWARNING(message, category, *args, **kw)
+        return
+    from qualcode.cli.render import warn
+
+    warn(str(message))
+
+
 def _main(argv: list[str]) -> int:
+    import warnings
+
+    if warnings.showwarning is not _show_warning:
+        globals()["_PYTHON_SHOWWARNING"] = warnings.showwarning
+        warnings.showwarning = _show_warning
     try:
         app(args=argv, prog_name="qualcode")
     except SystemExit as exc:  # typer (standalone mode) exits with the command's code
