@@ -85,6 +85,36 @@ def write_docx(
     return path
 
 
+# A three-code toy codebook (one code per aim, each with one keyword rule) for tests of review,
+# the record and the methods appendix.
+THREE_CODES = """\
+id: keys
+name: Keys
+groups:
+  - id: factors
+    name: Enablers and blockers
+    codes:
+      - id: factors.funding
+        name: Funding
+        definition: Money for services.
+        rules: {keywords: [grant]}
+  - id: police
+    name: Police role
+    codes:
+      - id: police.referral_quality
+        name: Referral quality
+        definition: Police referrals.
+        rules: {keywords: [ppn]}
+  - id: pathways
+    name: Pathways
+    codes:
+      - id: pathways.schools
+        name: Schools
+        definition: Schools as a route in.
+        rules: {keywords: [school]}
+"""
+
+
 def interview(pid: str, answers: list[str]) -> str:
     """A plain-text transcript: a numbered question before each of the participant's answers."""
     lines = []

@@ -19,34 +19,9 @@ from qualcode.coding.imports import import_codings
 from qualcode.project import Project, open_project
 from qualcode.review.findings import resolved_codings
 from qualcode.review.layers import Record, final_coding, labelled
-from tests.conftest import build
+from tests.conftest import THREE_CODES, build
 
-CODEBOOK = """\
-id: record
-name: Record
-groups:
-  - id: factors
-    name: Enablers and blockers
-    codes:
-      - id: factors.funding
-        name: Funding
-        definition: Money for services.
-        rules: {keywords: [grant]}
-  - id: police
-    name: Police role
-    codes:
-      - id: police.referral_quality
-        name: Referral quality
-        definition: Police referrals.
-        rules: {keywords: [ppn]}
-  - id: pathways
-    name: Pathways
-    codes:
-      - id: pathways.schools
-        name: Schools
-        definition: Schools as a route in.
-        rules: {keywords: [school]}
-"""
+CODEBOOK = THREE_CODES
 SAID = [
     "The grant paid for the ppn work",
     "We went into the school about the grant",

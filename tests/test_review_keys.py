@@ -14,34 +14,9 @@ from qualcode.cli.review import open_session
 from qualcode.project import Project
 from qualcode.review.layers import labelled
 from qualcode.tui.review import ReviewApp
-from tests.conftest import build
+from tests.conftest import THREE_CODES, build
 
-CODEBOOK = """\
-id: keys
-name: Keys
-groups:
-  - id: factors
-    name: Enablers and blockers
-    codes:
-      - id: factors.funding
-        name: Funding
-        definition: Money for services.
-        rules: {keywords: [grant]}
-  - id: police
-    name: Police role
-    codes:
-      - id: police.referral_quality
-        name: Referral quality
-        definition: Police referrals.
-        rules: {keywords: [ppn]}
-  - id: pathways
-    name: Pathways
-    codes:
-      - id: pathways.schools
-        name: Schools
-        definition: Schools as a route in.
-        rules: {keywords: [school]}
-"""
+CODEBOOK = THREE_CODES
 THREE = "The grant paid for the ppn work with the school"
 TURNS = "\n".join(
     f"INT: Question {i}?\nP01: {THREE} number {i}." for i in range(4)
