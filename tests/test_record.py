@@ -352,3 +352,21 @@ def test_a_review_sessions_work_is_in_the_log_without_its_end_entry(team: Projec
     session.undo()
     batches = [e for e in log_entries(store.audit_log(), store.actions_log()) if e["who"] == "rita"]
     assert batches[0]["changes"]["undone"] == 1
+
+
+def test_a_qdpx_import_is_one_action_and_its_coders_code_independently(
+    team: Project, tmp_path: Path
+) -> None:
+    from qualcode.project import init_project
+
+    out = tmp_path / "team.qdpx"
+    assert main(["export", "qdpx", "-o", str(out), "-p", str(team.root)]) == 0
+    other = init_project(tmp_path / "other")
+    other.close()
+    assert main(["import", "qdpx", str(out), "-p", str(other.root)]) == 0
+    proj = open_project(other.root)
+    kinds = [(a["kind"], a["mode"], a["via"]) for a in proj.store.actions_log()]
+    assert kinds == [("import qdpx", "import", "cli")]
+    ann = Record(proj.store).layers["ann"]
+    assert ann.segments() and ann.segments() <= ann.independent
+    proj.close()

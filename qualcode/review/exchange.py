@@ -79,7 +79,10 @@ def import_snapshot(project: Project, snap: Snapshot, where: Path, known: set[st
             )  # fmt: skip
         doc = replace(parsed, source=f"qdpx:{where.name}/{source.name}", name=source.name)
         ready.append((source, doc, shift))
-    with store.transaction():  # all or nothing: a failed or killed import leaves no trace
+    who = sorted({c for src in snap.sources for by in src.selections.values() for c in by})
+    # one action, all or nothing: a failed or killed import leaves no trace; its coders'
+    # finished segments are independent coding (mode "import"), as any import's
+    with store.action(", ".join(who) or "qdpx", "import qdpx", mode="import", via="cli"):
         run_id = store.start_run("import", {"file": where.name, "format": "qdpx"})
         attributes: dict[str, dict[str, str]] = {p: dict(a) for p, a in snap.attributes.items()}
         links: dict[int, str] = {}
