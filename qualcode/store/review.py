@@ -118,12 +118,6 @@ class ReviewStore(StoreBase):
         action), oldest first."""
         return [tuple(r) for r in self.conn.execute(sql.LIVE_DECISIONS)]
 
-    def last_action(self, reviewer: str) -> tuple[str, int, str] | None:
-        """This reviewer's latest action still standing: ('decision' or 'mark', its id, its
-        segment); None when there is none. Undoing it and asking again walks back in time."""
-        row = self.conn.execute(sql.LAST_ACTION_BY, (reviewer, reviewer)).fetchone()
-        return (str(row[0]), int(row[1]), str(row[2])) if row else None
-
     def undecided_on(self, segment: str) -> list[tuple[Any, ...]]:
         """One segment's undecided suggestions (one per code once a model has scored it)."""
         hidden = self._combined_by_model()
@@ -245,13 +239,6 @@ class ReviewStore(StoreBase):
         rows = self.conn.execute(sql.SEGMENT_DECISION_IDS_BY, (segment, reviewer))
         return [(app, action, code, did) for app, action, code, did in rows]
 
-    def decision_code(self, decision_id: int) -> str:
-        return str(self.conn.execute(sql.DECISION_CODE, (decision_id,)).fetchone()[0])
-
-    def undo_decision(self, decision_id: int, reviewer: str) -> None:
-        with self.transaction() as c:
-            c.execute(sql.UNDO_DECISION, (decision_id, reviewer, now()))
-
     def mark_reviewed(self, segment: str, reviewer: str, run_id: int | None = None) -> None:
         with self.transaction() as c:
             c.execute(sql.INSERT_REVIEW, (segment, reviewer, run_id, now()))
@@ -261,11 +248,6 @@ class ReviewStore(StoreBase):
             return int(
                 c.execute(sql.INSERT_MARK, (segment, reviewer, kind, text, now())).lastrowid or 0
             )
-
-    def withdraw_mark(self, mark_id: int, reviewer: str) -> None:
-        """Take a memo or key-quote mark back (undo): recorded as withdrawn, never deleted."""
-        with self.transaction() as c:
-            c.execute(sql.WITHDRAW_MARK, (mark_id, reviewer, now()))
 
     def segment_memos(self, segment: str) -> list[tuple[str, str]]:
         """Live memos on one segment: (reviewer, text)."""

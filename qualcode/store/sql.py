@@ -578,8 +578,6 @@ SEGMENTS_OF_CURRENT = """
 SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL"""
 REVIEWED_BY = "SELECT DISTINCT segment_id FROM live_reviews WHERE reviewer = ?"
-UNDO_DECISION = "INSERT INTO undone (decision_id, reviewer, at) VALUES (?, ?, ?)"
-WITHDRAW_MARK = "INSERT INTO withdrawn_marks (mark_id, reviewer, at) VALUES (?, ?, ?)"
 LIVE_MEMOS = """
 SELECT m.id, m.segment_id, m.reviewer, m.text, m.at FROM live_marks m
 WHERE m.kind = 'memo' ORDER BY m.id"""
@@ -607,7 +605,6 @@ ORDER BY id"""
 SEGMENT_DECISION_IDS_BY = """
 SELECT application_id, action, code_id, id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
-DECISION_CODE = "SELECT code_id FROM decisions WHERE id = ?"
 SEGMENT_DECISIONS_BY = """
 SELECT application_id, action, code_id FROM live_decisions
 WHERE segment_id = ? AND reviewer = ? ORDER BY id"""
@@ -666,14 +663,6 @@ WHERE a.segment_id = ? AND a.superseded_by_run IS NULL AND a.kind IN ('rule', 'm
 ORDER BY a.start, a.code_id, x.id"""
 LIVE_DECISIONS = """
 SELECT id, application_id, segment_id, code_id, reviewer, action FROM live_decisions ORDER BY id"""
-# A reviewer's latest action still standing: a live decision or a mark not withdrawn.
-LAST_ACTION_BY = """
-SELECT kind, id, segment_id FROM (
-  SELECT 'decision' AS kind, id, segment_id, at FROM live_decisions WHERE reviewer = ?
-  UNION ALL
-  SELECT 'mark', id, segment_id, at FROM live_marks
-  WHERE reviewer = ?
-) ORDER BY at DESC, kind = 'decision', id DESC LIMIT 1"""
 UNDECIDED_ON_SEGMENT = """
 SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
        coalesce(a.codebook_hash, '')
