@@ -66,10 +66,14 @@ def codebook_check(
 ) -> None:
     """Validate a codebook: fields, ids, definitions and every rule pattern.
 
+    Warns about draft codes (a definition still to write: 'DRAFT...', as imports and 'topics
+    adopt' leave them); they are never refused.
+
     In a project with transcripts, also warns about keywords that are everyday words in its
     own participant turns ('line', 'email', 'gone up') and names matched in lower case (the
     charity 'Mind' in "mind how you go": list such names under rules.case_sensitive)."""
     from qualcode.codebook import CodebookError, load_codebook
+    from qualcode.codebook.drafts import draft_warnings
     from qualcode.coding.rules import RuleCoder
 
     texts: list[str] = []
@@ -87,7 +91,7 @@ def codebook_check(
         raise typer.Exit(2) from None
     if file is not None:  # a codebook file inside a project: check it against its transcripts
         texts = _participant_texts_near(project)
-    for warning in [*coder.lint(), *coder.lint_against(texts)]:
+    for warning in [*draft_warnings(cb), *coder.lint(), *coder.lint_against(texts)]:
         render.warn(warning)
     ruled = sum(1 for c in cb.codes if not c.rules.empty)
     render.out.print(
@@ -135,30 +139,33 @@ def codebook_import(
     qdc: Annotated[
         Path,
         typer.Argument(
-            help="A REFI-QDA .qdc codebook or .qdpx project, or MAXQDA's Code System as PDF.",
+            help="A REFI-QDA .qdc codebook or .qdpx project, MAXQDA's Code System as PDF, or a "
+            "spreadsheet (.xlsx, .csv) listing the codes.",
             dir_okay=False,
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Codebook YAML to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Import the codebook of a REFI-QDA .qdc codebook or .qdpx project as qualcode YAML.
+    """Import the codebook of another tool or of a spreadsheet as qualcode YAML.
 
-    Top-level codes become groups (aims), the codes under them codes; names, descriptions,
-    inclusion and exclusion criteria and typical and atypical examples are kept, and a code
-    whose name cannot be an id gets a slug as its id and keeps the name."""
-    from qualcode.codebook.refi import codebook_yaml, read_qdc
+    From a REFI-QDA .qdc codebook or .qdpx project, top-level codes become groups (aims), the
+    codes under them codes; names, descriptions, inclusion and exclusion criteria and typical
+    and atypical examples are kept, and a code whose name cannot be an id gets a slug as its id
+    and keeps the name. From a spreadsheet, each sheet's header row (Code, Description,
+    Inclusion criteria, Exclusion criteria, Typical example, Atypical example, Parent...) is
+    found in its first 15 rows; each sheet, or each parent, is a group; ids are made from the
+    names; a code without a definition becomes a draft."""
+    from qualcode.codebook.importer import import_codebook
+    from qualcode.codebook.refi import codebook_yaml
     from qualcode.errors import QualcodeError
     from qualcode.export import atomic_write_bytes
 
     if output.exists() and not force:
         raise QualcodeError(f"{output} already exists", "choose another --output or add --force")
-    if qdc.suffix.lower() == ".pdf":  # MAXQDA's printed code system
-        from qualcode.codebook.maxqda import read_code_system_pdf
-
-        cb = read_code_system_pdf(qdc)
-    else:
-        cb = read_qdc(qdc)
+    cb, warnings = import_codebook(qdc)
+    for warning in warnings:
+        render.warn(warning)
     atomic_write_bytes(output, codebook_yaml(cb).encode("utf-8"))
     render.out.print(
         f"Wrote {len(cb.codes)} codes in {len(cb.groups)} groups to {output}; "
