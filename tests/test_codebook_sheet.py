@@ -175,6 +175,10 @@ def test_a_sheet_with_columns_but_no_code_column_names_sheet_and_row(
     err = _refused(tmp_path, capsys, source)
     assert "cb.xlsx: sheet 'Codebook', row 2: has columns Description, Inclusion but no " in err
     assert "name the column that holds the codes' names Code, Name or Label" in err
+    with_codes = {"Codebook": sheet, "RQ1": [HEADER, ["Flib", "Flibs."]]}
+    cb, warnings = read_codebook_sheet(_workbook(tmp_path / "two.xlsx", with_codes))
+    assert [c.id for c in cb.codes] == ["rq1.flib"]  # the other sheet is skipped, and said so
+    assert "sheet 'Codebook': row 2 has columns Description, Inclusion but no" in warnings[0]
 
 
 def test_a_definition_without_a_code_name_names_sheet_and_row(

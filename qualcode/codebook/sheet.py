@@ -58,6 +58,7 @@ class SheetReader:
         self.where, self.xlsx = where, xlsx
         self.buckets: dict[tuple[str, str], Bucket] = {}
         self.warnings: list[str] = []
+        self.refused: list[InputFileError] = []  # sheets skipped that look like codebooks
 
     def at(self, sheet: str, row: int | None = None) -> str:
         place = [f"sheet '{sheet}'"] if self.xlsx else []
@@ -79,7 +80,9 @@ class SheetReader:
                 found = ", ".join(rows[best[0]][c[0]].strip() for c in best[1].values())
                 problem = f"has columns {found} but no code column"
                 hint = f"name the column that holds the codes' names {NAMES}"
-                raise self.fail(sheet, best[0] + 1, problem, hint)
+                self.refused.append(self.fail(sheet, best[0] + 1, problem, hint))
+                self.warn(sheet, f"row {best[0] + 1} {problem}; skipped ({hint})")
+                return None
             best = None
         if best is None:
             if any(c.strip() for r in rows for c in r):
@@ -187,6 +190,8 @@ def read_codebook_sheet(path: Path, source: str | None = None) -> tuple[Codebook
     for name, rows in sheets:
         reader.read(name, rows)
     groups = reader.groups()
+    if not groups and reader.refused:
+        raise reader.refused[0]
     if not groups:
         listed = ", ".join(f"'{name}'" for name, _ in sheets)
         what = f"no sheet ({listed}) has" if reader.xlsx else "has no"
