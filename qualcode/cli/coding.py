@@ -136,7 +136,7 @@ def codebook_export(
 
 @codebook_app.command("import")
 def codebook_import(
-    qdc: Annotated[
+    file: Annotated[
         Path,
         typer.Argument(
             help="A REFI-QDA .qdc codebook or .qdpx project, MAXQDA's Code System as PDF, or a "
@@ -163,7 +163,7 @@ def codebook_import(
 
     if output.exists() and not force:
         raise QualcodeError(f"{output} already exists", "choose another --output or add --force")
-    cb, warnings = import_codebook(qdc)
+    cb, warnings = import_codebook(file)
     for warning in warnings:
         render.warn(warning)
     atomic_write_bytes(output, codebook_yaml(cb).encode("utf-8"))
