@@ -32,8 +32,18 @@ class Paths:
 
 
 @dataclass(frozen=True)
+class SurveySettings:
+    """[ingest.survey]: the columns of a survey export named to 'qualcode ingest' (detected
+    when empty; --id-column and --text-column win over these)."""
+
+    id_column: str = ""
+    text_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class IngestSettings:
     exclude: tuple[str, ...] = ("README*", "*.csv", "*.xlsx")
+    survey: SurveySettings = field(default_factory=SurveySettings)
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,14 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
                 "[export], [review], [suggest], [methods] and [server]",
             )
     top = _section(_ProjectSection, project, f"{source} [project]")
+    ingest = dict(data.get("ingest", {}))
+    survey = ingest.pop("survey", {})
+    if not isinstance(survey, dict):
+        raise ProjectError(f"{source} [ingest]: 'survey' must be a table, [ingest.survey]")
+    data = {**data, "ingest": ingest}
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
+    named = _section(SurveySettings, survey, f"{source} [ingest.survey]")
+    parts["ingest"] = IngestSettings(parts["ingest"].exclude, named)
     return Settings(name=top.name, reviewer=top.reviewer, **parts)
 
 
@@ -265,6 +282,11 @@ store = ".qualcode/project.db"       # the SQLite store, readable by its owner o
 
 [ingest]
 exclude = ["README*", "*.csv", "*.xlsx"]   # file name patterns never read as transcripts
+
+[ingest.survey]
+# A CSV or XLSX file named to 'qualcode ingest' is a survey export: a document per respondent.
+id_column = ""                       # the respondent id column, e.g. "ResponseId" (empty: detect)
+text_columns = []                    # the answers' columns, e.g. ["Q1", "Q2"] (empty: detect)
 
 [speakers]
 # Regular expressions matched against whole speaker labels, in any case. A label that matches

@@ -38,7 +38,11 @@ def init(
 
 
 def _ingest(
-    project_dir: Path | None, paths: list[Path] | None, as_json: bool, reparse: bool = False
+    project_dir: Path | None,
+    paths: list[Path] | None,
+    as_json: bool,
+    reparse: bool = False,
+    survey: tuple[str, tuple[str, ...]] = ("", ()),
 ) -> tuple[Any, Any]:
     from qualcode.ingest import collect
     from qualcode.ingest.run import ingest
@@ -48,7 +52,7 @@ def _ingest(
     targets = paths or [project.path(project.settings.paths.transcripts)]
     total = len(collect(targets, project.settings.ingest.exclude)[0])
     with render.progress("Ingesting", total, enabled=not as_json) as step:
-        report = ingest(project, paths or None, step, reparse)
+        report = ingest(project, paths or None, step, reparse, *survey)
     return project, report
 
 
@@ -153,10 +157,30 @@ def ingest(
             "--verbose", "-v", help="Print every shape note, not one line per kind of note."
         ),
     ] = False,
+    id_column: Annotated[
+        str,
+        typer.Option(
+            "--id-column", help="A survey file's respondent id column (default: detected)."
+        ),
+    ] = "",
+    text_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--text-column",
+            help="A survey file's answer column, headed by its question; repeat it for "
+            "several questions (default: the free-text columns, detected).",
+        ),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load transcripts (.docx, .txt, .md, .rst, .vtt, .srt, .pdf) and the attribute sheet.
+
+    A .csv or .xlsx file named here is a survey export (one row per respondent): each
+    respondent becomes a document, each non-empty answer a participant turn after its question,
+    the other columns the respondent's attributes. Its id and answer columns are --id-column and
+    --text-column, else [ingest.survey], else detected (one line says which). Folders never
+    yield surveys: the attribute sheet and other sheets in them are not read as answers.
 
     Unchanged files are left alone; a changed file becomes a new version. A file that cannot be
     read is reported in one line and the others are still loaded; the exit code is then 1.
@@ -169,11 +193,15 @@ def ingest(
     many turns in a row: that is how they split speech.
     Documents without a row in the attribute sheet get a participant id from the file name.
     """
-    proj, report = _ingest(project, paths, as_json, reparse)
+    survey = (id_column, tuple(text_column or ()))
+    proj, report = _ingest(project, paths, as_json, reparse, survey)
     proj.close()
     if as_json:
         render.print_json({"files": report.files, "attributes": report.attributes})
     else:
+        for f in report.files:  # survey files: which columns were detected, one line each
+            if getattr(f, "chosen", ""):
+                render.out.print(f"{f.source}: {f.chosen}", soft_wrap=True)
         _show_ingest(report, verbose)
     if report.failed:
         raise typer.Exit(1)

@@ -220,7 +220,10 @@ def review_import(
 def agreement(
     coders: Annotated[
         list[str] | None,
-        typer.Argument(help="Coders to compare (default: every human coder in the project)."),
+        typer.Argument(
+            help="Coders to compare (default: every human coder in the project); with "
+            "--from-files, the coders' files."
+        ),
     ] = None,
     machine: Annotated[
         str,
@@ -237,6 +240,15 @@ def agreement(
             dir_okay=False,
         ),
     ] = None,
+    from_files: Annotated[
+        bool,
+        typer.Option(
+            "--from-files",
+            help="Instead of the project: the arguments are files, one per coder (CSV or "
+            "XLSX: a unit id such as ResponseId, optionally the question and text, Code 1..N); "
+            "coders are named by file name; a unit in one file only is not double-coded.",
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
@@ -250,7 +262,8 @@ def agreement(
     Percent agreement, Cohen's kappa (two coders), Krippendorff's alpha (nominal, any number of
     coders, missing data) with a bootstrap 95% interval, and Gwet's AC1. Units are segments
     (participant turns by default): each coder counts on the segments they saw; --machine adds
-    the rules as a coder; --from-csv reads codings made in other tools."""
+    the rules as a coder; --from-csv reads codings made in other tools; --from-files reads one
+    wide file per coder (qualcode agreement --from-files ann.csv bob.csv)."""
     from qualcode.review.longform import (
         agreement_from_codings,
         agreement_warnings,
@@ -262,7 +275,13 @@ def agreement(
     if machine not in ("", "rule", "model"):
         raise typer.BadParameter("use rule or model", param_hint="--machine")
     names: dict[str, str] = {}
-    if from_csv is not None:
+    if from_files:
+        from qualcode.coding.wide import read_coder_files
+
+        files = [Path(c) for c in coders or []]
+        units, coders, data = read_coder_files(files)
+        unit_kind = f"units are the ids in {', '.join(f.name for f in files)}"
+    elif from_csv is not None:
         units, coders, data = read_long_csv(from_csv)
         unit_kind = f"units as listed in {from_csv.name}"
     else:

@@ -122,6 +122,12 @@ def import_codings(
     ``progress(done, total)`` is told how many rows are checked as it goes, and ``noticed``
     each of the first few problem rows as soon as it is found (the refusal comes at the end)."""
     coders = (coder,) if isinstance(coder, str) else tuple(coder)
+    from qualcode.coding.wide import is_wide
+
+    if is_wide(path):  # one coder's file: a unit id and Code 1..N (qualcode.coding.wideimport)
+        from qualcode.coding.wideimport import import_wide
+
+        return import_wide(project, path, coders, codebook_path, noticed)
     for who in coders:
         check_coder_name(who)
     if numbering not in ("all", "participant"):

@@ -11,6 +11,7 @@ from pathlib import Path
 from qualcode.errors import ISSUES, InputFileError, QualcodeError
 from qualcode.ingest import STATUSES, FileResult, IngestReport, collect, parse_bytes, read_file
 from qualcode.ingest.attributes import AttributeReport, link, participant_from_name, read_sheet
+from qualcode.ingest.survey import SURVEY_SUFFIXES
 from qualcode.models import Document, ParsedDocument
 from qualcode.project import Project
 
@@ -69,6 +70,8 @@ def ingest(
     paths: Sequence[Path] | None = None,
     progress: Progress | None = None,
     reparse: bool = False,
+    id_column: str = "",
+    text_columns: tuple[str, ...] = (),
 ) -> IngestReport:
     """Ingest ``paths`` (default: the project's transcripts folder) and its attribute sheet.
 
@@ -93,6 +96,9 @@ def ingest(
         if progress:
             progress(project.source_name(file))
         try:
+            if file.suffix.lower() in SURVEY_SUFFIXES:  # named by the user: folders skip these
+                report.files.append(_survey(project, file, run_id, id_column, text_columns))
+                continue
             report.files.append(_one(project, file, run_id, reparse))
         except InputFileError as exc:
             report.files.append(
@@ -174,9 +180,22 @@ def name_participants(project: Project) -> int:
     return len(links)
 
 
+def _survey(
+    project: Project, file: Path, run_id: int, id_column: str, text_columns: tuple[str, ...]
+) -> FileResult:
+    from qualcode.ingest.surveydocs import ingest_survey
+
+    named = project.settings.ingest.survey
+    return ingest_survey(
+        project, file, run_id, id_column or named.id_column, text_columns or named.text_columns
+    )
+
+
 def apply_attributes(project: Project, sheet: Path) -> AttributeReport:
-    """Read the attribute sheet and link its rows to the current documents."""
+    """Read the attribute sheet and link its rows to the current documents (survey
+    respondents have their attributes from their survey file)."""
     rows = read_sheet(sheet)
-    attrs, links, report = link(rows, project.store.current_documents(), project.source_name(sheet))
+    docs = [d for d in project.store.current_documents() if d["format"] != "survey"]
+    attrs, links, report = link(rows, docs, project.source_name(sheet))
     project.store.set_participants(attrs, links)
     return report
