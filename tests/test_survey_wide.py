@@ -339,3 +339,12 @@ def test_import_wide_bad_rows_store_nothing(project: Project, row: list[str], sa
     assert "dee" not in project.store.coder_codings()
     with pytest.raises(Exception, match="one coder's file"):
         import_codings(project, FIXTURES / "coder_ann.csv", ("ann", "bob"))
+
+
+def test_other_layouts_are_never_taken_as_wide(tmp_path: Path) -> None:
+    from qualcode.coding.wide import is_wide
+
+    assert is_wide(FIXTURES / "coder_ann.csv")
+    for header in (["participant_id", "turn", "Code 1"], ["Participant", "Quote", "Code 1"],
+                   ["Question", "Data chunk", "Code 1", "Code 2"], ["id", "codes"]):  # fmt: skip
+        assert not is_wide(_write(tmp_path / "x.csv", [header, ["P1"] * len(header)])), header

@@ -2,9 +2,12 @@
 
 A coder's file has one row per unit they coded: an id column (ResponseId, id, participant_id,
 respondent, unit, ...), optionally a question column and the coded text (answer, text,
-response, quote), and several code columns (Code 1, Code 2 ... or Codes; a cell may hold
+response), and several code columns (Code 1, Code 2 ... or Codes; a cell may hold
 several codes separated by ';'). Codes are ids or names; empty cells are ignored, and a row
 with no codes says the coder saw the unit and gave it none.
+
+A header with a turn, quote, excerpt, data chunk or code column is another layout's (turn-level,
+quote-level, one sheet per participant): never taken as wide.
 
 A unit is the id, or (id, question) when the file has a question column. In agreement
 (:func:`read_coder_files`) units are every unit any file lists: a unit in one file only counts
@@ -25,8 +28,10 @@ ID_COLUMNS = ("responseid", "response id", "respondent id", "respondentid", "res
               "participant id", "participant", "pid", "id", "unit", "unit id", "case",
               "case id", "record id")  # fmt: skip
 QUESTION_COLUMNS = ("question", "question text", "item")
-TEXT_COLUMNS = ("answer", "text", "response", "quote", "excerpt", "segment", "data")
-NOT_WIDE = ("turn", "data chunk", "document", "quotation", "code", "codes")  # other layouts
+TEXT_COLUMNS = ("answer", "text", "response", "answer text", "response text")
+# columns of the other layouts (turn-level, quote-level, one sheet per participant): never wide
+NOT_WIDE = ("turn", "data chunk", "chunk", "document", "quote", "quotation", "excerpt",
+            "coded segment", "segment", "coded text", "code", "codes")  # fmt: skip
 CODE_HEADER = re.compile(r"^(?:codes?|themes?|categor(?:y|ies)|labels?)[\s_#.-]*\d+$")
 SPLIT = re.compile(r"[;\n]")
 
