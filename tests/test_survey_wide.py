@@ -226,10 +226,11 @@ def _random_wide(tmp_path: Path) -> tuple[Path, Path, dict[str, dict[str, set[st
 
 
 def test_agreement_from_two_wide_files_equals_independent_kappa(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sklearn.metrics import cohen_kappa_score
 
+    monkeypatch.chdir(tmp_path)  # no project here: codes are compared as written
     a, b, given = _random_wide(tmp_path)
     assert main(["agreement", "--from-files", str(a), str(b), "--json", "--samples", "50"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -246,8 +247,9 @@ def test_agreement_from_two_wide_files_equals_independent_kappa(
 
 
 def test_agreement_from_files_matches_from_csv(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # no project here: codes are compared as written
     a, b, given = _random_wide(tmp_path)
     long = [["unit", "coder", "code"]]
     for coder, units in given.items():
@@ -348,3 +350,20 @@ def test_other_layouts_are_never_taken_as_wide(tmp_path: Path) -> None:
     for header in (["participant_id", "turn", "Code 1"], ["Participant", "Quote", "Code 1"],
                    ["Question", "Data chunk", "Code 1", "Code 2"], ["id", "codes"]):  # fmt: skip
         assert not is_wide(_write(tmp_path / "x.csv", [header, ["P1"] * len(header)])), header
+
+
+def test_agreement_from_files_in_a_project_knows_ids_and_names(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _survey_project(project)
+    root = str(project.root)
+    project.close()
+    head = ["id", "Code 1"]
+    a = _write(tmp_path / "a.csv", [head, ["R_1", "Travel costs"], ["R_2", "staff_support"]])
+    b = _write(tmp_path / "b.csv", [head, ["R_1", "travel_costs"], ["R_2", "Staff support"]])
+    assert main(["agreement", "--from-files", str(a), str(b), "-p", root, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(r["code"], r["name"], r["percent"]) for r in data["codes"]] == [
+        ("staff_support", "Staff support", 1.0),
+        ("travel_costs", "Travel costs", 1.0),
+    ]

@@ -279,7 +279,8 @@ def agreement(
         from qualcode.coding.wide import read_coder_files
 
         files = [Path(c) for c in coders or []]
-        units, coders, data = read_coder_files(files)
+        resolve, names = _project_codes(project)
+        units, coders, data = read_coder_files(files, resolve)
         unit_kind = f"units are the ids in {', '.join(f.name for f in files)}"
     elif from_csv is not None:
         units, coders, data = read_long_csv(from_csv)
@@ -319,6 +320,29 @@ def agreement(
     _show_agreement(coders, units, unit_kind, everything)
     for line in agreement_warnings(rows, overall):
         render.warn(line)
+
+
+def _project_codes(project: Path | None) -> tuple[Any, dict[str, str]]:
+    """The project's codebook as a resolver of code names and ids, and its names, when the
+    command runs in a project that has a readable one (else codes are compared as written)."""
+    from qualcode.coding.imports import code_resolver
+    from qualcode.coding.run import has_codebook, resolve_codebook
+    from qualcode.errors import QualcodeError
+    from qualcode.project import open_project
+
+    try:
+        proj = open_project(project)
+    except QualcodeError:
+        return None, {}
+    try:
+        if not has_codebook(proj):
+            return None, {}
+        codebook, _ = resolve_codebook(proj, None)
+    except QualcodeError:
+        return None, {}
+    finally:
+        proj.close()
+    return code_resolver(codebook), {c.id: c.name for c in codebook.codes}
 
 
 def _code_names(proj: Any) -> dict[str, str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,10 +132,12 @@ def unit_key(row: WideRow) -> str:
 
 
 def read_coder_files(
-    paths: list[Path],
+    paths: list[Path], resolve: Callable[[str], str | None] | None = None
 ) -> tuple[list[str], list[str], dict[str, dict[str, set[str]]]]:
     """(units, coders, coder -> unit -> codes) from one wide file per coder, coders named by
-    the files' stems. Codes are compared in any case and spacing (shown as most often spelt)."""
+    the files' stems. Codes are compared in any case and spacing (shown as most often spelt);
+    with ``resolve`` (a codebook's, see ``imports.code_resolver``) an id and a name of one code
+    are one code, shown by id (codes the codebook lacks stay as written)."""
     if len(paths) < 2:
         raise InputFileError(
             str(paths[0]) if paths else "--from-files",
@@ -155,6 +158,7 @@ def read_coder_files(
             units.setdefault(key)
             codes = mine.setdefault(key, set())
             for c in row.codes:
+                c = (resolve(c) if resolve else None) or c
                 spellings.setdefault(_norm(c), Counter())[" ".join(c.split())] += 1
                 codes.add(_norm(c))
     shown = {k: c.most_common(1)[0][0] for k, c in spellings.items()}  # the usual spelling
