@@ -300,7 +300,8 @@ def import_codings(
         Path,
         typer.Argument(
             help="CSV, XLSX, or MAXQDA's Coded Segments report as PDF: turn-level "
-            "(document, turn, codes) or quote-level (document, quote, code)."
+            "(document, turn, codes) or quote-level (document, quote, code); or an XLSX of one "
+            "sheet per participant (Data chunk, Code)."
         ),
     ],
     coder: Annotated[
@@ -324,6 +325,21 @@ def import_codings(
             "--skip-unplaced", help="Import the quotes that can be placed; list the others."
         ),
     ] = False,
+    report_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write every quote not placed to this CSV, with the passage most like it "
+            "(document, turn, excerpt, similarity), to fix the sheet from.",
+        ),
+    ] = None,
+    add_missing_codes: Annotated[
+        bool,
+        typer.Option(
+            "--add-missing-codes",
+            help="Add codes the codebook lacks to it as draft codes instead of refusing them.",
+        ),
+    ] = False,
     codebook: CodebookOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
@@ -339,8 +355,11 @@ def import_codings(
     is kept on the interviewer's turn, a unit only with [coding] interviewer_units); every
     participant turn of a document named counts as seen. Codes may be ids or names, or paths
     like 'Aim > Code'. A sheet with one column of codes per coder (document, turn, ann, bob)
-    imports them all: --coder ann --coder bob. Every row is checked first: one bad row stores
-    nothing."""
+    imports them all: --coder ann --coder bob. A workbook of one sheet per participant (sheet
+    named 'Participant 3', 'P03' or the file name; header Question / Data chunk / Code / Memo,
+    perhaps a few rows down; a chunk carried down over the code rows below it; codes in one
+    cell or in Code 1..N) reads as quotes; a quote cut with '...' is placed as its parts.
+    Every row is checked first: one bad row stores nothing."""
     from qualcode.coding.imports import import_codings as run_import
     from qualcode.project import open_project
 
@@ -353,7 +372,7 @@ def import_codings(
         with render.counter("Checking rows", enabled=live) as step:
             report = run_import(
                 proj, file, tuple(coder), codebook, numbering, skip_unplaced, step,
-                render.warn if live else None,
+                render.warn if live else None, report_file, add_missing_codes,
             )  # fmt: skip
     finally:
         proj.close()
@@ -373,6 +392,18 @@ def import_codings(
         shown = "; ".join(report.unplaced[:5])
         more = f" and {len(report.unplaced) - 5} more" if len(report.unplaced) > 5 else ""
         render.warn(f"{len(report.unplaced)} quotes could not be placed, left out: {shown}{more}")
+    if report.drafts:
+        render.out.print(
+            f"Added {len(report.drafts)} draft codes to the codebook (write their definitions): "
+            + ", ".join(report.drafts)
+        )
+    if report.skipped_sheets:
+        render.warn(
+            "sheets skipped (no header row, and no document of that name): "
+            + ", ".join(f"'{s}'" for s in report.skipped_sheets)
+        )
+    if report.report:
+        render.out.print(f"Unplaced quotes and their nearest passages: {report.report}")
 
 
 def _codebook_from(proj: Any, file: Path) -> str:

@@ -4,7 +4,8 @@ breaks, punctuation, smart quotes and case may differ, and a few words may have 
 Pure: texts in, character spans out. Words are compared, not characters, so "don't" and
 "don’t", a line break and a space, or "police—and" and "police - and" all match. When the exact
 word sequence is absent, the window of the document with the most words in common with the
-quote is taken if it shares at least ``threshold`` of them.
+quote is taken if it shares at least ``threshold`` of them, or, when several words were
+mistyped (``typos``), if it shares 65% of them and nine tenths of its letters (difflib).
 
 Indexed: a document's words and where each occurs (``Index``) are built once and asked every
 quote of a sheet, and each search starts from the quote's rarest words, so a quote that is not
@@ -24,6 +25,9 @@ FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"'
 WORD = re.compile(r"\w+(?:'\w+)?")
 THRESHOLD = 0.85  # share of the quote's words a fuzzy match must have
 ANCHOR = 6  # words at each end of a long quote that must match exactly
+TYPO_WORDS = 5  # a quote this long may have slips of typing in several words
+TYPO_SHARE = 0.65  # of its words a quote with slips must still share exactly
+TYPO_RATIO = 0.9  # letters in common (difflib) a quote with slips must have with its passage
 
 
 @dataclass(frozen=True)
@@ -67,28 +71,53 @@ def locate(
     threshold: float = THRESHOLD,
     doc_words: list[tuple[str, int, int]] | None = None,
     index: Index | None = None,
+    after: int = 0,
+    typos: bool = False,
 ) -> Found | None:
     """Where ``quote`` is in ``text`` (character span), or None. Pass the document's ``index``
-    when asking many quotes of one text."""
+    when asking many quotes of one text; ``after``, a character offset the quote starts at or
+    after (the parts of a quote cut with '...' are found in order); ``typos``, to accept a
+    passage that differs from the quote by slips of typing (see ``_misspelt``)."""
     ix = index if index is not None else Index(text, doc_words)
     qw = [w for w, _, _ in words(quote)]
     if not qw or not ix.tokens:
         return None
     dw, n = ix.words, len(qw)
-    exact = ix.starts(qw)
+    w0 = bisect_left([s for _, s, _ in dw], after) if after else 0
+    exact = [p for p in ix.starts(qw) if p >= w0]
     if exact:  # the exact word sequence
         return Found(dw[exact[0]][1], dw[exact[0] + n - 1][2], 1.0)
-    anchored = _anchored(ix, qw)
+    anchored = _anchored(ix, qw, w0)
     if anchored is not None:  # both ends found, in order, at about the quote's length
         i, j = anchored
         return Found(dw[i][1], dw[j][2], 0.99)
     if n > len(ix.tokens):
         return None
-    best, best_at = _best_window(ix, qw, _needed(n, threshold))
+    best, best_at = best_window(ix, qw, _needed(n, threshold), w0)
     score = best / n
     if score < threshold:
-        return None
+        return _misspelt(ix, qw, w0) if typos else None
     return Found(dw[best_at][1], dw[best_at + n - 1][2], round(score, 3))
+
+
+def _misspelt(ix: Index, qw: list[str], w0: int) -> Found | None:
+    """A quote of TYPO_WORDS or more whose words were retyped with slips ('recieved', 'wardns'):
+    the window sharing at least TYPO_SHARE of its words whose letters match the quote's (difflib's
+    ratio over the joined words) at TYPO_RATIO or more."""
+    from difflib import SequenceMatcher
+
+    n = len(qw)
+    if n < TYPO_WORDS:
+        return None
+    need = _needed(n, TYPO_SHARE)
+    shared, at = best_window(ix, qw, need, w0)
+    if shared < need:
+        return None
+    seen = " ".join(ix.tokens[at : at + n])
+    ratio = SequenceMatcher(None, " ".join(qw), seen, autojunk=False).ratio()
+    if ratio < TYPO_RATIO:
+        return None
+    return Found(ix.words[at][1], ix.words[at + n - 1][2], round(ratio * 0.9, 3))
 
 
 def _needed(n: int, threshold: float) -> int:
@@ -101,14 +130,14 @@ def _needed(n: int, threshold: float) -> int:
     return need
 
 
-def _anchored(ix: Index, qw: list[str]) -> tuple[int, int] | None:
+def _anchored(ix: Index, qw: list[str], w0: int = 0) -> tuple[int, int] | None:
     """Word indices (first, last) of a long quote whose first and last ANCHOR words appear in
     order in the document, spanning 70% to 150% of its length: a quote whose middle was
     tidied (a dropped aside, an inaudible word) is still that passage."""
     n = len(qw)
     if n < 3 * ANCHOR:
         return None
-    heads = ix.starts(qw[:ANCHOR])
+    heads = [p for p in ix.starts(qw[:ANCHOR]) if p >= w0]
     tails = ix.starts(qw[-ANCHOR:]) if heads else []
     for i in heads:
         lo, hi = i + int(0.7 * n) - ANCHOR, min(len(ix.tokens) - ANCHOR, i + int(1.5 * n))
@@ -118,20 +147,24 @@ def _anchored(ix: Index, qw: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def _best_window(ix: Index, qw: list[str], need: int) -> tuple[int, int]:
+def best_window(ix: Index, qw: list[str], need: int = 0, w0: int = 0) -> tuple[int, int]:
     """(shared words, first word index) of the earliest window of ``len(qw)`` document words
     sharing the most words with the quote, among windows that could share ``need``. A window
     sharing ``need`` words misses at most n - need of the quote's words, so it holds one of
     the quote's n - need + 1 rarest words: only windows around those are slid over."""
-    tokens, n = ix.tokens, len(qw)
+    tokens, n = ix.tokens, min(len(qw), len(ix.tokens))
     wanted = Counter(qw)
+    if w0 > len(tokens) - n:
+        return 0, w0
     if need <= 0:
-        return _slide(tokens, wanted, n, [(0, len(tokens) - n)])
+        return _slide(tokens, wanted, n, [(w0, len(tokens) - n)])
     if sum(min(c, ix.count(w)) for w, c in wanted.items()) < need:
         return 0, 0  # the document does not hold enough of the quote's words anywhere
     rarest = sorted(qw, key=lambda w: (ix.count(w), w))[: n - need + 1]
     last = len(tokens) - n
-    spans = sorted((max(0, p - n + 1), min(p, last)) for w in set(rarest) for p in ix.at.get(w, ()))
+    spans = sorted(
+        (max(w0, p - n + 1), min(p, last)) for w in set(rarest) for p in ix.at.get(w, ())
+    )
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         if a > b:

@@ -341,14 +341,11 @@ def adopt(
     """Write topic ``number`` of the latest topic run into the codebook as a draft code (name,
     definition from its top terms, example quotes, keyword rules), keeping the file's comments
     and order. Returns the codebook path."""
-    from io import StringIO
-
-    from ruamel.yaml import YAML
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-    from qualcode.codebook.loader import ID_RE, parse_codebook
+    from qualcode.codebook.loader import ID_RE
+    from qualcode.coding.addcodes import add_codes
     from qualcode.coding.run import resolve_codebook
-    from qualcode.export import atomic_write_bytes
 
     latest = project.store.latest_run("topics")
     if latest is None:
@@ -364,11 +361,6 @@ def adopt(
     codebook, path = resolve_codebook(project, codebook_path)
     if codebook.code(code_id) is not None:
         raise QualcodeError(f"{path}: code {code_id} already exists", "choose another --id")
-    yaml = YAML(typ="rt")
-    yaml.width = 4096  # never re-wrap the author's lines
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)  # the layout codebooks are written in
-    data = yaml.load(path.read_text(encoding="utf-8"))
     terms = [t.replace("_", " ") for t in topic["terms"]]
     quotes = [q for q in (project.store.segment_text(s) for s in topic["quotes"]) if q]
     code = {
@@ -381,15 +373,5 @@ def adopt(
         "examples": {"typical": [Quoted(trim(q[0], 240)) for q in quotes[:2]]},
         "rules": {"keywords": terms[:5]},
     }
-    groups = data.setdefault("groups", [])
-    target = next((g for g in groups if g.get("id") == group), None)
-    if target is None:
-        target = {"id": group, "name": "Emerging themes", "codes": []}
-        groups.append(target)
-    target.setdefault("codes", []).append(code)
-    out = StringIO()
-    yaml.dump(data, out)
-    text = out.getvalue()
-    parse_codebook(YAML(typ="rt").load(text), str(path))  # never write a codebook that fails
-    atomic_write_bytes(path, text.encode("utf-8"))
+    add_codes(path, group, "Emerging themes", [code])
     return str(path)
