@@ -9,12 +9,9 @@ several columns (Code 1 ... Code N). Pure: rows of cells in, flat quote-level ro
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from pathlib import Path
-
-from qualcode.errors import InputFileError
 
 HEADER_ROWS = 10  # the header row is looked for in this many first non-empty rows
 CHUNK = ("datachunk", "chunk", "quote", "quotation", "excerpt", "segment", "codedsegment",
@@ -35,27 +32,9 @@ def _key(name: str) -> str:
 
 def workbook_sheets(data: bytes, where: str) -> list[tuple[str, list[list[str]]]]:
     """(name, rows as strings) of every worksheet, the package checked first."""
-    import openpyxl  # lazy
+    from qualcode.ingest.workbook import xlsx_sheets
 
-    from qualcode.ingest.attributes import HINT
-    from qualcode.ingest.ooxml import library_problem, office_bytes
-
-    safe, broken = office_bytes(data, where, "xlsx")
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(safe), read_only=True, data_only=True)
-        sheets = [
-            (ws.title, [_strings(r) for r in ws.iter_rows(values_only=True)])
-            for ws in book.worksheets
-            if hasattr(ws, "iter_rows")
-        ]
-        book.close()
-    except Exception as exc:
-        raise broken or InputFileError(where, library_problem(exc, "xlsx"), HINT) from exc
-    return sheets
-
-
-def _strings(row: tuple[object, ...]) -> list[str]:
-    return ["" if c is None else str(c) for c in row]
+    return xlsx_sheets(data, where)
 
 
 def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | None:
