@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
 from qualcode.errors import QualcodeError
-from qualcode.serve.site import open_served
+
+
+def _served(project: Any) -> Any:
+    """The project the server serves ([server] store); the server's modules are imported only
+    when a command needs them, so 'qualcode --help' stays quick."""
+    from qualcode.serve.site import open_served
+
+    return open_served(project)
+
 
 users_app = typer.Typer(
     help="Accounts for 'qualcode serve': add (with a one-time invite link), list, deactivate.",
@@ -61,7 +69,7 @@ def users_add(
     same however much they have coded) and never see suggestions or others' codes."""
     from qualcode.serve.accounts import add_user
 
-    proj = open_served(project)
+    proj = _served(project)
     token = add_user(proj, name, role, sample, seed, overlap_with, via="cli")
     server = proj.settings.server
     proj.close()
@@ -75,7 +83,7 @@ def users_add(
 @users_app.command("list")
 def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """Every user, their role, and whether they have set a password and are active."""
-    proj = open_served(project)
+    proj = _served(project)
     users = proj.store.users()
     proj.close()
     if as_json:
@@ -98,7 +106,7 @@ def users_deactivate(
     project: ProjectOpt = None,
 ) -> None:
     """Deactivate a user: they are logged out at once and cannot log in; their decisions stay."""
-    proj = open_served(project)
+    proj = _served(project)
     done = proj.store.deactivate(name, via="cli")  # audited with the change
     proj.close()
     if not done:
@@ -135,7 +143,7 @@ def serve(
     from qualcode.serve.app import create_app
     from qualcode.serve.learning import model_order
 
-    proj = open_served(project)
+    proj = _served(project)
     try:
         model_order(proj)  # worked out now (a second or two), not in the first reviewer's page
     except QualcodeError as exc:  # e.g. a codebook mistake: the pages will say so
