@@ -220,8 +220,11 @@ def test_unresolved_disagreements_and_the_rule_are_in_every_report(
     out = tmp_path / "out"
     for kind in ("matrix", "themes"):
         for fmt in ("docx", "xlsx", "md", "csv"):
+            capsys.readouterr()
             assert main(["export", kind, "-f", fmt, "-o", str(out / f"{kind}.{fmt}"),
                          "-p", str(root)]) == 0  # fmt: skip
+            said = " ".join(capsys.readouterr().err.split())
+            assert note in said  # a CSV has no notes: the command says it
         assert note in (out / f"{kind}.md").read_text()
         paragraphs = [p.text for p in docx.Document(str(out / f"{kind}.docx")).paragraphs]
         assert note in paragraphs

@@ -388,6 +388,8 @@ def _report_command(
     )
     if not report.quotes and not include_suggestions:
         render.warn("no resolved codings yet: review first, or add --include-suggestions")
+    if report.unresolved[0]:  # said here too: a CSV has no room for notes above its header
+        render.warn(report.final_note)
     if check:
         left = suspects([q.text for q in report.quotes], keep)
         if left:
