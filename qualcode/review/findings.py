@@ -169,16 +169,17 @@ def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
 
 
 def resolved_codings(
-    project: Project, include_suggestions: bool
+    project: Project, include_suggestions: bool, final: Any = None
 ) -> dict[str, dict[str, tuple[str, float]]]:
     """segment -> code -> (status, strength) for every coded segment (interviewer turns only
-    with [coding] interviewer_units: their words are not a participant's)."""
+    with [coding] interviewer_units: their words are not a participant's). ``final``: the final
+    coding when the caller has it already."""
     from qualcode.review.layers import final_coding
 
     store = project.store
     out: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
     asked = set() if project.settings.coding.interviewer_units else store.interviewer_segments()
-    final = final_coding(project)  # the one place that decides what findings use
+    final = final or final_coding(project)  # the one place that decides what findings use
     labels = {s: c for s, c in final.codes.items() if s not in asked}
     for seg, codes in labels.items():
         for code in codes:
@@ -216,7 +217,10 @@ def build_report(
     known = {c.id for c in codebook.codes}
     texts: dict[int, Any] = {}
     quotes = []
-    for seg, codes in sorted(resolved_codings(project, include_suggestions).items()):
+    from qualcode.review.layers import final_coding
+
+    final = final_coding(project)  # read once: the quotes and the report's note stand on it
+    for seg, codes in sorted(resolved_codings(project, include_suggestions, final).items()):
         if seg not in spans:
             continue
         _, doc_id, turn, start, end = spans[seg]
@@ -234,9 +238,6 @@ def build_report(
                         settings.quote_chars, pseudo,
                     )
                 )  # fmt: skip
-    from qualcode.review.layers import final_coding
-
-    final = final_coding(project)
     title = project.settings.name
     report = ReportData(
         title,
