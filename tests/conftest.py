@@ -115,6 +115,29 @@ groups:
 """
 
 
+# Four toy interviews for the team tests (the record, the methods appendix): each participant
+# says the same four things, so the rules suggest the same codes in each.
+TEAM_SAID = [
+    "The grant paid for the ppn work",
+    "We went into the school about the grant",
+    "Nothing much happened that week",
+    "The ppn came in from the school late",
+]
+TEAM = ("P01", "P02", "P03", "P04")
+
+
+def team_transcript(pid: str) -> str:
+    return "".join(f"INT: Question {i}?\n{pid}: {s} ({pid}).\n" for i, s in enumerate(TEAM_SAID))
+
+
+def turn_sheet(path: Path, rows: dict[tuple[str, int], list[str]]) -> Path:
+    """A turn-level codings file (participant_id, turn, codes) as 'import codings' reads it."""
+    lines = ["participant_id,turn,codes"]
+    lines += [f"{p},{t},{';'.join(c)}" for (p, t), c in sorted(rows.items())]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def interview(pid: str, answers: list[str]) -> str:
     """A plain-text transcript: a numbered question before each of the participant's answers."""
     lines = []

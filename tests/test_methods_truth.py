@@ -19,32 +19,15 @@ from qualcode.coding.imports import import_codings
 from qualcode.project import Project, open_project
 from qualcode.review.layers import Record, final_coding
 from qualcode.review.methods import MethodsData
-from tests.conftest import THREE_CODES, build, set_section
+from tests.conftest import TEAM, THREE_CODES, build, set_section, team_transcript, turn_sheet
 
 CODEBOOK = THREE_CODES
-SAID = [
-    "The grant paid for the ppn work",
-    "We went into the school about the grant",
-    "Nothing much happened that week",
-    "The ppn came in from the school late",
-]
-PEOPLE = ("P01", "P02", "P03", "P04")
+PEOPLE = TEAM
 FUNDING, POLICE, SCHOOLS = "factors.funding", "police.referral_quality", "pathways.schools"
 ANN_CODES = [[FUNDING, POLICE], [SCHOOLS, FUNDING], [], [POLICE]]
 BEN_CODES = [[SCHOOLS], [POLICE], [FUNDING], [FUNDING, SCHOOLS]]  # rarely what ann gave
 ANN = {(p, 2 * i + 1): c for p in PEOPLE for i, c in enumerate(ANN_CODES)}
 BEN = {(p, 2 * i + 1): c for p in PEOPLE[:3] for i, c in enumerate(BEN_CODES)}
-
-
-def _transcript(pid: str) -> str:
-    return "".join(f"INT: Question {i}?\n{pid}: {s} ({pid}).\n" for i, s in enumerate(SAID))
-
-
-def _sheet(path: Path, rows: dict[tuple[str, int], list[str]]) -> Path:
-    lines = ["participant_id,turn,codes"]
-    lines += [f"{p},{t},{';'.join(c)}" for (p, t), c in sorted(rows.items())]
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def _rita(proj: Project) -> int:
@@ -68,10 +51,10 @@ def _rita(proj: Project) -> int:
 
 @pytest.fixture
 def team(project: Project, tmp_path: Path) -> Project:
-    files = {f"{p}.txt": _transcript(p) for p in PEOPLE}
+    files = {f"{p}.txt": team_transcript(p) for p in PEOPLE}
     proj = build(project, files, CODEBOOK)
-    import_codings(proj, _sheet(tmp_path / "ann.csv", ANN), "ann")
-    import_codings(proj, _sheet(tmp_path / "ben.csv", BEN), "ben")
+    import_codings(proj, turn_sheet(tmp_path / "ann.csv", ANN), "ann")
+    import_codings(proj, turn_sheet(tmp_path / "ben.csv", BEN), "ben")
     return proj
 
 

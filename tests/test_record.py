@@ -19,28 +19,11 @@ from qualcode.coding.imports import import_codings
 from qualcode.project import Project, open_project
 from qualcode.review.findings import resolved_codings
 from qualcode.review.layers import Record, final_coding, labelled
-from tests.conftest import THREE_CODES, build
+from tests.conftest import TEAM, THREE_CODES, build, team_transcript, turn_sheet
 
 CODEBOOK = THREE_CODES
-SAID = [
-    "The grant paid for the ppn work",
-    "We went into the school about the grant",
-    "Nothing much happened that week",
-    "The ppn came in from the school late",
-]
-PEOPLE = ("P01", "P02", "P03", "P04")
+PEOPLE = TEAM
 FUNDING, POLICE, SCHOOLS = "factors.funding", "police.referral_quality", "pathways.schools"
-
-
-def _transcript(pid: str) -> str:
-    return "".join(f"INT: Question {i}?\n{pid}: {s} ({pid}).\n" for i, s in enumerate(SAID))
-
-
-def _sheet(path: Path, rows: dict[tuple[str, int], list[str]]) -> Path:
-    lines = ["participant_id,turn,codes"]
-    lines += [f"{p},{t},{';'.join(c)}" for (p, t), c in sorted(rows.items())]
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 # ann codes every participant turn (turns 1, 3, 5, 7); ben three interviews, differing on some
@@ -56,9 +39,9 @@ BEN[("P02", 5)] = [SCHOOLS]  # a code ann did not give
 
 @pytest.fixture
 def team(project: Project, tmp_path: Path) -> Project:
-    files = {f"{p}.txt": _transcript(p) for p in PEOPLE}
+    files = {f"{p}.txt": team_transcript(p) for p in PEOPLE}
     proj = build(project, files, CODEBOOK)
-    import_codings(proj, _sheet(tmp_path / "ann.csv", ANN), "ann")
+    import_codings(proj, turn_sheet(tmp_path / "ann.csv", ANN), "ann")
     return proj
 
 
@@ -120,7 +103,7 @@ def test_a_reviewers_rejections_leave_another_persons_coding_in_the_findings(
 def test_ann_keeps_her_layer_and_ben_is_the_only_independent_second_coder(
     team: Project, tmp_path: Path
 ) -> None:
-    import_codings(team, _sheet(tmp_path / "ben.csv", BEN), "ben")
+    import_codings(team, turn_sheet(tmp_path / "ben.csv", BEN), "ben")
     changed = _rita(team)
     rec = Record(team.store)
     segs = _segments(team)
@@ -143,7 +126,7 @@ def test_ann_keeps_her_layer_and_ben_is_the_only_independent_second_coder(
 def test_the_final_rule_is_declared_and_chosen_in_settings(team: Project, tmp_path: Path) -> None:
     from tests.conftest import set_section
 
-    import_codings(team, _sheet(tmp_path / "ben.csv", BEN), "ben")
+    import_codings(team, turn_sheet(tmp_path / "ben.csv", BEN), "ben")
     seg = _segments(team)[("P01", 1)]
     assert final_coding(team).codes[seg] == {FUNDING, POLICE}  # "all": codes any coder gave
     toml = team.root / "qualcode.toml"
@@ -162,7 +145,7 @@ def test_the_final_rule_is_declared_and_chosen_in_settings(team: Project, tmp_pa
 def test_a_reconcile_settles_the_final_coding_and_its_undo_unsettles_it(
     team: Project, tmp_path: Path
 ) -> None:
-    import_codings(team, _sheet(tmp_path / "ben.csv", BEN), "ben")
+    import_codings(team, turn_sheet(tmp_path / "ben.csv", BEN), "ben")
     store = team.store
     seg = _segments(team)[("P01", 1)]
     with store.action("lead", "reconcile", "reconcile", "terminal", seg):
@@ -200,7 +183,7 @@ def test_an_import_and_its_audit_entry_are_one_transaction(team: Project, tmp_pa
     import subprocess
     import sys
 
-    sheet = _sheet(tmp_path / "ben.csv", BEN)
+    sheet = turn_sheet(tmp_path / "ben.csv", BEN)
     script = (
         "import os, sys\n"
         "from qualcode.cli import audit\n"
@@ -288,7 +271,7 @@ def _act(proj: Project, who: str, act: str, pick: int) -> None:
 
 @pytest.fixture
 def coded(team: Project, tmp_path: Path) -> Path:
-    import_codings(team, _sheet(tmp_path / "ben.csv", BEN), "ben")
+    import_codings(team, turn_sheet(tmp_path / "ben.csv", BEN), "ben")
     team.close()
     return team.root
 
