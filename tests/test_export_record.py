@@ -19,7 +19,7 @@ from qualcode.cli import main
 from qualcode.coding.imports import import_codings
 from qualcode.project import Project, open_project
 from qualcode.review.layers import Record
-from tests.conftest import build
+from tests.conftest import build, team_transcript, turn_sheet
 from tests.test_record import (
     ANN,
     CODEBOOK,
@@ -29,8 +29,6 @@ from tests.test_record import (
     SCHOOLS,
     _rita,
     _segments,
-    _sheet,
-    _transcript,
 )
 
 OLD = ("document", "participant", "turn", "speaker", "role", "code", "kind", "source", "score",
@@ -41,8 +39,8 @@ NEW = ("person", "how", "suggestion", "decided_by", "decided_at", "at", "action"
 
 @pytest.fixture
 def team(project: Project, tmp_path: Path) -> Project:
-    proj = build(project, {f"{p}.txt": _transcript(p) for p in PEOPLE}, CODEBOOK)
-    import_codings(proj, _sheet(tmp_path / "ann.csv", ANN), "ann")
+    proj = build(project, {f"{p}.txt": team_transcript(p) for p in PEOPLE}, CODEBOOK)
+    import_codings(proj, turn_sheet(tmp_path / "ann.csv", ANN), "ann")
     return proj
 
 
