@@ -84,7 +84,7 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     out = [f"# {_title(report)}", ""]
     if report.includes_suggestions:
         out += [f"**{say(report.lang, 'draft_mark')}**", ""]
-    out += [_provenance(report), "", final_line(report), ""]
+    out += [_provenance(report), "", final_line(report), "", quote_note(kind, report), ""]
     for n, t in enumerate(tables, start=1):
         out += [f"## {t.title}", "", f"{say(report.lang, 'table')} {n}. {t.title}", ""]
         out.append("| " + " | ".join(t.headers) + " |")
@@ -118,6 +118,23 @@ def final_line(report: ReportData) -> str:
     if report.lang == BILINGUAL:
         return said(EN) + SEPARATOR + said(CY)
     return said(CATALOGUES.get(report.lang, EN))
+
+
+def quote_note(kind: str, report: ReportData) -> str:
+    """How the report chose its quotes (``qualcode.review.quotechoice``), in its language."""
+    from qualcode.review.quotechoice import MIN_WORDS
+
+    by = display(report.group_by).lower()
+    spread = say(report.lang, "spread_over", attribute=by) if report.group_by else ""
+    if report.lang == "en+cy":  # say() gives both languages; the spread clause is in each
+        from qualcode.export.words import CY, EN, SEPARATOR
+
+        parts = []
+        for words in (EN, CY):
+            clause = words["spread_over"].format(attribute=by) if report.group_by else ""
+            parts.append(words[f"quote_choice_{kind}"].format(words=MIN_WORDS, spread=clause))
+        return SEPARATOR.join(parts)
+    return say(report.lang, f"quote_choice_{kind}", words=MIN_WORDS, spread=spread)
 
 
 def _provenance(report: ReportData) -> str:
@@ -209,13 +226,13 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         ws.append(values)
     _fit(ws, [14.0, 24.0, 28.0] + [14.0] * (len(headers) - 3) + [80.0])
     ws.freeze_panes = "A2"
-    _notes_sheet(wb.create_sheet(notes), report)
+    _notes_sheet(wb.create_sheet(notes), report, kind)
     buf = io.BytesIO()
     wb.save(buf)
     return _stable_zip(buf.getvalue())
 
 
-def _notes_sheet(ws: Any, report: ReportData) -> None:
+def _notes_sheet(ws: Any, report: ReportData, kind: str) -> None:
     """What the Word and Markdown reports say above their tables: whether this is a machine
     draft, what the quotes hold, and the final coding's rule with its unresolved
     disagreements."""
@@ -227,6 +244,7 @@ def _notes_sheet(ws: Any, report: ReportData) -> None:
         ws.append([say(report.lang, "draft_mark")])
     ws.append([_provenance(report)])
     ws.append([final_line(report)])
+    ws.append([quote_note(kind, report)])
     ws.column_dimensions["A"].width = 120.0
     for row in ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -248,6 +266,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     doc.add_heading(_title(report), level=0)
     doc.add_paragraph(_provenance(report))
     doc.add_paragraph(final_line(report))
+    doc.add_paragraph(quote_note(kind, report))
     _list_of_tables(doc, report, [t.title for t in tables if t.rows])
     usable = 29.7 - 3.6
     number = 0

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qualcode.codebook.model import Code
 from qualcode.export.words import say
 from qualcode.review.findings import MACHINE, Quote, ReportData, best_quotes, display, prevalence
+from qualcode.review.quotechoice import choose
 
 MAX_CODE_COLUMNS = 6  # a matrix wider than this is split into continued tables (A4 landscape)
 
@@ -39,14 +42,19 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
     tables = []
     for group in report.codebook.groups:
         codes = list(group.codes)
-        chunks = [codes[i : i + MAX_CODE_COLUMNS] for i in range(0, len(codes), MAX_CODE_COLUMNS)]
-        for part, chunk in enumerate(chunks, start=1):
+        # a participant's cells over the whole aim, so a turn is quoted under one code only,
+        # even across continued tables
+        cells = {p.id: _row_cells(report, [by[(p.id, c.id)] for c in codes], per_cell)
+                 for p in report.participants}  # fmt: skip
+        chunks = range(0, len(codes), MAX_CODE_COLUMNS)
+        for part, at in enumerate(chunks, start=1):
+            chunk = codes[at : at + MAX_CODE_COLUMNS]
             headers = [say(report.lang, "participant"), *(report.code_name(c.id) for c in chunk)]
             rows = []
             for p in report.participants:
-                cells = _row_cells(report, [by[(p.id, c.id)] for c in chunk], per_cell)
-                if any(cells):
-                    rows.append([p.label(), *cells])
+                row = cells[p.id][at : at + MAX_CODE_COLUMNS]
+                if any(row):
+                    rows.append([p.label(), *row])
             title = say(report.lang, "matrix_title", aim=report.group_name(group.id))
             if len(chunks) > 1:  # a wide aim: continued tables of a readable width
                 title += f" ({part}/{len(chunks)})"
@@ -111,6 +119,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
         by_code[q.code].append(q)
     tables = []
     for group in report.codebook.groups:
+        chosen, used = _choose_for_table(report, group.codes, by_code, quotes)
         rows = []
         for code in group.codes:
             counts = prev[code.id]
@@ -123,11 +132,10 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
                 for g, (k, m) in counts.items()
                 if g
             )  # fmt: skip
-            chosen = _spread(by_code[code.id], quotes)
             cited = "\n\n".join(
                 f"{cite(q, report.lang)} ({labels.get(q.participant, q.participant)})"
-                for q in chosen
-            )
+                for q in chosen[code.id]
+            ) or _elsewhere(report, by_code[code.id], used)
             of = say(report.lang, "n_of", n=reviewed, total=total)
             if n > reviewed:  # what only suggestions add, set apart (italics in Word)
                 extra = say(report.lang, "more_suggested", n=n - reviewed)
@@ -149,16 +157,29 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
     return tables
 
 
-def _spread(quotes: list[Quote], n: int) -> list[Quote]:
-    """The best quotes, at most one per participant, so a theme is not one person's voice."""
-    out, people = [], set()
-    for q in best_quotes(quotes, len(quotes)):
-        if q.participant not in people:
-            out.append(q)
-            people.add(q.participant)
-        if len(out) == n:
-            break
-    return out
+def _choose_for_table(
+    report: ReportData, codes: Iterable[Code], by_code: dict[str, list[Quote]], n: int
+) -> tuple[dict[str, list[Quote]], dict[tuple[str, int], str]]:
+    """Each code's quotes for one table (``qualcode.review.quotechoice``): one per
+    participant, spread over the report's groups, and a turn under one code only; the codes
+    with the fewest quotes to choose from choose first. Returns the choice and the turns used
+    (participant, turn) -> code."""
+    used: dict[tuple[str, int], str] = {}
+    chosen: dict[str, list[Quote]] = {}
+    for code in sorted(codes, key=lambda c: (len(by_code[c.id]), c.id)):
+        chosen[code.id] = choose(by_code[code.id], n, report.groups, set(used))
+        used.update(((q.participant, q.turn), code.id) for q in chosen[code.id])
+    return chosen, used
+
+
+def _elsewhere(report: ReportData, quotes: list[Quote], used: dict[tuple[str, int], str]) -> str:
+    """For a code whose every quote is quoted under another code of the table: where."""
+    ranked = best_quotes(quotes, 1)
+    if not ranked:
+        return ""
+    q = ranked[0]
+    code = report.code_name(used[(q.participant, q.turn)])
+    return say(report.lang, "quoted_under", turn=q.turn, code=code) + f" ({q.participant})"
 
 
 def long_rows(report: ReportData) -> tuple[list[str], list[list[str]]]:

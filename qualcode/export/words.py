@@ -66,6 +66,21 @@ EN: dict[str, str] = {
     "list_of_tables": "List of tables",
     "update_fields": "(in Word: right-click and Update field to refresh this list)",
     "notes_sheet": "notes",
+    "quote_choice_themes": (
+        "How quotes were chosen: for each code, a quote a reviewer marked as key (★) first; "
+        "then turns of at least {words} words that carry the code's evidence (the words its "
+        "rules matched, its keywords or the learned model's strongest terms, in bold); "
+        "introductions, consent and sign-offs only when a code has nothing else; at most one "
+        "quote per participant{spread}; and no turn quoted under two codes in one table."
+    ),
+    "quote_choice_matrix": (
+        "How quotes were chosen: in each cell, a quote a reviewer marked as key (★) first; "
+        "then turns of at least {words} words that carry the code's evidence (the words its "
+        "rules matched, its keywords or the learned model's strongest terms, in bold); "
+        "introductions, consent and sign-offs only when nothing else was coded; and no turn "
+        "quoted under two codes in one row."
+    ),
+    "spread_over": ", spread over the {attribute} groups",
     # the final coding's note: in English as qualcode.review.layers.Final.note() words it
     "final_none": "No unresolved disagreements between coders.",
     "final_one": (
@@ -141,6 +156,22 @@ CY: dict[str, str] = {
     "list_of_tables": "Rhestr tablau",
     "update_fields": "(yn Word: de-gliciwch a Diweddaru maes i adnewyddu'r rhestr hon)",
     "notes_sheet": "nodiadau",
+    "quote_choice_themes": (
+        "Sut y dewiswyd y dyfyniadau: ar gyfer pob cod, yn gyntaf ddyfyniad a farciwyd yn "
+        "allweddol (★) gan adolygydd; yna troeon o {words} gair o leiaf sy'n dwyn tystiolaeth y "
+        "cod (y geiriau a ganfu ei reolau, ei allweddeiriau neu dermau cryfaf y model dysgedig, "
+        "mewn print trwm); cyflwyniadau, caniatâd a ffarwelio dim ond pan nad oes dim arall gan "
+        "god; un dyfyniad fesul cyfranogwr ar y mwyaf{spread}; a dim tro wedi'i ddyfynnu dan "
+        "ddau god yn yr un tabl."
+    ),
+    "quote_choice_matrix": (
+        "Sut y dewiswyd y dyfyniadau: ym mhob cell, yn gyntaf ddyfyniad a farciwyd yn "
+        "allweddol (★) gan adolygydd; yna troeon o {words} gair o leiaf sy'n dwyn tystiolaeth y "
+        "cod (y geiriau a ganfu ei reolau, ei allweddeiriau neu dermau cryfaf y model dysgedig, "
+        "mewn print trwm); cyflwyniadau, caniatâd a ffarwelio dim ond pan na chodiwyd dim "
+        "arall; a dim tro wedi'i ddyfynnu dan ddau god yn yr un rhes."
+    ),
+    "spread_over": ", wedi'u gwasgaru dros grwpiau {attribute}",
     "final_none": "Dim anghytundebau heb eu datrys rhwng codwyr.",
     "final_one": (
         "Mae {n} segment a godiwyd yn wahanol gan ddau neu fwy o bobl heb ei gysoni eto; mae'n "

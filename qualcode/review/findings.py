@@ -12,12 +12,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
 from qualcode.codebook import Codebook
 from qualcode.export.pseudo import Pseudonymiser
 from qualcode.project import Project
+from qualcode.review.quotechoice import find_evidence
 from qualcode.segment import trim
 
 
@@ -38,6 +38,27 @@ class Quote:
     limit: int = 320
     pseudo: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     _marked: str | None = field(default=None, repr=False, compare=False)
+    asked: str = field(default="", repr=False, compare=False)  # the question just before it
+    hits: int = 0  # how often the code's evidence (rule match, keywords, model terms) occurs
+
+    @property
+    def evidence(self) -> int:
+        """The code's evidence in this turn: the rules' match and the code's terms found."""
+        return self.hits or int(self.focus is not None)
+
+    @property
+    def weak(self) -> bool:
+        """An introduction, consent talk or a sign-off rather than evidence."""
+        from qualcode.review.quotechoice import consent, introduction
+
+        text = self.segment
+        return weak_quote(text) or introduction(text, self.asked) or consent(text, self.asked)
+
+    @property
+    def words(self) -> int:
+        from qualcode.review.quotechoice import words
+
+        return words(self.text)
 
     @property
     def marked(self) -> str:
@@ -215,6 +236,7 @@ def build_report(
     keys = store.key_quotes()
     evidence = store.rule_evidence()
     known = {c.id for c in codebook.codes}
+    terms = evidence_terms(project, codebook)
     texts: dict[int, Any] = {}
     quotes = []
     from qualcode.review.layers import final_coding
@@ -225,17 +247,19 @@ def build_report(
             continue
         _, doc_id, turn, start, end = spans[seg]
         if doc_id not in texts:
-            texts[doc_id] = store.document(doc_id).text
+            texts[doc_id] = store.document(doc_id)
         pid = docs[doc_id]["participant_id"] or docs[doc_id]["name"]
-        text = texts[doc_id][start:end]
+        doc = texts[doc_id]
+        text, asked = doc.text[start:end], _asked(doc, turn)
         for code, (status, strength) in sorted(codes.items()):
             if code in known:
                 ev = evidence.get((seg, code))
                 focus = (ev[0] - start, ev[1] - start) if ev else None
+                found, hits = find_evidence(text, terms[code])
                 quotes.append(
                     Quote(
-                        pid, turn, code, text, focus, seg in keys, status, strength,
-                        settings.quote_chars, pseudo,
+                        pid, turn, code, text, focus or found, seg in keys, status, strength,
+                        settings.quote_chars, pseudo, asked=asked, hits=hits + bool(focus),
                     )
                 )  # fmt: skip
     title = project.settings.name
@@ -256,6 +280,23 @@ def build_report(
     return report
 
 
+def _asked(doc: Any, turn: int) -> str:
+    """What the interviewer said last before turn ``turn`` (its question, as a rule)."""
+    before = [t for t in doc.turns if t.index < turn and t.role == "interviewer"]
+    return doc.text[before[-1].start : before[-1].end] if before else ""
+
+
+def evidence_terms(project: Project, codebook: Codebook) -> dict[str, re.Pattern[str] | None]:
+    """Per code, a pattern for its evidence words: its rules' keywords and the learned model's
+    strongest terms for it (when a model has been trained)."""
+    from qualcode.review.quotechoice import model_terms, terms_pattern
+
+    learned = model_terms(project)
+    return {
+        c.id: terms_pattern([*c.rules.keywords, *learned.get(c.id, ())]) for c in codebook.codes
+    }
+
+
 # Turns that say nothing about the evaluation however they were coded: a consent, a
 # self-introduction, the sign-off. They are quoted only when a code has nothing else.
 _WEAK = re.compile(
@@ -273,10 +314,6 @@ def weak_quote(text: str) -> bool:
     return len(text) <= WEAK_CHARS and bool(_WEAK.search(text))
 
 
-def _rank(q: Quote) -> tuple[bool, bool, bool, float]:
-    return (not q.key, weak_quote(q.segment), q.status != "resolved", -q.score)
-
-
 def pseudonymise_codings(
     rows: Iterable[dict[str, Any]], pseudo: Callable[[str], str]
 ) -> Iterator[dict[str, Any]]:
@@ -292,19 +329,18 @@ def pseudonymise_codings(
 
 
 def best_quotes(quotes: list[Quote], n: int) -> list[Quote]:
-    """Key quotes first, then resolved before suggested, then the strongest, then shortest.
+    """The ``n`` best quotes by the report's rules (``qualcode.review.quotechoice``), each turn
+    once."""
+    from qualcode.review.quotechoice import rank
 
-    Quotes are made (trimmed, pseudonymised) only for the ranks that are needed: the length
-    decides only among quotes equal on everything before it."""
     out: list[Quote] = []
     seen: set[tuple[str, int]] = set()
-    for _, tied in groupby(sorted(quotes, key=_rank), key=_rank):
-        for q in sorted(tied, key=lambda q: (len(q.text), q.turn)):
-            if (q.participant, q.turn) not in seen:
-                out.append(q)
-                seen.add((q.participant, q.turn))
-            if len(out) == n:
-                return out
+    for q in sorted(quotes, key=rank):
+        if (q.participant, q.turn) not in seen:
+            out.append(q)
+            seen.add((q.participant, q.turn))
+        if len(out) == n:
+            break
     return out
 
 

@@ -1,0 +1,165 @@
+"""How a report chooses the quotes it shows for a code.
+
+The rules, in the order they count (each breaks ties left by the ones before):
+
+1. a quote a reviewer marked as key comes first;
+2. introductions, consent and sign-offs come last: a turn answering "could you tell me about
+   your role", one that opens with a self-introduction ("So I'm an IAA officer in..."), consent
+   to recording, thanks and goodbyes; they are shown only when a code has nothing else;
+3. reviewed codings before unreviewed suggestions (in drafts);
+4. quotes of at least MIN_WORDS words before shorter ones ("No. [laughs] Next question.");
+5. quotes that carry the code's evidence (the words the codebook's rules matched, or the code's
+   keywords and the learned model's strongest terms found in the turn) before those without, the
+   more evidence the better;
+6. then the suggestion's strength, and a length near TARGET_WORDS words.
+
+Chosen from that ranking: at most one quote per participant, spread over the report's groups
+(the best quote of a group not yet quoted wins among quotes of the same standing), and a turn
+quoted under one code only per table (codes with the fewest quotes to choose from choose first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+    from qualcode.review.findings import Quote
+
+MIN_WORDS = 12
+TARGET_WORDS = 35
+
+# what an interviewer asks to open an interview: the answer is an introduction
+INTRO_ASKED = re.compile(
+    r"introduc\w* yourself|tell(?:ing)? (?:me|us) (?:a (?:bit|little) )?(?:more )?about "
+    r"(?:yourself|your(?:self| current| own)? (?:role|job|post|work|background|team))|"
+    r"what(?:'s| is) your (?:role|job(?: title)?|position)|what your (?:role|job) is|"
+    r"what do you do\b|how long (?:have )?you(?:'ve)? been (?:in|doing)",
+    re.IGNORECASE,
+)
+# consent and recording talk, asked or answered
+CONSENT = re.compile(
+    r"\bconsent|information sheet|(?:start(?:ed)?|begin|press(?:ed)?|switch(?:ed)? on) (?:the )?"
+    r"record|(?:ok|okay|fine|happy|alright|all right) (?:for (?:you|me|us) )?to (?:be )?record"
+    r"|record(?:ing)? (?:this|the interview|us)\b",
+    re.IGNORECASE,
+)
+# a turn that opens with a self-introduction, after any fillers
+INTRO_SAID = re.compile(
+    r"^\W*(?:(?:so|right|well|ok(?:ay)?|yeah|yes|yep|um+|er+|erm|hi|hiya|hello|sure|of course|"
+    r"no problem|lovely|great)\W+)*"
+    r"(?:my name(?:'s| is)|i work (?:as|for)|my (?:role|job|post|title) is|"
+    r"i(?:'m| am) (?!a (?:bit|little|lot)\b)(?:an?|the|one of the|part of the|currently|now|"
+    r"based|employed|\w+ (?:officer|worker|manager|lead|practitioner))\b)",
+    re.IGNORECASE,
+)
+WEAK_CHARS = 240  # consent and sign-off phrases count only in short turns
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def words(text: str) -> int:
+    """Words in a quote (stage directions like "[laughs]" and ellipses are not words)."""
+    return len(_WORD.findall(re.sub(r"\[[^\]]*\]", " ", text)))
+
+
+def introduction(text: str, asked: str = "") -> bool:
+    """An answer to "tell me about your role", or a turn opening with one's name or job."""
+    return bool(INTRO_ASKED.search(asked)) or bool(INTRO_SAID.search(text))
+
+
+def consent(text: str, asked: str = "") -> bool:
+    """Talk about consent or recording (in a short answer, or asked just before one)."""
+    short = len(text) <= WEAK_CHARS
+    return short and bool(CONSENT.search(text) or CONSENT.search(asked))
+
+
+def terms_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern finding these phrases in a text, each word with any ending (refer: referrals)."""
+    alts = []
+    for phrase in sorted({p.strip().lower() for p in phrases if p.strip()}, key=len, reverse=True):
+        parts = [re.escape(w) + r"\w*" for w in phrase.split()]
+        alts.append(r"\s+".join(parts))
+    if not alts:
+        return None
+    return re.compile(r"\b(?:" + "|".join(alts) + r")", re.IGNORECASE)
+
+
+def find_evidence(text: str, pattern: re.Pattern[str] | None) -> tuple[tuple[int, int] | None, int]:
+    """The first span of the code's terms in ``text`` and how many times they occur."""
+    if pattern is None:
+        return None, 0
+    found = list(pattern.finditer(text))
+    return ((found[0].start(), found[0].end()) if found else None), len(found)
+
+
+def standing(q: Quote) -> tuple[bool, bool, bool, bool, bool]:
+    """Rules 1-5's yes/no parts: equal standing means equally good for the table."""
+    return (not q.key, q.weak, q.status != "resolved", q.words < MIN_WORDS, not q.evidence)
+
+
+def rank(q: Quote) -> tuple[bool, bool, bool, bool, bool, int, float, int, int]:
+    return (*standing(q), -q.evidence, -q.score, abs(q.words - TARGET_WORDS), q.turn)
+
+
+def choose(
+    quotes: Sequence[Quote],
+    n: int,
+    groups: dict[str, str] | None = None,
+    used: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
+) -> list[Quote]:
+    """Up to ``n`` quotes: the best first, one per participant, spread over ``groups``
+    (participant -> group), none of the turns in ``used`` (participant, turn)."""
+    groups = groups or {}
+    left = sorted((q for q in quotes if (q.participant, q.turn) not in used), key=rank)
+    out: list[Quote] = []
+    people: set[str] = set()
+    picked: Counter[str] = Counter()
+    while len(out) < n:
+        open_ = [q for q in left if q.participant not in people]
+        if not open_:
+            break
+        best = standing(open_[0])
+        tier = [q for q in open_ if standing(q) == best]
+        q = min(tier, key=lambda q: (picked[groups.get(q.participant, "")], rank(q)))
+        out.append(q)
+        people.add(q.participant)
+        picked[groups.get(q.participant, "")] += 1
+        left.remove(q)
+    return out
+
+
+MODEL_TERMS = 8  # the learned model's strongest word features taken per code
+
+
+def model_terms(project: Project, k: int = MODEL_TERMS) -> dict[str, list[str]]:
+    """Per code, the words and word pairs the trained model weighs most for it (none when no
+    model has been trained, or its file cannot be read)."""
+    if project.store.latest_run("train") is None:
+        return {}
+    import numpy as np
+
+    from qualcode.coding.learn import load_model
+    from qualcode.coding.rules import FUNCTION_WORDS
+    from qualcode.errors import QualcodeError
+
+    try:
+        _, saved = load_model(project)
+    except (QualcodeError, OSError):
+        return {}
+    model = saved["model"]
+    vocab = model.features_.transformer_list[0][1].get_feature_names_out()
+    out: dict[str, list[str]] = {}
+    for code, fitted in zip(saved["codes"], model.models_, strict=False):
+        if fitted is None:
+            continue
+        coef = np.asarray(fitted[0].coef_).ravel()[: len(vocab)]
+        top = [
+            str(vocab[i])
+            for i in np.argsort(-coef, kind="stable")
+            if coef[i] > 0 and len(vocab[i]) >= 4 and not set(vocab[i].split()) & FUNCTION_WORDS
+        ]
+        out[code] = top[:k]
+    return out
