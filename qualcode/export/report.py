@@ -154,13 +154,29 @@ def _provenance(report: ReportData) -> str:
 LINE_POINTS = 15.0  # one wrapped line of 10-point text, for row heights
 
 
+SHEET_CHARS = 31  # Excel's limit on a sheet's name
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, without a dangling "and"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else text[:limit]
+    words = cut.rstrip(" ,;:-").split(" ")
+    while len(words) > 1 and words[-1].lower() in ("and", "or", "of", "the", "in", "a", "to", "&"):
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-")
+
+
 def _sheet_name(title: str, taken: set[str]) -> str:
-    """An Excel sheet name from an aim's title: at most 31 characters, none of []:*?/\\."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "sheet"
-    name, n = base, 2
+    """An Excel sheet name from an aim's title: at most 31 characters, cut at a word boundary,
+    none of []:*?/\\, and unlike every name in ``taken`` (a number is added when needed)."""
+    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split()).strip("'") or "sheet"
+    name, n = _shorten(base, SHEET_CHARS), 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _shorten(base, SHEET_CHARS - len(suffix)) + suffix, n + 1
     taken.add(name.lower())
     return name
 
@@ -187,6 +203,7 @@ def _fit(ws: Any, widths: list[float]) -> None:
     ws.auto_filter.ref = ws.dimensions
     ws.print_title_rows = "1:1"  # the header row on every printed page
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -246,6 +263,7 @@ def _notes_sheet(ws: Any, report: ReportData, kind: str) -> None:
     ws.append([final_line(report)])
     ws.append([quote_note(kind, report)])
     ws.column_dimensions["A"].width = 120.0
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     for row in ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -392,9 +410,11 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
     table.autofit = False
     header = table.rows[0]
     trpr = header._tr.get_or_add_trPr()
+    _keep_whole(header)
     repeat = OxmlElement("w:tblHeader")  # repeat the header row on every page
     repeat.set(qn("w:val"), "true")
     trpr.append(repeat)
+    page = _body_height(doc)
     sizes = [Cm(w) for w in widths]
     for i, size in enumerate(sizes):  # the grid's widths, and (below) every cell's own width:
         table.columns[i].width = size  # LibreOffice draws equal columns without both
@@ -406,9 +426,8 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
         _shade(cell, "D9E2F3")
     for r in rows:
         row = table.add_row()
-        cant = OxmlElement("w:cantSplit")  # a row is never broken across two pages
-        cant.set(qn("w:val"), "true")
-        row._tr.get_or_add_trPr().append(cant)
+        if _row_height(r, widths) <= page:  # a row longer than a page has to break
+            _keep_whole(row)
         cells = row.cells
         for cell, text, size in zip(cells, r, sizes, strict=True):
             cell.width = size
@@ -421,6 +440,38 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
                 for run in para.runs:
                     run.font.size = Pt(9)
     return table
+
+
+def _keep_whole(row: Any) -> None:
+    """Mark a table row as never broken across two pages (w:cantSplit)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(cant)
+
+
+CHARS_PER_CM = 5.0  # 9-point Calibri, counted generously so a row's height is not underrated
+LINE_CM = 0.42  # one line of 9-point text in a table cell
+
+
+def _body_height(doc: Any) -> float:
+    """The height of the page's body (between the margins) in centimetres."""
+    section = doc.sections[-1]
+    return float(section.page_height - section.top_margin - section.bottom_margin) / 360000
+
+
+def _row_height(cells: list[str], widths: list[float]) -> float:
+    """An estimate of a row's height in centimetres: its tallest cell's wrapped lines."""
+    import math
+
+    lines = 1
+    for text, width in zip(cells, widths, strict=False):
+        per_line = max(1, int((width - 0.3) * CHARS_PER_CM))
+        paras = text.split("\n")
+        lines = max(lines, sum(max(1, math.ceil(len(p) / per_line)) for p in paras))
+    return lines * LINE_CM + 0.3
 
 
 def _runs(para: Any, text: str) -> None:
