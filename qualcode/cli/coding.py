@@ -376,7 +376,7 @@ def _report_command(
     report = build_report(proj, codebook, include_suggestions, by, lang)
     report.transpose = transpose
     outputs = proj.path(proj.settings.paths.outputs)
-    path = output or outputs / draft_name(kind, fmt, include_suggestions)
+    path = output or outputs / draft_name(kind, fmt, include_suggestions, lang)
     write_report(kind, fmt, report, path, long)
     keep = proj.settings.export.keep
     proj.close()
@@ -404,7 +404,12 @@ def _report_command(
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="docx, xlsx, csv or md.")]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="File to write (default: outputs/<kind>.<format>)."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="File to write (default: outputs/<kind>.<format>; <kind>-draft.<format> for a "
+        "machine draft, <kind>.cy.<format> in Welsh).",
+    ),
 ]
 SuggestOpt = Annotated[
     bool,
@@ -551,7 +556,12 @@ def export_methods(
     codebook, _ = resolve_codebook(proj, None)
     with render.spinner("Writing the methods appendix"):
         data = build_methods(proj, codebook, lang, samples)
-    path = output or proj.path(proj.settings.paths.outputs) / f"methods.{fmt}"
+    from qualcode.export.report import draft_name
+
+    outputs = proj.path(proj.settings.paths.outputs)
+    path = output or outputs / draft_name("methods", fmt, data.draft, lang)
     written = write_methods(data, fmt, path)
+    if data.draft:
+        render.warn("nothing coded or reviewed by a person yet: the appendix is a draft")
     proj.close()
     render.out.print(f"Wrote {', '.join(str(p) for p in written)}.")

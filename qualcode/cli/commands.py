@@ -321,9 +321,12 @@ def run(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     except QualcodeError as exc:  # e.g. too few turns yet: the rest of the run still counts
         topics_skipped = f"topics skipped: {exc.message}"
     data = proj.store.status()
+    from datetime import UTC, datetime
+
+    reports_at = datetime.now(UTC).isoformat(timespec="seconds")
     reports = _run_reports(proj) if has_codebook(proj) else []
     if has_codebook(proj):
-        reports.append(_run_methods(proj))
+        reports.append(_run_methods(proj, reports_at if reports else ""))
     proj.close()
     if as_json:
         render.print_json(
@@ -385,16 +388,20 @@ def _show_learned(learned: dict[str, Any]) -> None:
         )
 
 
-def _run_methods(proj: Any) -> str:
-    """The methods appendix, into the outputs folder (what the store can say so far)."""
+def _run_methods(proj: Any, reports_at: str = "") -> str:
+    """The methods appendix, into the outputs folder (what the store can say so far): a
+    draft, named so, while nothing has been coded or reviewed by a person.
+    ``reports_at``: when this run wrote the reports (it is not in the audit log yet)."""
     from qualcode.coding.run import resolve_codebook
     from qualcode.export.methods import write_methods
+    from qualcode.export.report import draft_name
     from qualcode.review.methods import build_methods
 
     codebook, _ = resolve_codebook(proj, None)
-    path = proj.path(proj.settings.paths.outputs) / "methods.docx"
-    write_methods(build_methods(proj, codebook, samples=200), "docx", path)
-    return f"Wrote the methods appendix {path}"
+    data = build_methods(proj, codebook, samples=200, reports_now=reports_at)
+    path = proj.path(proj.settings.paths.outputs) / draft_name("methods", "docx", data.draft)
+    write_methods(data, "docx", path)
+    return f"Wrote the {'draft ' if data.draft else ''}methods appendix {path}"
 
 
 def _run_reports(proj: Any) -> list[str]:

@@ -18,6 +18,15 @@ from qualcode.review.methods import ALPHA_GOOD, ALPHA_TENTATIVE, MethodsData
 WORDS = {
     "en": {
         "title": "Methods appendix",
+        "draft_title": "Draft",
+        "draft_mark": "DRAFT: nothing has been coded or reviewed by a person yet. Not for "
+        "publication.",
+        "draft_opening": (
+            "This appendix is a draft: no person has coded or reviewed anything yet, so the "
+            "reports beside it are machine drafts of unreviewed suggestions and there are no "
+            "findings to describe. Review the suggestions (qualcode review) or import a "
+            "coder's work (qualcode import codings), then write it again."
+        ),
         "corpus": "The interviews",
         "codebook": "The codebook",
         "process": "How the analysis was done",
@@ -59,6 +68,14 @@ WORDS = {
     },
     "cy": {
         "title": "Atodiad dulliau",
+        "draft_title": "Drafft",
+        "draft_mark": "DRAFFT: nid oes neb wedi codio nac adolygu dim eto. Nid i'w gyhoeddi.",
+        "draft_opening": (
+            "Drafft yw'r atodiad hwn: nid oes neb wedi codio nac adolygu dim eto, felly "
+            "drafftiau peiriant o awgrymiadau heb eu hadolygu yw'r adroddiadau wrth ei ochr, ac "
+            "nid oes canfyddiadau i'w disgrifio. Adolygwch yr awgrymiadau (qualcode review) neu "
+            "mewnforiwch waith codiwr (qualcode import codings), yna ysgrifennwch ef eto."
+        ),
         "corpus": "Y cyfweliadau",
         "codebook": "Y llyfr codau",
         "process": "Sut y gwnaed y dadansoddiad",
@@ -110,6 +127,11 @@ def _w(data: MethodsData, key: str) -> str:
     return WORDS.get(data.lang, WORDS["en"])[key]
 
 
+def _title(data: MethodsData) -> str:
+    title = f"{_w(data, 'title')}: {data.title}"
+    return f"{_w(data, 'draft_title')}: {title}" if data.draft else title
+
+
 def _n(x: int) -> str:
     return f"{x:,}"
 
@@ -154,10 +176,18 @@ def _seen(machine: dict[str, dict[str, int]]) -> str:
     """Which suggestions reviewers were shown, as their decisions tell it."""
     kinds = [k for k in ("rule", "model", "topic") if sum(machine[k].values())]
     if not kinds:
-        return "No reviewer has decided a machine suggestion yet"
+        return "No reviewer has decided a machine suggestion yet."
     said = " and ".join(kinds) + " suggestions" + (" only" if len(kinds) == 1 else "")
     saw = _saw(machine)
     return f"Reviewers' decisions show which suggestions they were shown: {said} ({saw})."
+
+
+def _trained_on(m: dict[str, Any]) -> str:
+    n, seeds = m["segments"], m["seeds"]
+    examples = f"{seeds} example{'' if seeds == 1 else 's'} from the codebook"
+    if not n:
+        return f"the {examples} alone (no human-coded segment yet)"
+    return f"{_n(n)} human-coded segment{'' if n == 1 else 's'} and {examples}"
 
 
 def _who_coded(data: MethodsData) -> str:
@@ -169,20 +199,40 @@ def _who_coded(data: MethodsData) -> str:
     parts[:1] = [p.replace(" from ", " come from ", 1) for p in parts[:1]]
     sources = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     unresolved = who["unresolved"]
-    return (
-        f"{_n(who['human_segments'])} segments were coded by people; "
+    people = (
+        f"{_n(who['human_segments'])} segment{'' if who['human_segments'] == 1 else 's'} "
+        f"{'was' if who['human_segments'] == 1 else 'were'} coded by people; "
         f"{_n(who['double_coded'])} of them ({who['double_share']:.0%}) were coded "
         "independently by two or more people, blind or in separate imports (reviewing the "
         "machine's suggestions is not independent coding). "
-        + "R"
-        + _saw(who["machine_reviewed"], detail=True)[1:]
-        + f". {_n(who['unreviewed'])} suggestions were left unreviewed and are in no finding. "
+        if who["human_segments"]
+        else "No segment has been coded by a person yet. "
+    )
+    decided = (
+        "R" + _saw(who["machine_reviewed"], detail=True)[1:] + ". "
+        if who["decisions"]
+        else "No reviewer has decided a machine suggestion yet. "
+    )
+    left = who["unreviewed"]
+    return (
+        people
+        + decided
+        + (
+            f"{_n(left)} suggestion{' was' if left == 1 else 's were'} left unreviewed and "
+            f"{'is' if left == 1 else 'are'} in no finding. "
+            if left
+            else ""
+        )
         + (f"Of the {_n(final)} final codings, {sources}. " if final else "")
         + "The findings use one final coding: a segment one person coded keeps that person's "
-        "codes, and codes the people who coded a segment agree on stand. Of the segments people "
-        f"coded differently, {_n(who['resolved'])} "
-        f"{'was' if who['resolved'] == 1 else 'were'} reconciled and {_n(unresolved)} "
-        f"{'is' if unresolved == 1 else 'are'} not; "
+        "codes, and codes the people who coded a segment agree on stand. "
+        + (
+            f"Of the segments people coded differently, {_n(who['resolved'])} "
+            f"{'was' if who['resolved'] == 1 else 'were'} reconciled and {_n(unresolved)} "
+            f"{'is' if unresolved == 1 else 'are'} not; "
+            if who["resolved"] or unresolved
+            else "No segment has been coded differently by two or more people; "
+        )
         + (
             f"{'that one uses' if unresolved == 1 else 'those use'} {who['final_describe']} "
             if unresolved
@@ -196,7 +246,9 @@ def _who_coded(data: MethodsData) -> str:
 def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
     """The appendix's content in order, for any writer."""
     c, cb, who = data.corpus, data.codebook, data.coders
-    out: list[Block] = [("title", f"{_w(data, 'title')}: {data.title}")]
+    out: list[Block] = [("title", _title(data))]
+    if data.draft:
+        out.append(("p", _w(data, "draft_opening")))
     formats = ", ".join(f"{n} {fmt}" for fmt, n in c["formats"].items())
     period = f", held {c['period']}" if c["period"] else ""
     out += [
@@ -299,8 +351,7 @@ def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
             (
                 "p",
                 f"Rules in the codebook suggested codes; a learned suggester (model {m['model']}) "
-                f"was trained on {_n(m['segments'])} human-coded segments and {m['seeds']} "
-                f"examples from the codebook. {verdict} (qualcode suggest eval). "
+                f"was trained on {_trained_on(m)}. {verdict} (qualcode suggest eval). "
                 f"{_seen(who['machine_reviewed'])} "
                 "No suggestion became a coding without a person accepting it. "
                 + (
@@ -384,6 +435,8 @@ def _md(data: MethodsData, content: list[Block], figure_name: str) -> bytes:
         kind = block[0]
         if kind == "title":
             lines += [f"# {block[1]}", ""]
+            if data.draft:
+                lines += [f"**{_w(data, 'draft_mark')}**", ""]
         elif kind == "h":
             lines += [f"## {block[1]}", ""]
         elif kind == "p":
@@ -421,9 +474,14 @@ def _docx(data: MethodsData, content: list[Block]) -> bytes:
 
     from qualcode.export.report import _caption, _footer, _stable_zip, _table, new_document
 
-    doc = new_document(f"{_w(data, 'title')}: {data.title}", landscape=False, margin=2.0,
-                       points=10.5)  # fmt: skip
+    doc = new_document(_title(data), landscape=False, margin=2.0, points=10.5)
     _footer(doc.sections[0], data.title, data.lang)
+    if data.draft:  # on every page, as the machine drafts of the reports say it
+        from docx.shared import RGBColor
+
+        mark = doc.sections[0].header.paragraphs[0].add_run(_w(data, "draft_mark"))
+        mark.bold = True
+        mark.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     usable = 21.0 - 4.0
     tables = figures = 0
     for block in content:

@@ -339,9 +339,11 @@ def _title(report: ReportData) -> str:
     return report.title
 
 
-def draft_name(kind: str, fmt: str, draft: bool) -> str:
-    """The file a report is written to: a machine draft never takes the final report's name."""
-    return f"{kind}-draft.{fmt}" if draft else f"{kind}.{fmt}"
+def draft_name(kind: str, fmt: str, draft: bool, lang: str = "en") -> str:
+    """The file a report is written to: a machine draft never takes the final report's name,
+    nor a Welsh or bilingual edition the English one's (themes.cy.docx, themes.en-cy.docx)."""
+    edition = "" if lang == "en" else "." + lang.replace("+", "-")
+    return f"{kind}{'-draft' if draft else ''}{edition}.{fmt}"
 
 
 def _field(paragraph: Any, instruction: str, shown: str) -> None:

@@ -47,6 +47,8 @@ class MethodsData:
     machine: dict[str, Any]
     saturation: Saturation | None
     limitations: list[str] = field(default_factory=list)
+    # nothing coded or reviewed by a person yet: the reports beside it are machine drafts
+    draft: bool = False
 
 
 def _period(dates: list[str]) -> str:
@@ -131,7 +133,12 @@ def codebook_summary(project: Project, codebook: Codebook) -> dict[str, Any]:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    """'no memos', '1 memo', '2,000 memos'."""
+    return f"no {noun}s" if n == 0 else f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _times(n: int) -> str:
+    return {0: "not yet", 1: "once", 2: "twice"}.get(n, f"{n:,} times")
 
 
 def _people(n: int) -> str:
@@ -145,8 +152,22 @@ def _when(entries: list[str]) -> str:
     return days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
 
 
-def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
-    """The Framework Method's steps (Gale et al. 2013), each with what the project records."""
+def _commands(log: list[dict[str, Any]], commands: tuple[str, ...]) -> dict[str, str]:
+    """The finished invocations of these commands in the audit log (a command commits in
+    several parts, and ends with one 'end' entry): invocation -> when it started."""
+    return {
+        e.get("invocation") or str(e["id"]): e["started"]
+        for e in log
+        if e["command"] in commands and e.get("part") in ("end", None)
+    }
+
+
+def process(
+    project: Project, coders: dict[str, Any], reports_now: str = ""
+) -> list[dict[str, str]]:
+    """The Framework Method's steps (Gale et al. 2013), each with what the project records.
+    ``reports_now``: when the command writing this appendix has just written the reports too
+    (``qualcode run``, not yet in the log as finished), when it started."""
     store = project.store
     log = store.audit_log()
 
@@ -159,7 +180,10 @@ def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
     trains = store.runs_of("train")
     marks = store.mark_counts()
     corpus_docs = len(store.current_documents())
-    exports = logged("export matrix", "export themes", "run")
+    # one command writes several tables (and commits in several parts): count commands
+    exports = _commands(log, ("export matrix", "export themes", "run"))
+    if reports_now:
+        exports["now"] = reports_now
     return [
         {
             "step": "Transcription and familiarisation",
@@ -172,8 +196,13 @@ def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
         {
             "step": "Coding",
             "record": f"rule coding with the codebook ({_count(len(codes), 'run')}); "
-            f"{coders['human_segments']:,} segments coded by {_people(len(coders['coders']))}, "
-            f"{coders['double_coded']:,} of them independently by two or more",
+            + (
+                f"{_count(coders['human_segments'], 'segment')} coded by "
+                f"{_people(len(coders['coders']))}, {coders['double_coded']:,} of them "
+                "independently by two or more"
+                if coders["human_segments"]
+                else "no segment coded or reviewed by a person yet"
+            ),
             "when": _when([at for at, _ in codes] + logged("import codings", "review")),
             "command": "qualcode log",
         },
@@ -186,15 +215,20 @@ def process(project: Project, coders: dict[str, Any]) -> list[dict[str, str]]:
         },
         {
             "step": "Applying the analytical framework",
-            "record": f"{coders['decisions']:,} review decisions on machine suggestions; "
+            "record": f"{_count(coders['decisions'], 'review decision')} on machine suggestions; "
             f"{_count(len(trains), 'training')} of the learned suggester",
             "when": _when(logged("review", "review import", "reconcile", "suggest train")),
             "command": "qualcode status",
         },
         {
             "step": "Charting data into the framework matrix",
-            "record": f"framework matrices and theme tables written {_count(len(exports), 'time')}",
-            "when": _when(exports),
+            "record": f"framework matrices and theme tables written {_times(len(exports))}"
+            + (
+                " (machine drafts only: nothing reviewed yet)"
+                if not coders["final_codings"] and exports
+                else ""
+            ),
+            "when": _when(list(exports.values())),
             "command": "qualcode export matrix",
         },
         {
@@ -449,7 +483,12 @@ def limitations(
     for codes in final.codes.values():
         counted.update(codes)
     few = [c.id for c in codebook.codes if counted[c.id] < FEW_CODINGS]
-    if few:
+    if not final.codes:
+        out.append(
+            "No segment has been coded or reviewed by a person yet: there are no findings, "
+            "and the reports beside this appendix are machine drafts."
+        )
+    elif few:
         out.append(
             f"{len(few)} of {len(codebook.codes)} codes were given to fewer than {FEW_CODINGS} "
             f"segments, so what is said about them rests on very few quotes: {', '.join(few)}."
@@ -462,8 +501,9 @@ def limitations(
     double = data.coders["double_coded"]
     if data.agreement and double < 30:
         out.append(
-            f"Agreement rests on {double} independently double-coded segments, fewer than the "
-            "30 under which its interval is wide."
+            f"Agreement rests on {double} independently double-coded "
+            f"segment{'' if double == 1 else 's'}, fewer than the 30 under which its interval "
+            "is wide."
         )
     out += agreement_limitations(data.agreement)
     if not data.agreement:
@@ -481,8 +521,14 @@ def limitations(
 
 
 def build_methods(
-    project: Project, codebook: Codebook, lang: str = "en", samples: int = 1000
+    project: Project,
+    codebook: Codebook,
+    lang: str = "en",
+    samples: int = 1000,
+    reports_now: str = "",
 ) -> MethodsData:
+    """``reports_now``: the time the calling command wrote the reports, when it did
+    (``qualcode run``)."""
     rec = record(project)  # the record read once; every figure below stands on it
     final = final_coding(project, rec)
     coders = coders_summary(project, rec, final)
@@ -492,12 +538,13 @@ def build_methods(
         lang=lang,
         corpus=corpus(project),
         codebook=codebook_summary(project, codebook),
-        process=process(project, coders),
+        process=process(project, coders, reports_now),
         coders=coders,
         agreement=rows,
         agreement_note=note,
         machine=machine_summary(project, codebook),
         saturation=project_saturation(project, final),
+        draft=not any(s in final.complete for s in final.codes),
     )
     data.limitations = limitations(project, codebook, data, final)
     return data
