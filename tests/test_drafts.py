@@ -81,3 +81,16 @@ def test_export_methods_before_any_coding_is_a_draft_by_name(
     assert "No reviewer has decided a machine suggestion yet." in text
     assert not BAD_COUNTS.search(" ".join(text.split()))
     open_project(root).close()
+
+
+def test_a_machine_draft_report_opens_by_saying_it_is_one(project: Project, tmp_path: Path) -> None:
+    project = _toy(project)
+    root = str(project.root)
+    project.close()
+    for fmt in ("docx", "md"):
+        assert main(["export", "themes", "--include-suggestions", "-f", fmt, "-p", root]) == 0
+    header, text = _text(Path(root) / "outputs" / "themes-draft.docx")
+    assert header.startswith("MACHINE DRAFT")
+    assert text.startswith("Machine draft: ") and "This is a machine draft:" in text[:200]
+    md = (Path(root) / "outputs" / "themes-draft.md").read_text()
+    assert md.startswith("# Machine draft: ") and "This is a machine draft:" in md[:400]

@@ -83,7 +83,7 @@ def _csv(kind: str, report: ReportData, tables: list[Table], long: bool = False)
 def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     out = [f"# {_title(report)}", ""]
     if report.includes_suggestions:
-        out += [f"**{say(report.lang, 'draft_mark')}**", ""]
+        out += [f"**{say(report.lang, 'draft_mark')}**", "", say(report.lang, "draft_opening"), ""]
     out += [_provenance(report), "", final_line(report), "", quote_note(kind, report), ""]
     for n, t in enumerate(tables, start=1):
         out += [f"## {t.title}", "", f"{say(report.lang, 'table')} {n}. {t.title}", ""]
@@ -259,6 +259,7 @@ def _notes_sheet(ws: Any, report: ReportData, kind: str) -> None:
     ws["A1"].font = Font(bold=True)
     if report.includes_suggestions:
         ws.append([say(report.lang, "draft_mark")])
+        ws.append([say(report.lang, "draft_opening")])
     ws.append([_provenance(report)])
     ws.append([final_line(report)])
     ws.append([quote_note(kind, report)])
@@ -282,6 +283,8 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         mark.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     _footer(section, report.title, report.lang)
     doc.add_heading(_title(report), level=0)
+    if report.includes_suggestions:
+        doc.add_paragraph(say(report.lang, "draft_opening"))
     doc.add_paragraph(_provenance(report))
     doc.add_paragraph(final_line(report))
     doc.add_paragraph(quote_note(kind, report))

@@ -43,6 +43,11 @@ EN: dict[str, str] = {
     "and_attributes": " and {attributes}",
     "draft_mark": "MACHINE DRAFT: unreviewed suggestions, not findings. Not for publication.",
     "draft_title": "Machine draft: {title}",
+    "draft_opening": (
+        "This is a machine draft: it shows the machine's unreviewed suggestions (in italics) "
+        "beside any reviewed coding, and none of them is a finding until a person has reviewed "
+        "it (qualcode review)."
+    ),
     "draft_caption": "Machine draft (unreviewed suggestions). ",
     "suggested": "[suggested, not reviewed]",
     "turn": "(turn {turn})",
@@ -133,6 +138,11 @@ CY: dict[str, str] = {
         "DRAFFT PEIRIANT: awgrymiadau heb eu hadolygu, nid canfyddiadau. Nid i'w gyhoeddi."
     ),
     "draft_title": "Drafft peiriant: {title}",
+    "draft_opening": (
+        "Drafft peiriant yw hwn: mae'n dangos awgrymiadau'r peiriant heb eu hadolygu (mewn "
+        "llythrennau italig) ochr yn ochr ag unrhyw godio a adolygwyd, ac nid yw'r un ohonynt "
+        "yn ganfyddiad nes i berson ei adolygu (qualcode review)."
+    ),
     "draft_caption": "Drafft peiriant (awgrymiadau heb eu hadolygu). ",
     "suggested": "[awgrym, heb ei adolygu]",
     "turn": "(tro {turn})",
