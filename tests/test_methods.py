@@ -126,7 +126,7 @@ def test_export_methods_writes_word_and_markdown_deterministically(
                     "## Limitations", "Framework Method",
                     "(qualcode agreement ann bob)"):  # fmt: skip
         assert heading in md
-    assert "![New codes per interview" in md
+    assert "![Codebook codes present in each interview" in md
     import docx
 
     doc = docx.Document(str(out / "a.docx"))

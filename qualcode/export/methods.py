@@ -65,6 +65,21 @@ WORDS = {
         "caption_agreement": "Agreement by aim and overall",
         "caption_figure": "New codes per interview, in the order the interviews were held",
         "caption_saturation": "The numbers behind the saturation figure",
+        "present": "codebook codes present",
+        "mean_reached": "share of each code's final prevalence reached (mean)",
+        "caption_coverage_figure": (
+            "Codebook codes present in each interview, and the share of each code's final "
+            "prevalence reached by then, in the order the interviews were held"
+        ),
+        "caption_coverage": "Code coverage per interview",
+        "caption_reached": "Share of each code's final prevalence reached by interview k",
+        "final_prevalence": "interviews with the code",
+        "by_interview": "by interview {k}",
+        "caption_added_figure": (
+            "New codes per interview among the codes added during the analysis"
+        ),
+        "caption_added": "The numbers behind the figure of added codes",
+        "saturation_point": "saturation point (Guest, Namey and Chen rule)",
     },
     "cy": {
         "title": "Atodiad dulliau",
@@ -114,9 +129,25 @@ WORDS = {
         "caption_agreement": "Cytundeb fesul nod ac yn gyffredinol",
         "caption_figure": "Codau newydd ym mhob cyfweliad, yn nhrefn y cyfweliadau",
         "caption_saturation": "Y rhifau y tu ôl i'r ffigur dirlawnder",
+        "present": "codau'r llyfr codau sy'n bresennol",
+        "mean_reached": "cyfran amlder terfynol pob cod a gyrhaeddwyd (cymedr)",
+        "caption_coverage_figure": (
+            "Codau'r llyfr codau sy'n bresennol ym mhob cyfweliad, a'r gyfran o amlder "
+            "terfynol pob cod a gyrhaeddwyd erbyn hynny, yn nhrefn y cyfweliadau"
+        ),
+        "caption_coverage": "Cwmpas y codau ym mhob cyfweliad",
+        "caption_reached": "Cyfran amlder terfynol pob cod a gyrhaeddwyd erbyn cyfweliad k",
+        "final_prevalence": "cyfweliadau â'r cod",
+        "by_interview": "erbyn cyfweliad {k}",
+        "caption_added_figure": (
+            "Codau newydd ym mhob cyfweliad ymhlith y codau a ychwanegwyd yn ystod y dadansoddiad"
+        ),
+        "caption_added": "Y rhifau y tu ôl i ffigur y codau a ychwanegwyd",
+        "saturation_point": "pwynt dirlawnder (rheol Guest, Namey a Chen)",
     },
 }
 FORMATS = ("docx", "md")
+Figures = tuple[bytes | None, bytes | None]  # the coverage figure, the added codes' figure
 
 Block = tuple[
     Any, ...
@@ -243,7 +274,7 @@ def _who_coded(data: MethodsData) -> str:
     )
 
 
-def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
+def blocks(data: MethodsData, figure: Figures = (None, None)) -> list[Block]:
     """The appendix's content in order, for any writer."""
     c, cb, who = data.corpus, data.codebook, data.coders
     out: list[Block] = [("title", _title(data))]
@@ -367,70 +398,178 @@ def blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
             ("p", "Only the codebook's rules suggested codes; no model was trained. "
              + _seen(who["machine_reviewed"]))
         )  # fmt: skip
-    s = data.saturation
-    out.append(("h", _w(data, "saturation")))
-    if s is None:
-        out.append(("p", "Saturation cannot be assessed: no interview has been coded yet."))
-    else:
-        out.append(
-            (
-                "p",
-                f"{s.sentence()} Interviews are ordered {s.order}; only interviews people coded "
-                "(at least half of their segments) count (qualcode saturation).",
-            )
-        )
-        if figure is not None:
-            out.append(("figure", _w(data, "caption_figure"), figure))
-        out.append(
-            ("table", _w(data, "caption_saturation"),
-             [_w(data, "interview"), _w(data, "date"), _w(data, "codes"), _w(data, "new"),
-              _w(data, "so_far")],
-             [[f"{i + 1}. {s.interviews[i]}", s.dates[i] or "-", str(s.codes[i]),
-               str(s.new[i]), str(s.cumulative[i])] for i in range(len(s.interviews))])
-        )  # fmt: skip
+    out += _saturation_blocks(data, figure)
     out.append(("h", _w(data, "limitations")))
     out.append(("list", data.limitations or ["None that the project's records show."]))
     return out
 
 
-def saturation_figure(data: MethodsData) -> bytes | None:
-    """New codes per interview (bars) and codes so far (line), with the saturation point, as a
-    300 dpi PNG with no timestamp (the same data give the same bytes)."""
-    s = data.saturation
-    if s is None or not s.interviews:
-        return None
-    import matplotlib
+def _saturation_blocks(data: MethodsData, figures: Figures) -> list[Block]:
+    """Saturation as a codebook fixed before coding allows: code coverage per interview and
+    the share of each code's final prevalence reached by interview k; Guest, Namey and Chen's
+    new-code measure only over the codes added during the analysis, with its caveat."""
+    out: list[Block] = [("h", _w(data, "saturation"))]
+    cov = data.coverage
+    if cov is None or not cov.interviews:
+        return [*out, ("p", "Saturation cannot be assessed: no interview has been coded yet.")]
+    n, total = len(cov.interviews), len(cov.codes)
+    order = data.saturation.order if data.saturation is not None else ""
+    mean = cov.mean_reached()
+    half = cov.milestones()[1] if len(cov.milestones()) > 1 else n
+    whole = sum(1 for c in cov.codes if cov.final[c] and cov.reached[c][half - 1] >= 1.0)
+    out.append(
+        (
+            "p",
+            f"The codebook's {total} codes were defined before coding, so a count of codes "
+            "first seen in each interview, as in Guest, Namey and Chen (2020), would find most "
+            "of them early whatever the interviews said "
+            f"({cov.present[0]} of {total} in the first interview here): it says little about "
+            "saturation and is not reported as a finding. Instead, the table and figure give "
+            "how many of the codebook's codes each interview carries, and how much of each "
+            "code's final prevalence (the interviews that carry it in the end) had been "
+            f"reached by each interview. By interview {half} of {n} the codes had reached "
+            f"{mean[half - 1]:.0%} of their final prevalence on average, and "
+            + (f"{whole} of {total} codes all of it. " if whole else "no code all of it. ")
+            + f"Interviews are ordered {order}; only interviews people "
+            "coded (at least half of their segments) count (qualcode saturation).",
+        )
+    )
+    if figures[0] is not None:
+        out.append(("figure", _w(data, "caption_coverage_figure"), figures[0]))
+    marks = cov.milestones()
+    out.append(
+        ("table", _w(data, "caption_reached"),
+         [_w(data, "codes"), _w(data, "final_prevalence"),
+          *(_w(data, "by_interview").format(k=k) for k in marks)],
+         [[c, f"{cov.final[c]} of {n}",
+           *(f"{cov.reached[c][k - 1]:.0%}" if cov.final[c] else "-" for k in marks)]
+          for c in cov.codes])
+    )  # fmt: skip
+    out.append(
+        ("table", _w(data, "caption_coverage"),
+         [_w(data, "interview"), _w(data, "date"), _w(data, "present"), _w(data, "mean_reached")],
+         [[f"{i + 1}. {cov.interviews[i]}", cov.dates[i] or "-",
+           f"{cov.present[i]} of {total}", f"{mean[i]:.0%}"] for i in range(n)])
+    )  # fmt: skip
+    out += _added_blocks(data, figures[1])
+    return out
 
-    matplotlib.use("Agg")
+
+def _added_blocks(data: MethodsData, figure: bytes | None) -> list[Block]:
+    """Guest, Namey and Chen's measure over the codes added during the analysis, if any."""
+    s = data.added_saturation
+    if not data.added or s is None:
+        return [
+            (
+                "p",
+                "No code was added during the analysis (by adopting a topic or in a later "
+                "codebook version), so there is no inductive code whose saturation Guest, Namey "
+                "and Chen's measure could assess.",
+            )
+        ]
+    out: list[Block] = [
+        (
+            "p",
+            f"{len(data.added)} code{'' if len(data.added) == 1 else 's'} "
+            f"{'was' if len(data.added) == 1 else 'were'} added during the analysis "
+            f"({', '.join(data.added)}). Over these codes alone: {s.sentence()} Caveat: the "
+            "measure counts codes first seen in each interview, so it describes when the added "
+            "codes stopped appearing for the first time, in interviews coded with a codebook "
+            "that already held them; codes added late could not be seen in interviews coded "
+            "before they existed unless those were coded again.",
+        )
+    ]
+    if figure is not None:
+        out.append(("figure", _w(data, "caption_added_figure"), figure))
+    out.append(
+        ("table", _w(data, "caption_added"),
+         [_w(data, "interview"), _w(data, "date"), _w(data, "codes"), _w(data, "new"),
+          _w(data, "so_far")],
+         [[f"{i + 1}. {s.interviews[i]}", s.dates[i] or "-", str(s.codes[i]),
+           str(s.new[i]), str(s.cumulative[i])] for i in range(len(s.interviews))])
+    )  # fmt: skip
+    return out
+
+
+def _png(fig: Any) -> bytes:
     import matplotlib.pyplot as plt
 
-    x = list(range(1, len(s.interviews) + 1))
-    fig, ax = plt.subplots(figsize=(6.3, 3.0), dpi=300)
-    ax.bar(x, s.new, color="#4a7ab5", label=_w(data, "new"))
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0.4, len(x) + 0.6)
-    ax.set_xlabel(_w(data, "interview"))
-    ax.set_ylabel(_w(data, "new"))
-    ax2 = ax.twinx()
-    ax2.plot(x, s.cumulative, color="#333333", linewidth=1.2, label=_w(data, "so_far"))
-    ax2.set_ylabel(_w(data, "so_far"))
-    ax2.set_ylim(0, max(s.cumulative) * 1.1 if max(s.cumulative) else 1)
-    if s.point is not None:
-        ax.axvline(s.point + 0.5, color="#c00000", linestyle="--", linewidth=1)
-    ax.spines["top"].set_visible(False)
-    ax2.spines["top"].set_visible(False)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None})  # no timestamp: same bytes
     plt.close(fig)
     return buf.getvalue()
 
 
-def _md(data: MethodsData, content: list[Block], figure_name: str) -> bytes:
+def _axes(data: MethodsData, n: int, ylabel: str) -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(6.3, 3.0), dpi=300)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
+    ax.set_xlim(0.4, n + 0.6)
+    ax.set_xlabel(_w(data, "interview"))
+    ax.set_ylabel(ylabel)
+    ax.spines["top"].set_visible(False)
+    return fig, ax
+
+
+def _legend(ax: Any, handles: list[Any]) -> None:
+    """The legend above the plot, clear of the bars."""
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles),
+              fontsize=7, frameon=False)  # fmt: skip
+
+
+def saturation_figures(data: MethodsData) -> Figures:
+    """The coverage figure (codebook codes per interview as bars, the mean share of final
+    prevalence reached as a line) and, when codes were added during the analysis, their new
+    codes per interview with the saturation point: 300 dpi PNGs, each with a legend."""
+    cov = data.coverage
+    if cov is None or not cov.interviews:
+        return None, None
+    from matplotlib.ticker import PercentFormatter
+
+    x = list(range(1, len(cov.interviews) + 1))
+    fig, ax = _axes(data, len(x), _w(data, "present"))
+    bars = ax.bar(x, cov.present, color="#4a7ab5", label=_w(data, "present"))
+    ax.set_ylim(0, max(len(cov.codes), 1))
+    ax2 = ax.twinx()
+    (line,) = ax2.plot(x, cov.mean_reached(), color="#333333", linewidth=1.2,
+                       label=_w(data, "mean_reached"))  # fmt: skip
+    ax2.set_ylim(0, 1.05)
+    ax2.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax2.spines["top"].set_visible(False)
+    _legend(ax, [bars, line])
+    first = _png(fig)
+    s = data.added_saturation
+    if not data.added or s is None or not s.interviews:
+        return first, None
+    fig, ax = _axes(data, len(s.interviews), _w(data, "new"))
+    x = list(range(1, len(s.interviews) + 1))
+    handles = [ax.bar(x, s.new, color="#4a7ab5", label=_w(data, "new"))]
+    ax2 = ax.twinx()
+    handles += ax2.plot(x, s.cumulative, color="#333333", linewidth=1.2,
+                        label=_w(data, "so_far"))  # fmt: skip
+    ax2.set_ylabel(_w(data, "so_far"))
+    ax2.set_ylim(0, max(max(s.cumulative), 1) * 1.1)
+    from matplotlib.ticker import MaxNLocator
+
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax2.spines["top"].set_visible(False)
+    if s.point is not None:  # named in the legend: no unexplained line
+        handles.append(ax.axvline(s.point + 0.5, color="#c00000", linestyle="--", linewidth=1,
+                                  label=_w(data, "saturation_point")))  # fmt: skip
+    _legend(ax, handles)
+    return first, _png(fig)
+
+
+def _md(data: MethodsData, content: list[Block], figure_names: list[str]) -> bytes:
     lines: list[str] = []
-    tables = 0
+    tables = figures = 0
     for block in content:
         kind = block[0]
         if kind == "title":
@@ -444,7 +583,9 @@ def _md(data: MethodsData, content: list[Block], figure_name: str) -> bytes:
         elif kind == "list":
             lines += [f"- {item}" for item in block[1]] + [""]
         elif kind == "figure":
-            lines += [f"![{block[1]}]({figure_name})", "", f"*{block[1]}*", ""]
+            name = figure_names[figures]
+            figures += 1
+            lines += [f"![{block[1]}]({name})", "", f"*{block[1]}*", ""]
         elif kind == "table":
             tables += 1
             _, caption, headers, rows = block
@@ -510,16 +651,17 @@ def _docx(data: MethodsData, content: list[Block]) -> bytes:
 
 
 def write_methods(data: MethodsData, fmt: str, path: Path) -> list[Path]:
-    """Write the appendix (and, for Markdown, the figure beside it); returns the files."""
-    figure = saturation_figure(data)
-    content = blocks(data, figure)
+    """Write the appendix (and, for Markdown, the figures beside it); returns the files."""
+    figures = saturation_figures(data)
+    content = blocks(data, figures)
     if fmt == "docx":
         atomic_write_bytes(path, _docx(data, content))
         return [path]
     written = [path]
-    figure_name = f"{path.stem}-saturation.png"
-    if figure is not None:
-        atomic_write_bytes(path.with_name(figure_name), figure)
-        written.append(path.with_name(figure_name))
-    atomic_write_bytes(path, _md(data, content, figure_name))
+    names = [f"{path.stem}-saturation.png", f"{path.stem}-added-codes.png"]
+    drawn = [(name, png) for name, png in zip(names, figures, strict=True) if png is not None]
+    for name, png in drawn:
+        atomic_write_bytes(path.with_name(name), png)
+        written.append(path.with_name(name))
+    atomic_write_bytes(path, _md(data, content, [name for name, _ in drawn]))
     return written

@@ -15,7 +15,7 @@ from typing import Any
 from qualcode.codebook import Codebook
 from qualcode.project import Project
 from qualcode.review.layers import MACHINE_KINDS, Final, Record, final_coding, record
-from qualcode.review.saturation import Saturation, saturation
+from qualcode.review.saturation import Coverage, Saturation, coverage, saturation
 
 # Krippendorff (2004, p. 241): rely on alpha >= .800; draw tentative conclusions from .667.
 ALPHA_GOOD, ALPHA_TENTATIVE = 0.800, 0.667
@@ -49,6 +49,12 @@ class MethodsData:
     limitations: list[str] = field(default_factory=list)
     # nothing coded or reviewed by a person yet: the reports beside it are machine drafts
     draft: bool = False
+    # saturation as a codebook fixed before coding allows: code coverage per interview and
+    # the share of each code's final prevalence reached; the Guest, Namey and Chen measure
+    # over the codes added during the analysis only (topics adopted, codebook versions)
+    coverage: Coverage | None = None
+    added: list[str] = field(default_factory=list)
+    added_saturation: Saturation | None = None
 
 
 def _period(dates: list[str]) -> str:
@@ -439,12 +445,34 @@ def interview_codes(
     return rows, (f"by {date}" if dated and rows else "by participant id (no dates)")
 
 
-def project_saturation(project: Project, final: Final | None = None) -> Saturation | None:
+def project_saturation(
+    project: Project, final: Final | None = None, only: set[str] | None = None
+) -> Saturation | None:
+    """Guest, Namey and Chen's measure over the coded interviews (``only``: counting these
+    codes alone)."""
     rows, order = interview_codes(project, final)
+    if only is not None:
+        rows = [(label, date, codes & only) for label, date, codes in rows]
     if not rows:
         return None
     m = project.settings.methods
     return saturation(rows, m.base, m.run, m.threshold, order)
+
+
+def added_codes(summary: dict[str, Any], codebook: Codebook) -> list[str]:
+    """The codes added during the analysis: adopted from topic suggestions, or added by a later
+    codebook version (and still in the codebook)."""
+    added = set(summary["adopted_from_topics"])
+    for version in summary["versions"][1:]:
+        added.update((version.get("changes") or {}).get("added", []))
+    return sorted(added & {c.id for c in codebook.codes})
+
+
+def project_coverage(
+    project: Project, codebook: Codebook, final: Final | None = None
+) -> Coverage | None:
+    rows, _ = interview_codes(project, final)
+    return coverage(rows, [c.id for c in codebook.codes]) if rows else None
 
 
 def agreement_limitations(rows: list[Agreement]) -> list[str]:
@@ -515,8 +543,11 @@ def limitations(
             "The learned suggester was not checked on interviews it had not seen (fewer than "
             "two coded interviews), so its suggestions were not shown in place of the rules'."
         )
-    if data.saturation is not None and data.saturation.point is None:
-        out.append("Saturation, by the rule stated above, was not reached.")
+    if data.added_saturation is not None and data.added_saturation.point is None:
+        out.append(
+            "Saturation of the codes added during the analysis, by the rule stated above, was "
+            "not reached."
+        )
     return out
 
 
@@ -545,6 +576,10 @@ def build_methods(
         machine=machine_summary(project, codebook),
         saturation=project_saturation(project, final),
         draft=not any(s in final.complete for s in final.codes),
+        coverage=project_coverage(project, codebook, final),
     )
+    data.added = added_codes(data.codebook, codebook)
+    if data.added:
+        data.added_saturation = project_saturation(project, final, set(data.added))
     data.limitations = limitations(project, codebook, data, final)
     return data

@@ -112,3 +112,53 @@ def as_dict(s: Saturation) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(s) | {"sentence": s.sentence()}
+
+
+@dataclass
+class Coverage:
+    """For a codebook fixed before coding, what saturation can honestly say: how many of the
+    codebook's codes each interview carries, and how much of each code's final prevalence
+    (the interviews that carry it in the end) had been reached by each interview."""
+
+    interviews: list[str]  # in the order they were held
+    dates: list[str]
+    codes: list[str]  # the codebook's codes
+    present: list[int]  # codebook codes each interview carries
+    final: dict[str, int]  # code -> interviews carrying it, over all of them
+    reached: dict[str, list[float]]  # code -> share of ``final`` reached by interview k (1-based)
+
+    def mean_reached(self) -> list[float]:
+        """By interview k, the share of their final prevalence the codes had reached, on
+        average over the codes that occur at all."""
+        shown = [self.reached[c] for c in self.codes if self.final[c]]
+        if not shown:
+            return [0.0] * len(self.interviews)
+        return [sum(r[k] for r in shown) / len(shown) for k in range(len(self.interviews))]
+
+    def milestones(self) -> list[int]:
+        """The interviews (1-based) a table reports shares at: a quarter, half, three quarters
+        of the way, and the last."""
+        n = len(self.interviews)
+        return sorted({max(1, -(-n * q // 4)) for q in (1, 2, 3, 4)})
+
+
+def coverage(interviews: Sequence[tuple[str, str, set[str]]], codes: Sequence[str]) -> Coverage:
+    """``interviews``: (label, date, codes) in the order they were held; ``codes``: the
+    codebook's."""
+    final = {c: sum(c in i[2] for i in interviews) for c in codes}
+    reached: dict[str, list[float]] = {}
+    for c in codes:
+        seen, shares = 0, []
+        for _, _, carried in interviews:
+            seen += c in carried
+            shares.append(seen / final[c] if final[c] else 0.0)
+        reached[c] = shares
+    known = set(codes)
+    return Coverage(
+        [i[0] for i in interviews],
+        [i[1] for i in interviews],
+        list(codes),
+        [len(i[2] & known) for i in interviews],
+        final,
+        reached,
+    )

@@ -350,7 +350,7 @@ FROM audit ORDER BY id"""
 INSERT_CODEBOOK_VERSION = """
 INSERT OR IGNORE INTO codebook_versions (hash, first_used, source, content) VALUES (?, ?, ?, ?)"""
 CODEBOOK_VERSIONS = """
-SELECT hash, first_used, source, content FROM codebook_versions ORDER BY first_used, hash"""
+SELECT hash, first_used, source, content FROM codebook_versions ORDER BY first_used, rowid"""
 # What a project holds, counted before and after a command (the audit log's 'changes').
 PROJECT_COUNTS = """
 SELECT (SELECT count(*) FROM documents WHERE superseded_by IS NULL),
