@@ -581,3 +581,9 @@ def saturation(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         )
     )
     render.out.print(result.sentence())
+    render.warn(
+        f"caveat: {result.codes[0]} of the {result.cumulative[-1]} codes found appear in the "
+        "first interview; with a codebook defined before coding this measure finds most codes "
+        "early whatever was said. The methods appendix ('qualcode export methods') reports code "
+        "coverage instead, and this measure only over codes added during the analysis."
+    )
