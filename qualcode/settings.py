@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,12 @@ class ExportSettings:
     keep: tuple[str, ...] = ()  # capitalised words 'export --check' should not flag
     group_by: str = ""  # the attribute theme tables split participants by ("" = no split)
     quote_chars: int = 320  # quotes are trimmed at a sentence end near this length
+    # [export.cy]: Welsh for what reports show from the project rather than the codebook:
+    # the report's title (key "title"), attribute names and values ("partner" = "partner")
+    cy: tuple[tuple[str, str], ...] = ()
+
+    def welsh(self) -> dict[str, str]:
+        return dict(self.cy)
 
 
 @dataclass(frozen=True)
@@ -202,8 +208,16 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
     survey = ingest.pop("survey", {})
     if not isinstance(survey, dict):
         raise ProjectError(f"{source} [ingest]: 'survey' must be a table, [ingest.survey]")
-    data = {**data, "ingest": ingest}
+    export = dict(data.get("export", {}))
+    welsh = export.pop("cy", {})
+    if not isinstance(welsh, dict) or not all(isinstance(v, str) for v in welsh.values()):
+        raise ProjectError(
+            f'{source} [export.cy]: must be a table of text = "Welsh text" pairs',
+            'e.g. [export.cy] then title = "..." and partner = "partner"',
+        )
+    data = {**data, "ingest": ingest, "export": export}
     parts = {k: _section(cls, data.get(k, {}), f"{source} [{k}]") for k, cls in sections.items()}
+    parts["export"] = replace(parts["export"], cy=tuple(sorted(welsh.items())))
     named = _section(SurveySettings, survey, f"{source} [ingest.survey]")
     parts["ingest"] = IngestSettings(parts["ingest"].exclude, named)
     return Settings(name=top.name, reviewer=top.reviewer, **parts)

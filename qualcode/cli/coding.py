@@ -388,6 +388,8 @@ def _report_command(
     )
     if not report.quotes and not include_suggestions:
         render.warn("no resolved codings yet: review first, or add --include-suggestions")
+    if lang != "en":
+        _warn_untranslated(report)
     if report.unresolved[0]:  # said here too: a CSV has no room for notes above its header
         render.warn(report.final_note)
     if check:
@@ -399,6 +401,25 @@ def _report_command(
             )
         else:
             render.out.print("check: no capitalised words left that look like names.")
+
+
+def _warn_untranslated(report: Any) -> None:
+    """One warning listing the codes the codebook gives no Welsh for, one for attribute values
+    [export.cy] does not translate: they are shown in English."""
+    from qualcode.review.findings import untranslated
+
+    codes, values = untranslated(report)
+    if codes:
+        render.warn(
+            f"{len(codes)} code{'' if len(codes) == 1 else 's'} without Welsh text in the "
+            f"codebook, shown in English: {', '.join(codes)} (add name_cy, definition_cy, "
+            "include_cy, exclude_cy and examples_cy)"
+        )
+    if values:
+        render.warn(
+            f"attribute values without Welsh, shown in English: {', '.join(values)} (add them "
+            'to [export.cy] in qualcode.toml, e.g. partner = "partner")'
+        )
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="docx, xlsx, csv or md.")]

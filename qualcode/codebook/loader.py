@@ -26,6 +26,7 @@ CODE_FIELDS = {
     "definition_cy",
     "include_cy",
     "exclude_cy",
+    "examples_cy",
     "color",
 }
 EXAMPLE_FIELDS = {"typical", "atypical"}
@@ -51,14 +52,17 @@ def _nesting(text: str) -> int:
     return max(deepest, indent // 2)
 
 
-def _examples(ck: Checker, node: dict[str, Any], cid: str) -> tuple[tuple[str, ...], ...]:
-    examples = node.get("examples")
+def _examples(
+    ck: Checker, node: dict[str, Any], cid: str, key: str = "examples"
+) -> tuple[tuple[str, ...], ...]:
+    """(typical, atypical) from ``key`` ("examples", or "examples_cy" for their Welsh)."""
+    examples = node.get(key)
     if not examples:  # absent, or written empty
         return (), ()
-    expected = "examples must be a mapping with typical and atypical"
-    if not ck.is_mapping(examples, node, "examples", expected, cid):
+    expected = f"{key} must be a mapping with typical and atypical"
+    if not ck.is_mapping(examples, node, key, expected, cid):
         return (), ()
-    ck.fields(examples, EXAMPLE_FIELDS, "examples", cid)
+    ck.fields(examples, EXAMPLE_FIELDS, key, cid)
     return ck.strings(examples, "typical", cid), ck.strings(examples, "atypical", cid)
 
 
@@ -80,6 +84,7 @@ def _code(ck: Checker, codes: list[Any], index: int, group: str) -> Code | None:
         )
     ck.fields(node, CODE_FIELDS, "a code", cid)
     typical, atypical = _examples(ck, node, cid)
+    typical_cy, atypical_cy = _examples(ck, node, cid, "examples_cy")
     valence = node.get("valence", False)
     if not isinstance(valence, bool):
         ck.add(node, f"'valence' must be true or false, got {kind_of(valence)}", "valence", cid)
@@ -99,6 +104,8 @@ def _code(ck: Checker, codes: list[Any], index: int, group: str) -> Code | None:
         definition_cy=ck.text(node, "definition_cy", cid),
         include_cy=ck.strings(node, "include_cy", cid),
         exclude_cy=ck.strings(node, "exclude_cy", cid),
+        typical_cy=typical_cy,
+        atypical_cy=atypical_cy,
         color=_color(ck, node, cid),
     )
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 VALENCES = ("enabler", "blocker", "mixed")
-WELSH_FIELDS = ("definition_cy", "include_cy", "exclude_cy")
+WELSH_FIELDS = ("definition_cy", "include_cy", "exclude_cy", "typical_cy", "atypical_cy")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Code:
     definition_cy: str = ""  # Welsh wording for reports with --lang cy (optional)
     include_cy: tuple[str, ...] = ()
     exclude_cy: tuple[str, ...] = ()
+    typical_cy: tuple[str, ...] = ()  # Welsh examples (examples_cy: typical, atypical)
+    atypical_cy: tuple[str, ...] = ()
     color: str = ""  # '#RRGGBB' from another QDA tool (optional)
 
 

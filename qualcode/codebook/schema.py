@@ -64,6 +64,12 @@ CODE: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {"typical": _STRINGS, "atypical": _STRINGS},
         },
+        "examples_cy": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Welsh examples (--lang cy)",
+            "properties": {"typical": _STRINGS, "atypical": _STRINGS},
+        },
         "valence": {
             "type": "boolean",
             "description": "code each use as enabler or blocker as a second dimension",

@@ -124,7 +124,7 @@ def quote_note(kind: str, report: ReportData) -> str:
     """How the report chose its quotes (``qualcode.review.quotechoice``), in its language."""
     from qualcode.review.quotechoice import MIN_WORDS
 
-    by = display(report.group_by).lower()
+    by = report.attribute(report.group_by)
     spread = say(report.lang, "spread_over", attribute=by) if report.group_by else ""
     if report.lang == "en+cy":  # say() gives both languages; the spread clause is in each
         from qualcode.export.words import CY, EN, SEPARATOR
@@ -145,7 +145,7 @@ def _provenance(report: ReportData) -> str:
     )
     swaps = sum(report.replacements.values())
     attrs = report.participants[0].attributes if report.participants else {}
-    shown = ", ".join(display(a).lower() for a in attrs)
+    shown = ", ".join(report.attribute(a) for a in attrs)
     also = say(report.lang, "and_attributes", attributes=shown) if shown else ""
     return say(report.lang, "provenance", what=what, shown=also, swaps=swaps)
 
@@ -230,7 +230,7 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     names = {"aim": "col_aim", "code": "col_code", "participant": "col_participant",
              "turn": "col_turn", "status": "col_status", "key_quote": "col_key_quote",
              "quote": "col_quote"}  # fmt: skip
-    shown = [say(lang, names[h]) if h in names else display(h).lower() for h in headers]
+    shown = [say(lang, names[h]) if h in names else report.attribute(h) for h in headers]
     ws.append([*shown[:2], say(lang, "col_code_name"), *shown[2:]])
     status = {"resolved": say(lang, "resolved"), "suggested": say(lang, "suggested_status"),
               "yes": say(lang, "yes")}  # fmt: skip
@@ -420,6 +420,7 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
     repeat.set(qn("w:val"), "true")
     trpr.append(repeat)
     page = _body_height(doc)
+    widths = header_widths(headers, widths, _points(doc))
     sizes = [Cm(w) for w in widths]
     for i, size in enumerate(sizes):  # the grid's widths, and (below) every cell's own width:
         table.columns[i].width = size  # LibreOffice draws equal columns without both
@@ -445,6 +446,36 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
                 for run in para.runs:
                     run.font.size = Pt(9)
     return table
+
+
+BOLD_CM_PER_POINT = 0.022  # a bold Calibri character is about this wide per point of size
+CELL_PADDING_CM = 0.45  # Word's default cell margins, both sides, and a little room
+
+
+def _points(doc: Any) -> float:
+    size = doc.styles["Normal"].font.size
+    return size.pt if size is not None else 11.0
+
+
+def header_widths(headers: list[str], widths: list[float], points: float) -> list[float]:
+    """Column widths (cm) no header word breaks inside ("Cyfranogwy/r"): a column narrower
+    than its header's longest word grows to fit it, and the room comes from the columns with
+    room to spare, widest first; the table's width stays the same."""
+    per_char = BOLD_CM_PER_POINT * points
+    need = [max((len(w) for w in h.split()), default=0) * per_char + CELL_PADDING_CM
+            for h in headers]  # fmt: skip
+    out = list(widths)
+    short = sum(max(0.0, n - w) for n, w in zip(need, out, strict=True))
+    if short <= 0:
+        return out
+    for i, (n, w) in enumerate(zip(need, out, strict=True)):
+        out[i] = max(n, w)
+    spare = [(out[i] - need[i], i) for i in range(len(out)) if out[i] > need[i]]
+    room = sum(s for s, _ in spare)
+    take = min(short, room)
+    for s, i in spare:  # in proportion to each column's spare room
+        out[i] -= take * s / room if room else 0.0
+    return out
 
 
 def _keep_whole(row: Any) -> None:
@@ -511,7 +542,7 @@ def _heatmap(doc: Any, report: ReportData, number: int, usable: float) -> None:
     groups = [g for g in next(iter(prev.values()), {}) if g]
     if not groups:
         return
-    by = display(report.group_by).lower()
+    by = report.attribute(report.group_by)
     doc.add_heading(say(report.lang, "prevalence_heading", attribute=by), level=1)
     _caption(
         doc,
@@ -558,8 +589,9 @@ def _appendix(doc: Any, report: ReportData) -> None:
             p.add_run(f"{report.code_name(code.id)} ").bold = True
             p.add_run(f"({code.id}). {report.definition(code.id)}")
             include, exclude = report.criteria(code.id)
-            lists = (("include", include), ("exclude", exclude), ("typical", code.typical),
-                     ("atypical", code.atypical))  # fmt: skip
+            typical, atypical = report.examples(code.id)
+            lists = (("include", include), ("exclude", exclude), ("typical", typical),
+                     ("atypical", atypical))  # fmt: skip
             for label, items in lists:
                 if items:
                     doc.add_paragraph(say(report.lang, label))

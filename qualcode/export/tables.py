@@ -147,7 +147,7 @@ def theme_tables(report: ReportData, quotes: int = 3) -> list[Table]:
             say(lang, "code"),
             say(lang, "definition"),
             say(lang, "participants"),
-            say(lang, "by", attribute=display(report.group_by).lower()),
+            say(lang, "by", attribute=report.attribute(report.group_by)),
             say(lang, "quotes"),
         ]
         if not report.group_by:  # no [export] group_by: no split column

@@ -119,6 +119,13 @@ class ReportData:
     # saying it in the report's language
     final_note: str = ""
     unresolved: tuple[int, str] = (0, "all")
+    welsh: dict[str, str] = field(default_factory=dict)  # [export.cy]: names and values
+
+    def attribute(self, name: str) -> str:
+        """An attribute's name as a sentence or header shows it, in the report's language."""
+        from qualcode.export.words import both
+
+        return both(self.lang, display(name).lower(), self.welsh.get(name, ""))
 
     def code_name(self, code_id: str) -> str:
         from qualcode.export.words import both
@@ -142,6 +149,18 @@ class ReportData:
         if self.lang == "en+cy":
             return code.include + code.include_cy, code.exclude + code.exclude_cy
         return code.include, code.exclude
+
+    def examples(self, code_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(typical, atypical) examples in the report's language where the codebook gives
+        them (examples_cy)."""
+        code = self.codebook.code(code_id)
+        if code is None:
+            return (), ()
+        if self.lang == "cy":
+            return code.typical_cy or code.typical, code.atypical_cy or code.atypical
+        if self.lang == "en+cy":
+            return code.typical + code.typical_cy, code.atypical + code.atypical_cy
+        return code.typical, code.atypical
 
     def group_name(self, group_id: str) -> str:
         from qualcode.export.words import both
@@ -227,11 +246,13 @@ def build_report(
     group_by = group_by or settings.group_by
     participants: dict[str, Participant] = {}
     groups: dict[str, str] = {}
+    welsh = settings.welsh() if lang != "en" else {}
+    local = _translator(lang, welsh)
     for d in docs.values():
         pid = d["participant_id"] or d["name"]
         a = attrs.get(d["participant_id"] or "", {})
-        participants[pid] = Participant(pid, {k: a.get(k, "") for k in settings.attributes})
-        groups[pid] = a.get(group_by, "")
+        participants[pid] = Participant(pid, {k: local(a.get(k, "")) for k in settings.attributes})
+        groups[pid] = local(a.get(group_by, ""))
     spans = {s[0]: s for s in store.current_segments()}
     keys = store.key_quotes()
     evidence = store.rule_evidence()
@@ -262,7 +283,7 @@ def build_report(
                         settings.quote_chars, pseudo, asked=asked, hits=hits + bool(focus),
                     )
                 )  # fmt: skip
-    title = project.settings.name
+    title = local(project.settings.name, welsh.get("title", ""))
     report = ReportData(
         title,
         codebook,
@@ -276,8 +297,25 @@ def build_report(
         (*settings.names, *settings.places),
         final_note=final.note(),
         unresolved=(len(final.unresolved), final.rule),
+        welsh=welsh,
     )
     return report
+
+
+def _translator(lang: str, welsh: dict[str, str]) -> Callable[..., str]:
+    """Attribute values (and the title) in the report's language, through [export.cy]: the
+    value as given, else any entry equal to it but for case."""
+    from qualcode.export.words import both
+
+    folded = {k.casefold(): v for k, v in welsh.items()}
+
+    def local(value: str, given: str = "") -> str:
+        if not value:
+            return value
+        cy = given or welsh.get(value) or folded.get(value.casefold(), "")
+        return both(lang, value, cy)
+
+    return local
 
 
 def _asked(doc: Any, turn: int) -> str:
@@ -361,3 +399,23 @@ def prevalence(
         c.id: {g: (len(raised[c.id] & ids), len(ids)) for g, ids in sorted(members.items())}
         for c in report.codebook.codes
     }
+
+
+def untranslated(report: ReportData) -> tuple[list[str], list[str]]:
+    """For a Welsh report: the codes whose name or definition has no Welsh in the codebook
+    (or whose criteria or examples lack it where the English has them), and the attribute
+    values shown with no [export.cy] entry."""
+    codes = []
+    for c in report.codebook.codes:
+        pairs = ((c.name, c.name_cy), (c.definition, c.definition_cy),
+                 (c.include, c.include_cy), (c.exclude, c.exclude_cy),
+                 (c.typical, c.typical_cy), (c.atypical, c.atypical_cy))  # fmt: skip
+        if any(english and not welsh for english, welsh in pairs):
+            codes.append(c.id)
+    from qualcode.export.words import SEPARATOR
+
+    done = {k.casefold() for k in report.welsh} | {v.casefold() for v in report.welsh.values()}
+    values = {v for p in report.participants for v in p.attributes.values()}
+    values |= set(report.groups.values())
+    missing = sorted(v for v in values if v and SEPARATOR not in v and v.casefold() not in done)
+    return codes, missing
