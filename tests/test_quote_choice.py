@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,24 @@ def test_the_reviewed_examples_themes_quote_evidence(reviewed: Project) -> None:
             assert len({q.participant for q in chosen}) == len(chosen)
         seen |= used
     assert len(seen) > 40
+
+
+def test_the_models_strongest_terms_count_as_evidence(project: Project, tmp_path: Path) -> None:
+    from qualcode.coding.imports import import_codings
+    from qualcode.coding.learn import train
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.findings import evidence_terms
+    from qualcode.review.quotechoice import model_terms
+    from tests.test_learn import _gold, _labels
+    from tests.test_learn import _project as learned
+
+    learned(project)
+    assert model_terms(project) == {}  # no model yet: the keywords alone
+    import_codings(project, _gold(tmp_path / "g.csv", _labels()), "ann")
+    train(project)
+    terms = model_terms(project)
+    assert any(t in terms["factors.funding"] for t in ("budget", "funding", "money", "posts"))
+    assert "the" not in " ".join(terms["factors.funding"]).split()
+    codebook, _ = resolve_codebook(project, None)
+    pattern = evidence_terms(project, codebook)["factors.funding"]
+    assert pattern is not None and pattern.search("the budget is cut again")  # not a keyword

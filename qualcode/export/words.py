@@ -86,6 +86,7 @@ EN: dict[str, str] = {
         "quoted under two codes in one row."
     ),
     "spread_over": ", spread over the {attribute} groups",
+    "no_group": "(none)",
     # the final coding's note: in English as qualcode.review.layers.Final.note() words it
     "final_none": "No unresolved disagreements between coders.",
     "final_one": (
@@ -182,6 +183,7 @@ CY: dict[str, str] = {
         "arall; a dim tro wedi'i ddyfynnu dan ddau god yn yr un rhes."
     ),
     "spread_over": ", wedi'u gwasgaru dros grwpiau {attribute}",
+    "no_group": "(dim)",
     "final_none": "Dim anghytundebau heb eu datrys rhwng codwyr.",
     "final_one": (
         "Mae {n} segment a godiwyd yn wahanol gan ddau neu fwy o bobl heb ei gysoni eto; mae'n "

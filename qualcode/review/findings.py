@@ -387,10 +387,13 @@ def prevalence(
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """code -> group -> (participants who raised it, participants in the group); group '' is
     everyone. ``resolved_only``: counting reviewed codings only, not suggestions."""
+    from qualcode.export.words import say
+
     members: dict[str, set[str]] = defaultdict(set)
+    none = say(report.lang, "no_group")  # participants the attribute sheet gives no group
     for p in report.participants:
         members[""].add(p.id)
-        members[report.groups.get(p.id, "") or "(none)"].add(p.id)
+        members[report.groups.get(p.id, "") or none].add(p.id)
     raised: dict[str, set[str]] = defaultdict(set)
     for q in report.quotes:
         if not resolved_only or q.status == "resolved":
