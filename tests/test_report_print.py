@@ -63,3 +63,26 @@ def test_a_row_longer_than_a_page_may_break() -> None:
     rows = table.rows
     assert "w:cantSplit" in rows[0]._tr.xml and "w:cantSplit" in rows[1]._tr.xml
     assert "w:cantSplit" not in rows[2]._tr.xml  # Word would cut it off at the page's foot
+
+
+def test_appendix_columns_hold_their_longest_word() -> None:
+    """A code id such as collaboration.professional_relationships is never broken."""
+    from qualcode.export.methods import CHAR_CM, _widths
+
+    code = "collaboration.professional_relationships"
+    headers = ["codes", "interviews with the code", "k=14", "k=27", "k=40", "k=53"]
+    rows = [[code, "49 of 53", "29%", "55%", "80%", "100%"]]
+    widths = _widths(headers, rows, 17.0)
+    assert widths[0] >= len(code) * CHAR_CM and sum(widths) <= 17.0 + 1e-9
+
+
+def test_a_table_caption_stays_with_its_table(project: Project, tmp_path: Path) -> None:
+    import docx
+
+    project = _project(project)
+    _gold(project, tmp_path)
+    path = tmp_path / "t.docx"
+    assert main(["export", "themes", "-o", str(path), "-p", str(project.root)]) == 0
+    captions = [p for p in docx.Document(str(path)).paragraphs if p.style.name == "Caption"]
+    tables = [p for p in captions if p.text.startswith("Table")]
+    assert tables and all(p.paragraph_format.keep_with_next for p in tables)

@@ -62,6 +62,7 @@ def test_a_fixed_codebook_gets_coverage_not_a_saturation_finding(
     assert "Saturation was reached" not in section and "defined before coding" in section
     assert "(3 of 3 in the first interview here)" in section
     assert "| 1. P01 | - | 3 of 3 | 25% |" in section  # coverage per interview
+    assert "| k=1 | k=2 | k=3 | k=4 |" in section
     assert "| factors.funding | 4 of 4 | 25% | 50% | 75% | 100% |" in section
     assert "No code was added during the analysis" in section
     assert "Caveat" not in section

@@ -74,7 +74,6 @@ WORDS = {
         "caption_coverage": "Code coverage per interview",
         "caption_reached": "Share of each code's final prevalence reached by interview k",
         "final_prevalence": "interviews with the code",
-        "by_interview": "by interview {k}",
         "caption_added_figure": (
             "New codes per interview among the codes added during the analysis"
         ),
@@ -138,7 +137,6 @@ WORDS = {
         "caption_coverage": "Cwmpas y codau ym mhob cyfweliad",
         "caption_reached": "Cyfran amlder terfynol pob cod a gyrhaeddwyd erbyn cyfweliad k",
         "final_prevalence": "cyfweliadau â'r cod",
-        "by_interview": "erbyn cyfweliad {k}",
         "caption_added_figure": (
             "Codau newydd ym mhob cyfweliad ymhlith y codau a ychwanegwyd yn ystod y dadansoddiad"
         ),
@@ -440,7 +438,7 @@ def _saturation_blocks(data: MethodsData, figures: Figures) -> list[Block]:
     out.append(
         ("table", _w(data, "caption_reached"),
          [_w(data, "codes"), _w(data, "final_prevalence"),
-          *(_w(data, "by_interview").format(k=k) for k in marks)],
+          *(f"k={k}" for k in marks)],
          [[c, f"{cov.final[c]} of {n}",
            *(f"{cov.reached[c][k - 1]:.0%}" if cov.final[c] else "-" for k in marks)]
           for c in cov.codes])
@@ -599,15 +597,27 @@ def _md(data: MethodsData, content: list[Block], figure_names: list[str]) -> byt
     return "\n".join(lines).encode("utf-8")
 
 
+CHAR_CM = 0.19  # a character of 10.5-point Calibri, counted generously
+POINTS = 10.5  # the appendix's body size
+
+
 def _widths(headers: list[str], rows: list[list[str]], usable: float) -> list[float]:
-    """Column widths in proportion to what the columns hold (long text gets the room)."""
-    need = []
+    """Column widths: each column first gets room for its longest word (so no code id breaks
+    inside), then what is left goes in proportion to what the columns hold (long text gets the
+    room). When the longest words alone do not fit, in proportion to those."""
+    from qualcode.export.report import BOLD_CM_PER_POINT, CELL_PADDING_CM
+
+    least, want = [], []
     for j, header in enumerate(headers):
         cells = [len(str(r[j])) for r in rows] or [0]
-        words = [len(w) for r in rows for w in str(r[j]).split()] + [len(w) for w in header.split()]
-        need.append(max(max(words) + 2, min(60, sum(cells) / len(cells)), 4))
-    total = sum(need)
-    return [usable * n / total for n in need]
+        body = max([len(w) for r in rows for w in str(r[j]).split()] or [0])
+        head = max([len(w) for w in header.split()] or [0]) * BOLD_CM_PER_POINT * POINTS
+        least.append(max(body * CHAR_CM, head) + CELL_PADDING_CM)
+        want.append(max(min(60, sum(cells) / len(cells)), 4))
+    if sum(least) >= usable:
+        return [usable * n / sum(least) for n in least]
+    left = usable - sum(least)
+    return [m + left * w / sum(want) for m, w in zip(least, want, strict=True)]
 
 
 def _docx(data: MethodsData, content: list[Block]) -> bytes:
@@ -615,7 +625,7 @@ def _docx(data: MethodsData, content: list[Block]) -> bytes:
 
     from qualcode.export.report import _caption, _footer, _stable_zip, _table, new_document
 
-    doc = new_document(_title(data), landscape=False, margin=2.0, points=10.5)
+    doc = new_document(_title(data), landscape=False, margin=2.0, points=POINTS)
     _footer(doc.sections[0], data.title, data.lang)
     if data.draft:  # on every page, as the machine drafts of the reports say it
         from docx.shared import RGBColor

@@ -383,6 +383,8 @@ def _caption(
     p.add_run(f". {prefix}{text}")
     for run in p.runs:
         run.italic = True
+    if kind == "table":  # a table's caption stays on the page its table starts on
+        p.paragraph_format.keep_with_next = True
 
 
 def _list_of_tables(doc: Any, report: ReportData, titles: list[str]) -> None:
