@@ -444,7 +444,11 @@ ByOpt = Annotated[
 ]
 LangOpt = Annotated[
     str,
-    typer.Option("--lang", help="en, or cy: every fixed string and the codebook's names in Welsh."),
+    typer.Option(
+        "--lang",
+        help="en, cy or en+cy: every fixed string and the codebook's *_cy text in Welsh, the "
+        "title and attribute values from [export.cy]; written to <kind>.cy.<format>.",
+    ),
 ]
 CodesOpt = Annotated[
     list[str] | None,
@@ -502,7 +506,10 @@ def export_themes(
     """Theme tables: each code's definition, prevalence and illustrative quotes.
 
     Per aim and code: the definition, how many participants raised it (n of N), the split by
-    group, and quotes attributed as (P07, PCSO, Bridgend), pseudonymised."""
+    group, and quotes attributed as (P07, PCSO, Bridgend), pseudonymised. Quotes carry the
+    code's evidence, hold 12 words or more, are never introductions or consent talk where
+    anything else was coded, come from different participants and groups, and quote a turn
+    under one code only."""
     _report_command(
         "themes", fmt, output, include_suggestions, by, lang, check, project, False,
         tuple(codes or ()),
@@ -561,9 +568,10 @@ def export_methods(
     From the project store alone: the corpus, the codebook and its versions, the Framework
     Method's steps with what the project records for each, who coded what, agreement per aim
     and overall (Krippendorff's alpha with bootstrap intervals), the learned suggester's
-    figures on unseen interviews, saturation (Guest, Namey and Chen 2020; [methods] settings)
-    with a figure, and the limitations the data shows. Each number names the command that
-    prints it."""
+    figures on unseen interviews, saturation (code coverage per interview for a codebook fixed
+    before coding; Guest, Namey and Chen 2020 over codes added during the analysis) with a
+    figure, and the limitations the data shows. Each number names the command that prints it.
+    Before anyone has coded or reviewed, a draft: methods-draft.docx."""
     from qualcode.coding.run import resolve_codebook
     from qualcode.export.methods import FORMATS, write_methods
     from qualcode.project import open_project
