@@ -63,7 +63,7 @@ def test_a_reviewed_project_gets_a_methods_appendix_that_is_no_draft(
     assert main(["export", "methods", "-p", str(root), "--samples", "50"]) == 0
     header, text = _text(root / "outputs" / "methods.docx")
     assert not header and not text.startswith("Draft")
-    assert "1 segment was coded by people" in text  # not "1 segments were"
+    assert "1 segment was coded by people; none of them was coded independently" in text
     assert not BAD_COUNTS.search(text), BAD_COUNTS.search(text)
     assert "one independent coder only (ann)" in text
 

@@ -231,8 +231,13 @@ def _who_coded(data: MethodsData) -> str:
     people = (
         f"{_n(who['human_segments'])} segment{'' if who['human_segments'] == 1 else 's'} "
         f"{'was' if who['human_segments'] == 1 else 'were'} coded by people; "
-        f"{_n(who['double_coded'])} of them ({who['double_share']:.0%}) were coded "
-        "independently by two or more people, blind or in separate imports (reviewing the "
+        + (
+            f"{_n(who['double_coded'])} of them ({who['double_share']:.0%}) "
+            f"{'was' if who['double_coded'] == 1 else 'were'} coded "
+            if who["double_coded"]
+            else "none of them was coded "
+        )
+        + "independently by two or more people, blind or in separate imports (reviewing the "
         "machine's suggestions is not independent coding). "
         if who["human_segments"]
         else "No segment has been coded by a person yet. "
