@@ -425,7 +425,7 @@ def _run_reports(proj: Any) -> list[str]:
         lines.append(
             "Nothing reviewed yet: these are machine drafts of unreviewed suggestions, marked "
             "on every page; 'qualcode review' settles them, and the next run writes the "
-            "reviewed matrix.docx and themes.docx."
+            "reviewed matrix.docx, themes.docx and methods.docx."
         )
     return lines
 
