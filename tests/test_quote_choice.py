@@ -172,3 +172,8 @@ def test_the_models_strongest_terms_count_as_evidence(project: Project, tmp_path
     codebook, _ = resolve_codebook(project, None)
     pattern = evidence_terms(project, codebook)["factors.funding"]
     assert pattern is not None and pattern.search("the budget is cut again")  # not a keyword
+
+
+def test_a_substantive_question_is_no_introduction() -> None:
+    assert not introduction("We ring the hub first.", "What do you do when a PPN comes in?")
+    assert introduction("Family support, four years.", "So what is it you do?")

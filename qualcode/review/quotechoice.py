@@ -37,7 +37,8 @@ INTRO_ASKED = re.compile(
     r"introduc\w* yourself|tell(?:ing)? (?:me|us) (?:a (?:bit|little) )?(?:more )?about "
     r"(?:yourself|your(?:self| current| own)? (?:role|job|post|work|background|team))|"
     r"what(?:'s| is) your (?:role|job(?: title)?|position)|what your (?:role|job) is|"
-    r"what do you do\b|how long (?:have )?you(?:'ve)? been (?:in|doing)",
+    r"what (?:is it )?(?:that )?you do(?: there| now| for a living)?\?|"
+    r"how long (?:have )?you(?:'ve)? been (?:in|doing)",
     re.IGNORECASE,
 )
 # consent and recording talk, asked or answered
