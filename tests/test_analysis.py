@@ -107,8 +107,12 @@ def test_jaccard_groups_and_selections(example: Path, capsys: pytest.CaptureFixt
 def test_crosstab_counts_participants_per_group(
     example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sectors = {r["participant_id"]: r["sector"] for r in csv.DictReader(
-        (ROOT / "transcripts" / "participants.csv").open(encoding="utf-8-sig"))}  # fmt: skip
+    sectors = {
+        r["participant_id"]: r["sector"]
+        for r in csv.DictReader(
+            (ROOT / "transcripts" / "participants.csv").open(encoding="utf-8-sig")
+        )
+    }
     raised: dict[str, set[str]] = defaultdict(set)
     for row in _ana(example, capsys):
         raised[row["code"]].add(row["participant"])
@@ -142,10 +146,26 @@ def test_every_format_holds_the_tables_and_a_heatmap(
     assert (
         _run(capsys, "cooccurrence", "--aims", "police", "-o", str(co), "-p", str(example))[0] == 0
     )
-    assert _run(capsys, "crosstab", "--by", "sector", "--aims", "police", "-f", fmt, "-o", str(ct),
-                "-p", str(example))[0] == 0  # fmt: skip
-    _, out, _ = _run(capsys, "crosstab", "--by", "sector", "--aims", "police", "--json",
-                     "-p", str(example))  # fmt: skip
+    assert (
+        _run(
+            capsys,
+            "crosstab",
+            "--by",
+            "sector",
+            "--aims",
+            "police",
+            "-f",
+            fmt,
+            "-o",
+            str(ct),
+            "-p",
+            str(example),
+        )[0]
+        == 0
+    )
+    _, out, _ = _run(
+        capsys, "crosstab", "--by", "sector", "--aims", "police", "--json", "-p", str(example)
+    )
     first = json.loads(out)["codes"][0]
     cell = first["cells"]["policing"]
     shown = f"{cell['participants']}/{cell['of']}"
@@ -185,3 +205,140 @@ def _again(example: Path, capsys: pytest.CaptureFixture[str], fmt: str, tmp_path
         == 0
     )
     return again.read_bytes()
+
+
+# framework summaries -----------------------------------------------------------------------------
+def _fill(path: Path, cells: dict[str, str], out: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for where, text in cells.items():
+        wb["Summaries"][where] = text
+    wb.save(out)
+
+
+def _matrix_text(example: Path, capsys: pytest.CaptureFixture[str], tmp: Path, *extra: str) -> str:
+    import docx
+
+    md, word = tmp / "m.md", tmp / "m.docx"
+    for path in (md, word):
+        args = ("export", "matrix", "--codes", "police", "-o", str(path), *extra)
+        assert _run(capsys, *args, "-f", path.suffix[1:], "-p", str(example))[0] == 0
+    cells = [c.text for t in docx.Document(str(word)).tables for r in t.rows for c in r.cells]
+    return md.read_text() + "\n".join(cells)
+
+
+def test_a_filled_in_summaries_sheet_shows_in_the_matrix_docx_and_md(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    sheet = tmp_path / "s.xlsx"
+    code, out, _ = _run(
+        capsys, "summaries", "export", str(sheet), "--aims", "police", "-p", str(example)
+    )
+    assert code == 0
+    wb = openpyxl.load_workbook(sheet)
+    head = [c.value for c in wb["Summaries"][1]]
+    assert head[:2] == ["participant", "shown as"] and head[2].endswith("[police.ace_training]")
+    ids = [r[0].value for r in wb["Summaries"].iter_rows(min_row=2)]
+    assert ids == sorted(ids) and "P01" in ids
+    quotes = wb["Quotes"]
+    assert [c.value for c in quotes[1]] == head
+    row = ids.index("P01") + 2
+    assert any(quotes.cell(row, j).value for j in range(3, len(head) + 1))  # quotes beside
+    said = "Officers came back from the training asking about the family, not only the call."
+    _fill(sheet, {f"C{row}": said}, tmp_path / "filled.xlsx")
+    code, out, _ = _run(
+        capsys,
+        "summaries",
+        "import",
+        str(tmp_path / "filled.xlsx"),
+        "--as",
+        "ana",
+        "--json",
+        "-p",
+        str(example),
+    )
+    assert code == 0 and json.loads(out)["written"] == 1
+    text = _matrix_text(example, capsys, tmp_path)
+    assert text.count(f"Summary (ana): {said}") == 2  # once in the md, once in the docx
+    code, out, _ = _run(
+        capsys,
+        "summaries",
+        "import",
+        str(tmp_path / "filled.xlsx"),
+        "--as",
+        "ana",
+        "--json",
+        "-p",
+        str(example),
+    )
+    assert json.loads(out)["stored"] == 0  # the same sheet again changes nothing
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "said"),
+    [
+        ("A3", "P99", "Summaries!A3: no participant 'P99'"),
+        ("D1", "Weather [weather.rain]", "Summaries!D1: no code 'weather.rain'"),
+    ],
+)
+def test_an_unknown_participant_or_code_stores_nothing(
+    example: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cell: str,
+    value: str,
+    said: str,
+) -> None:
+    sheet = tmp_path / "s.xlsx"
+    assert (
+        _run(capsys, "summaries", "export", str(sheet), "--aims", "police", "-p", str(example))[0]
+        == 0
+    )
+    _fill(sheet, {"C2": "A summary that must not be stored.", cell: value}, tmp_path / "bad.xlsx")
+    code, _, err = _run(
+        capsys, "summaries", "import", str(tmp_path / "bad.xlsx"), "--as", "ana", "-p", str(example)
+    )
+    assert code == 1 and said in " ".join(err.split()) and "Traceback" not in err
+    _, out, _ = _run(capsys, "summaries", "list", "--json", "-p", str(example))
+    assert "must not be stored" not in out
+
+
+def test_machine_drafts_are_marked_and_never_in_a_final_report(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, "summaries", "draft", "--aims", "police", "-p", str(example))[0] == 0
+    _, out, _ = _run(capsys, "summaries", "list", "--json", "-p", str(example))
+    drafts = [s for s in json.loads(out) if s["draft"]]
+    assert drafts and all(s["author"] == "machine" for s in drafts)
+    final = _matrix_text(example, capsys, tmp_path)
+    assert "Machine draft" not in final and drafts[0]["text"][:40] not in final
+    draft = _matrix_text(example, capsys, tmp_path, "--include-suggestions")
+    assert "Machine draft summary (unedited)" in draft
+    sheet = tmp_path / "s.xlsx"
+    assert (
+        _run(capsys, "summaries", "export", str(sheet), "--aims", "police", "-p", str(example))[0]
+        == 0
+    )
+    import openpyxl
+
+    values = [c.value or "" for r in openpyxl.load_workbook(sheet)["Summaries"] for c in r]
+    assert any(v.startswith("DRAFT (machine, unedited): ") for v in values)
+    code, out, _ = _run(
+        capsys, "summaries", "import", str(sheet), "--as", "ana", "--json", "-p", str(example)
+    )
+    assert code == 0 and json.loads(out)["stored"] == 0  # drafts left as they are stay drafts
+
+
+def test_central_sentences_are_the_ones_most_like_the_rest() -> None:
+    from qualcode.analysis.summaries import central
+
+    said = [
+        "The weather was awful that day.",
+        "Police referrals to the hub got better after the training.",
+        "After the training the police referrals had more detail for the hub.",
+        "The hub saw better referrals from the police.",
+    ]
+    assert central(said, 2) == [said[1], said[2]]

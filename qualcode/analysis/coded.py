@@ -77,9 +77,16 @@ def coded(project: Any, codebook: Codebook) -> Coded:
             _, doc_id, turn, _, _ = spans[seg]
             segments.append(CodedSegment(seg, owner[doc_id], turn, chosen))
     return Coded(
-        codebook, sorted(labels), labels, attributes, segments, final.note(), final.rule,
-        len(final.unresolved), documents,
-    )  # fmt: skip
+        codebook,
+        sorted(labels),
+        labels,
+        attributes,
+        segments,
+        final.note(),
+        final.rule,
+        len(final.unresolved),
+        documents,
+    )
 
 
 def did_you_mean(value: str, known: list[str], otherwise: str) -> str:

@@ -375,6 +375,10 @@ def _report_command(
         codebook = codebook.only(codes)
     report = build_report(proj, codebook, include_suggestions, by, lang)
     report.transpose = transpose
+    if kind == "matrix":  # each cell's framework summary (drafts only in a draft report)
+        from qualcode.analysis.summaries import for_report
+
+        report.summaries = for_report(proj, drafts=include_suggestions)
     outputs = proj.path(proj.settings.paths.outputs)
     path = output or outputs / draft_name(kind, fmt, include_suggestions)
     write_report(kind, fmt, report, path, long)

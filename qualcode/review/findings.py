@@ -98,6 +98,9 @@ class ReportData:
     # saying it in the report's language
     final_note: str = ""
     unresolved: tuple[int, str] = (0, "all")
+    # framework summaries: (participant, code) -> qualcode.analysis.summaries.Summary, shown in
+    # the matrix's cells with their authors (machine drafts only in a draft report)
+    summaries: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def code_name(self, code_id: str) -> str:
         from qualcode.export.words import both
