@@ -101,6 +101,7 @@ class ReportData:
     # framework summaries: (participant, code) -> qualcode.analysis.summaries.Summary, shown in
     # the matrix's cells with their authors (machine drafts only in a draft report)
     summaries: dict[tuple[str, str], Any] = field(default_factory=dict)
+    overview: bool = False  # a matrix opens with its overview (qualcode.export.overview)
 
     def code_name(self, code_id: str) -> str:
         from qualcode.export.words import both
