@@ -275,6 +275,8 @@ def test_a_filled_in_summaries_sheet_shows_in_the_matrix_docx_and_md(
         str(example),
     )
     assert json.loads(out)["stored"] == 0  # the same sheet again changes nothing
+    _, out, _ = _run(capsys, "log", "--json", "-p", str(example))
+    assert "summaries import" in out  # the import is in the audit log
 
 
 @pytest.mark.parametrize(
@@ -342,3 +344,14 @@ def test_central_sentences_are_the_ones_most_like_the_rest() -> None:
         "The hub saw better referrals from the police.",
     ]
     assert central(said, 2) == [said[1], said[2]]
+
+
+def test_the_terminal_shows_tables_with_code_names(
+    example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "cooccurrence", "--aims", "police", "-p", str(example))
+    assert code == 0 and "1. ACE and trauma-informed training" in out and "Everyone (" in out
+    code, out, _ = _run(
+        capsys, "crosstab", "--by", "sector", "--aims", "police", "-p", str(example)
+    )
+    assert code == 0 and "All (N=53)" in out and "Policing (N=20)" in out
