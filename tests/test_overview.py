@@ -174,3 +174,28 @@ def test_a_185_code_overview_fits_in_eight_a4_pages(tmp_path: Path) -> None:
     pdf = (tmp_path / "overview.pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     assert 2 <= pages <= 8
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Summary (ana): "), ("cy", "Crynodeb (ana): ")])
+def test_a_summary_stands_above_its_cells_quote_in_the_reports_language(
+    lang: str, said: str
+) -> None:
+    from dataclasses import replace
+
+    from qualcode.analysis.summaries import Summary
+    from qualcode.export.tables import matrix_tables
+
+    report = replace(big_report(6, 3, 1), lang=lang)
+    first = report.codebook.codes[0].id
+    quoted = next(q for q in report.quotes if q.code == first)
+    report.summaries = {
+        (quoted.participant, first): Summary(
+            quoted.participant, first, "All about it.", "ana", False, ""
+        ),
+        ("P03", first): Summary("P03", first, "Not for a final report.", "machine", True, ""),
+    }
+    (table,) = matrix_tables(report)
+    cells = {r[0].split(",")[0]: r[1] for r in table.rows}
+    assert cells[quoted.participant].startswith(f"{said}All about it.\n\n“")
+    assert "Not for a final report." in cells["P03"]  # a draft, set apart (never in a final
+    assert cells["P03"].startswith("\x04")  # report: summaries.for_report leaves it out)

@@ -93,9 +93,9 @@ def _summarised(report: ReportData, pid: str, codes: list[str], cells: list[str]
             out.append(cell)
             continue
         if s.draft:
-            head = f"{MACHINE[0]}Machine draft summary (unedited): {s.text}{MACHINE[1]}"
+            head = f"{MACHINE[0]}{say(report.lang, 'draft_summary')}: {s.text}{MACHINE[1]}"
         else:
-            head = f"Summary ({s.author}): {s.text}"
+            head = f"{say(report.lang, 'summary_by', author=s.author)}: {s.text}"
         out.append(f"{head}\n\n{cell}" if cell else head)
     return out
 
