@@ -46,8 +46,10 @@ def grid_tables(ov: Overview) -> list[tuple[list[str], list[tuple[bool, list[str
     """The codes x participants grid, split into tables of PEOPLE_PER_PAGE participants each:
     headers (code, participants..., n) and rows (aim total rows first in each aim)."""
     out = []
-    for i in range(0, max(1, len(ov.participants)), PEOPLE_PER_PAGE):
-        people = ov.participants[i : i + PEOPLE_PER_PAGE]
+    parts = max(1, -(-len(ov.participants) // PEOPLE_PER_PAGE))
+    size = max(1, -(-len(ov.participants) // parts))  # 53 people: two tables of 27 and 26
+    for i in range(0, max(1, len(ov.participants)), size):
+        people = ov.participants[i : i + size]
         headers = ["Code", *people, "n"]
         rows: list[tuple[bool, list[str]]] = []
         for aim in ov.aims:
@@ -72,7 +74,7 @@ def add_overview(doc: Any, report: ReportData, usable: float) -> None:
     panels = 2 if len(rows) > PANEL_ROWS else 1  # a long codebook: two panels side by side
     room = (usable - 0.3 * (panels - 1)) / panels
     first = min(9.0 if panels == 1 else 6.5, room - 1.2 * (len(headers) - 1))
-    widths = [first] + [(room - first) / (len(headers) - 1)] * (len(headers) - 1)
+    widths = [first] + [min(2.6, (room - first) / (len(headers) - 1))] * (len(headers) - 1)
     if panels == 2:
         headers, rows, widths = _two_panels(headers, rows, widths)
     _compact(doc, headers, rows, widths)
