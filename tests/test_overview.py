@@ -199,3 +199,16 @@ def test_a_summary_stands_above_its_cells_quote_in_the_reports_language(
     assert cells[quoted.participant].startswith(f"{said}All about it.\n\n“")
     assert "Not for a final report." in cells["P03"]  # a draft, set apart (never in a final
     assert cells["P03"].startswith("\x04")  # report: summaries.for_report leaves it out)
+
+
+def test_queries_on_a_project_nobody_has_coded_say_so(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = build(project, {f"{p}.txt": team_transcript(p) for p in TEAM}, THREE_CODES)
+    root = str(project.root)
+    project.close()
+    capsys.readouterr()
+    assert main(["cooccurrence", "-p", root]) == 0
+    assert "nothing is coded in the final coding yet" in capsys.readouterr().err
+    assert main(["cooccurrence", "--json", "-p", root]) == 0
+    assert '"tables": []' in capsys.readouterr().out  # rule suggestions are not codings

@@ -39,6 +39,11 @@ def _data(project: Path | None, codes: list[str] | None, aims: list[str] | None)
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     data = coded(proj, choose(codebook, codes, aims))
+    if not data.segments:
+        render.warn(
+            "nothing is coded in the final coding yet: review the suggestions ('qualcode "
+            "review') or import a coder's codings ('qualcode import codings')"
+        )
     return proj, data
 
 
