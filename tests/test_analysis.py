@@ -284,6 +284,8 @@ def test_a_filled_in_summaries_sheet_shows_in_the_matrix_docx_and_md(
     [
         ("A3", "P99", "Summaries!A3: no participant 'P99'"),
         ("D1", "Weather [weather.rain]", "Summaries!D1: no code 'weather.rain'"),
+        ("A3", "P01", "Summaries!A3: 'P01' has a row already (row 2)"),
+        ("D1", "police.ace_training", "Summaries!D1: 'police.ace_training' has a column already"),
     ],
 )
 def test_an_unknown_participant_or_code_stores_nothing(
@@ -355,3 +357,27 @@ def test_the_terminal_shows_tables_with_code_names(
         capsys, "crosstab", "--by", "sector", "--aims", "police", "-p", str(example)
     )
     assert code == 0 and "All (N=53)" in out and "Policing (N=20)" in out
+
+
+def test_a_summary_naming_someone_is_pseudonymised_in_the_workbook_and_reads_back_unchanged(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    sheet = tmp_path / "s.xlsx"
+    assert (
+        _run(capsys, "summaries", "export", str(sheet), "--aims", "police", "-p", str(example))[0]
+        == 0
+    )
+    _fill(sheet, {"D2": "Tyler and Dai from Bryn Celyn came up again and again."}, sheet)
+    args = ("summaries", "import", str(sheet), "--as", "bo", "--json", "-p", str(example))
+    assert json.loads(_run(capsys, *args)[1])["written"] == 1
+    again = tmp_path / "again.xlsx"
+    assert (
+        _run(capsys, "summaries", "export", str(again), "--aims", "police", "-p", str(example))[0]
+        == 0
+    )  # the leak gate lets it through: no name left
+    cell = openpyxl.load_workbook(again)["Summaries"]["D2"].value
+    assert "Tyler" not in cell and "[Name " in cell and "[Place " in cell
+    args = ("summaries", "import", str(again), "--as", "bo", "--json", "-p", str(example))
+    assert json.loads(_run(capsys, *args)[1])["stored"] == 0  # the stand-ins are no edit

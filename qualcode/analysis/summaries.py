@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,11 +51,15 @@ def participants(project: Any) -> list[str]:
 
 
 def changes(
-    project: Any, codebook: Codebook, cells: dict[tuple[str, str], str]
+    project: Any,
+    codebook: Codebook,
+    cells: dict[tuple[str, str], str],
+    pseudo: Callable[[str], str] | None = None,
 ) -> list[tuple[str, str, str, bool]]:
     """The (participant, code, text, draft) rows that ``cells`` (as a sheet or form gives them,
-    drafts with their mark) change; a cell equal to what is stored changes nothing. Every
-    participant and code is checked first: an unknown one raises, naming it."""
+    drafts with their mark) change; a cell equal to what is stored (or, with ``pseudo``, to its
+    pseudonymised form, as a workbook shows it) changes nothing. Every participant and code is
+    checked first: an unknown one raises, naming it."""
     people, codes = set(participants(project)), {c.id for c in codebook.codes}
     for p, c in cells:
         if p not in people:
@@ -66,9 +71,13 @@ def changes(
                 f"no code '{c}' in {codebook.source}", "see 'qualcode codebook show'"
             )
     now = current(project)
+    # as the workbook showed them: pseudonymised in the same order, so the same stand-ins
+    shown = {k: pseudo(s.shown()).strip() for k, s in now.items()} if pseudo else {}
     out = []
     for (p, c), text in sorted(cells.items()):
         text = text.strip()
+        if (p, c) in shown and text == shown[(p, c)]:
+            continue  # unchanged in the workbook
         if text.startswith(DRAFT_MARK.strip()):  # the mark is never part of a summary
             text = text[len(DRAFT_MARK.strip()) :].strip()
         old = now.get((p, c))

@@ -55,7 +55,8 @@ def summaries_export(
     quotes: dict[tuple[str, str], list[str]] = {}
     for q in sorted(report.quotes, key=lambda q: (q.participant, q.code, q.turn)):
         quotes.setdefault((q.participant, q.code), []).append(cite(q))
-    summaries = {k: s.shown() for k, s in current(proj).items()}
+    pseudo = _pseudo(proj)  # a shared workbook: the summaries pseudonymised like the quotes
+    summaries = {k: pseudo(s.shown()) for k, s in current(proj).items()}
     sheet = SummarySheet(
         [(c.id, c.name) for c in codebook.codes],
         [(p.id, p.label()) for p in report.participants],
@@ -70,6 +71,13 @@ def summaries_export(
         f"Wrote {output}: {len(sheet.people)} participants x {len(sheet.codes)} codes, "
         f"{filled} cells with a summary or draft, {len(quotes)} cells with quotes."
     )
+
+
+def _pseudo(proj: Any) -> Any:
+    from qualcode.export.pseudo import Pseudonymiser
+
+    settings = proj.settings.export
+    return Pseudonymiser(settings.names, settings.places)
 
 
 def _plain(text: str) -> str:
@@ -102,7 +110,7 @@ def summaries_import(
     proj = open_project(project)
     codebook = _codebook(proj, None, None)
     cells = read_sheet(file, set(participants(proj)), {c.id: c.name for c in codebook.codes})
-    rows = changes(proj, codebook, cells)
+    rows = changes(proj, codebook, cells, _pseudo(proj))
     stored = save(proj, who.strip(), rows)
     proj.close()
     written = sum(1 for r in rows if r[2])

@@ -109,6 +109,7 @@ def read_sheet(path: Path, people: set[str], codes: dict[str, str]) -> dict[tupl
         )
     columns = _codes(where, rows[0], codes)
     out: dict[tuple[str, str], str] = {}
+    seen: dict[str, int] = {}
     for r, row in enumerate(rows[1:], start=2):
         pid = row[0].strip() if row else ""
         if not pid:
@@ -123,6 +124,13 @@ def read_sheet(path: Path, people: set[str], codes: dict[str, str]) -> dict[tupl
                 f"{SHEET}!A{r}: no participant '{pid}' in the project",
                 "use the ids 'qualcode status' lists",
             )
+        if pid in seen:
+            raise InputFileError(
+                where,
+                f"{SHEET}!A{r}: '{pid}' has a row already (row {seen[pid]})",
+                "keep one row per participant",
+            )
+        seen[pid] = r
         for j, code in columns.items():
             out[(pid, code)] = row[j - 1] if j - 1 < len(row) else ""
     return out
@@ -146,6 +154,12 @@ def _codes(where: str, head: list[str], codes: dict[str, str]) -> dict[int, str]
                 where,
                 f"{SHEET}!{_column(j)}1: no code '{code or text}' in the codebook",
                 "keep the headers as written ('Code name [code.id]')",
+            )
+        if code in out.values():
+            raise InputFileError(
+                where,
+                f"{SHEET}!{_column(j)}1: '{code}' has a column already",
+                "keep one column per code",
             )
         out[j] = code
     return out
