@@ -381,3 +381,19 @@ def test_a_summary_naming_someone_is_pseudonymised_in_the_workbook_and_reads_bac
     assert "Tyler" not in cell and "[Name " in cell and "[Place " in cell
     args = ("summaries", "import", str(again), "--as", "bo", "--json", "-p", str(example))
     assert json.loads(_run(capsys, *args)[1])["stored"] == 0  # the stand-ins are no edit
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["cooccurrence"], ["crosstab"], ["summaries", "export"], ["summaries", "import"],
+     ["summaries", "draft"], ["export", "matrix"]],
+)  # fmt: skip
+def test_each_command_gives_a_worked_example_in_its_help(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        from qualcode.cli import app
+
+        app([*command, "--help"], prog_name="qualcode")
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"(Example: qualcode {' '.join(command)} " in out

@@ -86,7 +86,7 @@ def cooccurrence(
     codes; the diagonal, those coded with the code. --measure jaccard divides by those coded
     with either. Codes nobody was coded with are left out.
 
-    Example: qualcode cooccurrence --aims police --by sector -f docx -o outputs/co.docx"""
+    (Example: qualcode cooccurrence --aims police --by sector -f docx -o outputs/co.docx)"""
     from qualcode.analysis.coded import check_attribute
     from qualcode.analysis.cooccurrence import MEASURES, UNITS
     from qualcode.analysis.cooccurrence import cooccurrence as query
@@ -125,7 +125,7 @@ def crosstab(
     group's participants were coded with the code in the final coding, of how many, and the
     share. --json adds the segments counted.
 
-    Example: qualcode crosstab --by sector --aims factors -f xlsx -o outputs/by-sector.xlsx"""
+    (Example: qualcode crosstab --by sector --aims factors -f xlsx -o outputs/by-sector.xlsx)"""
     from qualcode.analysis.coded import check_attribute
     from qualcode.analysis.crosstab import crosstab as query
     from qualcode.export.queries import crosstab_report

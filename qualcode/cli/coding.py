@@ -487,7 +487,7 @@ def export_matrix(
     wide (a column per code) or, with --long, one row per coding. For a large codebook,
     --overview puts a few pages of overview before the detail (in a CSV: the overview alone).
 
-    Example: qualcode export matrix --overview --aims police --aims factors"""
+    (Example: qualcode export matrix --overview --aims police --aims factors)"""
     if aims:
         from qualcode.analysis.coded import choose
         from qualcode.coding.run import resolve_codebook

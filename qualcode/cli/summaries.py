@@ -39,7 +39,7 @@ def summaries_export(
     (machine drafts marked DRAFT). Sheet Quotes: the same grid with each cell's coded quotes
     from the final coding, pseudonymised as the reports are.
 
-    Example: qualcode summaries export outputs/summaries.xlsx --aims police"""
+    (Example: qualcode summaries export outputs/summaries.xlsx --aims police)"""
     from qualcode.analysis.summaries import current
     from qualcode.export.leakgate import check_written
     from qualcode.export.summaries import SummarySheet, write_sheet
@@ -100,7 +100,7 @@ def summaries_import(
     that changed are stored as one action of --as NAME (audit-logged); a machine draft left
     as it is stays a draft.
 
-    Example: qualcode summaries import outputs/summaries.xlsx --as ana"""
+    (Example: qualcode summaries import outputs/summaries.xlsx --as ana)"""
     from qualcode.analysis.summaries import changes, participants, save
     from qualcode.export.summaries import read_sheet
     from qualcode.project import open_project
@@ -146,7 +146,7 @@ def summaries_draft(
     A draft is marked DRAFT in the sheet, the browser and draft reports, and never appears in
     a final report until a person edits it. Cells with a person's summary are never touched.
 
-    Example: qualcode summaries draft --aims police"""
+    (Example: qualcode summaries draft --aims police)"""
     from qualcode.analysis.summaries import drafts, save
     from qualcode.project import open_project
 
