@@ -30,6 +30,8 @@ LOGGED = {
     ("export", "methods"),
 }  # fmt: skip
 GROUPS = {"codebook", "export", "review", "suggest", "import", "topics", "users"}
+LOGGED |= {("summaries", "import"), ("summaries", "draft")}  # framework summaries
+GROUPS |= {"summaries"}
 NOT_LOGGED_WITH = {"--dry-run", "--no-store", "--help", "-h"}
 # Commands that may create the project's store; the others are logged only in a project that
 # has one (logging never creates a store as a side effect).

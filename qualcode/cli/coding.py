@@ -350,6 +350,7 @@ def _report_command(
     long: bool = False,
     codes: tuple[str, ...] = (),
     transpose: bool = False,
+    overview: str = "",  # "front": the matrix opens with its overview; "only": nothing else
 ) -> None:
     from qualcode.coding.run import resolve_codebook
     from qualcode.errors import QualcodeError
@@ -375,9 +376,22 @@ def _report_command(
         codebook = codebook.only(codes)
     report = build_report(proj, codebook, include_suggestions, by, lang)
     report.transpose = transpose
+    if kind == "matrix":  # each cell's framework summary (drafts only in a draft report)
+        from qualcode.analysis.summaries import for_report
+
+        report.summaries = for_report(proj, drafts=include_suggestions)
     outputs = proj.path(proj.settings.paths.outputs)
     path = output or outputs / draft_name(kind, fmt, include_suggestions, lang)
-    write_report(kind, fmt, report, path, long)
+    report.overview = overview == "front"
+    if overview == "only" or (overview and fmt == "csv"):  # a CSV holds one table
+        from qualcode.export.leakgate import check_written
+        from qualcode.export.overview import write_overview
+
+        path = output or outputs / draft_name("overview", fmt, include_suggestions, lang)
+        write_overview(report, fmt, path)
+        check_written(path, report.listed)
+    else:
+        write_report(kind, fmt, report, path, long)
     keep = proj.settings.export.keep
     proj.close()
     swaps = ", ".join(f"{n} {k}" for k, n in sorted(report.replacements.items()) if n)
@@ -479,16 +493,43 @@ def export_matrix(
             help="Codes as rows and participants as columns (many codes, few people).",
         ),
     ] = False,
+    overview: Annotated[
+        bool,
+        typer.Option(
+            "--overview",
+            help="Open with an overview: the codebook's codes with participants and segments "
+            "(by --by group), and codes x participants with the segments in each cell, by aim.",
+        ),
+    ] = False,
+    overview_only: Annotated[
+        bool, typer.Option("--overview-only", help="Write the overview alone.")
+    ] = False,
+    aims: Annotated[
+        list[str] | None, typer.Option("--aims", help="Only these aims (repeatable).")
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Framework matrices: participants x codes, best quotes in the cells.
 
     One matrix per aim: a row per participant (id, role, local authority), a column per code,
-    cells holding their best quotes (key quotes first), pseudonymised. CSV is wide (a column
-    per code) or, with --long, one row per coding."""
+    cells holding their best quotes (key quotes first), pseudonymised, and each cell's
+    framework summary with its author where someone wrote one ('qualcode summaries'). CSV is
+    wide (a column per code) or, with --long, one row per coding. For a large codebook,
+    --overview puts a few pages of overview before the detail (in a CSV: the overview alone).
+
+    (Example: qualcode export matrix --overview --aims police --aims factors)"""
+    if aims:
+        from qualcode.analysis.coded import choose
+        from qualcode.coding.run import resolve_codebook
+        from qualcode.project import open_project
+
+        proj = open_project(project)
+        choose(resolve_codebook(proj, None)[0], None, aims)  # each one an aim, or one clear line
+        proj.close()
     _report_command(
         "matrix", fmt, output, include_suggestions, by, lang, check, project, long,
-        tuple(codes or ()), transpose,
+        (*(codes or ()), *(aims or ())), transpose,
+        "only" if overview_only else "front" if overview else "",
     )  # fmt: skip
 
 

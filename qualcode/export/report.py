@@ -85,6 +85,10 @@ def _md(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     if report.includes_suggestions:
         out += [f"**{say(report.lang, 'draft_mark')}**", "", say(report.lang, "draft_opening"), ""]
     out += [_provenance(report), "", final_line(report), "", quote_note(kind, report), ""]
+    if report.overview:
+        from qualcode.export.overview import overview_md
+
+        out += overview_md(report)
     for n, t in enumerate(tables, start=1):
         out += [f"## {t.title}", "", f"{say(report.lang, 'table')} {n}. {t.title}", ""]
         out.append("| " + " | ".join(t.headers) + " |")
@@ -244,6 +248,10 @@ def _xlsx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     _fit(ws, [14.0, 24.0, 28.0] + [14.0] * (len(headers) - 3) + [80.0])
     ws.freeze_panes = "A2"
     _notes_sheet(wb.create_sheet(notes), report, kind)
+    if report.overview:
+        from qualcode.export.overview import overview_sheet
+
+        overview_sheet(wb, report, 0)
     buf = io.BytesIO()
     wb.save(buf)
     return _stable_zip(buf.getvalue())
@@ -290,6 +298,10 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
     doc.add_paragraph(quote_note(kind, report))
     _list_of_tables(doc, report, [t.title for t in tables if t.rows])
     usable = 29.7 - 3.6
+    if report.overview:  # codebook overview and codes x participants, before the detail
+        from qualcode.export.overview import add_overview
+
+        add_overview(doc, report, usable)
     number = 0
     for t in tables:
         doc.add_heading(t.title, level=1)

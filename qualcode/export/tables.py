@@ -53,6 +53,7 @@ def matrix_tables(report: ReportData, per_cell: int = 1) -> list[Table]:
             rows = []
             for p in report.participants:
                 row = cells[p.id][at : at + MAX_CODE_COLUMNS]
+                row = _summarised(report, p.id, [c.id for c in chunk], row)
                 if any(row):
                     rows.append([p.label(), *row])
             title = say(report.lang, "matrix_title", aim=report.group_name(group.id))
@@ -73,6 +74,8 @@ def _transposed(
         people = [p for p in report.participants if any(by[(p.id, c.id)] for c in codes)]
         columns = {p.id: _row_cells(report, [by[(p.id, c.id)] for c in codes], per_cell)
                    for p in people}  # fmt: skip
+        for p in people:
+            columns[p.id] = _summarised(report, p.id, [c.id for c in codes], columns[p.id])
         chunks = [people[i : i + MAX_CODE_COLUMNS] for i in range(0, len(people), MAX_CODE_COLUMNS)]
         for part, chunk in enumerate(chunks, start=1):
             headers = [say(report.lang, "code"), *(p.label() for p in chunk)]
@@ -86,6 +89,23 @@ def _transposed(
                 title += f" ({part}/{len(chunks)})"
             tables.append(Table(group.id, title, headers, rows))
     return tables
+
+
+def _summarised(report: ReportData, pid: str, codes: list[str], cells: list[str]) -> list[str]:
+    """Each cell with a framework summary: the summary and its author above the cell's quote
+    (a machine draft, only ever in a draft report, set apart like a suggestion)."""
+    out = []
+    for code, cell in zip(codes, cells, strict=True):
+        s = report.summaries.get((pid, code))
+        if s is None:
+            out.append(cell)
+            continue
+        if s.draft:
+            head = f"{MACHINE[0]}{say(report.lang, 'draft_summary')}: {s.text}{MACHINE[1]}"
+        else:
+            head = f"{say(report.lang, 'summary_by', author=s.author)}: {s.text}"
+        out.append(f"{head}\n\n{cell}" if cell else head)
+    return out
 
 
 def _row_cells(report: ReportData, per_code: list[list[Quote]], per_cell: int) -> list[str]:

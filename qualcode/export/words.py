@@ -198,6 +198,13 @@ CY: dict[str, str] = {
     "rule_coder": "codau {coder} lle codiodd y segment, fel arall codau unrhyw godiwr",
 }
 
+# framework summaries in a matrix cell (qualcode.analysis.summaries)
+EN |= {"summary_by": "Summary ({author})", "draft_summary": "Machine draft summary (unedited)"}
+CY |= {
+    "summary_by": "Crynodeb ({author})",
+    "draft_summary": "Drafft peiriant o grynodeb (heb ei olygu)",
+}
+
 CATALOGUES = {"en": EN, "cy": CY}
 
 

@@ -120,6 +120,10 @@ class ReportData:
     final_note: str = ""
     unresolved: tuple[int, str] = (0, "all")
     welsh: dict[str, str] = field(default_factory=dict)  # [export.cy]: names and values
+    # framework summaries: (participant, code) -> qualcode.analysis.summaries.Summary, shown in
+    # the matrix's cells with their authors (machine drafts only in a draft report)
+    summaries: dict[tuple[str, str], Any] = field(default_factory=dict)
+    overview: bool = False  # a matrix opens with its overview (qualcode.export.overview)
 
     def attribute(self, name: str) -> str:
         """An attribute's name as a sentence or header shows it, in the report's language."""

@@ -94,7 +94,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.serve import lead
+    from qualcode.serve import lead, summaries
 
     site = Site(root, secure_cookies)
     failures: dict[str, list[float]] = defaultdict(list)
@@ -375,6 +375,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         Route("/code", code, methods=["POST"]),
         Route("/api/segment/{segment}", segment_state),
         *lead.routes(site),
+        *summaries.routes(site),  # framework summaries (issue 28)
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(

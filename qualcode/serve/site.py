@@ -30,6 +30,7 @@ PAGES = (
     ("/quotes", "Quotes", SEES_CODES),
     ("/memos", "Memos", SEES_CODES),
     ("/agreement", "Agreement", SEES_CODES),
+    ("/summaries", "Summaries", SEES_CODES),
     ("/reconcile", "Reconcile", LEADS),
     ("/downloads", "Downloads", LEADS),
     ("/users", "Users", LEADS),

@@ -312,6 +312,30 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             WHERE coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
         """,
     ),
+    (
+        13,
+        "framework summaries: a person's summary of one participant's data for one code",
+        """
+        CREATE TABLE summaries (
+            id INTEGER PRIMARY KEY,
+            participant_id TEXT NOT NULL,
+            code TEXT NOT NULL,
+            text TEXT NOT NULL,             -- '' takes the cell's summary away
+            author TEXT NOT NULL,           -- a person, or 'machine' for a draft
+            draft INTEGER NOT NULL DEFAULT 0, -- 1: a machine's draft nobody has edited yet
+            at TEXT NOT NULL,
+            action_id INTEGER REFERENCES actions(id)
+        );
+        CREATE INDEX summaries_cell ON summaries(participant_id, code, id);
+        CREATE TRIGGER summaries_append_only_update BEFORE UPDATE ON summaries
+            BEGIN SELECT RAISE(ABORT, 'summaries are append-only'); END;
+        CREATE TRIGGER summaries_append_only_delete BEFORE DELETE ON summaries
+            BEGIN SELECT RAISE(ABORT, 'summaries are append-only'); END;
+        CREATE VIEW live_summaries AS
+            SELECT * FROM summaries
+            WHERE coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
+        """,
+    ),
 )
 
 INSERT_USER = """
@@ -760,3 +784,15 @@ SELECT (SELECT count(*) FROM documents WHERE id > ?),
        (SELECT count(*) FROM resolutions WHERE id > ?)"""
 # The action that stored each live reconcile resolution, oldest first (the export's action column).
 RESOLUTION_ACTIONS = "SELECT segment_id, action_id FROM live_resolutions ORDER BY id"
+
+# framework summaries (migration 13): each cell's latest live row is its summary
+INSERT_SUMMARY = """
+INSERT INTO summaries (participant_id, code, text, author, draft, at, action_id)
+VALUES (?, ?, ?, ?, ?, ?, ?)"""
+CURRENT_SUMMARIES = """
+SELECT s.participant_id, s.code, s.text, s.author, s.draft, s.at, s.action_id
+FROM live_summaries s
+WHERE s.id = (SELECT max(id) FROM live_summaries t
+              WHERE t.participant_id = s.participant_id AND t.code = s.code)
+  AND s.text != ''
+ORDER BY s.participant_id, s.code"""
