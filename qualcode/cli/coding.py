@@ -296,9 +296,9 @@ def export_codings(
         write_codings,
     )
     from qualcode.export.leakgate import check_written
-    from qualcode.export.pseudo import Pseudonymiser
     from qualcode.project import open_project
     from qualcode.review.findings import pseudonymise_codings
+    from qualcode.review.identifiers import project_pseudonymiser
     from qualcode.review.layers import RESOLVED, Record
 
     if fmt not in ("csv", "jsonl"):
@@ -325,16 +325,16 @@ def export_codings(
         sources,
         set(status or ()),
     )
-    settings = proj.settings.export
+    pseudo = None
     if raw:
         render.warn("--raw: speakers' names and unredacted text; keep this file to yourself")
     else:
-        rows = pseudonymise_codings(rows, Pseudonymiser(settings.names, settings.places))
+        pseudo = project_pseudonymiser(proj)
+        rows = pseudonymise_codings(rows, pseudo)
     n = write_codings(rows, fmt, output)
     proj.close()
     if output is not None:
-        if not raw:
-            check_written(output, (*settings.names, *settings.places))
+        check_written(output, pseudo)  # (None: a raw file, nothing to check)
         render.err.print(f"Wrote {n:,} rows to {output}")
 
 
@@ -353,7 +353,6 @@ def _report_command(
 ) -> None:
     from qualcode.coding.run import resolve_codebook
     from qualcode.errors import QualcodeError
-    from qualcode.export.pseudo import suspects
     from qualcode.export.report import FORMATS, draft_name, write_report
     from qualcode.project import open_project
     from qualcode.review.findings import build_report
@@ -375,6 +374,13 @@ def _report_command(
         codebook = codebook.only(codes)
     report = build_report(proj, codebook, include_suggestions, by, lang)
     report.transpose = transpose
+    if check and not report.quotes:  # nothing to check: write nothing, pass nothing
+        proj.close()
+        render.warn(
+            "--check: nothing to check and nothing written: no resolved codings yet (review "
+            "first, or add --include-suggestions to check the machine draft)"
+        )
+        raise typer.Exit(1)
     outputs = proj.path(proj.settings.paths.outputs)
     path = output or outputs / draft_name(kind, fmt, include_suggestions)
     write_report(kind, fmt, report, path, long)
@@ -391,14 +397,33 @@ def _report_command(
     if report.unresolved[0]:  # said here too: a CSV has no room for notes above its header
         render.warn(report.final_note)
     if check:
-        left = suspects([q.text for q in report.quotes], keep)
-        if left:
-            render.warn(
-                "capitalised words left in quotes that may be names (add them to [export] "
-                "names, places or keep): " + ", ".join(f"{w} ({n})" for w, n in left.most_common())
-            )
-        else:
-            render.out.print("check: no capitalised words left that look like names.")
+        _check_quotes(report, keep)
+
+
+def _check_quotes(report: Any, keep: tuple[str, ...]) -> None:
+    """List what is left in the quotes for a person to look at; exit 1 when anything is."""
+    from qualcode.export.check import check
+
+    left = check([q.text for q in report.quotes], keep)
+    if not left:
+        render.out.print(
+            f"check: nothing left to look at in {len(report.quotes):,} quotes (no capitalised "
+            "words, schools, places, titles, handles or spelled-out addresses)."
+        )
+        return
+    render.out.print(
+        render.table(
+            f"--check: {len(left)} things in the quotes for a person to look at",
+            ["kind", "text", "times"],
+            [[s.kind, s.text, s.count] for s in left],
+            {2},
+        )
+    )
+    render.warn(
+        "add names to [export] names, places to [export] places, and words that are fine "
+        "to [export] keep; then export again"
+    )
+    raise typer.Exit(1)
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="docx, xlsx, csv or md.")]
@@ -426,7 +451,12 @@ CodesOpt = Annotated[
 ]
 CheckOpt = Annotated[
     bool,
-    typer.Option("--check", help="List capitalised words left in quotes that may be names."),
+    typer.Option(
+        "--check",
+        help="List what is left in the quotes for a person to look at: capitalised words, "
+        "schools and places, names with a title, @handles, spelled-out e-mails and addresses; "
+        "exit 1 if anything is listed (or nothing was reviewed to check).",
+    ),
 ]
 
 

@@ -16,7 +16,6 @@ from itertools import groupby
 from typing import Any
 
 from qualcode.codebook import Codebook
-from qualcode.export.pseudo import Pseudonymiser
 from qualcode.project import Project
 from qualcode.segment import trim
 
@@ -48,8 +47,11 @@ class Quote:
                 a, b = focus
                 segment = segment[:a] + EVIDENCE[0] + segment[a:b] + EVIDENCE[1] + segment[b:]
                 focus = (a + 1, b + 1)
+            if self.pseudo:  # the whole segment before it is cut: never half a name left
+                segment = self.pseudo(segment)
+                a, b = segment.find(EVIDENCE[0]), segment.find(EVIDENCE[1])
+                focus = (a + 1, b) if 0 <= a < b else None
             made = excerpt(segment, self.limit, focus)
-            made = self.pseudo(made) if self.pseudo else made
             if made.count(EVIDENCE[0]) != 1 or made.count(EVIDENCE[1]) != 1:  # cut by the trim
                 made = unmark(made)
             self._marked = made
@@ -91,7 +93,9 @@ class ReportData:
     includes_suggestions: bool
     replacements: dict[str, int] = field(default_factory=dict)
     lang: str = "en"
-    listed: tuple[str, ...] = ()  # the names and places that must not be in a written report
+    # what must not be in a written report: the pseudonymiser its quotes were made with (the
+    # leak gate reads the file back against all it knows), or plain names
+    listed: Any = ()
     transpose: bool = False  # matrices with codes as rows and participants as columns
     # the final coding's rule and its unresolved disagreements, stated in every report:
     # Final.note() (qualcode.review.layers), and (how many, the [review] unresolved rule) for
@@ -200,7 +204,9 @@ def build_report(
 ) -> ReportData:
     settings = project.settings.export
     store = project.store
-    pseudo = Pseudonymiser(settings.names, settings.places)
+    from qualcode.review.identifiers import project_pseudonymiser
+
+    pseudo = project_pseudonymiser(project)  # everything the project knows, one numbering
     docs = {d["id"]: d for d in store.current_documents()}
     attrs = store.participant_attributes()
     group_by = group_by or settings.group_by
@@ -249,7 +255,7 @@ def build_report(
         include_suggestions,
         pseudo.replacements,  # live: counts what the written quotes replaced
         lang,
-        (*settings.names, *settings.places),
+        pseudo,
         final_note=final.note(),
         unresolved=(len(final.unresolved), final.rule),
     )
