@@ -524,16 +524,28 @@ def export_qdpx(
             "'qualcode rules' and 'qualcode model' (to go on reviewing in another tool).",
         ),
     ] = False,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Replace names, places and identifiers in the texts (as in the reports), "
+            "moving every coding with its words: a copy to share. Without it the file holds "
+            "the raw transcripts.",
+        ),
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """The project as REFI-QDA .qdpx, for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Documents, codebook (with criteria and examples in each code's description), coders,
     participants' attributes as cases, and every human coding. Two exports of the same project
-    are identical."""
+    are identical. The file holds the raw transcripts, names and all (exchange needs the text
+    as it was coded); --pseudonymise writes a pseudonymised project instead
+    (outputs/project-pseudonymised.qdpx), read back by the leak gate like every report."""
     from qualcode import __version__
     from qualcode.coding.run import resolve_codebook
     from qualcode.export import atomic_write_bytes
+    from qualcode.export.leakgate import check_written
     from qualcode.export.qdpx import write_qdpx
     from qualcode.project import open_project
     from qualcode.review.exchange import project_snapshot
@@ -541,11 +553,28 @@ def export_qdpx(
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     snap = project_snapshot(proj, codebook, include_suggestions)
-    path = output or proj.path(proj.settings.paths.outputs) / "project.qdpx"
+    pseudo = None
+    if pseudonymise:
+        from qualcode.export.qdpx_pseudo import pseudonymise_snapshot
+        from qualcode.review.identifiers import project_pseudonymiser
+
+        pseudo = project_pseudonymiser(proj)
+        snap = pseudonymise_snapshot(snap, pseudo)
+    name = "project-pseudonymised.qdpx" if pseudonymise else "project.qdpx"
+    path = output or proj.path(proj.settings.paths.outputs) / name
     atomic_write_bytes(path, write_qdpx(snap, f"qualcode {__version__}"))
     proj.close()
+    check_written(path, pseudo)  # (None: the raw project, nothing to check)
     coded = sum(len(s.selections) for s in snap.sources)
     render.out.print(f"Wrote {path}: {len(snap.sources)} documents, {coded} coded selections.")
+    if pseudo is not None:
+        swaps = ", ".join(f"{n} {k}" for k, n in sorted(pseudo.replacements.items()) if n)
+        render.out.print(f"Pseudonymised: {swaps or 'nothing to replace'}.")
+    else:
+        render.warn(
+            "this file holds the raw transcripts, names and identifiers as spoken: keep it "
+            "within the project team (--pseudonymise writes a copy to share)"
+        )
 
 
 @export_app.command("methods")

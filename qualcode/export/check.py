@@ -45,7 +45,7 @@ CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "spelled-out e-mail",
         re.compile(
-            r"\b[\w.-]+(?:\s+dot\s+[\w-]+)*\s+(?:at|@)\s+[\w-]+(?:\s+dot\s+(?:com|co|uk|org|net|"
+            r"\b[\w.-]+(?:\s+(?:dot|underscore|dash|hyphen)\s+[\w-]+)*\s+(?:at|@)\s+[\w-]+(?:\s+dot\s+(?:com|co|uk|org|net|"
             r"gov|ac|nhs|wales|cymru|[\w-]+))+\b",
             re.I,
         ),
@@ -93,8 +93,8 @@ _KIND_WORDS = frozenset(
     .lower()
     .split()
 )
-_WORD = re.compile(r"(?<![\w'’])([A-ZÀ-ÖØ-ÞŴŶ][a-zß-öø-ÿŵŷ’']+(?:-[A-Z][a-zß-öø-ÿŵŷ]+)?)\b")
-_LOWER_WORD = re.compile(r"(?<![\w'’])([a-z][a-z]+)\b")
+_WORD = re.compile(r"(?<!\w)(?<!\w['’])([A-ZÀ-ÖØ-ÞŴŶ][a-zß-öø-ÿŵŷ’']+(?:-[A-Z][a-zß-öø-ÿŵŷ]+)?)\b")
+_LOWER_WORD = re.compile(r"(?<!\w)(?<!\w['’])([a-z][a-z]+)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;—–-]\s*|[\"“‘'(\[]\s*|,\s+[\"“‘'])$")
 
 
@@ -132,15 +132,17 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-def _suspicious(
-    texts: list[str], keep: Iterable[str]
-) -> Iterable[tuple[int, list[tuple[int, int]]]]:
-    """(text index, spans of capitalised words that may be names) for each text."""
+Spans = list[tuple[int, int]]
+
+
+def _suspicious(texts: list[str], keep: Iterable[str]) -> Iterable[tuple[int, Spans]]:
+    """(text index, spans of capitalised words that may be names) for each text: two or more
+    in a row always ("Bethany Morgan"); one alone unless it is an ordinary word."""
     stop, english = _stop_words(), english_words()
     lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
     known = COMMON | set(keep)
     for i, text in enumerate(texts):
-        spans = []
+        words = []  # (start, end, ordinary)
         for m in _WORD.finditer(text):
             word = re.sub(r"['’]s?$", "", m.group(1))
             base = re.split(r"['’]", word)[0]
@@ -148,11 +150,22 @@ def _suspicious(
                 continue
             if re.search(r"['’](?:t|re|ve|ll|d|m)$", m.group(1)):  # Don't, They're, I'd
                 continue
-            if base.lower() in lower:  # used in lower case too: an ordinary word
-                continue
-            if _SENTENCE_START.search(text[: m.start()]) and base.lower() in english:
-                continue  # "Honestly, ..." at a sentence start; never "Sandra, ..."
-            spans.append((m.start(), m.start() + len(word)))
+            ordinary = (
+                base.lower() in lower
+                or (  # used in lower case too: an ordinary word
+                    _SENTENCE_START.search(text[: m.start()]) is not None
+                    and base.lower() in english
+                )
+            )  # "Honestly, ..." at a sentence start; never "Sandra, ..."
+            words.append((m.start(), m.start() + len(word), ordinary))
+        spans = []
+        for k, (a, b, ordinary) in enumerate(words):
+            paired = any(
+                0 <= j < len(words) and text[min(b, words[j][1]) : max(a, words[j][0])] == " "
+                for j in (k - 1, k + 1)
+            )
+            if paired or not ordinary:
+                spans.append((a, b))
         yield i, spans
 
 
@@ -170,9 +183,12 @@ def _fine(phrase: str, known: frozenset[str]) -> bool:
     return all(w.lower() in _KIND_WORDS or w in known or not w[:1].isupper() for w in words)
 
 
+_STAND_IN = re.compile(r"\[[^\[\]\n]{1,40}\]")
+
+
 def check(texts: Iterable[str], keep: Iterable[str] = ()) -> list[Suspect]:
     """Everything in ``texts`` (pseudonymised quotes) for a person to look at, by kind."""
-    texts = list(texts)
+    texts = [_STAND_IN.sub(lambda m: "_" * len(m.group()), t) for t in texts]  # "[Name 3]"
     keep = tuple(keep)
     known = frozenset(COMMON | set(keep))
     found: Counter[tuple[str, str]] = Counter()
@@ -196,7 +212,7 @@ def check(texts: Iterable[str], keep: Iterable[str] = ()) -> list[Suspect]:
                 found[(kind, phrase)] += 1
                 covered.setdefault(i, []).append(m.span())
     for i, spans in _suspicious(texts, keep):
-        said, run = texts[i], []  # type: ignore[var-annotated]
+        said, run = texts[i], []  # type: tuple[str, Spans]
         for a, b in [*spans, (-1, -1)]:
             if run and (a < 0 or said[run[-1][1] : a] not in (" ", "-")):
                 start, end = run[0][0], run[-1][1]

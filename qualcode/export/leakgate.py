@@ -69,6 +69,23 @@ def _zip_items(data: bytes) -> Iterator[str]:
                 yield from _xml_items(name, etree.fromstring(z.read(name), safe_parser()))
 
 
+def _qdpx_items(data: bytes) -> Iterator[str]:
+    """A REFI-QDA project: each source's text, and every text and attribute of the .qde."""
+    from lxml import etree
+
+    from qualcode.codebook.refi import safe_parser
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in sorted(z.namelist()):
+            if name.endswith(".txt"):
+                yield z.read(name).decode("utf-8", errors="replace")
+            elif name.endswith(".qde"):
+                root = etree.fromstring(z.read(name), safe_parser())
+                yield _APART.join(
+                    [*root.itertext(), *(v for el in root.iter() for v in el.attrib.values())]
+                )
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -86,6 +103,9 @@ def records(path: Path) -> Iterator[str]:
     suffix = path.suffix.lower()
     if suffix in (".docx", ".xlsx"):
         yield _APART.join(_zip_items(path.read_bytes()))
+        return
+    if suffix == ".qdpx":
+        yield from _qdpx_items(path.read_bytes())
         return
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         if suffix == ".csv":

@@ -20,7 +20,7 @@ _ORDINAL_WORDS = (
     r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
     r"|nineteenth|twentieth|thirtieth"
 )
-_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_WORDS})"
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?![\d\w])|{_ORDINAL_WORDS})"
 _YEAR = r"(?:\d{4}|'?\d{2})(?!\d)"
 _DATE = (
     rf"(?:(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MONTH},?(?:\s+{_YEAR})?"  # 7th of July 2020
