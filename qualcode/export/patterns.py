@@ -36,8 +36,7 @@ _BORN = (
 # Two-letter words that may stand before three pairs of digits in speech ("is 10 12 14 a
 # ..."): not read as a National Insurance prefix unless written without spaces.
 _NOT_PREFIX = (
-    r"(?!(?:am|an|as|at|be|by|do|go|he|hi|if|in|is|it|me|my|no|of|oh|ok|on|or|so|to|up|us|we)"
-    r"\s)"
+    r"(?<!am|an|as|at|be|by|do|go|he|hi|if|in|is|it|me|my|no|of|oh|ok|on|or|so|to|up|us|we)"
 )
 
 _EN_STREET = (
@@ -52,7 +51,7 @@ _STOP = (
 # Welsh street names put the kind first: 14 Heol y Felin, 3 Ffordd yr Orsaf, 2 Lôn Goch
 _CY_STREET = r"Heol|Ffordd|Stryd|L[oô]n|Rhodfa|Cilgant|Clos|Maes|Teras|Llwyn|Rhes|Ystad|Parc"
 _CY_WORD = r"(?:yr|y|'r|’r|[A-ZÂÊÎÔÛŴŶ][\w’'-]*)(?![\w’'-])"
-_NUMBER = r"(?<![\w£$.,])\d{1,4}[A-Za-z]?,?\s+"
+_NUMBER = r"\d(?<![\w£$.,]\d)\d{0,3}[A-Za-z]?,?\s+"
 
 # what the leak gate calls each kind
 KINDS = {
@@ -76,9 +75,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "National Insurance number",
         re.compile(
-            rf"(?<![A-Za-z0-9]){_NOT_PREFIX}[A-Za-z]{{2}}[\s-]?\d{{2}}[\s-]?\d{{2}}[\s-]?\d{{2}}"
-            r"[\s-]?[A-Da-d](?![A-Za-z0-9])"
-            r"|(?<![A-Za-z0-9])[A-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}(?![A-Za-z0-9])"
+            r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z]"  # two letters starting a word, then
+            rf"(?:{_NOT_PREFIX}\s|-)?\d{{2}}[\s-]?\d{{2}}[\s-]?\d{{2}}[\s-]?[A-Da-d](?![A-Za-z0-9])"
+            r"|[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}(?![A-Za-z0-9])"
         ),
     ),
     ("NHS number", re.compile(r"(?<![\w£$.,])\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\w)")),
@@ -92,13 +91,14 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "address",
         re.compile(
-            # capitalised: 12 High Street, 3 Bryn Road; in lower case, only the surest kinds
-            rf"{_NUMBER}(?:{_STOP}[A-Z][\w’'-]*\s+){{1,3}}(?:{_EN_STREET})\b"
-            rf"|{_NUMBER}(?:{_STOP}[a-z][\w’'-]*\s+){{1,3}}"
+            # the house number first (so a search skips quickly to digits), then: capitalised
+            # words (12 High Street, 3 Bryn Road); in lower case, only the surest kinds
+            rf"{_NUMBER}(?:(?:{_STOP}[A-Z][\w’'-]*\s+){{1,3}}(?:{_EN_STREET})\b"
+            rf"|(?:{_STOP}[a-z][\w’'-]*\s+){{1,3}}"
             r"(?:street|road|lane|avenue|terrace|crescent|gardens)\b"
-            rf"|{_NUMBER}(?:{_CY_STREET})(?:[\s-]+{_CY_WORD}){{1,3}}"
-            rf"|{_NUMBER}(?i:heol|ffordd|stryd|l[oô]n|rhodfa|cilgant|teras)"
-            r"(?:[\s-]+(?:yr|y|'r|’r|[^\W\d_][\w’'-]*)(?![\w’'-])){1,2}"
+            rf"|(?:{_CY_STREET})(?:[\s-]+{_CY_WORD}){{1,3}}"
+            r"|(?i:heol|ffordd|stryd|l[oô]n|rhodfa|cilgant|teras)"
+            r"(?:[\s-]+(?:yr|y|'r|’r|[^\W\d_][\w’'-]*)(?![\w’'-])){1,2})"
         ),
     ),
 )

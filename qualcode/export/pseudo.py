@@ -34,60 +34,69 @@ EVERYDAY = frozenset(
     don rob nick gill summer april june holly ivy iris daisy dawn eve sunny chase hunter price
     young long short white black brown green wood hill stone king hall bell fox page miles lane
     field cross park bishop butler porter walker fisher ward power good best hart cook baker
-    carter mason hale bright sharp wise little lord love day may penny sky star moss rice bush
-    brook marsh nash hunt gray grey booth cole parish church house shaw wells west north south
+    carter mason bright sharp wise little lord love day may penny sky star moss rice bush
+    brook marsh hunt gray grey booth cole parish church house shaw wells west north south
     east mills banks""".split()  # noqa: SIM905
 )
 
 _SEP = r"[\s\-\u2010\u2011\u2013\x02-\x05]+"  # inside a term: spaces, hyphens, line breaks
-_MARKS = r"[\u0300-\u036f]*"  # combining accents typed after a letter
-_ENDINGS = ("s", "es")
-_PIECES = re.compile(r"[^\W_]+")
+_WORD_AT = re.compile(r"(?<!\w)[^\W_]+")
+_DIGIT, _BIRTH = re.compile(r"\d"), re.compile(r"(?i)born|birth|d\.?o\.?b")
+
+
+def _patterns_for(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The identifier patterns that can match ``text`` at all: most spoken turns hold no
+    digit and no @, and are spared the eight searches."""
+    digit, at = _DIGIT.search(text) is not None, "@" in text
+    birth = _BIRTH.search(text) is not None
+    return [
+        (label, p)
+        for label, p in PATTERNS
+        if (label in ("email", "handle") and at)
+        or (label == "date of birth" and birth)
+        or (label not in ("email", "handle", "date of birth") and digit)
+    ]
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """One character for one: accented and capital Latin letters to their plain lower case,
+    curly apostrophes to straight ones (so offsets in a folded text are the original's)."""
+    table = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if len(base) == 1 and "a" <= base <= "z":
+            table[code] = base
+    table.update({ord("’"): "'", ord("‘"): "'"})
+    return table
+
+
+def folded(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded one character for one (see :func:`_fold_table`); where it holds
+    combining accents they are dropped and the second value maps each folded position (and
+    the end) back to the original's."""
+    if _COMBINING.search(text) is None:
+        return text.translate(_fold_table()), None
+    keep = [i for i, c in enumerate(text) if not _COMBINING.match(c)]
+    return "".join(text[i] for i in keep).translate(_fold_table()), [*keep, len(text)]
 
 
 def fold(text: str) -> str:
     """Text compared without case or accents: 'Ffión' and 'FFION' fold alike."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return folded(unicodedata.normalize("NFC", text))[0].casefold()
 
 
 def key(text: str) -> str:
-    """A known word's key: folded, separators one space, apostrophes one kind."""
-    text = re.sub(r"['’‘]", "'", fold(text))
-    return re.sub(r"[\s\-\u2010\u2011\u2013\x02-\x05]+", " ", text).strip()
-
-
-@lru_cache(maxsize=1)
-def _variants() -> dict[str, str]:
-    """For each ASCII letter, every Latin letter that is it with an accent (both cases)."""
-    out: dict[str, set[str]] = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
-    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        ch = chr(code)
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        if base in out and ch.isalpha():
-            out[base].add(ch)
-    return {b: "".join(sorted(v)) for b, v in out.items()}
+    """A known word's key: folded, separators one space."""
+    return re.sub(r"[\s\-\u2010\u2011\u2013\x02-\x05]+", " ", fold(text)).strip()
 
 
 def _pattern(term: str) -> str:
-    """A regular expression for ``term`` in any case, accent, separator or apostrophe."""
-    variants = _variants()
-    out: list[str] = []
-    for piece in re.split(r"([\s\-\u2010\u2011\u2013]+)", term):
-        if not piece:
-            continue
-        if re.fullmatch(r"[\s\-\u2010\u2011\u2013]+", piece):
-            out.append(_SEP)
-            continue
-        for ch in piece:
-            base = fold(ch)
-            if len(base) == 1 and base in variants:
-                out.append(f"[{variants[base]}]{_MARKS}")
-            elif ch in "'’‘":
-                out.append("['’‘]")
-            else:
-                out.append(re.escape(ch))
-    return "".join(out)
+    """A regular expression for a term's key in a folded text: any separator between words."""
+    return _SEP.join(re.escape(w) for w in key(term).split(" "))
 
 
 @dataclass(frozen=True)
@@ -152,36 +161,43 @@ class Pseudonymiser:
         self.names = names
         self.places = places
         self.terms = terms
-        self._first = {_PIECES.findall(k)[0] for k in terms if _PIECES.findall(k)}
-        ordered = sorted(terms.values(), key=lambda t: (-len(key(t.text)), t.text))
-        alternation = "|".join(_pattern(t.text) for t in ordered)
-        # whole words, any case, with plural or possessive endings: Shelleys, Brandon's; after
-        # an opening quote mark too ('Tomos, ...), never inside a contraction or a longer word
+        self._first = {m.group() for k in terms if (m := re.match(r"[^\W_]+", k))}
+        alternation = "|".join(_pattern(k) for k in sorted(terms, key=lambda k: (-len(k), k)))
+        # whole words in a folded text (any case or accent), with plural or possessive
+        # endings: Shelleys, Brandon's; after an opening quote mark too ('Tomos, ...), never
+        # inside a contraction or a longer word. Tried only where a known first word starts.
         self._regex = (
-            re.compile(
-                rf"(?<!\w)(?<!\w['’])({alternation})(['’]s|['’]|es|s)?(?![\w\u0300-\u036f])",
-                re.IGNORECASE,
-            )
-            if terms
-            else None
+            re.compile(rf"(?<!\w)(?<!\w')({alternation})('s|'|es|s)?(?!\w)") if terms else None
         )
 
     # -- finding --------------------------------------------------------------------------
-    def _mentions(self, text: str) -> bool:
-        return any(
-            w in self._first or any(w.endswith(e) and w[: -len(e)] in self._first for e in _ENDINGS)
-            for w in set(_PIECES.findall(fold(text)))
-        )
-
     def _term_hits(self, text: str) -> list[tuple[int, int, Term, str]]:
-        if self._regex is None or not self._mentions(text):
+        if self._regex is None:
             return []
-        out = []
-        for m in self._regex.finditer(text):
-            term = self.terms.get(key(m.group(1)))
-            if term is None or (not term.lower_ok and m.group(1).islower()):
+        flat, back = folded(text)
+        first = self._first
+        hits = {
+            w
+            for w in set(_WORD_AT.findall(flat))
+            if w in first or w[:-1] in first or w[:-2] in first
+        }  # fmt: skip  (a known first word, or it with s, es)
+        if not hits:
+            return []
+        out: list[tuple[int, int, Term, str]] = []
+        at = 0
+        for w in _WORD_AT.finditer(flat):
+            if w.start() < at or w.group() not in hits:
                 continue
-            out.append((m.start(), m.end(), term, m.group(2) or ""))
+            m = self._regex.match(flat, w.start())
+            if m is None:
+                continue
+            term = self.terms.get(key(m.group(1)))
+            a, b = (m.start(), m.end()) if back is None else (back[m.start()], back[m.end()])
+            core = text[a : b - len(m.group(2) or "")]
+            if term is None or (not term.lower_ok and core.islower()):
+                continue
+            out.append((a, b, term, text[b - len(m.group(2) or "") : b]))
+            at = m.end()
         return out
 
     def edits(self, text: str) -> list[tuple[int, int, str]]:
@@ -189,7 +205,7 @@ class Pseudonymiser:
         where a pattern and a known word overlap, the one starting first (then the longer)
         wins (an e-mail address holding a name is one [email])."""
         found: list[tuple[int, int, str, Term | None, str]] = []
-        for label, pattern in PATTERNS:
+        for label, pattern in _patterns_for(text):
             found += [(m.start(), m.end(), label, None, "") for m in pattern.finditer(text)]
         found += [(a, b, "name or place", t, s) for a, b, t, s in self._term_hits(text)]
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -217,7 +233,7 @@ class Pseudonymiser:
         name or place', 'a speaker's name', 'a phone number'... never the identifier itself."""
         hits = self._term_hits(text)
         kinds = {t.source for a, b, t, s in hits if key(text[a : b - len(s)]) not in self.allowed}
-        kinds |= {KINDS[label] for label, p in PATTERNS if p.search(text)}
+        kinds |= {KINDS[label] for label, p in _patterns_for(text) if p.search(text)}
         return sorted(kinds)
 
     @property
