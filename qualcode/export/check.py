@@ -24,7 +24,8 @@ COMMON = frozenset(
     October November December English Welsh Wales Cymraeg God OK Okay Yeah Yes No So And But
     Or Well Right Um Er The A An It That This They We You He She There Then When What Why How
     Who If Because Oh Sorry Inspector Sergeant Sarge Constable Early Help Families First
-    Flying Start Act Government Council Children Services Social Hub Honestly Isn't""".split()  # noqa: SIM905
+    Flying Start Act Government Council Children Services Social Hub Honestly Isn't Ah Aw Eh
+    Erm Hmm Hiya Huh Mhm Mm Nah Ooh Uh Yep Yup Cheers""".split()  # noqa: SIM905
 )
 _CAP = r"[A-ZÀ-ÖØ-ÞŴŶ][\w'’-]*"
 _CY = r"(?:y|yr|'r|’r|" + _CAP + ")"
