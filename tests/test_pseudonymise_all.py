@@ -146,6 +146,24 @@ def test_offsets_remap_around_replacements() -> None:
     assert new[remap(edits, a) : remap(edits, inside, end=True)] == "ring [phone]"
 
 
+def test_an_identifying_column_cannot_also_be_shown(project: Project) -> None:
+    from qualcode.review.identifiers import project_pseudonymiser
+
+    toml = project.root / "qualcode.toml"
+    text = toml.read_text().replace("identifying = []", 'identifying = ["role"]')
+    toml.write_text(text.replace("attributes = []", 'attributes = ["role"]'))
+    with pytest.raises(QualcodeError, match="identifying and attributes both name role"):
+        project_pseudonymiser(open_project(project.root))
+
+
+def test_a_memo_listing_may_name_its_reviewer_who_is_also_a_speaker(tmp_path: Path) -> None:
+    p = _p()
+    p.allow(["Stacey"])  # the 'by' column of a memo listing
+    path = _csv_with(tmp_path, "Stacey")
+    check_written(path, p)  # passes: named on purpose
+    assert path.exists()
+
+
 # -- the held-out check ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def held_out(tmp_path_factory: pytest.TempPathFactory) -> Project:
