@@ -164,6 +164,20 @@ def test_a_memo_listing_may_name_its_reviewer_who_is_also_a_speaker(tmp_path: Pa
     assert path.exists()
 
 
+def test_codings_may_name_a_coder_who_is_also_a_speaker(tmp_path: Path) -> None:
+    from qualcode.export.codings import write_codings
+    from qualcode.review.findings import pseudonymise_codings
+
+    p = _p()
+    rows = [{"participant": "P01", "kind": "human", "source": "Stacey", "person": "Stacey",
+             "decided_by": None, "text": "Stacey said Tomos rang"}]  # fmt: skip
+    path = tmp_path / "c.csv"
+    write_codings(pseudonymise_codings(rows, p), "csv", path)
+    check_written(path, p)  # the coder's columns pass; the text was pseudonymised
+    said = path.read_text()
+    assert "Tomos" not in said and "[Name 1] said [Name 2] rang" in said
+
+
 # -- the held-out check ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def held_out(tmp_path_factory: pytest.TempPathFactory) -> Project:

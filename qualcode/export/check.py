@@ -147,8 +147,8 @@ def _suspicious(texts: list[str], keep: Iterable[str]) -> Iterable[tuple[int, Sp
         for m in _WORD.finditer(text):
             word = re.sub(r"['’]s?$", "", m.group(1))
             base = re.split(r"['’]", word)[0]
-            if word in known or base in known or base.lower() in stop:
-                continue
+            if m.group(1) in known or word in known or base in known or base.lower() in stop:
+                continue  # (kept as written: "Women's", "Clare's")
             if re.search(r"['’](?:t|re|ve|ll|d|m)$", m.group(1)):  # Don't, They're, I'd
                 continue
             ordinary = (
