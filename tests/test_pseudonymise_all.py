@@ -90,11 +90,12 @@ def test_a_listed_name_across_a_line_break_and_a_welsh_address() -> None:
 def test_a_name_is_replaced_before_the_quote_is_cut() -> None:
     from qualcode.review.findings import Quote
 
-    for pad in range(40, 80):  # wherever the cut falls, never a piece of a name
-        said = "word " * pad + "and then Stacey told me " + "more " * 80
-        at = said.index("more", 200)
-        quote = Quote("P01", 1, "c", said, (at, at + 4), False, "resolved", 1.0, 120, _p())
-        assert not re.search(r"Sta|tacey|cey\b", quote.text), quote.text
+    said = "word " * 60 + "and then Stacey told me " + "more " * 80
+    for at in [m.start() for m in re.finditer("more", said)][:60]:  # the cut sweeps the name
+        for limit in (60, 120):
+            quote = Quote("P01", 1, "c", said, (at, at + 4), False, "resolved", 1.0, limit, _p())
+            assert not re.search(r"Sta|tacey|cey\b", quote.text), quote.text  # no piece of it
+            assert not re.search(r"\[Name(?! \d+\])|(?<!\[Name )\d+\]", quote.text), quote.text
 
 
 def _csv_with(tmp_path: Path, text: str) -> Path:

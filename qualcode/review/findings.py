@@ -48,10 +48,12 @@ class Quote:
                 segment = segment[:a] + EVIDENCE[0] + segment[a:b] + EVIDENCE[1] + segment[b:]
                 focus = (a + 1, b + 1)
             if self.pseudo:  # the whole segment before it is cut: never half a name left
-                segment = self.pseudo(segment)
+                segment = _STAND_IN.sub(
+                    lambda m: m.group().replace(" ", _JOIN), self.pseudo(segment)
+                )
                 a, b = segment.find(EVIDENCE[0]), segment.find(EVIDENCE[1])
                 focus = (a + 1, b) if 0 <= a < b else None
-            made = excerpt(segment, self.limit, focus)
+            made = excerpt(segment, self.limit, focus).replace(_JOIN, " ")  # "[Name 3]" whole
             if made.count(EVIDENCE[0]) != 1 or made.count(EVIDENCE[1]) != 1:  # cut by the trim
                 made = unmark(made)
             self._marked = made
@@ -62,6 +64,8 @@ class Quote:
         return unmark(self.marked)
 
 
+_STAND_IN = re.compile(r"\[[A-Z][\w ]{0,30} \d+\]")  # "[Name 3]": never cut in two
+_JOIN = "\u2060"  # joins a stand-in's words while a quote is cut to length
 EVIDENCE = ("\x02", "\x03")  # around the evidence words inside a quote's marked text
 MACHINE = ("\x04", "\x05")  # around what comes from unreviewed suggestions (set in italics)
 
