@@ -83,6 +83,7 @@ class ExportSettings:
     attributes: tuple[str, ...] = ()  # attribute-sheet columns shown beside participant ids
     names: tuple[str, ...] = ()  # people's names to replace in quotes
     places: tuple[str, ...] = ()  # place names to replace in quotes
+    identifying: tuple[str, ...] = ()  # attribute columns whose values identify someone
     keep: tuple[str, ...] = ()  # capitalised words 'export --check' should not flag
     group_by: str = ""  # the attribute theme tables split participants by ("" = no split)
     quote_chars: int = 320  # quotes are trimmed at a sentence end near this length
@@ -331,6 +332,7 @@ attributes = []                      # sheet columns shown beside participant id
 group_by = ""                        # theme tables split participants by this column, e.g. "sector"
 names = []                           # people's names replaced in quotes, e.g. ["Jade", "Kai"]
 places = []                          # place names replaced in quotes
+identifying = []                     # attribute columns whose values are replaced, e.g. ["school"]
 keep = []                            # capitalised words 'qualcode export --check' need not flag
 quote_chars = 320                    # quotes are trimmed at a sentence end near this length
 

@@ -99,10 +99,9 @@ def for_report(project: Any, drafts: bool = False) -> dict[tuple[str, str], Summ
     text pseudonymised as the quotes are (a person may have written a name)."""
     from dataclasses import replace
 
-    from qualcode.export.pseudo import Pseudonymiser
+    from qualcode.review.identifiers import project_pseudonymiser
 
-    settings = project.settings.export
-    pseudo = Pseudonymiser(settings.names, settings.places)
+    pseudo = project_pseudonymiser(project)
     return {
         k: replace(s, text=pseudo(s.text))
         for k, s in current(project).items()
@@ -148,12 +147,11 @@ def drafts(
     (``overwrite``: also replacing earlier drafts, never a person's summary): the participant's
     most central coded sentences for the code, pseudonymised as reports are."""
     from qualcode.analysis.coded import coded
-    from qualcode.export.pseudo import Pseudonymiser
+    from qualcode.review.identifiers import project_pseudonymiser
     from qualcode.segment import sentence_spans
 
     data = coded(project, codebook)
-    settings = project.settings.export
-    pseudo = Pseudonymiser(settings.names, settings.places)
+    pseudo = project_pseudonymiser(project)
     spans = {s[0]: s for s in project.store.current_segments()}
     texts: dict[int, str] = {}
     said: dict[tuple[str, str], list[str]] = defaultdict(list)

@@ -296,9 +296,9 @@ def export_codings(
         write_codings,
     )
     from qualcode.export.leakgate import check_written
-    from qualcode.export.pseudo import Pseudonymiser
     from qualcode.project import open_project
     from qualcode.review.findings import pseudonymise_codings
+    from qualcode.review.identifiers import project_pseudonymiser
     from qualcode.review.layers import RESOLVED, Record
 
     if fmt not in ("csv", "jsonl"):
@@ -325,16 +325,16 @@ def export_codings(
         sources,
         set(status or ()),
     )
-    settings = proj.settings.export
+    pseudo = None
     if raw:
         render.warn("--raw: speakers' names and unredacted text; keep this file to yourself")
     else:
-        rows = pseudonymise_codings(rows, Pseudonymiser(settings.names, settings.places))
+        pseudo = project_pseudonymiser(proj)
+        rows = pseudonymise_codings(rows, pseudo)
     n = write_codings(rows, fmt, output)
     proj.close()
     if output is not None:
-        if not raw:
-            check_written(output, (*settings.names, *settings.places))
+        check_written(output, pseudo)  # (None: a raw file, nothing to check)
         render.err.print(f"Wrote {n:,} rows to {output}")
 
 
@@ -354,7 +354,6 @@ def _report_command(
 ) -> None:
     from qualcode.coding.run import resolve_codebook
     from qualcode.errors import QualcodeError
-    from qualcode.export.pseudo import suspects
     from qualcode.export.report import FORMATS, draft_name, write_report
     from qualcode.project import open_project
     from qualcode.review.findings import build_report
@@ -376,6 +375,13 @@ def _report_command(
         codebook = codebook.only(codes)
     report = build_report(proj, codebook, include_suggestions, by, lang)
     report.transpose = transpose
+    if check and not report.quotes:  # nothing to check: write nothing, pass nothing
+        proj.close()
+        render.warn(
+            "--check: nothing to check and nothing written: no resolved codings yet (review "
+            "first, or add --include-suggestions to check the machine draft)"
+        )
+        raise typer.Exit(1)
     if kind == "matrix":  # each cell's framework summary (drafts only in a draft report)
         from qualcode.analysis.summaries import for_report
 
@@ -407,14 +413,33 @@ def _report_command(
     if report.unresolved[0]:  # said here too: a CSV has no room for notes above its header
         render.warn(report.final_note)
     if check:
-        left = suspects([q.text for q in report.quotes], keep)
-        if left:
-            render.warn(
-                "capitalised words left in quotes that may be names (add them to [export] "
-                "names, places or keep): " + ", ".join(f"{w} ({n})" for w, n in left.most_common())
-            )
-        else:
-            render.out.print("check: no capitalised words left that look like names.")
+        _check_quotes(report, keep)
+
+
+def _check_quotes(report: Any, keep: tuple[str, ...]) -> None:
+    """List what is left in the quotes for a person to look at; exit 1 when anything is."""
+    from qualcode.export.check import check
+
+    left = check([q.text for q in report.quotes], keep)
+    if not left:
+        render.out.print(
+            f"check: nothing left to look at in {len(report.quotes):,} quotes (no capitalised "
+            "words, schools, places, titles, handles or spelled-out addresses)."
+        )
+        return
+    render.out.print(
+        render.table(
+            f"--check: {len(left)} things in the quotes for a person to look at",
+            ["kind", "text", "times"],
+            [[s.kind, s.text, s.count] for s in left],
+            {2},
+        )
+    )
+    render.warn(
+        "add names to [export] names, places to [export] places, and words that are fine "
+        "to [export] keep; then export again"
+    )
+    raise typer.Exit(1)
 
 
 def _warn_untranslated(report: Any) -> None:
@@ -470,7 +495,12 @@ CodesOpt = Annotated[
 ]
 CheckOpt = Annotated[
     bool,
-    typer.Option("--check", help="List capitalised words left in quotes that may be names."),
+    typer.Option(
+        "--check",
+        help="List what is left in the quotes for a person to look at: capitalised words, "
+        "schools and places, names with a title, @handles, spelled-out e-mails and addresses; "
+        "exit 1 if anything is listed (or nothing was reviewed to check).",
+    ),
 ]
 
 
@@ -568,16 +598,28 @@ def export_qdpx(
             "'qualcode rules' and 'qualcode model' (to go on reviewing in another tool).",
         ),
     ] = False,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Replace names, places and identifiers in the texts (as in the reports), "
+            "moving every coding with its words: a copy to share. Without it the file holds "
+            "the raw transcripts.",
+        ),
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """The project as REFI-QDA .qdpx, for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Documents, codebook (with criteria and examples in each code's description), coders,
     participants' attributes as cases, and every human coding. Two exports of the same project
-    are identical."""
+    are identical. The file holds the raw transcripts, names and all (exchange needs the text
+    as it was coded); --pseudonymise writes a pseudonymised project instead
+    (outputs/project-pseudonymised.qdpx), read back by the leak gate like every report."""
     from qualcode import __version__
     from qualcode.coding.run import resolve_codebook
     from qualcode.export import atomic_write_bytes
+    from qualcode.export.leakgate import check_written
     from qualcode.export.qdpx import write_qdpx
     from qualcode.project import open_project
     from qualcode.review.exchange import project_snapshot
@@ -585,11 +627,28 @@ def export_qdpx(
     proj = open_project(project)
     codebook, _ = resolve_codebook(proj, None)
     snap = project_snapshot(proj, codebook, include_suggestions)
-    path = output or proj.path(proj.settings.paths.outputs) / "project.qdpx"
+    pseudo = None
+    if pseudonymise:
+        from qualcode.export.qdpx_pseudo import pseudonymise_snapshot
+        from qualcode.review.identifiers import project_pseudonymiser
+
+        pseudo = project_pseudonymiser(proj)
+        snap = pseudonymise_snapshot(snap, pseudo)
+    name = "project-pseudonymised.qdpx" if pseudonymise else "project.qdpx"
+    path = output or proj.path(proj.settings.paths.outputs) / name
     atomic_write_bytes(path, write_qdpx(snap, f"qualcode {__version__}"))
     proj.close()
+    check_written(path, pseudo)  # (None: the raw project, nothing to check)
     coded = sum(len(s.selections) for s in snap.sources)
     render.out.print(f"Wrote {path}: {len(snap.sources)} documents, {coded} coded selections.")
+    if pseudo is not None:
+        swaps = ", ".join(f"{n} {k}" for k, n in sorted(pseudo.replacements.items()) if n)
+        render.out.print(f"Pseudonymised: {swaps or 'nothing to replace'}.")
+    else:
+        render.warn(
+            "this file holds the raw transcripts, names and identifiers as spoken: keep it "
+            "within the project team (--pseudonymise writes a copy to share)"
+        )
 
 
 @export_app.command("methods")

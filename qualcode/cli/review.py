@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -528,7 +528,7 @@ def memos(
     proj = open_project(project)
     listing = build(proj, code, document)
     if as_json:
-        render.print_json(listing)
+        render.print_json(replace(listing, listed=None))  # never the names it knows
     else:
         _show_listing(proj, listing, fmt, output, "memos")
     proj.close()
@@ -566,7 +566,7 @@ def quotes(
         )
     listing = build(proj, codebook, code, include_suggestions)
     if as_json:
-        render.print_json(listing)
+        render.print_json(replace(listing, listed=None))  # never the names it knows
     else:
         _show_listing(proj, listing, fmt, output, f"quotes-{code}")
     proj.close()

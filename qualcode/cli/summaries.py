@@ -74,10 +74,9 @@ def summaries_export(
 
 
 def _pseudo(proj: Any) -> Any:
-    from qualcode.export.pseudo import Pseudonymiser
+    from qualcode.review.identifiers import project_pseudonymiser
 
-    settings = proj.settings.export
-    return Pseudonymiser(settings.names, settings.places)
+    return project_pseudonymiser(proj)
 
 
 def _plain(text: str) -> str:

@@ -1,9 +1,17 @@
 """Pseudonymisation of quotes: names, places and identifying patterns replaced consistently.
 
-The same name gets the same stand-in everywhere in a report ("Jade" is "[Name 1]" in every
-table), so readers can follow a story without learning who it is about. Patterns catch e-mail
-addresses, phone numbers, postcodes, dates of birth and street addresses. ``suspects`` lists
-capitalised words that are left and look like names, for a person to check.
+One pseudonymiser serves every output (reports, listings, ``export codings``, memos, the
+server's pages and downloads, a pseudonymised .qdpx). It is built from everything the project
+knows (:func:`qualcode.review.identifiers.project_pseudonymiser`): the ``[export]`` names and
+places, every speaker label stored and its parts (first name, surname), identifying attribute
+values, and the UK identifier patterns below. The same person gets the same stand-in
+everywhere in an output ("Jade" is "[Name 1]" in every table; "Tomos", "Tomos Rees" and "Mr
+Rees" are one person), so readers can follow a story without learning who it is about.
+
+Known words are found whatever their case, accents (typed precomposed or with combining
+marks), the punctuation or quote marks around them, and the spaces, hyphens or line breaks
+inside them ("Gwenllian\\nPrice"). Speakers' name parts that are also ordinary English words
+("Mark", "Price") are replaced unless written all in lower case ("mark it down").
 """
 
 from __future__ import annotations
@@ -11,164 +19,252 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-_DATE = (
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
-    r"\.?,?\s+\d{2,4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
-)
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    (  # UK numbers as people write them: 01234 567890, (01234) 567 890, +44 (0)1234 567890
-        "phone",
-        re.compile(
-            r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
-        ),
-    ),
-    ("postcode", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)),
-    ("NHS number", re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b")),
-    (
-        "National Insurance number",
-        re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I),
-    ),
-    (
-        "date of birth",
-        re.compile(rf"\b(?:DOB|D\.O\.B\.?|date of birth|born(?: on)?)[:\s]+{_DATE}", re.I),
-    ),
-    (
-        "address",
-        re.compile(
-            r"\b\d{1,4}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Road|Rd|Lane|Avenue|Close|Drive|Way|"
-            r"Terrace|Crescent|Place|Court|Gardens)\b"
-            # Welsh street names put the kind first: 14 Heol y Felin, 3 Ffordd Glyndwr
-            r"|\b\d{1,4}\s+(?:Heol|Ffordd|Stryd|L[oô]n|Rhodfa|Cilgant|Clos|Maes|Teras)"
-            r"(?:\s+(?:y|yr|'r|[A-Z][\w’'-]+)){1,3}"
-        ),
-    ),
+from qualcode.export.patterns import KINDS, PATTERNS
+
+__all__ = ["PATTERNS", "Pseudonymiser", "Term", "fold", "suspects"]
+
+# Speakers' name parts that are also everyday words: replaced when capitalised, never when
+# written all in lower case ("we'll mark it", "the price of it").
+EVERYDAY = frozenset(
+    """mark will may grace hope joy faith rose bill pat sue jack frank ray drew art guy rich
+    don rob nick gill summer april june holly ivy iris daisy dawn eve sunny chase hunter price
+    young long short white black brown green wood hill stone king hall bell fox page miles lane
+    field cross park bishop butler porter walker fisher ward power good best hart cook baker
+    carter mason bright sharp wise little lord love day may penny sky star moss rice bush
+    brook marsh hunt gray grey booth cole parish church house shaw wells west north south
+    east mills banks""".split()  # noqa: SIM905
 )
 
-# Capitalised words that are common in these reports and are not people.
-COMMON = frozenset(
-    """I I'm I've I'll I'd Mum Dad Nan Mr Mrs Ms Dr Police PCSO PPN PPNs ACE ACEs MASH IAA TAF
-    CAMHS NFA DA Niche WCCIS Teams Zoom Covid Christmas Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday January February March April May June July August September
-    October November December English Welsh Wales Cymraeg God OK Okay Yeah Yes No So And But
-    Or Well Right Um Er The A An It That This They We You He She There Then When What Why How
-    Who If Because Oh Sorry Inspector Sergeant Sarge Constable Early Help Families First
-    Flying Start Act Government Council Children Services Social Hub Honestly Isn't""".split()  # noqa: SIM905
-)
-_WORD = re.compile(r"(?<![\w'’])([A-Z][a-z’']+(?:-[A-Z][a-z]+)?)\b")
-_LOWER_WORD = re.compile(r"(?<![\w'’])([a-z][a-z]+)\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?…:;—–-]\s*|[\"“‘'(\[]\s*|,\s+[\"“‘'])$")
+_SEP = r"[\s\-\u2010\u2011\u2013\x02-\x05]+"  # inside a term: spaces, hyphens, line breaks
+_WORD_AT = re.compile(r"(?<!\w)[^\W_]+")
+_DIGIT, _BIRTH = re.compile(r"\d"), re.compile(r"(?i)born|birth|d\.?o\.?b")
 
 
-_WORDS = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_ENDINGS = ("'s", "’s", "es", "s", "'", "’")
+def _patterns_for(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The identifier patterns that can match ``text`` at all: most spoken turns hold no
+    digit and no @, and are spared the eight searches."""
+    digit, at = _DIGIT.search(text) is not None, "@" in text
+    birth = _BIRTH.search(text) is not None
+    return [
+        (label, p)
+        for label, p in PATTERNS
+        if (label in ("email", "handle") and at)
+        or (label == "date of birth" and birth)
+        or (label not in ("email", "handle", "date of birth") and digit)
+    ]
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """One character for one: accented and capital Latin letters to their plain lower case,
+    curly apostrophes to straight ones (so offsets in a folded text are the original's)."""
+    table = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if len(base) == 1 and "a" <= base <= "z":
+            table[code] = base
+    table.update({ord("’"): "'", ord("‘"): "'"})
+    return table
+
+
+def folded(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded one character for one (see :func:`_fold_table`); where it holds
+    combining accents they are dropped and the second value maps each folded position (and
+    the end) back to the original's."""
+    if _COMBINING.search(text) is None:
+        return text.translate(_fold_table()), None
+    keep = [i for i, c in enumerate(text) if not _COMBINING.match(c)]
+    return "".join(text[i] for i in keep).translate(_fold_table()), [*keep, len(text)]
+
+
+def fold(text: str) -> str:
+    """Text compared without case or accents: 'Ffión' and 'FFION' fold alike."""
+    return folded(unicodedata.normalize("NFC", text))[0].casefold()
+
+
+def key(text: str) -> str:
+    """A known word's key: folded, separators one space."""
+    return re.sub(r"[\s\-\u2010\u2011\u2013\x02-\x05]+", " ", fold(text)).strip()
+
+
+def _pattern(term: str) -> str:
+    """A regular expression for a term's key in a folded text: any separator between words."""
+    return _SEP.join(re.escape(w) for w in key(term).split(" "))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word the project knows identifies someone or somewhere."""
+
+    text: str
+    kind: str  # the stand-in's word: "Name", "Place", or an attribute's name ("School")
+    source: str  # what the leak gate calls it: "a listed name or place", "a speaker's name"...
+    person: str  # terms of one person share a stand-in: "Tomos", "Rees", "Tomos Rees"
+    lower_ok: bool = True  # False: an everyday word, replaced only when capitalised
+
+
+LISTED = "a listed name or place"
+SPEAKER = "a speaker's name"
+IDENTIFYING = "an identifying attribute value"
 
 
 @dataclass
 class Pseudonymiser:
     names: Iterable[str] = ()
     places: Iterable[str] = ()
+    speakers: Iterable[str] = ()  # speaker labels as stored: "Tomos Rees", "STACEY"
+    identifying: Mapping[str, Iterable[str]] = field(default_factory=dict)  # attribute: values
     replacements: Counter[str] = field(default_factory=Counter)
     mapping: dict[str, str] = field(default_factory=dict)
+    allowed: set[str] = field(default_factory=set)  # names an output shows on purpose
+
+    def allow(self, names: Iterable[str]) -> None:
+        """Let the leak gate pass these names (reviewers in a memo listing's 'by' column)."""
+        for name in names:
+            self.allowed |= {key(name), *(key(w) for w in name.split())}
 
     def __post_init__(self) -> None:
-        given = ((self.names, "Name"), (self.places, "Place"))
-        clean = [(unicodedata.normalize("NFC", t.strip()), k) for ts, k in given for t in ts]
-        clean = [(t, k) for t, k in clean if t]
-        # one alternation, longest first across names and places, so that the place "Bryn
-        # Eithin" is never half replaced as the name "Bryn"
-        terms = sorted(dict(clean).items(), key=lambda tk: (-len(tk[0]), tk[0]))
-        self.names = [t for t, k in terms if k == "Name"]
-        self.places = [t for t, k in terms if k == "Place"]
-        self._terms = {t.casefold(): (t, k) for t, k in terms}
-        # a quick first look: the big alternation runs only on texts holding a listed word
-        self._first = {t.split()[0].casefold() for t, _ in terms}
-        alternation = "|".join(re.escape(t) for t, _ in terms)
-        # whole words, any case, with plural or possessive endings: Shelleys, Brandon's
+        from qualcode.export.speakers import label_terms, name_parts
+
+        names = [n for n in (unicodedata.normalize("NFC", t).strip() for t in self.names) if n]
+        places = [p for p in (unicodedata.normalize("NFC", t).strip() for t in self.places) if p]
+        terms: dict[str, Term] = {}
+
+        def add(term: Term) -> None:
+            k = key(term.text)
+            if k and k not in terms:
+                terms[k] = term
+
+        for text, kind in sorted(
+            [(n, "Name") for n in names] + [(p, "Place") for p in places],
+            key=lambda tk: (-len(tk[0]), tk[0]),
+        ):  # longest first: the place "Bryn Eithin" is never half replaced as the name "Bryn"
+            add(Term(text, kind, LISTED, key(text)))
+        for label in sorted({unicodedata.normalize("NFC", s).strip() for s in self.speakers}):
+            for term in label_terms(label, SPEAKER, EVERYDAY):
+                add(term)
+        for n in names:  # a listed full name's parts: "Gwenllian" and "Price" alone too
+            if len(n.split()) > 1:
+                for part in name_parts(n):
+                    add(Term(part, "Name", LISTED, key(n), fold(part) not in EVERYDAY))
+        for attribute, values in sorted(self.identifying.items()):
+            kind = attribute.replace("_", " ").strip().capitalize() or "Value"
+            for v in sorted({str(v).strip() for v in values if str(v).strip()}):
+                add(Term(v, kind, IDENTIFYING, key(v)))
+        self.names = names
+        self.places = places
+        self.terms = terms
+        self._first = {m.group() for k in terms if (m := re.match(r"[^\W_]+", k))}
+        alternation = "|".join(_pattern(k) for k in sorted(terms, key=lambda k: (-len(k), k)))
+        # whole words in a folded text (any case or accent), with plural or possessive
+        # endings: Shelleys, Brandon's; after an opening quote mark too ('Tomos, ...), never
+        # inside a contraction or a longer word. Tried only where a known first word starts.
         self._regex = (
-            re.compile(rf"(?<![\w'’])({alternation})(['’]s|['’]|es|s)?(?![\w])", re.IGNORECASE)
-            if terms
-            else None
+            re.compile(rf"(?<!\w)(?<!\w')({alternation})('s|'|es|s)?(?!\w)") if terms else None
         )
 
-    def _stand_in(self, found: str) -> str:
-        term, kind = self._terms[found.casefold()]
-        if term not in self.mapping:
-            n = sum(v.startswith(f"[{kind} ") for v in self.mapping.values()) + 1
-            self.mapping[term] = f"[{kind} {n}]"
-        return self.mapping[term]
-
-    def __call__(self, text: str) -> str:
-        text = unicodedata.normalize("NFC", text)
-        for label, pattern in PATTERNS:
-            text, n = pattern.subn(f"[{label}]", text)
-            self.replacements[label] += n
-        if self._regex is not None and self._mentions(text):
-
-            def swap(m: re.Match[str]) -> str:
-                self.replacements["name or place"] += 1
-                return self._stand_in(m.group(1)) + (m.group(2) or "")  # keeps 's and plurals
-
-            text = self._regex.sub(swap, text)
-        return text
-
-    def _mentions(self, text: str) -> bool:
-        return any(self._listed(word) for word in _WORDS.findall(text.casefold()))
-
-    def leaks(self, text: str) -> list[str]:
-        """Listed names and places still in ``text`` (a written export, read back)."""
+    # -- finding --------------------------------------------------------------------------
+    def _term_hits(self, text: str) -> list[tuple[int, int, Term, str]]:
         if self._regex is None:
             return []
-        if not unicodedata.is_normalized("NFC", text):  # (a copy only when needed)
-            text = unicodedata.normalize("NFC", text)
-        words = {m.group() for m in _WORDS.finditer(text.casefold())}  # one pass (a set, not a
-        # list of every word: flat memory); the alternation then runs only where
-        hits = {w for w in words if self._listed(w)}  # a listed word is
+        flat, back = folded(text)
+        first = self._first
+        hits = {
+            w
+            for w in set(_WORD_AT.findall(flat))
+            if w in first or w[:-1] in first or w[:-2] in first
+        }  # fmt: skip  (a known first word, or it with s, es)
         if not hits:
             return []
-        lines = [ln for ln in text.split("\n") if any(h in ln.casefold() for h in hits)]
-        found = self._regex.findall("\n".join(lines))
-        return sorted({self._terms[f[0].casefold()][0] for f in found})
+        out: list[tuple[int, int, Term, str]] = []
+        at = 0
+        for w in _WORD_AT.finditer(flat):
+            if w.start() < at or w.group() not in hits:
+                continue
+            m = self._regex.match(flat, w.start())
+            if m is None:
+                continue
+            term = self.terms.get(key(m.group(1)))
+            a, b = (m.start(), m.end()) if back is None else (back[m.start()], back[m.end()])
+            core = text[a : b - len(m.group(2) or "")]
+            if term is None or (not term.lower_ok and core.islower()):
+                continue
+            out.append((a, b, term, text[b - len(m.group(2) or "") : b]))
+            at = m.end()
+        return out
 
-    def _listed(self, word: str) -> bool:
-        return word in self._first or any(
-            word.endswith(end) and word[: -len(end)] in self._first for end in _ENDINGS
-        )
+    def edits(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, stand-in) for every identifier in ``text``, in order, not overlapping:
+        where a pattern and a known word overlap, the one starting first (then the longer)
+        wins (an e-mail address holding a name is one [email])."""
+        found: list[tuple[int, int, str, Term | None, str]] = []
+        for label, pattern in _patterns_for(text):
+            found += [(m.start(), m.end(), label, None, "") for m in pattern.finditer(text)]
+        found += [(a, b, "name or place", t, s) for a, b, t, s in self._term_hits(text)]
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        out, at = [], 0
+        for start, end, label, term, suffix in found:
+            if start < at:
+                continue
+            self.replacements[label] += 1
+            out.append((start, end, self._stand_in(term) + suffix if term else f"[{label}]"))
+            at = end
+        return out
+
+    def _stand_in(self, term: Term) -> str:
+        if term.person not in self.mapping:
+            n = sum(v.startswith(f"[{term.kind} ") for v in self.mapping.values()) + 1
+            self.mapping[term.person] = f"[{term.kind} {n}]"
+        return self.mapping[term.person]
+
+    def __call__(self, text: str) -> str:
+        return apply(text, self.edits(text))
+
+    # -- checking what was written -------------------------------------------------------
+    def leaks(self, text: str) -> list[str]:
+        """The kinds of identifier still in ``text`` (a written export, read back): 'a listed
+        name or place', 'a speaker's name', 'a phone number'... never the identifier itself."""
+        hits = self._term_hits(text)
+        kinds = {t.source for a, b, t, s in hits if key(text[a : b - len(s)]) not in self.allowed}
+        kinds |= {KINDS[label] for label, p in _patterns_for(text) if p.search(text)}
+        return sorted(kinds)
 
     @property
     def total(self) -> int:
         return sum(self.replacements.values())
 
 
+def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    parts, at = [], 0
+    for start, end, new in edits:
+        parts += [text[at:start], new]
+        at = end
+    return "".join([*parts, text[at:]])
+
+
+def remap(edits: list[tuple[int, int, str]], offset: int, end: bool = False) -> int:
+    """Where ``offset`` of the original text is in the pseudonymised one: an offset inside a
+    replaced identifier moves to the start of its stand-in (a selection's end: to its end)."""
+    shift = 0
+    for start, stop, new in edits:
+        if offset <= start:
+            break
+        if offset < stop:
+            return start + shift + (len(new) if end else 0)
+        shift += len(new) - (stop - start)
+    return offset + shift
+
+
 def suspects(texts: Iterable[str], keep: Iterable[str] = ()) -> Counter[str]:
-    """Capitalised words, not at the start of a sentence and not known common words, that may
-    be people's names left in the quotes: for a human to look at.
+    """Capitalised words that may be names (kept for callers of the old API; ``export
+    --check`` lists more: see :mod:`qualcode.export.check`)."""
+    from qualcode.export.check import capitalised
 
-    Fewer false alarms: contractions ("Don't") are not names, and a word the same texts also
-    use in lower case ("Like", "Funny") is an ordinary word capitalised, not a name."""
-    from qualcode.coding.nlp import import_spacy
-
-    import_spacy()  # no socket at import (see there)
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    texts = list(texts)
-    lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
-    known = COMMON | set(keep)
-    found: Counter[str] = Counter()
-    for text in texts:
-        for m in _WORD.finditer(text):
-            word = re.sub(r"['’]s?$", "", m.group(1))
-            base = re.split(r"['’]", word)[0]
-            if word in known or base in known or base.lower() in STOP_WORDS:
-                continue
-            if re.search(r"['’](?:t|re|ve|ll|d|m)$", m.group(1)):  # Don't, They're, I'd
-                continue
-            if base.lower() in lower:  # used in lower case too: an ordinary word
-                continue
-            if _SENTENCE_START.search(text[: m.start()]):
-                continue
-            found[word] += 1
-    return found
+    return capitalised(list(texts), keep)

@@ -5,11 +5,12 @@ texts are pseudonymised as in the reports."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.codebook import Codebook
-from qualcode.export.pseudo import Pseudonymiser
 from qualcode.project import Project
 from qualcode.review.findings import build_report, resolved_codings
+from qualcode.review.identifiers import project_pseudonymiser
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Listing:
     title: str
     headers: list[str]
     rows: list[list[str]]
-    listed: tuple[str, ...] = ()  # names and places the written listing must not hold
+    listed: Any = None  # the pseudonymiser its texts were made with (None: raw texts)
     note: str = ""  # what readers must know of the listing: for quotes, the final coding's rule
 
 
@@ -46,8 +47,8 @@ def memos(
     if document:
         doc = store.find_document(document)
         keep = {s for s in keep if places[s][0] == doc.name}
-    s = project.settings.export
-    pseudo = Pseudonymiser(s.names, s.places) if pseudonymise else (lambda t: t)
+    known = project_pseudonymiser(project) if pseudonymise else None
+    pseudo: Any = known if known is not None else (lambda t: t)
     rows = []
     for _, seg, who, text, at in store.memos():
         if seg in keep:
@@ -58,9 +59,10 @@ def memos(
             _, pid, turn = places[seg]
             rows.append([pid, str(turn), who, at[:10], "reconcile rationale", pseudo(rationale)])
     rows.sort(key=lambda r: (r[0], int(r[1]), r[3]))
+    if known is not None:  # the "by" column names reviewers on purpose
+        known.allow(r[2] for r in rows)
     title = "Memos" + (f" on {code}" if code else "") + (f" in {document}" if document else "")
-    listed = (*s.names, *s.places) if pseudonymise else ()
-    return Listing(title, ["participant", "turn", "by", "date", "kind", "text"], rows, listed)
+    return Listing(title, ["participant", "turn", "by", "date", "kind", "text"], rows, known)
 
 
 def quotes(

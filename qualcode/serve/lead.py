@@ -293,13 +293,12 @@ def _export(proj: Any, name: str, path: Path) -> None:
     if kind == "codings":
         from qualcode.export.codings import write_codings
         from qualcode.export.leakgate import check_written
-        from qualcode.export.pseudo import Pseudonymiser
         from qualcode.review.findings import pseudonymise_codings
+        from qualcode.review.identifiers import project_pseudonymiser
 
-        s = proj.settings.export
-        pseudo = Pseudonymiser(s.names, s.places)
+        pseudo = project_pseudonymiser(proj)
         write_codings(pseudonymise_codings(proj.store.codings(), pseudo), fmt, path)
-        check_written(path, (*s.names, *s.places))
+        check_written(path, pseudo)
     elif kind == "methods":
         from qualcode.export.methods import write_methods
         from qualcode.review.methods import build_methods

@@ -160,6 +160,10 @@ class DocumentStore(StoreBase):
                 c.execute(sql.UPSERT_PARTICIPANT, (pid,))
                 c.execute(sql.SET_DOCUMENT_PARTICIPANT, (pid, doc_id))
 
+    def speaker_labels(self) -> list[str]:
+        """Every speaker label stored, of every document and version."""
+        return [r[0] for r in self.conn.execute(sql.SPEAKER_LABELS) if r[0] and r[0].strip()]
+
     def participant_attributes(self) -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
         for pid, name, value in self.conn.execute(sql.ALL_ATTRIBUTES):

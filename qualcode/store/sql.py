@@ -541,6 +541,8 @@ WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'human', 'import', 'mod
   AND NOT EXISTS (SELECT 1 FROM live_decisions x
                   WHERE x.application_id = a.id AND x.action = 'reject')"""
 ALL_ATTRIBUTES = "SELECT participant_id, name, value FROM attributes ORDER BY participant_id, name"
+# every speaker label ever stored (superseded versions too): names the pseudonymiser replaces
+SPEAKER_LABELS = "SELECT DISTINCT speaker FROM turns WHERE speaker IS NOT NULL ORDER BY speaker"
 RUN_BY_ID = "SELECT kind, summary FROM runs WHERE id = ?"
 SEGMENT_ROW = """
 SELECT s.id, s.document_id, s.turn_idx, s.start, s.end FROM segments s
