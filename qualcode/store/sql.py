@@ -312,6 +312,60 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             WHERE coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
         """,
     ),
+    (
+        12,
+        "search index: full-text search over the turns of current documents, kept by triggers",
+        # External content: the index holds no copy of the text, only its terms. A turn's row id
+        # is document id * 2^20 + turn index (SEARCH_ROWID); the triggers keep the index to the
+        # turns of current documents as turns are stored and documents superseded.
+        """
+        CREATE VIEW turn_texts AS
+            SELECT t.document_id * 1048576 + t.idx AS id,
+                   substr(d.text, t.start + 1, t.end - t.start) AS body
+            FROM turns t JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL;
+        CREATE VIRTUAL TABLE turn_search USING fts5(
+            body, content = 'turn_texts', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+        );
+        CREATE VIRTUAL TABLE turn_search_terms USING fts5vocab(turn_search, 'row');
+        CREATE TRIGGER turn_search_add AFTER INSERT ON turns BEGIN
+            INSERT INTO turn_search (rowid, body)
+            SELECT new.document_id * 1048576 + new.idx,
+                   substr(d.text, new.start + 1, new.end - new.start)
+            FROM documents d WHERE d.id = new.document_id AND d.superseded_by IS NULL;
+        END;
+        CREATE TRIGGER turn_search_drop AFTER DELETE ON turns BEGIN
+            INSERT INTO turn_search (turn_search, rowid, body)
+            SELECT 'delete', old.document_id * 1048576 + old.idx,
+                   substr(d.text, old.start + 1, old.end - old.start)
+            FROM documents d WHERE d.id = old.document_id AND d.superseded_by IS NULL;
+        END;
+        CREATE TRIGGER turn_search_supersede AFTER UPDATE OF superseded_by ON documents
+        WHEN old.superseded_by IS NULL AND new.superseded_by IS NOT NULL BEGIN
+            INSERT INTO turn_search (turn_search, rowid, body)
+            SELECT 'delete', old.id * 1048576 + t.idx,
+                   substr(old.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = old.id;
+        END;
+        CREATE TRIGGER turn_search_restore AFTER UPDATE OF superseded_by ON documents
+        WHEN old.superseded_by IS NOT NULL AND new.superseded_by IS NULL BEGIN
+            INSERT INTO turn_search (rowid, body)
+            SELECT new.id * 1048576 + t.idx, substr(new.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = new.id;
+        END;
+        CREATE TRIGGER turn_search_retext AFTER UPDATE OF text ON documents
+        WHEN old.superseded_by IS NULL AND new.superseded_by IS NULL BEGIN
+            INSERT INTO turn_search (turn_search, rowid, body)
+            SELECT 'delete', old.id * 1048576 + t.idx,
+                   substr(old.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = old.id;
+            INSERT INTO turn_search (rowid, body)
+            SELECT new.id * 1048576 + t.idx, substr(new.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = new.id;
+        END;
+        INSERT INTO turn_search (turn_search) VALUES ('rebuild');
+        """,
+    ),
 )
 
 INSERT_USER = """
@@ -760,3 +814,23 @@ SELECT (SELECT count(*) FROM documents WHERE id > ?),
        (SELECT count(*) FROM resolutions WHERE id > ?)"""
 # The action that stored each live reconcile resolution, oldest first (the export's action column).
 RESOLUTION_ACTIONS = "SELECT segment_id, action_id FROM live_resolutions ORDER BY id"
+
+# Text search (qualcode.store.search): the turns the full-text index finds for a query, or every
+# turn when the query cannot be put to the index; role '' = every speaker.
+SEARCH_ROWID = 1048576  # a turn's row id in turn_search: document id * SEARCH_ROWID + turn index
+SEARCH_TURNS = """
+SELECT t.document_id, t.idx, t.start, t.end, t.role, substr(d.text, t.start + 1, t.end - t.start)
+FROM turn_search f
+JOIN turns t ON t.document_id = f.rowid / 1048576 AND t.idx = f.rowid % 1048576
+JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL
+WHERE turn_search MATCH ? AND (? = '' OR t.role = ?)
+ORDER BY d.source, t.idx"""
+SCAN_TURNS = """
+SELECT t.document_id, t.idx, t.start, t.end, t.role, substr(d.text, t.start + 1, t.end - t.start)
+FROM turns t JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL
+WHERE (? = '' OR t.role = ?)
+ORDER BY d.source, t.idx"""
+SEARCH_TERMS = "SELECT term FROM turn_search_terms"
+SEARCH_INDEX_SIZE = "SELECT count(*) FROM turn_search"
+SEARCH_REBUILD = "INSERT INTO turn_search (turn_search) VALUES ('rebuild')"
+SEARCH_CHECK = "INSERT INTO turn_search (turn_search, rank) VALUES ('integrity-check', 1)"

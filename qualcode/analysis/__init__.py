@@ -1,0 +1,1 @@
+"""Questions asked of the final coding, as pure data: search, co-occurrence, crosstabs."""

@@ -1,0 +1,259 @@
+"""Text search over the stored turns: hits as keyword-in-context lines, counted by group.
+
+The full-text index (qualcode.store.search) narrows the turns to look at; every hit is then
+found with a regular expression in the turn's stored text, so offsets are exact and counts do
+not depend on the index. Filters: speaker role (participants by default), documents, attribute
+values, and a code (only hits inside segments the findings' final coding gives that code, read
+through qualcode.review.layers). Quotes are pseudonymised as the reports do it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from qualcode.analysis import query as q
+from qualcode.errors import QualcodeError
+from qualcode.segment import segment_id, sentence_spans
+
+SPEAKERS = ("participant", "interviewer", "all")
+CONTEXT = 60  # characters of context each side of a hit
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    query: str
+    regex: bool = False
+    forms: bool = False
+    case: bool = False
+    speakers: str = "participant"
+    documents: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()  # "attribute=value"
+    code: str = ""
+    by: str = ""
+
+
+@dataclass
+class Hit:
+    participant: str
+    document: str
+    turn: int
+    role: str
+    start: int  # offsets into the document's text
+    end: int
+    segment: str  # the coding unit holding the hit ('' on an interviewer turn)
+    group: str = ""  # the --by attribute's value
+    left: str = ""  # pseudonymised keyword-in-context pieces (filled by kwic())
+    hit: str = ""
+    right: str = ""
+    document_id: int = field(default=0, repr=False)
+    turn_start: int = field(default=0, repr=False)
+    turn_end: int = field(default=0, repr=False)
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    group: str
+    hits: int
+    turns: int
+    participants: int  # participants with a hit
+    of: int  # participants searched in the group
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: str  # words, forms or regex
+    speakers: str
+    filters: dict[str, Any]
+    forms: dict[str, list[str]]
+    hits: list[Hit]
+    turns: int
+    participants: int
+    searched: int  # participants (or documents) searched
+    by: str = ""
+    groups: list[GroupCount] = field(default_factory=list)
+    unit: str = "turn"  # the project's coding unit (turn or sentence)
+    texts: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)  # hits' turns
+
+    def as_dict(self) -> dict[str, Any]:
+        """What --json prints: everything but the turns' texts and internal ids."""
+        hidden = {"document_id", "turn_start", "turn_end"}
+        out = {k: v for k, v in asdict(self).items() if k not in ("texts", "hits")}
+        out["hits"] = [{k: v for k, v in asdict(h).items() if k not in hidden} for h in self.hits]
+        return out
+
+
+class Matcher:
+    """What a query finds in one turn's text: the hits' (start, end), or none."""
+
+    def __init__(self, options: SearchOptions, forms: dict[str, tuple[str, ...]]) -> None:
+        self.regex = q.check_regex(options.query, options.case) if options.regex else None
+        self.node = None if options.regex else q.with_forms(q.parse(options.query), forms)
+        self.case = options.case
+        self.patterns = (
+            {t: q.term_pattern(t, options.case) for t in q.terms(self.node)} if self.node else {}
+        )
+
+    def fts(self) -> str | None:
+        return None if self.node is None else q.fts_query(self.node)
+
+    def __call__(self, text: str) -> list[tuple[int, int]]:
+        if self.regex is not None:
+            return [m.span() for m in self.regex.finditer(text) if m.end() > m.start()]
+        assert self.node is not None
+        found, spans = self._eval(self.node, text, [])
+        return _merged(spans) if found else []
+
+    def _eval(
+        self, node: q.Node, text: str, tokens: list[int]
+    ) -> tuple[bool, list[tuple[int, int]]]:
+        if isinstance(node, q.Term):
+            spans = [m.span() for m in self.patterns[node].finditer(text)]
+            return bool(spans), spans
+        if isinstance(node, q.Near):
+            return self._near(node, text)
+        if isinstance(node, q.Not):
+            return not self._eval(node.node, text, tokens)[0], []
+        results = [self._eval(n, text, tokens) for n in node.nodes]
+        if node.op == "AND" and not all(ok for ok, _ in results):
+            return False, []
+        spans = [s for ok, ss in results if ok for s in ss]
+        return any(ok for ok, _ in results), spans
+
+    def _near(self, node: q.Near, text: str) -> tuple[bool, list[tuple[int, int]]]:
+        left = [m.span() for m in self.patterns[node.left].finditer(text)]
+        right = [m.span() for m in self.patterns[node.right].finditer(text)] if left else []
+        if not right:
+            return False, []
+        starts = [m.start() for m in _TOKEN.finditer(text)]
+        spans = set()
+        for a in left:
+            for b in right:
+                first, second = (a, b) if a[0] <= b[0] else (b, a)
+                if first[1] > second[0]:
+                    continue  # overlapping: one word, not two near each other
+                between = bisect_left(starts, second[0]) - bisect_left(starts, first[1])
+                if between <= node.distance:
+                    spans.add((first[0], second[1]))
+        return bool(spans), sorted(spans)
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(set(spans)):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def word_forms(project: Any, words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each word -> every form of it in the corpus: the index's terms with the same lemma, by
+    the lemmatiser the rule coder uses (qualcode.coding.nlp)."""
+    from qualcode.coding.nlp import load_pipeline
+
+    wanted = {w.casefold() for w in words}
+    if not wanted:
+        return {}
+    pipe = load_pipeline(project.settings.coding.spacy_model)
+    terms = project.store.search_terms()
+    if pipe.attr == "NORM":
+        vocab = pipe.nlp.vocab
+        lemmas = [vocab[t].norm_ for t in terms]
+        lemma_of = {w: vocab[w].norm_ for w in wanted}
+    else:  # a trained pipeline: its own lemmas, one word at a time
+        docs = pipe.nlp.pipe(terms)
+        lemmas = [d[0].lemma_.lower() if len(d) else t for t, d in zip(terms, docs, strict=True)]
+        lemma_of = {w: pipe.nlp(w)[0].lemma_.lower() for w in wanted}
+    by_lemma: dict[str, set[str]] = {}
+    for term, lemma in zip(terms, lemmas, strict=True):
+        by_lemma.setdefault(lemma, set()).add(term)
+    return {w: tuple(sorted(by_lemma.get(lemma_of[w], set()) | {w})) for w in wanted}
+
+
+def search(project: Any, options: SearchOptions) -> SearchResult:
+    """Every hit of the query in the project's current turns, with the filters applied."""
+    from qualcode.analysis.scope import Scope
+
+    if options.speakers not in SPEAKERS:
+        raise QualcodeError(f"--speakers {options.speakers}", "use participant, interviewer or all")
+    forms: dict[str, tuple[str, ...]] = {}
+    if options.forms and not options.regex:
+        plain = [t.text for t in q.terms(q.parse(options.query)) if not t.phrase and not t.wildcard]
+        if not plain:
+            raise q.QueryError("--forms needs a plain word (not a phrase or a wildcard)")
+        forms = word_forms(project, plain)
+    matcher = Matcher(options, forms)
+    scope = Scope(project, options)
+    role = "" if options.speakers == "all" else options.speakers
+    hits: list[Hit] = []
+    texts: dict[tuple[int, int], str] = {}
+    for doc_id, idx, start, end, turn_role, text in project.store.search_turns(matcher.fts(), role):
+        if not scope.wants(doc_id):
+            continue
+        for s, e in matcher(text):
+            hit = scope.hit(doc_id, idx, turn_role, start, end, s, e, text)
+            if hit is not None:
+                hits.append(hit)
+                texts[(doc_id, idx)] = text
+    result: SearchResult = scope.result(options, hits, {k: list(v) for k, v in forms.items()})
+    result.texts, result.unit = texts, scope.unit
+    return result
+
+
+def kwic(result: SearchResult, pseudo: Any, width: int = CONTEXT, limit: int = 0) -> None:
+    """Fill the hits' left context, hit and right context (within the turn, cut at a word,
+    pseudonymised as the reports do): all of them, or the first ``limit``."""
+    for h in result.hits[:limit] if limit else result.hits:
+        text = result.texts[(h.document_id, h.turn)]
+        s, e = h.start - h.turn_start, h.end - h.turn_start
+        h.left = pseudo(_left(text[:s], width))
+        h.hit = pseudo(" ".join(text[s:e].split()))
+        h.right = pseudo(_right(text[e:], width))
+
+
+def _left(text: str, width: int) -> str:
+    if len(text) <= width:
+        return " ".join(text.split()) + (" " if text[-1:].isspace() else "")
+    cut = text[-width:]
+    cut = cut[cut.find(" ") + 1 :] if " " in cut else cut
+    return "… " + " ".join(cut.split()) + (" " if text[-1:].isspace() else "")
+
+
+def _right(text: str, width: int) -> str:
+    lead = " " if text[:1].isspace() else ""
+    if len(text) <= width:
+        return lead + " ".join(text.split())
+    cut = text[:width]
+    cut = cut[: cut.rfind(" ")] if " " in cut.strip() else cut
+    return lead + " ".join(cut.split()) + " …"
+
+
+def turn_spans(unit: str, start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """The coding units of one participant turn (its text ``text``), as document offsets."""
+    if unit != "sentence":
+        return [(start, end)]
+    return [(start + s, start + e) for s, e in sentence_spans(text, 0, len(text))]
+
+
+def unit_of(sha: str, spans: list[tuple[int, int]], s: int) -> str:
+    """The segment id of the unit holding document offset ``s``."""
+    for a, b in spans:
+        if a <= s < b:
+            return segment_id(sha, a, b)
+    a, b = spans[-1]
+    return segment_id(sha, a, b)
+
+
+def pseudonymiser(project: Any) -> Any:
+    """The reports' pseudonymiser: the project's listed names and places replaced in quotes."""
+    from qualcode.export.pseudo import Pseudonymiser
+
+    settings = project.settings.export
+    return Pseudonymiser(settings.names, settings.places)

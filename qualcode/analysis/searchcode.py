@@ -1,0 +1,83 @@
+"""A search's hits put to work: as suggestions of a code for review, or as a person's coding.
+
+- ``suggest_code``: each segment holding a hit gets a machine suggestion of the code (kind
+  ``rule``, source ``search: QUERY``, its span the segment's first hit), shown in the review
+  queue like any rule suggestion and never a coding until a person accepts it. Running the same
+  search again adds nothing (applications are unique per segment, code and source).
+- ``record_code``: each segment holding a hit becomes NAME's coding of the code, stored as an
+  import by NAME would be (kind ``import``, the segment counted as coded by them), in one action.
+
+Only participant turns' segments are coded; hits on interviewer turns are counted, not stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from qualcode.analysis.scope import code_id
+
+
+@dataclass(frozen=True)
+class Stored:
+    code: str
+    segments: int  # segments holding a hit
+    added: int  # of them, newly stored (the rest were there already)
+    interviewer_hits: int  # hits on interviewer turns: not coded
+    how: str  # "suggestion" or "coding"
+    by: str = ""  # the person (a coding)
+
+
+def _segments(result: Any) -> dict[str, tuple[tuple[str, int, int, int, int], int, int]]:
+    """Segment id -> (segment row, first hit's start, end), for hits on participant turns."""
+    from qualcode.analysis.search import turn_spans
+
+    out: dict[str, tuple[tuple[str, int, int, int, int], int, int]] = {}
+    for h in result.hits:
+        if not h.segment or h.segment in out:
+            continue
+        spans = turn_spans(
+            result.unit, h.turn_start, h.turn_end, result.texts[(h.document_id, h.turn)]
+        )
+        a, b = next(((a, b) for a, b in spans if a <= h.start < b), spans[-1])
+        out[h.segment] = ((h.segment, h.document_id, h.turn, a, b), h.start, h.end)
+    return out
+
+
+def suggest_code(project: Any, result: Any, code: str) -> Stored:
+    """Store the hits' segments as suggestions of ``code`` (source "search: QUERY")."""
+    code = code_id(project, code)
+    store = project.store
+    units = _segments(result)
+    source = f"search: {result.query}"
+    run_id = store.start_run("search", {"query": result.query, "code": code, "mode": result.mode})
+    apps = [
+        (seg, code, s, e, "rule", source, 1.0, run_id, None) for seg, (_, s, e) in units.items()
+    ]
+    added = store.add_applications([u for u, _, _ in units.values()], apps)
+    store.finish_run(run_id, {"segments": len(units), "added": added})
+    return Stored(code, len(units), added, _asked(result), "suggestion")
+
+
+def record_code(project: Any, result: Any, code: str, person: str) -> Stored:
+    """Store the hits' segments as ``person``'s coding of ``code``, in one action."""
+    from qualcode.coding.imports import check_coder_name
+
+    check_coder_name(person)
+    person = person.strip()
+    code = code_id(project, code)
+    store = project.store
+    units = _segments(result)
+    settings = {"query": result.query, "code": code, "coder": person, "mode": result.mode}
+    run_id = store.start_run("search", settings)
+    rows = [u for u, _, _ in units.values()]
+    apps = [(seg, code, a, b, "import", person, None, run_id, None) for seg, _, _, a, b in rows]
+    reviewed = [(seg, person, run_id) for seg, *_ in rows]
+    with store.action(person, "code from search", mode="import", via="cli"):
+        added = store.add_imported(rows, apps, reviewed)
+    store.finish_run(run_id, {"segments": len(units), "added": added})
+    return Stored(code, len(units), added, _asked(result), "coding", person)
+
+
+def _asked(result: Any) -> int:
+    return sum(1 for h in result.hits if not h.segment)
