@@ -24,10 +24,14 @@ HINT = 'e.g. refer*, "early help", MASH NEAR/5 referral, police AND NOT court'
 OPERATORS = ("AND", "OR", "NOT")
 
 
-class QueryError(QualcodeError):
-    """A query that cannot be read; says what is wrong with it (exit code 2)."""
+class UsageError(QualcodeError):
+    """A search asked for something that is not there (a code, an attribute): exit code 2."""
 
     exit_code = 2
+
+
+class QueryError(UsageError):
+    """A query that cannot be read; says what is wrong with it (exit code 2)."""
 
     def __init__(self, message: str, hint: str = HINT) -> None:
         super().__init__(f"search query: {message}", hint)

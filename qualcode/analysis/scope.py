@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from typing import Any
 
-from qualcode.errors import QualcodeError
+from qualcode.analysis.query import UsageError
 
 PARTICIPANT = "participant"
 
@@ -49,7 +49,7 @@ class Scope:
         if name not in known:
             from qualcode.cli.render import did_you_mean
 
-            raise QualcodeError(
+            raise UsageError(
                 f"{option} {name}: no participant has an attribute '{name}'",
                 did_you_mean(name, known, "attributes: " + (", ".join(known) or "none loaded")),
             )
@@ -58,13 +58,13 @@ class Scope:
         name, eq, value = condition.partition("=")
         name, value = name.strip(), value.strip()
         if not eq or not name or not value:
-            raise QualcodeError(
+            raise UsageError(
                 f"--where {condition}", "give an attribute and a value: sector=police"
             )
         self._check_attribute(name, "--where")
         values = sorted({a[name] for a in self.attrs.values() if name in a})
         if value.casefold() not in {v.casefold() for v in values}:
-            raise QualcodeError(
+            raise UsageError(
                 f"--where {condition}: no participant has {name} '{value}'",
                 f"{name} values: {', '.join(values)}",
             )
@@ -147,7 +147,7 @@ def code_id(project: Any, given: str) -> str:
     codebook, path = resolve_codebook(project, None)
     found = code_resolver(codebook)(given)
     if found is None:
-        raise QualcodeError(
+        raise UsageError(
             f"no code '{given}' in the codebook {path.name}{_did_you_mean(given, codebook)}",
             "give a code's id or name as the codebook has it ('qualcode codebook show')",
         )

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qualcode.analysis import query as q
-from qualcode.errors import QualcodeError
 from qualcode.segment import segment_id, sentence_spans
 
 SPEAKERS = ("participant", "interviewer", "all")
@@ -182,7 +181,7 @@ def search(project: Any, options: SearchOptions) -> SearchResult:
     from qualcode.analysis.scope import Scope
 
     if options.speakers not in SPEAKERS:
-        raise QualcodeError(f"--speakers {options.speakers}", "use participant, interviewer or all")
+        raise q.UsageError(f"--speakers {options.speakers}", "use participant, interviewer or all")
     forms: dict[str, tuple[str, ...]] = {}
     if options.forms and not options.regex:
         plain = [t.text for t in q.terms(q.parse(options.query)) if not t.phrase and not t.wildcard]

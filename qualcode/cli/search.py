@@ -8,16 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
+from qualcode.analysis.query import UsageError
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
-from qualcode.errors import QualcodeError
 
 FORMATS = ("csv", "xlsx", "docx", "md")
 SHOWN = 50  # lines shown in the terminal unless --limit says otherwise
-
-
-class UsageError(QualcodeError):
-    exit_code = 2
 
 
 @app.command("search")
