@@ -51,7 +51,9 @@ def _turns(project: Project, role: str = "participant") -> list[tuple[str, dict[
         doc = project.store.document(d["id"])
         for t in doc.turns:
             if role in ("all", t.role):
-                out.append((doc.participant_id or doc.name, doc.attributes, doc.text[t.start : t.end]))
+                out.append(
+                    (doc.participant_id or doc.name, doc.attributes, doc.text[t.start : t.end])
+                )
     return out
 
 
@@ -117,7 +119,9 @@ def test_forms_count_every_word_with_the_same_lemma(
     assert set(got["forms"][word]) >= forms
 
 
-def test_the_index_only_narrows_the_search(opened: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_index_only_narrows_the_search(
+    opened: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every query finds the same hits whether the index narrows the turns or every turn is read."""
     from qualcode.analysis import search as module
 
@@ -153,7 +157,9 @@ def test_filters_speakers_documents_and_attributes(
     assert {h["participant"] for h in got["hits"]} == {"P03"}
 
 
-def test_hits_are_counted_by_group(example: Path, opened: Project, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hits_are_counted_by_group(
+    example: Path, opened: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     got = _cli_json(capsys, "refer*", "--by", "sector", "-p", str(example))
     groups = {g["group"]: g for g in got["groups"]}
     turns = _turns(opened)
@@ -223,8 +229,13 @@ def test_every_output_format_holds_every_line(
     else:
         text = out.read_text(encoding="utf-8")
         assert text.startswith("# Search: hub")
-        assert sum(1 for line in text.splitlines() if line.startswith(f"| {first['participant']} ")) >= 1
-        kwic_rows = [ln for ln in text.split("## Hits in context")[1].splitlines() if ln.startswith("| P")]
+        assert (
+            sum(1 for line in text.splitlines() if line.startswith(f"| {first['participant']} "))
+            >= 1
+        )
+        kwic_rows = [
+            ln for ln in text.split("## Hits in context")[1].splitlines() if ln.startswith("| P")
+        ]
         assert len(kwic_rows) == len(hits)
 
 
@@ -299,7 +310,9 @@ def coded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _copy_example(tmp_path_factory.mktemp("search-coded"))
 
 
-def test_suggest_stores_review_suggestions_once(coded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_suggest_stores_review_suggestions_once(
+    coded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     got = _cli_json(capsys, "hub", "--suggest", "Front door and routing", "-p", str(coded))
     segments = {h["segment"] for h in got["hits"]}
     assert got["stored"]["segments"] == len(segments) == got["stored"]["added"] > 0
@@ -322,7 +335,9 @@ def test_code_as_records_a_persons_coding_in_one_action(
     coded: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = "collaboration.information_sharing"
-    got = _cli_json(capsys, '"information sharing"', "--code-as", code, "--as", "ann", "-p", str(coded))
+    got = _cli_json(
+        capsys, '"information sharing"', "--code-as", code, "--as", "ann", "-p", str(coded)
+    )
     segments = {h["segment"] for h in got["hits"]}
     assert got["stored"]["added"] == len(segments) > 0
     project = open_project(coded)

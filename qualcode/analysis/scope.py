@@ -12,8 +12,6 @@ from typing import Any
 
 from qualcode.analysis.query import UsageError
 
-PARTICIPANT = "participant"
-
 
 class Scope:
     def __init__(self, project: Any, options: Any) -> None:
@@ -28,6 +26,10 @@ class Scope:
             wanted &= self._where(condition)
         self.wanted = wanted
         self.by = options.by
+        self._shown: dict[int, tuple[str, str, str]] = {}  # participant, file name, group
+        from qualcode.analysis.search import Hit
+
+        self._hit = Hit
         if options.by:
             self._check_attribute(options.by, "--by")
         self.coded: dict[int, list[tuple[int, int]]] | None = None
@@ -58,9 +60,7 @@ class Scope:
         name, eq, value = condition.partition("=")
         name, value = name.strip(), value.strip()
         if not eq or not name or not value:
-            raise UsageError(
-                f"--where {condition}", "give an attribute and a value: sector=police"
-            )
+            raise UsageError(f"--where {condition}", "give an attribute and a value: sector=police")
         self._check_attribute(name, "--where")
         values = sorted({a[name] for a in self.attrs.values() if name in a})
         if value.casefold() not in {v.casefold() for v in values}:
@@ -80,22 +80,16 @@ class Scope:
         return self.coded is None or doc_id in self.coded
 
     # hits --------------------------------------------------------------------------------------
-    def hit(
-        self, doc_id: int, idx: int, role: str, start: int, end: int, s: int, e: int, text: str
-    ) -> Any:
-        """The Hit at turn offsets (s, e), or None when it lies outside the code's segments."""
-        from qualcode.analysis.search import Hit, turn_spans, unit_of
-
-        a, b = start + s, start + e
+    def hit(self, doc_id: int, idx: int, role: str, start: int, end: int, a: int, b: int) -> Any:
+        """The Hit at document offsets (a, b) of a turn (start, end), or None when it lies
+        outside the code's segments."""
         if self.coded is not None and not _inside(self.coded[doc_id], a, b):
             return None
-        segment = ""
-        if role == PARTICIPANT:
-            spans = turn_spans(self.unit, start, end, text)
-            segment = unit_of(self.docs[doc_id]["sha256"], spans, a)
-        group = self.attributes(doc_id).get(self.by, "") if self.by else ""
-        return Hit(self.participant(doc_id), self.docs[doc_id]["name"], idx, role, a, b,
-                   segment, group, document_id=doc_id, turn_start=start, turn_end=end)  # fmt: skip
+        if doc_id not in self._shown:
+            group = self.attributes(doc_id).get(self.by, "") if self.by else ""
+            self._shown[doc_id] = (self.participant(doc_id), self.docs[doc_id]["name"], group)
+        who, name, group = self._shown[doc_id]
+        return self._hit(who, name, idx, role, a, b, group, "", "", "", "", doc_id, start, end)
 
     def result(self, options: Any, hits: list[Any], forms: dict[str, list[str]]) -> Any:
         from qualcode.analysis.search import SearchResult

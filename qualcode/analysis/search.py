@@ -36,7 +36,7 @@ class SearchOptions:
     by: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     participant: str
     document: str
@@ -44,8 +44,8 @@ class Hit:
     role: str
     start: int  # offsets into the document's text
     end: int
-    segment: str  # the coding unit holding the hit ('' on an interviewer turn)
     group: str = ""  # the --by attribute's value
+    segment: str = ""  # the coding unit holding the hit (fill_segments; '' on interviewer turns)
     left: str = ""  # pseudonymised keyword-in-context pieces (filled by kwic())
     hit: str = ""
     right: str = ""
@@ -77,12 +77,14 @@ class SearchResult:
     by: str = ""
     groups: list[GroupCount] = field(default_factory=list)
     unit: str = "turn"  # the project's coding unit (turn or sentence)
-    texts: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)  # hits' turns
+    texts: dict[int, str] = field(default_factory=dict, repr=False)  # the hits' documents
+    shas: dict[int, str] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """What --json prints: everything but the turns' texts and internal ids."""
+        fill_segments(self)
         hidden = {"document_id", "turn_start", "turn_end"}
-        out = {k: v for k, v in asdict(self).items() if k not in ("texts", "hits")}
+        out = {k: v for k, v in asdict(self).items() if k not in ("texts", "shas", "hits")}
         out["hits"] = [{k: v for k, v in asdict(h).items() if k not in hidden} for h in self.hits]
         return out
 
@@ -101,32 +103,35 @@ class Matcher:
     def fts(self) -> str | None:
         return None if self.node is None else q.fts_query(self.node)
 
+    def prepare(self, text: str) -> str:
+        """A document's text as the patterns read it (lower-cased unless case matters)."""
+        return text if self.case or self.regex is not None else q.lower_same_length(text)
+
     def __call__(self, text: str) -> list[tuple[int, int]]:
+        """The hits in one turn's text (as :meth:`prepare` gives it)."""
         if self.regex is not None:
             return [m.span() for m in self.regex.finditer(text) if m.end() > m.start()]
         assert self.node is not None
-        found, spans = self._eval(self.node, text, [])
+        found, spans = self._eval(self.node, text)
         return _merged(spans) if found else []
 
-    def _eval(
-        self, node: q.Node, text: str, tokens: list[int]
-    ) -> tuple[bool, list[tuple[int, int]]]:
+    def _eval(self, node: q.Node, text: str) -> tuple[bool, list[tuple[int, int]]]:
         if isinstance(node, q.Term):
-            spans = [m.span() for m in self.patterns[node].finditer(text)]
+            spans = q.find(self.patterns[node], text)
             return bool(spans), spans
         if isinstance(node, q.Near):
             return self._near(node, text)
         if isinstance(node, q.Not):
-            return not self._eval(node.node, text, tokens)[0], []
-        results = [self._eval(n, text, tokens) for n in node.nodes]
+            return not self._eval(node.node, text)[0], []
+        results = [self._eval(n, text) for n in node.nodes]
         if node.op == "AND" and not all(ok for ok, _ in results):
             return False, []
         spans = [s for ok, ss in results if ok for s in ss]
         return any(ok for ok, _ in results), spans
 
     def _near(self, node: q.Near, text: str) -> tuple[bool, list[tuple[int, int]]]:
-        left = [m.span() for m in self.patterns[node.left].finditer(text)]
-        right = [m.span() for m in self.patterns[node.right].finditer(text)] if left else []
+        left = q.find(self.patterns[node.left], text)
+        right = q.find(self.patterns[node.right], text) if left else []
         if not right:
             return False, []
         starts = [m.start() for m in _TOKEN.finditer(text)]
@@ -191,26 +196,39 @@ def search(project: Any, options: SearchOptions) -> SearchResult:
     matcher = Matcher(options, forms)
     scope = Scope(project, options)
     role = "" if options.speakers == "all" else options.speakers
+    fts = matcher.fts()
+    texts = {d: t for d, t in project.store.search_texts(fts).items() if scope.wants(d)}
+    read: dict[int, str] = {}  # each document's text as the patterns read it
     hits: list[Hit] = []
-    texts: dict[tuple[int, int], str] = {}
-    for doc_id, idx, start, end, turn_role, text in project.store.search_turns(matcher.fts(), role):
-        if not scope.wants(doc_id):
+    for doc_id, idx, start, end, turn_role in project.store.search_turns(fts, role):
+        if doc_id not in texts:
             continue
-        for s, e in matcher(text):
-            hit = scope.hit(doc_id, idx, turn_role, start, end, s, e, text)
+        if doc_id not in read:
+            read[doc_id] = matcher.prepare(texts[doc_id])
+        for s, e in matcher(read[doc_id][start:end]):
+            hit = scope.hit(doc_id, idx, turn_role, start, end, start + s, start + e)
             if hit is not None:
                 hits.append(hit)
-                texts[(doc_id, idx)] = text
     result: SearchResult = scope.result(options, hits, {k: list(v) for k, v in forms.items()})
-    result.texts, result.unit = texts, scope.unit
+    result.texts = {d: texts[d] for d in {h.document_id for h in hits}}
+    result.unit, result.shas = scope.unit, {d: scope.docs[d]["sha256"] for d in result.texts}
     return result
+
+
+def fill_segments(result: SearchResult) -> None:
+    """Each hit's coding unit (segment id) on a participant turn, by the project's unit."""
+    for h in result.hits:
+        if h.role == "participant" and not h.segment:
+            text = result.texts[h.document_id][h.turn_start : h.turn_end]
+            spans = turn_spans(result.unit, h.turn_start, h.turn_end, text)
+            h.segment = unit_of(result.shas[h.document_id], spans, h.start)
 
 
 def kwic(result: SearchResult, pseudo: Any, width: int = CONTEXT, limit: int = 0) -> None:
     """Fill the hits' left context, hit and right context (within the turn, cut at a word,
     pseudonymised as the reports do): all of them, or the first ``limit``."""
     for h in result.hits[:limit] if limit else result.hits:
-        text = result.texts[(h.document_id, h.turn)]
+        text = result.texts[h.document_id][h.turn_start : h.turn_end]
         s, e = h.start - h.turn_start, h.end - h.turn_start
         h.left = pseudo(_left(text[:s], width))
         h.hit = pseudo(" ".join(text[s:e].split()))

@@ -30,15 +30,15 @@ class Stored:
 
 def _segments(result: Any) -> dict[str, tuple[tuple[str, int, int, int, int], int, int]]:
     """Segment id -> (segment row, first hit's start, end), for hits on participant turns."""
-    from qualcode.analysis.search import turn_spans
+    from qualcode.analysis.search import fill_segments, turn_spans
 
+    fill_segments(result)
     out: dict[str, tuple[tuple[str, int, int, int, int], int, int]] = {}
     for h in result.hits:
         if not h.segment or h.segment in out:
             continue
-        spans = turn_spans(
-            result.unit, h.turn_start, h.turn_end, result.texts[(h.document_id, h.turn)]
-        )
+        text = result.texts[h.document_id][h.turn_start : h.turn_end]
+        spans = turn_spans(result.unit, h.turn_start, h.turn_end, text)
         a, b = next(((a, b) for a, b in spans if a <= h.start < b), spans[-1])
         out[h.segment] = ((h.segment, h.document_id, h.turn, a, b), h.start, h.end)
     return out
@@ -80,4 +80,4 @@ def record_code(project: Any, result: Any, code: str, person: str) -> Stored:
 
 
 def _asked(result: Any) -> int:
-    return sum(1 for h in result.hits if not h.segment)
+    return sum(1 for h in result.hits if h.role != "participant")

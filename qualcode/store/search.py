@@ -13,7 +13,7 @@ from qualcode.errors import QualcodeError
 from qualcode.store import sql
 from qualcode.store.base import StoreBase
 
-TurnRow = tuple[int, int, int, int, str, str]  # document, turn, start, end, role, turn text
+TurnRow = tuple[int, int, int, int, str]  # document, turn, start, end, role
 
 
 class SearchStore(StoreBase):
@@ -21,17 +21,24 @@ class SearchStore(StoreBase):
         """Turns of current documents (in document and turn order) whose text the index matches
         to the FTS5 query ``match``; every turn when ``match`` is None. ``role``: only turns of
         that speaker role ('' = all)."""
+        if match is None:
+            return iter(self.conn.execute(sql.SCAN_TURNS, (role, role)))
+        return iter(self._fts(sql.SEARCH_TURNS, (match, role, role)))
+
+    def search_texts(self, match: str | None) -> dict[int, str]:
+        """Document id -> text of the current documents holding turns ``match`` finds (every
+        current document when ``match`` is None)."""
+        if match is None:
+            return dict(self.conn.execute(sql.SCAN_TEXTS))
+        return dict(self._fts(sql.SEARCH_TEXTS, (match,)))
+
+    def _fts(self, statement: str, params: tuple[str, ...]) -> list[tuple]:  # type: ignore[type-arg]
         try:
-            if match is None:
-                rows = self.conn.execute(sql.SCAN_TURNS, (role, role))
-            else:
-                rows = self.conn.execute(sql.SEARCH_TURNS, (match, role, role))
-            yield from rows
-        except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc) and "syntax" not in str(exc):
-                raise
+            return self.conn.execute(statement, params).fetchall()
+        except sqlite3.OperationalError as exc:  # the query is built by qualcode.analysis.query
             raise QualcodeError(
-                "the search index cannot read this query", "put words in double quotes"
+                f"the search index cannot read the query {params[0]!r} ({exc})",
+                "put the words in double quotes; please report the query",
             ) from exc
 
     def search_terms(self) -> list[str]:

@@ -819,17 +819,22 @@ RESOLUTION_ACTIONS = "SELECT segment_id, action_id FROM live_resolutions ORDER B
 # turn when the query cannot be put to the index; role '' = every speaker.
 SEARCH_ROWID = 1048576  # a turn's row id in turn_search: document id * SEARCH_ROWID + turn index
 SEARCH_TURNS = """
-SELECT t.document_id, t.idx, t.start, t.end, t.role, substr(d.text, t.start + 1, t.end - t.start)
+SELECT t.document_id, t.idx, t.start, t.end, t.role
 FROM turn_search f
 JOIN turns t ON t.document_id = f.rowid / 1048576 AND t.idx = f.rowid % 1048576
 JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL
 WHERE turn_search MATCH ? AND (? = '' OR t.role = ?)
 ORDER BY d.source, t.idx"""
 SCAN_TURNS = """
-SELECT t.document_id, t.idx, t.start, t.end, t.role, substr(d.text, t.start + 1, t.end - t.start)
+SELECT t.document_id, t.idx, t.start, t.end, t.role
 FROM turns t JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL
 WHERE (? = '' OR t.role = ?)
 ORDER BY d.source, t.idx"""
+# the texts of the documents holding those turns, each read once (not once per turn)
+SEARCH_TEXTS = """
+SELECT id, text FROM documents WHERE superseded_by IS NULL
+AND id IN (SELECT rowid / 1048576 FROM turn_search WHERE turn_search MATCH ?)"""
+SCAN_TEXTS = "SELECT id, text FROM documents WHERE superseded_by IS NULL"
 SEARCH_TERMS = "SELECT term FROM turn_search_terms"
 SEARCH_INDEX_SIZE = "SELECT count(*) FROM turn_search"
 SEARCH_REBUILD = "INSERT INTO turn_search (turn_search) VALUES ('rebuild')"
