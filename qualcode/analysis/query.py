@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.errors import QualcodeError
 
@@ -42,6 +43,7 @@ class Term:
     text: str  # as typed (a word, a wildcard or a phrase's words)
     phrase: bool = False
     forms: tuple[str, ...] = ()  # with --forms: every form of the word found in the corpus
+    indexed: tuple[str, ...] | None = None  # a wildcard's matches among the index's terms
 
     @property
     def wildcard(self) -> bool:
@@ -230,10 +232,10 @@ _APOSTROPHE = "['’]"
 def _word_regex(word: str, lower: bool = False) -> str:
     out = []
     for ch in lower_same_length(word) if lower else word:
-        if ch == "*":
-            out.append(r"\w*")
+        if ch == "*":  # letters and digits, as the index splits words (no underscore)
+            out.append(r"[^\W_]*")
         elif ch == "?":
-            out.append(r"\w")
+            out.append(r"[^\W_]")
         elif ch in "'’":
             out.append(_APOSTROPHE)
         else:
@@ -305,9 +307,40 @@ def _fts_words(text: str) -> str:
     return '"' + " ".join(re.findall(r"[^\W_]+", text)) + '"'
 
 
+NOTHING = ""  # an FTS query no turn matches (a wildcard matching no word of the corpus)
+MAX_INDEXED = 300  # a wildcard matching more of the index's terms is looked up by its prefix
+
+
+def needs_terms(term: Term) -> bool:
+    """Whether the index can narrow a wildcard only through its list of terms: one that starts
+    with a wildcard, in one word of letters and digits (others are looked up by their prefix:
+    reading the list of terms costs a pass over the whole index)."""
+    return term.wildcard and bool(re.fullmatch(r"[*?]+[^\W_]*(?:[*?][^\W_]*)*", term.text))
+
+
+def with_index_terms(node: Node, terms_of: Any) -> Node:
+    """The tree with each wildcard :func:`needs_terms` says so given its matches among the
+    index's terms (``terms_of()``: every term, read once and only when needed)."""
+    if isinstance(node, Term):
+        if not needs_terms(node):
+            return node
+        pattern = re.compile(_word_regex(node.text, lower=True))
+        found = tuple(t for t in terms_of() if pattern.fullmatch(t))
+        return Term(
+            node.text, node.phrase, node.forms, found if len(found) <= MAX_INDEXED else None
+        )
+    if isinstance(node, Near):
+        left, right = with_index_terms(node.left, terms_of), with_index_terms(node.right, terms_of)
+        return Near(left, right, node.distance)  # type: ignore[arg-type]
+    if isinstance(node, Not):
+        return Not(with_index_terms(node.node, terms_of))
+    return Op(node.op, tuple(with_index_terms(n, terms_of) for n in node.nodes))
+
+
 def _fts_term(term: Term) -> str | None:
-    if term.forms:
-        return "(" + " OR ".join(_fts_words(f) for f in sorted(term.forms)) + ")"
+    if term.forms or term.indexed is not None:
+        words = term.forms or term.indexed or ()
+        return "(" + " OR ".join(_fts_words(f) for f in sorted(words)) + ")" if words else NOTHING
     if not term.wildcard:
         return _fts_words(term.text)
     head = re.split(r"[*?]", term.text, maxsplit=1)[0]
@@ -320,23 +353,34 @@ def _fts_term(term: Term) -> str | None:
 
 def fts_query(node: Node) -> str | None:
     """An FTS5 query finding every turn the tree can match (perhaps more); None when the index
-    cannot narrow the search (every turn is a candidate)."""
+    cannot narrow the search (every turn is a candidate), NOTHING when no turn can match."""
     if isinstance(node, Term):
         return _fts_term(node)
     if isinstance(node, Near):
-        left, right = _fts_term(node.left), _fts_term(node.right)
-        if left is None or right is None:
-            return left or right
-        if node.left.forms or node.right.forms:  # NEAR groups take no OR: both words will do
-            return f"{left} AND {right}"
-        return f"NEAR({left} {right}, {node.distance + _extra(node)})"
+        return _fts_near(node)
     if isinstance(node, Not):
         return None  # never exclude by the index: its match may be wider than the term's
     parts = [fts_query(n) for n in node.nodes if not isinstance(n, Not)]
     if node.op == "OR":
-        return None if any(p is None for p in parts) else "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+        if any(p is None for p in parts):
+            return None
+        kept = [p for p in parts if p != NOTHING]
+        return "(" + " OR ".join(kept) + ")" if kept else NOTHING  # type: ignore[arg-type]
+    if NOTHING in parts:
+        return NOTHING
     kept = [p for p in parts if p is not None]
-    return "(" + " AND ".join(kept) + ")" if kept else None
+    return "(" + " AND ".join(kept) + ")" if kept else None  # type: ignore[arg-type]
+
+
+def _fts_near(node: Near) -> str | None:
+    left, right = _fts_term(node.left), _fts_term(node.right)
+    if NOTHING in (left, right):
+        return NOTHING
+    if left is None or right is None:
+        return left or right
+    if any(t.forms or t.indexed is not None for t in (node.left, node.right)):
+        return f"{left} AND {right}"  # NEAR groups take no OR: both words will do
+    return f"NEAR({left} {right}, {node.distance + _extra(node)})"
 
 
 def _extra(node: Near) -> int:

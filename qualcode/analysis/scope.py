@@ -17,8 +17,9 @@ class Scope:
     def __init__(self, project: Any, options: Any) -> None:
         store = project.store
         self.unit = project.settings.coding.unit
-        self.docs = {d["id"]: d for d in store.current_documents()}
-        self.attrs = store.participant_attributes()
+        self.docs = store.search_documents()
+        self._attrs: dict[str, dict[str, str]] | None = None
+        self._store = store
         wanted = set(self.docs)
         if options.documents:
             wanted &= {store.find_document(key).id for key in options.documents}
@@ -39,12 +40,19 @@ class Scope:
             self.coded = _coded_spans(project, self.code)
 
     # filters -----------------------------------------------------------------------------------
+    @property
+    def attrs(self) -> dict[str, dict[str, str]]:
+        """Participants' attributes, read when a filter or a grouping needs them."""
+        if self._attrs is None:
+            self._attrs = self._store.participant_attributes()
+        return self._attrs
+
     def participant(self, doc_id: int) -> str:
         d = self.docs[doc_id]
         return str(d["participant_id"] or d["name"])
 
     def attributes(self, doc_id: int) -> dict[str, str]:
-        return dict(self.attrs.get(self.docs[doc_id]["participant_id"] or "", {}))
+        return self.attrs.get(self.docs[doc_id]["participant_id"] or "", {})
 
     def _check_attribute(self, name: str, option: str) -> None:
         known = sorted({k for a in self.attrs.values() for k in a})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -92,9 +92,16 @@ class SearchResult:
 class Matcher:
     """What a query finds in one turn's text: the hits' (start, end), or none."""
 
-    def __init__(self, options: SearchOptions, forms: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        options: SearchOptions,
+        forms: dict[str, tuple[str, ...]],
+        terms_of: Callable[[], list[str]] | None = None,
+    ) -> None:
         self.regex = q.check_regex(options.query, options.case) if options.regex else None
         self.node = None if options.regex else q.with_forms(q.parse(options.query), forms)
+        if self.node is not None and terms_of is not None:
+            self.node = q.with_index_terms(self.node, terms_of)
         self.case = options.case
         self.patterns = (
             {t: q.term_pattern(t, options.case) for t in q.terms(self.node)} if self.node else {}
@@ -104,7 +111,7 @@ class Matcher:
         return None if self.node is None else q.fts_query(self.node)
 
     def prepare(self, text: str) -> str:
-        """A document's text as the patterns read it (lower-cased unless case matters)."""
+        """A turn's text as the patterns read it (lower-cased unless case matters)."""
         return text if self.case or self.regex is not None else q.lower_same_length(text)
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
@@ -193,19 +200,27 @@ def search(project: Any, options: SearchOptions) -> SearchResult:
         if not plain:
             raise q.QueryError("--forms needs a plain word (not a phrase or a wildcard)")
         forms = word_forms(project, plain)
-    matcher = Matcher(options, forms)
+    terms: list[str] = []
+
+    def terms_of() -> list[str]:  # the index's terms, read once if a wildcard needs them
+        if not terms:
+            terms.extend(project.store.search_terms())
+        return terms
+
+    matcher = Matcher(options, forms, terms_of)
     scope = Scope(project, options)
     role = "" if options.speakers == "all" else options.speakers
     fts = matcher.fts()
-    texts = {d: t for d, t in project.store.search_texts(fts).items() if scope.wants(d)}
-    read: dict[int, str] = {}  # each document's text as the patterns read it
+    texts: dict[int, str] = {}
+    turns: Iterable[tuple[int, int, int, int, str]] = ()
+    if fts != q.NOTHING:
+        texts = {d: t for d, t in project.store.search_texts(fts).items() if scope.wants(d)}
+        turns = project.store.search_turns(fts, role)
     hits: list[Hit] = []
-    for doc_id, idx, start, end, turn_role in project.store.search_turns(fts, role):
+    for doc_id, idx, start, end, turn_role in turns:
         if doc_id not in texts:
             continue
-        if doc_id not in read:
-            read[doc_id] = matcher.prepare(texts[doc_id])
-        for s, e in matcher(read[doc_id][start:end]):
+        for s, e in matcher(matcher.prepare(texts[doc_id][start:end])):
             hit = scope.hit(doc_id, idx, turn_role, start, end, start + s, start + e)
             if hit is not None:
                 hits.append(hit)

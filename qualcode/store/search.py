@@ -41,6 +41,17 @@ class SearchStore(StoreBase):
                 "put the words in double quotes; please report the query",
             ) from exc
 
+    def search_documents(self) -> dict[int, dict[str, str]]:
+        """Current documents: id -> name, sha256, source and participant id ('' if none)."""
+        docs = {
+            i: {"name": n, "sha256": s, "source": src, "participant_id": ""}
+            for i, n, s, src in self.conn.execute(sql.SEARCH_DOCUMENTS)
+        }
+        for pid, doc_id in self.conn.execute(sql.DOCUMENT_PARTICIPANTS):
+            if doc_id in docs:
+                docs[doc_id]["participant_id"] = pid
+        return docs
+
     def search_terms(self) -> list[str]:
         """Every distinct term in the index (lower-cased, accents removed)."""
         return [r[0] for r in self.conn.execute(sql.SEARCH_TERMS)]

@@ -835,6 +835,11 @@ SEARCH_TEXTS = """
 SELECT id, text FROM documents WHERE superseded_by IS NULL
 AND id IN (SELECT rowid / 1048576 FROM turn_search WHERE turn_search MATCH ?)"""
 SCAN_TEXTS = "SELECT id, text FROM documents WHERE superseded_by IS NULL"
+# what a search shows of each current document, read without touching its text (the columns
+# after it, participant_id and superseded_by, come from indexes)
+SEARCH_DOCUMENTS = """
+SELECT id, name, sha256, source FROM documents INDEXED BY documents_current
+WHERE superseded_by IS NULL"""
 SEARCH_TERMS = "SELECT term FROM turn_search_terms"
 SEARCH_INDEX_SIZE = "SELECT count(*) FROM turn_search"
 SEARCH_REBUILD = "INSERT INTO turn_search (turn_search) VALUES ('rebuild')"
