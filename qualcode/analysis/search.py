@@ -215,7 +215,9 @@ def search(project: Any, options: SearchOptions) -> SearchResult:
     turns: Iterable[tuple[int, int, int, int, str]] = ()
     if fts != q.NOTHING:
         texts = {d: t for d, t in project.store.search_texts(fts).items() if scope.wants(d)}
-        turns = project.store.search_turns(fts, role)
+        source = {d: scope.docs[d]["source"] for d in texts}
+        found = (t for t in project.store.search_turns(fts, role) if t[0] in texts)
+        turns = sorted(found, key=lambda t: (source[t[0]], t[1]))
     hits: list[Hit] = []
     for doc_id, idx, start, end, turn_role in turns:
         if doc_id not in texts:

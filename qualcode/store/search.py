@@ -18,7 +18,7 @@ TurnRow = tuple[int, int, int, int, str]  # document, turn, start, end, role
 
 class SearchStore(StoreBase):
     def search_turns(self, match: str | None, role: str = "") -> Iterator[TurnRow]:
-        """Turns of current documents (in document and turn order) whose text the index matches
+        """Turns of current documents (in no particular order) whose text the index matches
         to the FTS5 query ``match``; every turn when ``match`` is None. ``role``: only turns of
         that speaker role ('' = all)."""
         if match is None:

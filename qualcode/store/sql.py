@@ -818,18 +818,18 @@ RESOLUTION_ACTIONS = "SELECT segment_id, action_id FROM live_resolutions ORDER B
 # Text search (qualcode.store.search): the turns the full-text index finds for a query, or every
 # turn when the query cannot be put to the index; role '' = every speaker.
 SEARCH_ROWID = 1048576  # a turn's row id in turn_search: document id * SEARCH_ROWID + turn index
+# (unordered: the caller orders by document; the index holds current documents' turns only, and
+# neither statement reads a document's row, whose text would be read with it)
 SEARCH_TURNS = """
 SELECT t.document_id, t.idx, t.start, t.end, t.role
 FROM turn_search f
 JOIN turns t ON t.document_id = f.rowid / 1048576 AND t.idx = f.rowid % 1048576
-JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL
-WHERE turn_search MATCH ? AND (? = '' OR t.role = ?)
-ORDER BY d.source, t.idx"""
+WHERE turn_search MATCH ? AND (? = '' OR t.role = ?)"""
 SCAN_TURNS = """
-SELECT t.document_id, t.idx, t.start, t.end, t.role
-FROM turns t JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL
-WHERE (? = '' OR t.role = ?)
-ORDER BY d.source, t.idx"""
+SELECT t.document_id, t.idx, t.start, t.end, t.role FROM turns t
+WHERE t.document_id IN (SELECT id FROM documents INDEXED BY documents_current
+                        WHERE superseded_by IS NULL)
+  AND (? = '' OR t.role = ?)"""
 # the texts of the documents holding those turns, each read once (not once per turn)
 SEARCH_TEXTS = """
 SELECT id, text FROM documents WHERE superseded_by IS NULL
