@@ -243,16 +243,31 @@ def _word_regex(word: str, lower: bool = False) -> str:
     return "".join(out)
 
 
+_STARTS_WORD = r"(?<!\w)"
+_STARTED_WORD = r"(?<!\w.)"  # after a first letter: no word character before that letter
+
+
+def _word_start(regex: str, word: str) -> str:
+    """``regex`` (of ``word``) that matches only at the start of a word. The check comes after
+    the first letter when the word starts with one: a pattern that starts with a letter is
+    found far faster than one that starts with a look-behind."""
+    first = word[:1]
+    if first.isalnum() and regex.startswith(re.escape(first)):
+        return re.escape(first) + _STARTED_WORD + regex[len(re.escape(first)) :]
+    return _STARTS_WORD + regex
+
+
 def term_regex(term: Term, lower: bool = False) -> str:
     """The regular expression of a term's hits: whole words, phrase words separated by anything
-    that is not a word character. The word boundary before it is left to the caller
-    (:func:`find`): a pattern that starts with a letter is found far faster than one that starts
-    with a look-behind. ``lower``: the words lower-cased, for text lower-cased the same way."""
+    that is not a word character. ``lower``: the words lower-cased, for text lower-cased the
+    same way."""
     if term.forms:
         forms = sorted(term.forms, key=lambda f: (-len(f), f))
-        body = "(?:" + "|".join(_word_regex(f, lower) for f in forms) + ")"
+        words = [lower_same_length(f) if lower else f for f in forms]
+        body = "(?:" + "|".join(_word_start(_word_regex(w), w) for w in words) + ")"
     else:
-        body = r"\W+".join(_word_regex(w, lower) for w in term.text.split())
+        words = [lower_same_length(w) if lower else w for w in term.text.split()]
+        body = _word_start(r"\W+".join(_word_regex(w) for w in words), words[0])
     return rf"{body}(?!\w)"
 
 
@@ -262,18 +277,7 @@ def term_pattern(term: Term, case: bool = False) -> re.Pattern[str]:
 
 
 def find(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    """Spans of ``pattern`` in ``text`` that start a word (as a look-behind for no word
-    character would)."""
-    out = []
-    pos = 0
-    while (m := pattern.search(text, pos)) is not None:
-        s, e = m.span()
-        if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
-            pos = s + 1
-            continue
-        out.append((s, e))
-        pos = e if e > s else s + 1
-    return out
+    return [m.span() for m in pattern.finditer(text)]
 
 
 def lower_same_length(text: str) -> str:

@@ -28,9 +28,6 @@ class Scope:
         self.wanted = wanted
         self.by = options.by
         self._shown: dict[int, tuple[str, str, str]] = {}  # participant, file name, group
-        from qualcode.analysis.search import Hit
-
-        self._hit = Hit
         if options.by:
             self._check_attribute(options.by, "--by")
         self.coded: dict[int, list[tuple[int, int]]] | None = None
@@ -88,16 +85,16 @@ class Scope:
         return self.coded is None or doc_id in self.coded
 
     # hits --------------------------------------------------------------------------------------
-    def hit(self, doc_id: int, idx: int, role: str, start: int, end: int, a: int, b: int) -> Any:
-        """The Hit at document offsets (a, b) of a turn (start, end), or None when it lies
-        outside the code's segments."""
-        if self.coded is not None and not _inside(self.coded[doc_id], a, b):
-            return None
+    def within(self, doc_id: int, a: int, b: int) -> bool:
+        """Whether document offsets (a, b) lie inside the code's segments (with --code)."""
+        return self.coded is None or _inside(self.coded[doc_id], a, b)
+
+    def shown(self, doc_id: int) -> tuple[str, str, str]:
+        """What a hit in this document shows: participant, file name, --by group."""
         if doc_id not in self._shown:
             group = self.attributes(doc_id).get(self.by, "") if self.by else ""
             self._shown[doc_id] = (self.participant(doc_id), self.docs[doc_id]["name"], group)
-        who, name, group = self._shown[doc_id]
-        return self._hit(who, name, idx, role, a, b, group, "", "", "", "", doc_id, start, end)
+        return self._shown[doc_id]
 
     def result(self, options: Any, hits: list[Any], forms: dict[str, list[str]]) -> Any:
         from qualcode.analysis.search import SearchResult

@@ -119,6 +119,8 @@ class Matcher:
         if self.regex is not None:
             return [m.span() for m in self.regex.finditer(text) if m.end() > m.start()]
         assert self.node is not None
+        if isinstance(self.node, q.Term):  # one word or phrase: the spans as found
+            return q.find(self.patterns[self.node], text)
         found, spans = self._eval(self.node, text)
         return _merged(spans) if found else []
 
@@ -220,12 +222,14 @@ def search(project: Any, options: SearchOptions) -> SearchResult:
         turns = sorted(found, key=lambda t: (source[t[0]], t[1]))
     hits: list[Hit] = []
     for doc_id, idx, start, end, turn_role in turns:
-        if doc_id not in texts:
-            continue
-        for s, e in matcher(matcher.prepare(texts[doc_id][start:end])):
-            hit = scope.hit(doc_id, idx, turn_role, start, end, start + s, start + e)
-            if hit is not None:
-                hits.append(hit)
+        spans = matcher(matcher.prepare(texts[doc_id][start:end]))
+        if spans:
+            who, name, group = scope.shown(doc_id)
+            for s, e in spans:
+                if scope.within(doc_id, start + s, start + e):
+                    hit = Hit(who, name, idx, turn_role, start + s, start + e, group)
+                    hit.document_id, hit.turn_start, hit.turn_end = doc_id, start, end
+                    hits.append(hit)
     result: SearchResult = scope.result(options, hits, {k: list(v) for k, v in forms.items()})
     result.texts = {d: texts[d] for d in {h.document_id for h in hits}}
     result.unit, result.shas = scope.unit, {d: scope.docs[d]["sha256"] for d in result.texts}
