@@ -306,6 +306,39 @@ def check_regex(pattern: str, case: bool = False) -> re.Pattern[str]:
     return compiled
 
 
+def regex_fts(pattern: str) -> str | None:
+    """An FTS5 prefix query for a regular expression that starts a word with letters
+    (``\\bsafeguard(ing|ed)``, ``(?<!\\w)refer``): every match starts an index term with them.
+    None (every turn a candidate) for any other expression, or one with a top-level '|'."""
+    m = re.match(r"(?:\\b|\(\?<!\\w\))([^\W_]{2,})", pattern)
+    if m is None or _top_level_bar(pattern):
+        return None
+    word, rest = m.group(1), pattern[m.end() :]
+    if rest[:1] in ("*", "?", "{"):  # the last letter is optional
+        word = word[:-1]
+    return f'"{word}" *' if len(word) >= 2 else None
+
+
+def _top_level_bar(pattern: str) -> bool:
+    depth, escaped, in_class = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
 # the FTS5 query (a superset of the turns that match) -------------------------------------------
 def _fts_words(text: str) -> str:
     return '"' + " ".join(re.findall(r"[^\W_]+", text)) + '"'

@@ -108,6 +108,8 @@ class Matcher:
         )
 
     def fts(self) -> str | None:
+        if self.regex is not None:
+            return q.regex_fts(self.regex.pattern)
         return None if self.node is None else q.fts_query(self.node)
 
     def prepare(self, text: str) -> str:
