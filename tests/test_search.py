@@ -292,6 +292,8 @@ def test_a_bad_query_is_one_clear_line(
         (["--speakers", "everyone"], "--speakers everyone"),
         (["--suggest", "nope"], "no code 'nope'"),
         (["--as", "ann"], "--as is for --code-as"),
+        (["--code-as", "pathways.front_door", "--as", "rule"], "'rule' cannot be a coder's name"),
+        (["--code-as", "pathways.front_door", "--suggest", "pathways.front_door"], "choose one"),
     ],
 )
 def test_a_bad_filter_is_one_clear_line(

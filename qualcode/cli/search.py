@@ -93,6 +93,7 @@ def search_command(
                             tuple(where or ()), code, by)  # fmt: skip
     proj = open_project(project)
     try:
+        person = _check_storing(proj, suggest or code_as, code_as, person)  # before searching
         result = search(proj, options)
         kwic(result, pseudonymiser(proj), context, 0 if (fmt or as_json) else limit)
         stored = _store(proj, result, suggest, code_as, person)
@@ -112,16 +113,30 @@ def _output(fmt: str, output: Path | None) -> tuple[str, Path | None]:
     return fmt, output
 
 
+def _check_storing(proj: Any, code: str, code_as: str, person: str) -> str:
+    """The person coding (with --code-as), once the code and the name are known to be good."""
+    if not code:
+        return ""
+    from qualcode.analysis.scope import code_id
+    from qualcode.coding.imports import check_coder_name
+
+    code_id(proj, code)
+    if not code_as:
+        return ""
+    who = person or proj.settings.reviewer
+    if not who:
+        raise UsageError("--code-as needs the person coding", "give --as NAME")
+    check_coder_name(who)
+    return str(who)
+
+
 def _store(proj: Any, result: Any, suggest: str, code_as: str, person: str) -> Any:
     from qualcode.analysis.searchcode import record_code, suggest_code
 
     if suggest:
         return suggest_code(proj, result, suggest)
     if code_as:
-        who = person or proj.settings.reviewer
-        if not who:
-            raise UsageError("--code-as needs the person coding", "give --as NAME")
-        return record_code(proj, result, code_as, who)
+        return record_code(proj, result, code_as, person)
     return None
 
 
