@@ -38,6 +38,7 @@ QUERIES: list[tuple[str, dict[str, object]]] = [
     ("school AND NOT police", {}),
     ("refer", {"forms": True}),
     ("*agency", {}),
+    (r"\bsafeguard(ing|ed)\b", {"regex": True}),
     (r"safeguard(ing|ed)\b", {"regex": True}),
 ]
 
