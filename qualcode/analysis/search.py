@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from qualcode.analysis import query as q
@@ -20,6 +20,7 @@ from qualcode.segment import segment_id, sentence_spans
 
 SPEAKERS = ("participant", "interviewer", "all")
 CONTEXT = 60  # characters of context each side of a hit
+CUT = "\x00"  # between a line's pieces while the pseudonymiser reads it (once per line)
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -54,6 +55,10 @@ class Hit:
     turn_end: int = field(default=0, repr=False)
 
 
+HIT_FIELDS = ("participant", "document", "turn", "role", "start", "end", "group", "segment",
+              "left", "hit", "right")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class GroupCount:
     group: str
@@ -83,9 +88,10 @@ class SearchResult:
     def as_dict(self) -> dict[str, Any]:
         """What --json prints: everything but the turns' texts and internal ids."""
         fill_segments(self)
-        hidden = {"document_id", "turn_start", "turn_end"}
-        out = {k: v for k, v in asdict(self).items() if k not in ("texts", "shas", "hits")}
-        out["hits"] = [{k: v for k, v in asdict(h).items() if k not in hidden} for h in self.hits]
+        skip = ("texts", "shas", "hits", "groups")
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+        out["groups"] = [asdict(g) for g in self.groups]
+        out["hits"] = [{k: getattr(h, k) for k in HIT_FIELDS} for h in self.hits]
         return out
 
 
@@ -253,9 +259,9 @@ def kwic(result: SearchResult, pseudo: Any, width: int = CONTEXT, limit: int = 0
     for h in result.hits[:limit] if limit else result.hits:
         text = result.texts[h.document_id][h.turn_start : h.turn_end]
         s, e = h.start - h.turn_start, h.end - h.turn_start
-        h.left = pseudo(_left(text[:s], width))
-        h.hit = pseudo(" ".join(text[s:e].split()))
-        h.right = pseudo(_right(text[e:], width))
+        pieces = [_left(text[:s], width), " ".join(text[s:e].split()), _right(text[e:], width)]
+        done = pseudo(CUT.join(p.replace(CUT, "") for p in pieces)).split(CUT)
+        h.left, h.hit, h.right = done if len(done) == 3 else [pseudo(p) for p in pieces]
 
 
 def _left(text: str, width: int) -> str:
