@@ -95,10 +95,23 @@ def _docx(result: Any) -> bytes:
     headers, rows = lines(result)
     fixed = [2.6, 1.3] if not result.by else [2.6, 2.6, 1.3]
     usable = 26.7 - sum(fixed)  # cm across A4 landscape inside 1.5 cm margins
-    _table(doc, headers, rows, [*fixed, usable * 0.4, usable * 0.2, usable * 0.4])
+    table = _table(doc, headers, rows, [*fixed, usable * 0.43, usable * 0.14, usable * 0.43])
+    _kwic_columns(table, headers.index("left context"), headers.index("hit"))
     buf = io.BytesIO()
     doc.save(buf)
     return _stable_zip(buf.getvalue())
+
+
+def _kwic_columns(table: Any, left: int, hit: int) -> None:
+    """Left context right-aligned against the hit, the hit in bold: the lines read as one."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    for row in table.rows[1:]:
+        for para in row.cells[left].paragraphs:
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for para in row.cells[hit].paragraphs:
+            for run in para.runs:
+                run.bold = True
 
 
 def _sheet(ws: Any, headers: list[str], rows: list[list[Any]], widths: list[float]) -> None:
