@@ -328,9 +328,13 @@ def test_suggest_stores_review_suggestions_once(
         assert {r["code"] for r in queue} == {"pathways.front_door"}
         assert len(queue) == len(segments)
         assert all(r["kind"] == "rule" for r in queue)
+        from qualcode.cli.review import open_session
         from qualcode.review.layers import final_coding
 
         assert not any("pathways.front_door" in c for c in final_coding(project).codes.values())
+        session = open_session(project, "rita", order="document")  # the review app's queue
+        shown = {s.source for item in session.items for s in item.suggestions}
+        assert "search: hub" in shown
     finally:
         project.close()
     again = _cli_json(capsys, "hub", "--suggest", "pathways.front_door", "-p", str(coded))
