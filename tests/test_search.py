@@ -339,6 +339,8 @@ def test_suggest_stores_review_suggestions_once(
         project.close()
     again = _cli_json(capsys, "hub", "--suggest", "pathways.front_door", "-p", str(coded))
     assert again["stored"]["added"] == 0
+    named = _cli_json(capsys, "Tyler", "--suggest", "pathways.front_door", "-p", str(coded))
+    assert named["stored"]["source"] == "search: [Name 1]"  # as quotes are, never the name
 
 
 def test_code_as_records_a_persons_coding_in_one_action(

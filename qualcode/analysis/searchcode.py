@@ -1,9 +1,10 @@
 """A search's hits put to work: as suggestions of a code for review, or as a person's coding.
 
 - ``suggest_code``: each segment holding a hit gets a machine suggestion of the code (kind
-  ``rule``, source ``search: QUERY``, its span the segment's first hit), shown in the review
-  queue like any rule suggestion and never a coding until a person accepts it. Running the same
-  search again adds nothing (applications are unique per segment, code and source).
+  ``rule``, source ``search: QUERY`` with listed names pseudonymised, its span the segment's
+  first hit), shown in the review queue like any rule suggestion and never a coding until a
+  person accepts it. Running the same search again adds nothing (applications are unique per
+  segment, code and source).
 - ``record_code``: each segment holding a hit becomes NAME's coding of the code, stored as an
   import by NAME would be (kind ``import``, the segment counted as coded by them), in one action.
 
@@ -26,6 +27,7 @@ class Stored:
     interviewer_hits: int  # hits on interviewer turns: not coded
     how: str  # "suggestion" or "coding"
     by: str = ""  # the person (a coding)
+    source: str = ""  # a suggestion's source: "search: QUERY"
 
 
 def _segments(result: Any) -> dict[str, tuple[tuple[str, int, int, int, int], int, int]]:
@@ -49,14 +51,17 @@ def suggest_code(project: Any, result: Any, code: str) -> Stored:
     code = code_id(project, code)
     store = project.store
     units = _segments(result)
-    source = f"search: {result.query}"
+    from qualcode.analysis.search import pseudonymiser
+
+    # pseudonymised like every quote: a listed name searched for never reaches an export
+    source = f"search: {pseudonymiser(project)(result.query)}"
     run_id = store.start_run("search", {"query": result.query, "code": code, "mode": result.mode})
     apps = [
         (seg, code, s, e, "rule", source, 1.0, run_id, None) for seg, (_, s, e) in units.items()
     ]
     added = store.add_applications([u for u, _, _ in units.values()], apps)
     store.finish_run(run_id, {"segments": len(units), "added": added})
-    return Stored(code, len(units), added, _asked(result), "suggestion")
+    return Stored(code, len(units), added, _asked(result), "suggestion", source=source)
 
 
 def record_code(project: Any, result: Any, code: str, person: str) -> Stored:

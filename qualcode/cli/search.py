@@ -173,7 +173,7 @@ def _show(result: Any, stored: Any, written: Path | None, limit: int, as_json: b
             more = len(rows) - len(shown)
             render.out.print(f"... {more:,} more lines: --limit 0 shows all, -f writes them all.")
     if stored is not None:
-        render.out.print(_stored_line(stored, result.query))
+        render.out.print(_stored_line(stored))
     if written is not None:
         render.out.print(f"Wrote {written}")
 
@@ -198,12 +198,12 @@ def _kwic_table(headers: list[str], rows: list[list[str]]) -> Any:
     return t
 
 
-def _stored_line(stored: Any, query: str) -> str:
+def _stored_line(stored: Any) -> str:
     new = f"{stored.added:,} new" if stored.added != stored.segments else "all new"
     if stored.how == "suggestion":
         text = (
             f"Stored {stored.segments:,} segments as suggestions of {stored.code} ({new}), "
-            f"source 'search: {query}': review them with 'qualcode review'."
+            f"source '{stored.source}': review them with 'qualcode review'."
         )
     else:
         text = (
