@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from qualcode.analysis import fts
 from qualcode.analysis import query as q
 from qualcode.analysis.search import Matcher, SearchOptions
 
@@ -68,18 +69,20 @@ def test_and_not_or_decide_the_turn_and_its_hits() -> None:
 
 
 def test_the_index_query_never_excludes_a_turn_that_matches() -> None:
-    assert q.fts_query(q.parse("hub")) == '"hub"'
-    assert q.fts_query(q.parse("multi-agency")) == '"multi agency"'
-    assert q.fts_query(q.parse("refer*")) == '"refer" *'
-    assert q.fts_query(q.parse("organi?ation")) == '"organi" *'
-    assert q.fts_query(q.parse("*agency")) is None  # without the index's terms: every turn
-    assert q.fts_query(q.parse("hub NOT police")) == '("hub")'  # NOT never narrows
-    assert q.fts_query(q.parse("hub OR *agency")) is None
-    assert q.fts_query(q.parse("hub NEAR/5 MASH")).startswith('NEAR("hub" "MASH", ')  # type: ignore[union-attr]
-    listed = q.with_index_terms(q.parse("*agency OR hub"), lambda: ["agency", "multiagency", "hub"])
-    assert q.fts_query(listed) == '(("agency" OR "multiagency") OR "hub")'
-    none = q.with_index_terms(q.parse("*zzz AND hub"), lambda: ["hub"])
-    assert q.fts_query(none) == q.NOTHING
+    assert fts.fts_query(q.parse("hub")) == '"hub"'
+    assert fts.fts_query(q.parse("multi-agency")) == '"multi agency"'
+    assert fts.fts_query(q.parse("refer*")) == '"refer" *'
+    assert fts.fts_query(q.parse("organi?ation")) == '"organi" *'
+    assert fts.fts_query(q.parse("*agency")) is None  # without the index's terms: every turn
+    assert fts.fts_query(q.parse("hub NOT police")) == '("hub")'  # NOT never narrows
+    assert fts.fts_query(q.parse("hub OR *agency")) is None
+    assert fts.fts_query(q.parse("hub NEAR/5 MASH")).startswith('NEAR("hub" "MASH", ')  # type: ignore[union-attr]
+    listed = fts.with_index_terms(
+        q.parse("*agency OR hub"), lambda: ["agency", "multiagency", "hub"]
+    )
+    assert fts.fts_query(listed) == '(("agency" OR "multiagency") OR "hub")'
+    none = fts.with_index_terms(q.parse("*zzz AND hub"), lambda: ["hub"])
+    assert fts.fts_query(none) == fts.NOTHING
 
 
 def test_every_index_query_is_valid_fts5() -> None:
@@ -88,7 +91,7 @@ def test_every_index_query_is_valid_fts5() -> None:
     conn.execute("INSERT INTO t (body) VALUES ('the multi-agency hub: don''t refer')")
     for query in ["hub", "multi-agency", "refer*", "don't", "hub NEAR/3 refer*", '"the hub"',
                   "(hub OR mash) AND NOT x", "re-fer*", "café"]:  # fmt: skip
-        match = q.fts_query(q.parse(query))
+        match = fts.fts_query(q.parse(query))
         assert match is not None
         conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (match,)).fetchall()
 
@@ -128,7 +131,7 @@ def test_a_bad_regular_expression_names_its_problem() -> None:
 
 
 def test_a_regular_expression_that_starts_a_word_is_narrowed_by_its_letters() -> None:
-    assert q.regex_fts(r"\bsafeguard(ing|ed)\b") == '"safeguard" *'
-    assert q.regex_fts(r"\breferrals?") == '"referral" *'
-    assert q.regex_fts(r"safeguard") is None  # may start inside a word
-    assert q.regex_fts(r"\bhub|mash") is None  # either side may match
+    assert fts.regex_fts(r"\bsafeguard(ing|ed)\b") == '"safeguard" *'
+    assert fts.regex_fts(r"\breferrals?") == '"referral" *'
+    assert fts.regex_fts(r"safeguard") is None  # may start inside a word
+    assert fts.regex_fts(r"\bhub|mash") is None  # either side may match

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from qualcode.analysis import fts, patterns
 from qualcode.analysis import query as q
 from qualcode.segment import segment_id, sentence_spans
 
@@ -107,20 +108,22 @@ class Matcher:
         self.regex = q.check_regex(options.query, options.case) if options.regex else None
         self.node = None if options.regex else q.with_forms(q.parse(options.query), forms)
         if self.node is not None and terms_of is not None:
-            self.node = q.with_index_terms(self.node, terms_of)
+            self.node = fts.with_index_terms(self.node, terms_of)
         self.case = options.case
         self.patterns = (
-            {t: q.term_pattern(t, options.case) for t in q.terms(self.node)} if self.node else {}
+            {t: patterns.term_pattern(t, options.case) for t in q.terms(self.node)}
+            if self.node
+            else {}
         )
 
     def fts(self) -> str | None:
         if self.regex is not None:
-            return q.regex_fts(self.regex.pattern)
-        return None if self.node is None else q.fts_query(self.node)
+            return fts.regex_fts(self.regex.pattern)
+        return None if self.node is None else fts.fts_query(self.node)
 
     def prepare(self, text: str) -> str:
         """A turn's text as the patterns read it (lower-cased unless case matters)."""
-        return text if self.case or self.regex is not None else q.lower_same_length(text)
+        return text if self.case or self.regex is not None else patterns.lower_same_length(text)
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
         """The hits in one turn's text (as :meth:`prepare` gives it)."""
@@ -128,13 +131,13 @@ class Matcher:
             return [m.span() for m in self.regex.finditer(text) if m.end() > m.start()]
         assert self.node is not None
         if isinstance(self.node, q.Term):  # one word or phrase: the spans as found
-            return q.find(self.patterns[self.node], text)
+            return patterns.find(self.patterns[self.node], text)
         found, spans = self._eval(self.node, text)
         return _merged(spans) if found else []
 
     def _eval(self, node: q.Node, text: str) -> tuple[bool, list[tuple[int, int]]]:
         if isinstance(node, q.Term):
-            spans = q.find(self.patterns[node], text)
+            spans = patterns.find(self.patterns[node], text)
             return bool(spans), spans
         if isinstance(node, q.Near):
             return self._near(node, text)
@@ -147,8 +150,8 @@ class Matcher:
         return any(ok for ok, _ in results), spans
 
     def _near(self, node: q.Near, text: str) -> tuple[bool, list[tuple[int, int]]]:
-        left = q.find(self.patterns[node.left], text)
-        right = q.find(self.patterns[node.right], text) if left else []
+        left = patterns.find(self.patterns[node.left], text)
+        right = patterns.find(self.patterns[node.right], text) if left else []
         if not right:
             return False, []
         starts = [m.start() for m in _TOKEN.finditer(text)]
@@ -220,13 +223,13 @@ def search(project: Any, options: SearchOptions) -> SearchResult:
     matcher = Matcher(options, forms, terms_of)
     scope = Scope(project, options)
     role = "" if options.speakers == "all" else options.speakers
-    fts = matcher.fts()
+    match = matcher.fts()
     texts: dict[int, str] = {}
     turns: Iterable[tuple[int, int, int, int, str]] = ()
-    if fts != q.NOTHING:
-        texts = {d: t for d, t in project.store.search_texts(fts).items() if scope.wants(d)}
+    if match != fts.NOTHING:
+        texts = {d: t for d, t in project.store.search_texts(match).items() if scope.wants(d)}
         source = {d: scope.docs[d]["source"] for d in texts}
-        found = (t for t in project.store.search_turns(fts, role) if t[0] in texts)
+        found = (t for t in project.store.search_turns(match, role) if t[0] in texts)
         turns = sorted(found, key=lambda t: (source[t[0]], t[1]))
     hits: list[Hit] = []
     for doc_id, idx, start, end, turn_role in turns:
