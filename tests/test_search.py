@@ -123,7 +123,7 @@ def test_the_index_only_narrows_the_search(
     opened: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every query finds the same hits whether the index narrows the turns or every turn is read."""
-    from qualcode.analysis import search as module
+    from qualcode.analysis import matcher as module
 
     queries = ["refer* AND NOT police", "hub NEAR/5 referral*", "(MASH OR hub) school", "don't",
                "multi-agency", "police OR \"early help\"", "organi?ation*", "*agency"]  # fmt: skip

@@ -10,7 +10,8 @@ import pytest
 
 from qualcode.analysis import fts
 from qualcode.analysis import query as q
-from qualcode.analysis.search import Matcher, SearchOptions
+from qualcode.analysis.matcher import Matcher
+from qualcode.analysis.search import SearchOptions
 
 
 def _hits(query: str, text: str, **kw: object) -> list[str]:
