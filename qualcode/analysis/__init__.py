@@ -1,1 +1,2 @@
-"""Questions asked of the final coding, as pure data (export/ renders the answers)."""
+"""Questions asked of the final coding, as pure data: search, co-occurrence, crosstabs,
+framework summaries (export/ renders the answers)."""

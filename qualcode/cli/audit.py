@@ -27,8 +27,12 @@ LOGGED = {
     ("suggest",), ("suggest", "train"), ("import", "codings"), ("import", "qdpx"),
     ("topics",), ("topics", "adopt"), ("users", "add"), ("users", "deactivate"), ("serve",),
     ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
-    ("export", "methods"),
+    ("export", "methods"), ("search",),
 }  # fmt: skip
+# Logged only with one of these options (a search that stores or writes nothing changes nothing).
+LOGGED_ONLY_WITH: dict[tuple[str, ...], set[str]] = {
+    ("search",): {"--suggest", "--code-as", "-o", "--output", "-f", "--format"}
+}
 GROUPS = {"codebook", "export", "review", "suggest", "import", "topics", "users"}
 LOGGED |= {("summaries", "import"), ("summaries", "draft")}  # framework summaries
 GROUPS |= {"summaries"}
@@ -88,6 +92,9 @@ def begin(argv: list[str]) -> Pending | None:
 
     command, options = _command(argv)
     if command not in LOGGED or NOT_LOGGED_WITH & set(options):
+        return None
+    needed = LOGGED_ONLY_WITH.get(command)
+    if needed is not None and not needed & {o.split("=", 1)[0] for o in options}:
         return None
     where = _value(options, "-p", "--project") or os.environ.get("QUALCODE_PROJECT")
     try:

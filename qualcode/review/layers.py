@@ -39,6 +39,10 @@ from typing import Any
 MACHINE_KINDS = ("rule", "model", "topic")
 PERSON_KINDS = ("human", "import")
 INDEPENDENT_MODES = ("blind", "import")
+# Codings a person gave one code at a time, judging nothing else about the segment (``qualcode
+# search --code-as``): they add to the person's layer but never finish a segment for them, make
+# it independently coded, or say any other code is absent.
+PARTIAL_MODES = ("search",)
 RESOLVED = "resolved"  # the name the reconciled coding goes by among the coders
 RULES = ("all", "agreed")  # and "coder:NAME"
 
@@ -140,6 +144,10 @@ class Record:
         for _, seg, code, who, action, _kind, mode, app, at, aid, note in rows:
             layer = self._layer(who)
             given, gone = layer.codes.setdefault(seg, set()), layer.absent.setdefault(seg, set())
+            if mode in PARTIAL_MODES:  # one code given, nothing else judged
+                given.add(code)
+                layer.codings[(seg, code)] = Coding(who, seg, code, "added", app, at)
+                continue
             touched.add((who, seg))
             if app is not None:
                 reviewed.add((who, seg))

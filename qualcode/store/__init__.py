@@ -19,6 +19,7 @@ from qualcode.store.base import BUSY_TIMEOUT, busy, now
 from qualcode.store.coding import CodingStore
 from qualcode.store.documents import DocumentStore
 from qualcode.store.review import ReviewStore
+from qualcode.store.search import SearchStore
 from qualcode.store.summaries import SummaryStore
 
 
@@ -29,7 +30,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class Store(DocumentStore, CodingStore, ReviewStore, AccountStore, SummaryStore):
+class Store(DocumentStore, CodingStore, ReviewStore, AccountStore, SummaryStore, SearchStore):
     """A connection to one project's store. Use :func:`open_store`."""
 
     def _reviewers(self) -> dict[str, dict[str, int]]:

@@ -147,6 +147,17 @@ class ReviewStore(StoreBase):
             c.executemany(sql.INSERT_DECISION, [(*r, at) for r in rows])
         return len(rows)
 
+    def add_codings(
+        self, segments: list[tuple[str, int, int, int, int]], rows: list[tuple[str, str, str, str]]
+    ) -> int:
+        """Store codes a person gave segments directly (segment, code, person, note): their
+        segments first, then one 'add' decision each, atomically."""
+        at = now()
+        with self.transaction() as c:
+            c.executemany(sql.INSERT_SEGMENT, segments)
+            c.executemany(sql.INSERT_DECISION, [(None, *r[:3], "add", r[3], at) for r in rows])
+        return len(rows)
+
     # the review app ----------------------------------------------------------------------------
     def undecided_segments(self) -> set[str]:
         """Segments with a machine suggestion nobody has decided on."""

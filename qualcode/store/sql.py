@@ -313,6 +313,60 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        12,
+        "search index: full-text search over the turns of current documents, kept by triggers",
+        # External content: the index holds no copy of the text, only its terms. A turn's row id
+        # is document id * 2^20 + turn index (SEARCH_ROWID); the triggers keep the index to the
+        # turns of current documents as turns are stored and documents superseded.
+        """
+        CREATE VIEW turn_texts AS
+            SELECT t.document_id * 1048576 + t.idx AS id,
+                   substr(d.text, t.start + 1, t.end - t.start) AS body
+            FROM turns t JOIN documents d ON d.id = t.document_id AND d.superseded_by IS NULL;
+        CREATE VIRTUAL TABLE turn_search USING fts5(
+            body, content = 'turn_texts', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+        );
+        CREATE VIRTUAL TABLE turn_search_terms USING fts5vocab(turn_search, 'row');
+        CREATE TRIGGER turn_search_add AFTER INSERT ON turns BEGIN
+            INSERT INTO turn_search (rowid, body)
+            SELECT new.document_id * 1048576 + new.idx,
+                   substr(d.text, new.start + 1, new.end - new.start)
+            FROM documents d WHERE d.id = new.document_id AND d.superseded_by IS NULL;
+        END;
+        CREATE TRIGGER turn_search_drop AFTER DELETE ON turns BEGIN
+            INSERT INTO turn_search (turn_search, rowid, body)
+            SELECT 'delete', old.document_id * 1048576 + old.idx,
+                   substr(d.text, old.start + 1, old.end - old.start)
+            FROM documents d WHERE d.id = old.document_id AND d.superseded_by IS NULL;
+        END;
+        CREATE TRIGGER turn_search_supersede AFTER UPDATE OF superseded_by ON documents
+        WHEN old.superseded_by IS NULL AND new.superseded_by IS NOT NULL BEGIN
+            INSERT INTO turn_search (turn_search, rowid, body)
+            SELECT 'delete', old.id * 1048576 + t.idx,
+                   substr(old.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = old.id;
+        END;
+        CREATE TRIGGER turn_search_restore AFTER UPDATE OF superseded_by ON documents
+        WHEN old.superseded_by IS NOT NULL AND new.superseded_by IS NULL BEGIN
+            INSERT INTO turn_search (rowid, body)
+            SELECT new.id * 1048576 + t.idx, substr(new.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = new.id;
+        END;
+        CREATE TRIGGER turn_search_retext AFTER UPDATE OF text ON documents
+        WHEN old.superseded_by IS NULL AND new.superseded_by IS NULL BEGIN
+            INSERT INTO turn_search (turn_search, rowid, body)
+            SELECT 'delete', old.id * 1048576 + t.idx,
+                   substr(old.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = old.id;
+            INSERT INTO turn_search (rowid, body)
+            SELECT new.id * 1048576 + t.idx, substr(new.text, t.start + 1, t.end - t.start)
+            FROM turns t WHERE t.document_id = new.id;
+        END;
+        INSERT INTO turn_search (turn_search) VALUES ('rebuild');
+        """,
+    ),
+    (
         13,
         "framework summaries: a person's summary of one participant's data for one code",
         """
@@ -798,3 +852,32 @@ WHERE s.id = (SELECT max(id) FROM live_summaries t
               WHERE t.participant_id = s.participant_id AND t.code = s.code)
   AND s.text != ''
 ORDER BY s.participant_id, s.code"""
+# Text search (qualcode.store.search): the turns the full-text index finds for a query, or every
+# turn when the query cannot be put to the index; role '' = every speaker.
+SEARCH_ROWID = 1048576  # a turn's row id in turn_search: document id * SEARCH_ROWID + turn index
+# (unordered: the caller orders by document; the index holds current documents' turns only, and
+# neither statement reads a document's row, whose text would be read with it)
+SEARCH_TURNS = """
+SELECT t.document_id, t.idx, t.start, t.end, t.role
+FROM turn_search f
+JOIN turns t ON t.document_id = f.rowid / 1048576 AND t.idx = f.rowid % 1048576
+WHERE turn_search MATCH ? AND (? = '' OR t.role = ?)"""
+SCAN_TURNS = """
+SELECT t.document_id, t.idx, t.start, t.end, t.role FROM turns t
+WHERE t.document_id IN (SELECT id FROM documents INDEXED BY documents_current
+                        WHERE superseded_by IS NULL)
+  AND (? = '' OR t.role = ?)"""
+# the texts of the documents holding those turns, each read once (not once per turn)
+SEARCH_TEXTS = """
+SELECT id, text FROM documents WHERE superseded_by IS NULL
+AND id IN (SELECT rowid / 1048576 FROM turn_search WHERE turn_search MATCH ?)"""
+SCAN_TEXTS = "SELECT id, text FROM documents WHERE superseded_by IS NULL"
+# what a search shows of each current document, read without touching its text (the columns
+# after it, participant_id and superseded_by, come from indexes)
+SEARCH_DOCUMENTS = """
+SELECT id, name, sha256, source FROM documents INDEXED BY documents_current
+WHERE superseded_by IS NULL"""
+SEARCH_TERMS = "SELECT term FROM turn_search_terms"
+SEARCH_INDEX_SIZE = "SELECT count(*) FROM turn_search"
+SEARCH_REBUILD = "INSERT INTO turn_search (turn_search) VALUES ('rebuild')"
+SEARCH_CHECK = "INSERT INTO turn_search (turn_search, rank) VALUES ('integrity-check', 1)"
