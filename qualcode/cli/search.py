@@ -77,8 +77,8 @@ def search_command(
     every line to a file; --json prints them all.
 
     --suggest CODE stores each hit's segment as a suggestion of CODE (source "search: QUERY") for
-    review; --code-as CODE --as NAME stores them as NAME's coding of that one code (nothing else about the
-    segments is judged).
+    review; --code-as CODE --as NAME stores them as NAME's coding of that one code (nothing else
+    about the segments is judged).
 
     Example: qualcode search "refer*" --where sector=policing --by local_authority -f docx
     """
