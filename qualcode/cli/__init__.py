@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.cli import coding, commands, review, serve, suggest, topics
+from qualcode.cli import users as users  # 'users reinvite|reactivate|role' (issue 27)
 from qualcode.cli.app import app
 from qualcode.cli.helpfmt import literal_brackets, plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError

@@ -338,6 +338,12 @@ SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed, u.overlap
 FROM web_sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = ? AND u.active = 1 AND s.created_at > ?"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
+# Accounts a lead manages after adding them: a new invite, reactivation, another role.
+END_USER_INVITES = "UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL"
+CLEAR_PASSWORD = "UPDATE users SET password_hash = NULL WHERE id = ?"
+REACTIVATE_USER = "UPDATE users SET active = 1 WHERE id = ?"
+SET_ROLE = "UPDATE users SET role = ?, sample = ?, seed = ?, overlap = ? WHERE id = ?"
+ACTIVE_LEADS = "SELECT count(*) FROM users WHERE role = 'lead' AND active = 1"
 
 INSERT_AUDIT = """
 INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes,
