@@ -24,8 +24,11 @@ def manage(proj: Any, lead: dict[str, Any], form: Any) -> str:
     if action == "reactivate":
         proj.store.reactivate(name, lead["name"], "browser")
         return ""
-    sample = _share(str(form.get("sample", "")))
-    set_role(proj, name, str(form.get("role", "")), sample, 0, "", lead["name"], "browser")
+    role, given = str(form.get("role", "")), str(form.get("sample", ""))
+    was = next((u for u in proj.store.users() if u["name"] == name), None)
+    if was is not None and was["role"] == role and not given.strip():
+        raise QualcodeError(f"{name} is a {role} already.")  # their sample stays as it is
+    set_role(proj, name, role, _share(given), 0, "", lead["name"], "browser")
     return ""
 
 
