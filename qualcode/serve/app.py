@@ -94,7 +94,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.serve import lead
+    from qualcode.serve import cache, lead
 
     site = Site(root, secure_cookies)
     failures: dict[str, list[float]] = defaultdict(list)
@@ -305,8 +305,10 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         stored (a change's two decisions, reject-the-rest's rejections and the finished
         segment, a memo, a checklist) is recorded as undone, never deleted; nobody else's
         action is ever touched. Then its segment again (the queue when nothing is left)."""
+        before = proj.store.versions()
         done = proj.store.undo_last_action(user["name"])
         segment = done[2] if done is not None else ""
+        cache.after(proj, before, segment)  # the queue: what the action had decided is open
         if form.get("back") == "reconcile":  # from the reconcile page: back there, at it
             a, b = str(form.get("a", "")), str(form.get("b", ""))
             return go("/reconcile?" + urlencode({"a": a, "b": b, "at": segment}))
@@ -389,6 +391,12 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
 def parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
     """The parts of the work a reviewer can choose to do, as (key, label, documents): every
     interview, and every value of each participant attribute (role, sector...)."""
+    from qualcode.serve import cache
+
+    return cache.by_others(proj, "parts", lambda: _parts(proj))
+
+
+def _parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
     store = proj.store
     docs = store.current_documents()
     attrs = store.participant_attributes()
@@ -421,6 +429,7 @@ def next_segment(proj: Any, who: str, desk: Desk) -> str:
     (and that they did not skip, until only skipped ones are left), in the part of the work
     they chose: in the model's order when there is one, else in document order; '' when none
     is left."""
+    from qualcode.serve import cache
     from qualcode.serve.learning import model_order
 
     store = proj.store
@@ -429,15 +438,13 @@ def next_segment(proj: Any, who: str, desk: Desk) -> str:
     for passing in (held | frozenset(desk.skipped[who]), held):
         order = model_order(proj)
         if order:
-            waiting = store.undecided_segments() - store.reviewed_by(who) - passing
-            if documents is not None:
-                waiting &= {s[0] for s in store.current_segments() if s[1] in documents}
+            waiting = cache.undecided_in(proj, documents) - store.reviewed_by(who) - passing
             found = next((s for s in order if s in waiting), "")
             if found:
                 return found
-        first = store.next_for(who, passing, documents)  # none in the model's order
+        first = cache.first_for(proj, who, passing, documents)  # none in the model's order
         if first is not None:
-            return str(first[0][0])
+            return first
         desk.skipped[who].clear()
     return ""
 
@@ -482,6 +489,8 @@ def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
 def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
     """One segment for a reviewer: its text between the turns around it, every suggestion on
     it (with others' decisions marked), the codes given so far, memos and the key-quote mark."""
+    from qualcode.serve import cache
+
     store = proj.store
     _, doc_id, turn, start, end = store.segment_row(segment)
     doc = store.document(doc_id)
@@ -495,7 +504,7 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
         "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
         **around(doc, turn, start, end),
-        "left": store.waiting_for(who),
+        "left": cache.waiting_for(proj, who),
         "suggestions": suggestions,
         "open": sum(1 for s in suggestions if not s["decided"]),
         "added": [codebook.code(c).name if codebook.code(c) else c for c in added],

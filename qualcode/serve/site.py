@@ -194,14 +194,21 @@ class Site:
 
             async def endpoint(request: Any) -> Response:
                 form = await request.form()
+                from qualcode.serve import cache
+
                 with self.project() as proj:
                     user, refused = self.poster(request, proj, form, roles)
                     if refused is not None:
                         return refused
-                    if not act:
-                        return handler(request, proj, user, form)
-                    with proj.store.action(*action_of(route, proj, user, form)):
-                        return handler(request, proj, user, form)
+                    segment = segment_of(proj, form)  # where the post's writes go
+                    before = proj.store.versions()
+                    try:
+                        if not act:
+                            return handler(request, proj, user, form)
+                        with proj.store.action(*action_of(route, proj, user, form)):
+                            return handler(request, proj, user, form)
+                    finally:
+                        cache.after(proj, before, segment)  # the review queue there
 
             endpoint.__doc__ = handler.__doc__
             return endpoint

@@ -675,6 +675,16 @@ SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
 FROM applications a
 WHERE a.segment_id = ? AND a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)"""
+# Every current machine suggestion in review order, and whether it is still undecided: the queue
+# a server keeps between writes.
+QUEUE_STATE = """
+SELECT a.segment_id, s.document_id, a.kind, coalesce(a.codebook_hash, ''),
+       NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+ORDER BY d.source, s.start"""
+DATA_VERSION = "PRAGMA data_version"
 COUNT_WAITING_FOR = """
 SELECT count(DISTINCT a.segment_id) FROM applications a
 JOIN segments s ON s.id = a.segment_id
