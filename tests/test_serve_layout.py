@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qualcode.project import open_project
 from tests.test_serve import _client, _join, served  # noqa: F401
 
 
@@ -36,7 +37,15 @@ def test_one_action_bar_acts_on_the_ticked_suggestion(served: Path) -> None:  # 
     values = {b.get("value") for b in in_bar}
     assert {"accept", "reject", "change", "add", "reject_rest", "key_quote"} <= values
     assert {b.get("data-key") for b in in_bar} >= {"x", "*", "u", "n"}
-    assert len(page.xpath('//select[@name="code"]')) == 1  # one code list, not one a row
+    (codes,) = page.xpath('//select[@name="code"]')  # one code list, not one a row
+    project = open_project(served)
+    from qualcode.serve.site import codebook_of
+
+    known = [c.id for c in codebook_of(project).codes]
+    project.close()
+    assert [o.get("value") for o in codes.xpath(".//option")] == ["", *known]
+    chosen = page.xpath('//select[@name="part"]//option[@selected]')
+    assert [o.get("value") for o in chosen] == [""]  # all interviews, until one is chosen
     # the bar's decision buttons post the ticked suggestion: they share the list's form
     (decide,) = page.xpath('//form[@id="decide"]')
     assert rows[0] in decide.iter() and bar in decide.iter()

@@ -94,7 +94,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.serve import cache, lead
+    from qualcode.serve import cache, fragments, lead
 
     site = Site(root, secure_cookies)
     failures: dict[str, list[float]] = defaultdict(list)
@@ -206,6 +206,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 values = review_item(proj, who, segment)
             values["parts"] = [(k, label) for k, label, _ in parts(proj)]
             values["part"] = desk.only.get(who, "")
+            values["part_options"] = fragments.part_options(parts(proj), values["part"])
             values["taken"] = request.query_params.get("taken", "")
             values["renewed"] = request.query_params.get("renewed", "")
             values["learning"] = learner.status
@@ -489,11 +490,11 @@ def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
 def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
     """One segment for a reviewer: its text between the turns around it, every suggestion on
     it (with others' decisions marked), the codes given so far, memos and the key-quote mark."""
-    from qualcode.serve import cache
+    from qualcode.serve import cache, fragments
 
     store = proj.store
     _, doc_id, turn, start, end = store.segment_row(segment)
-    doc = store.document(doc_id)
+    doc = cache.by_others(proj, f"document {doc_id}", lambda: store.document(doc_id))
     codebook = codebook_of(proj)
     suggestions = suggestion_rows(proj, segment, who)
     for s in suggestions:  # the words a rule matched, when not the whole turn
@@ -511,6 +512,7 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
         "memos": store.segment_memos(segment),
         "key_quote": segment in store.key_quotes(),
         "groups": [(g.name, [(c.id, c.name) for c in g.codes]) for g in codebook.groups],
+        "code_options": fragments.code_options(codebook),
     }
 
 
