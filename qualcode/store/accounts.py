@@ -70,7 +70,7 @@ class AccountStore(StoreBase):
             user = self.user(name)
             if user is None:
                 return False
-            self._keeps_a_lead(user, "deactivate")
+            self._keeps_a_lead(user, f"deactivate {name}")
             c.execute(sql.DEACTIVATE_USER, (name,))
             c.execute(sql.DROP_USER_SESSIONS, (user["id"],))
             self.audit_event(by, "users deactivate", [name], {"users deactivated": 1}, via)
@@ -129,7 +129,7 @@ class AccountStore(StoreBase):
             ):
                 raise QualcodeError(f"{name} is a {role} already", "see 'qualcode users list'")
             if role != "lead":
-                self._keeps_a_lead(user, "make a " + role)
+                self._keeps_a_lead(user, f"make {name} a {role}")
             c.execute(sql.SET_ROLE, (role, sample, seed, overlap, user["id"]))
             self.audit_event(by, "users role", argv, {"roles changed": 1}, via)
 
@@ -145,7 +145,7 @@ class AccountStore(StoreBase):
             return
         if int(self.conn.execute(sql.ACTIVE_LEADS).fetchone()[0]) <= 1:
             raise QualcodeError(
-                f"cannot {doing} {user['name']}: they are the last active lead",
+                f"cannot {doing}: {user['name']} is the last active lead",
                 "make someone else a lead first ('qualcode users role NAME lead')",
             )
 
