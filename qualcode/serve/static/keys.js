@@ -15,6 +15,10 @@
 
   function highlight(index) {
     var list = rows();
+    if (!document.querySelector("li.suggestion[data-open]")) {  // all decided, by others too
+      var acts = document.querySelectorAll('#actions [data-act], #actions button[value="change"]');
+      for (var j = 0; j < acts.length; j++) if (acts[j].tagName === "BUTTON") acts[j].disabled = true;
+    }
     if (!list.length) return null;
     current = Math.max(0, Math.min(index, list.length - 1));
     for (var i = 0; i < list.length; i++) {
