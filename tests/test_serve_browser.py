@@ -151,6 +151,7 @@ def test_two_reviewers_review_by_keyboard_at_once(server: tuple[str, Path], tmp_
         _join(bob, base, root, "bob")
         # each sees a segment to review, and not the same one: the other has it open
         assert _highlighted(ann)[0] != _highlighted(bob)[0]
+        _in_view(ann, '#actions [data-act="accept"]')  # the actions, at the window's foot
         expected: set[tuple[int, str, str]] = set()
         turns = ((ann, "ann", "a", "accept"), (bob, "bob", "r", "reject"))
         for _ in range(3):
@@ -201,6 +202,30 @@ def test_two_reviewers_review_by_keyboard_at_once(server: tuple[str, Path], tmp_
     assert changed == ["police.referral_quality"]  # the code typed, not the list's first
 
 
+def _in_view(driver: Any, selector: str) -> None:
+    """The element is inside the window, even in a window too short for the page (1280 wide,
+    as a laptop's, and 300 high): it does not scroll away."""
+    from selenium.webdriver.common.by import By
+
+    size = driver.get_window_size()
+    driver.set_window_size(1280, 300)
+    try:
+        _wait(driver, lambda d: d.execute_script("return innerHeight") < 400)
+        tall = driver.execute_script("return document.documentElement.scrollHeight > innerHeight")
+        assert tall, "the page should be taller than the window for this check"
+        for scrolled in (0, 10_000):
+            driver.execute_script(f"window.scrollTo(0, {scrolled})")
+            box = driver.execute_script(
+                "var r = arguments[0].getBoundingClientRect();"
+                "return [r.top, r.bottom, innerHeight, r.width];",
+                driver.find_element(By.CSS_SELECTOR, selector),
+            )
+            assert box[3] > 0 and box[0] >= 0 and box[1] <= box[2], (selector, scrolled, box)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+        driver.execute_script("window.scrollTo(0, 0)")
+
+
 def _press_move(driver: Any, key: str) -> None:
     """A key that changes the page without loading another (j / k)."""
     from selenium.webdriver.common.action_chains import ActionChains
@@ -220,6 +245,7 @@ def test_a_blind_coder_in_the_browser_codes_from_a_checklist_and_sees_no_codes(
         assert not cat.find_elements(By.CSS_SELECTOR, "li.suggestion")
         boxes = cat.find_elements(By.CSS_SELECTOR, "#checklist input[type=checkbox]")
         assert boxes and not any(b.is_selected() for b in boxes)
+        _in_view(cat, 'button[data-key="n"]')  # Done, however long the page
         # j moves to the second code, space ticks it, n sends the checklist
         _press_move(cat, "j")
         _press_move(cat, " ")

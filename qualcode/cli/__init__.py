@@ -14,6 +14,7 @@ from typing import Any
 
 from qualcode.cli import analysis, coding, commands, review, serve, suggest, summaries, topics
 from qualcode.cli import search as search  # registers `qualcode search`
+from qualcode.cli import users as users  # 'users reinvite|reactivate|role' (issue 27)
 from qualcode.cli.app import app
 from qualcode.cli.helpfmt import literal_brackets, plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError

@@ -26,6 +26,7 @@ LOGGED = {
     ("ingest",), ("code",), ("run",), ("reconcile",), ("review",), ("review", "import"),
     ("suggest",), ("suggest", "train"), ("import", "codings"), ("import", "qdpx"),
     ("topics",), ("topics", "adopt"), ("users", "add"), ("users", "deactivate"), ("serve",),
+    ("users", "reinvite"), ("users", "reactivate"), ("users", "role"),
     ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
     ("export", "methods"), ("search",),
 }  # fmt: skip

@@ -20,7 +20,8 @@ def _served(project: Any) -> Any:
 
 
 users_app = typer.Typer(
-    help="Accounts for 'qualcode serve': add (with a one-time invite link), list, deactivate.",
+    help="Accounts for 'qualcode serve': add (with a one-time invite link), list, deactivate, "
+    "reinvite, reactivate, role.",
     no_args_is_help=True,
 )
 app.add_typer(users_app, name="users")

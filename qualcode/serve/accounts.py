@@ -58,6 +58,18 @@ def add_user(
     name = name.strip()
     if not name or len(name) > 100 or any(c in name for c in "\n\r\t"):
         raise QualcodeError("a user needs a name of 1 to 100 characters on one line")
+    _check_role(project, role, sample, overlap)
+    if project.store.user(name) is not None:
+        raise QualcodeError(f"there is already a user '{name}'", "choose another name")
+    token = new_token()
+    project.store.add_user(
+        name, role, sample, seed, overlap.strip(), invite=token_hash(token), by=by, via=via
+    )
+    return token
+
+
+def _check_role(project: Project, role: str, sample: float, overlap: str) -> None:
+    """A known role; a sample (and the coder it overlaps with) only for a coder."""
     if role not in ROLES:
         raise QualcodeError(f"unknown role '{role}'", f"use one of {', '.join(ROLES)}")
     if not 0 < sample <= 1:
@@ -70,10 +82,28 @@ def add_user(
         raise QualcodeError(
             f"'{overlap}' has coded nothing yet", "name a coder who has ('qualcode agreement')"
         )
-    if project.store.user(name) is not None:
-        raise QualcodeError(f"there is already a user '{name}'", "choose another name")
+
+
+def reinvite(project: Project, name: str, by: str = "", via: str = "") -> str:
+    """A new one-time invite token for an active user who forgot their password (or whose
+    link expired): their password is cleared, older invites and their sessions end, and the
+    audit entry is stored with the change. Only the token's hash is stored."""
     token = new_token()
-    project.store.add_user(
-        name, role, sample, seed, overlap.strip(), invite=token_hash(token), by=by, via=via
-    )
+    project.store.reinvite(name.strip(), token_hash(token), by, via)
     return token
+
+
+def set_role(
+    project: Project,
+    name: str,
+    role: str,
+    sample: float = 1.0,
+    seed: int = 0,
+    overlap: str = "",
+    by: str = "",
+    via: str = "",
+) -> None:
+    """Give a user another role (a coder with their blind ``sample``), audited with the change;
+    refused for the last active lead."""
+    _check_role(project, role, sample, overlap)
+    project.store.set_role(name.strip(), role, sample, seed, overlap.strip(), by, via)

@@ -94,7 +94,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.serve import lead, summaries
+    from qualcode.serve import cache, fragments, lead, summaries
 
     site = Site(root, secure_cookies)
     failures: dict[str, list[float]] = defaultdict(list)
@@ -206,6 +206,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 values = review_item(proj, who, segment)
             values["parts"] = [(k, label) for k, label, _ in parts(proj)]
             values["part"] = desk.only.get(who, "")
+            values["part_options"] = fragments.part_options(parts(proj), values["part"])
             values["taken"] = request.query_params.get("taken", "")
             values["renewed"] = request.query_params.get("renewed", "")
             values["learning"] = learner.status
@@ -305,8 +306,10 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         stored (a change's two decisions, reject-the-rest's rejections and the finished
         segment, a memo, a checklist) is recorded as undone, never deleted; nobody else's
         action is ever touched. Then its segment again (the queue when nothing is left)."""
+        before = proj.store.versions()
         done = proj.store.undo_last_action(user["name"])
         segment = done[2] if done is not None else ""
+        cache.after(proj, before, segment)  # the queue: what the action had decided is open
         if form.get("back") == "reconcile":  # from the reconcile page: back there, at it
             a, b = str(form.get("a", "")), str(form.get("b", ""))
             return go("/reconcile?" + urlencode({"a": a, "b": b, "at": segment}))
@@ -390,6 +393,12 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
 def parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
     """The parts of the work a reviewer can choose to do, as (key, label, documents): every
     interview, and every value of each participant attribute (role, sector...)."""
+    from qualcode.serve import cache
+
+    return cache.by_others(proj, "parts", lambda: _parts(proj))
+
+
+def _parts(proj: Any) -> list[tuple[str, str, frozenset[int]]]:
     store = proj.store
     docs = store.current_documents()
     attrs = store.participant_attributes()
@@ -422,6 +431,7 @@ def next_segment(proj: Any, who: str, desk: Desk) -> str:
     (and that they did not skip, until only skipped ones are left), in the part of the work
     they chose: in the model's order when there is one, else in document order; '' when none
     is left."""
+    from qualcode.serve import cache
     from qualcode.serve.learning import model_order
 
     store = proj.store
@@ -430,15 +440,13 @@ def next_segment(proj: Any, who: str, desk: Desk) -> str:
     for passing in (held | frozenset(desk.skipped[who]), held):
         order = model_order(proj)
         if order:
-            waiting = store.undecided_segments() - store.reviewed_by(who) - passing
-            if documents is not None:
-                waiting &= {s[0] for s in store.current_segments() if s[1] in documents}
+            waiting = cache.undecided_in(proj, documents) - store.reviewed_by(who) - passing
             found = next((s for s in order if s in waiting), "")
             if found:
                 return found
-        first = store.next_for(who, passing, documents)  # none in the model's order
+        first = cache.first_for(proj, who, passing, documents)  # none in the model's order
         if first is not None:
-            return str(first[0][0])
+            return first
         desk.skipped[who].clear()
     return ""
 
@@ -483,9 +491,11 @@ def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
 def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
     """One segment for a reviewer: its text between the turns around it, every suggestion on
     it (with others' decisions marked), the codes given so far, memos and the key-quote mark."""
+    from qualcode.serve import cache, fragments
+
     store = proj.store
     _, doc_id, turn, start, end = store.segment_row(segment)
-    doc = store.document(doc_id)
+    doc = cache.by_others(proj, f"document {doc_id}", lambda: store.document(doc_id))
     codebook = codebook_of(proj)
     suggestions = suggestion_rows(proj, segment, who)
     for s in suggestions:  # the words a rule matched, when not the whole turn
@@ -496,13 +506,14 @@ def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
         "item": {"segment": segment, "turn": turn},
         "participant": doc.participant_id or doc.name,
         **around(doc, turn, start, end),
-        "left": store.waiting_for(who),
+        "left": cache.waiting_for(proj, who),
         "suggestions": suggestions,
         "open": sum(1 for s in suggestions if not s["decided"]),
         "added": [codebook.code(c).name if codebook.code(c) else c for c in added],
         "memos": store.segment_memos(segment),
         "key_quote": segment in store.key_quotes(),
         "groups": [(g.name, [(c.id, c.name) for c in g.codes]) for g in codebook.groups],
+        "code_options": fragments.code_options(codebook),
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from qualcode.errors import QualcodeError
+from qualcode.serve import people
 from qualcode.serve.site import LEADS, ROLES, SEES_CODES, Site, codebook_of
 
 SAMPLES, SEED = 1000, 0  # agreement's bootstrap, as 'qualcode agreement' runs it
@@ -175,7 +176,7 @@ def routes(site: Site) -> list[Any]:
         return site.page(
             "lead_users.html", status, user=user, users=proj.store.users(), roles=ROLES,
             progress=proj.store.reviewer_progress(), coders=sorted(proj.store.coder_codings()),
-            **values,
+            share=people.progress(proj, proj.store.users()), **values,
         )  # fmt: skip
 
     @site.form_post(LEADS, act=False)  # not the coded record: the audit log keeps it
@@ -183,11 +184,23 @@ def routes(site: Site) -> list[Any]:
         from qualcode.serve.accounts import add_user
 
         name = str(form.get("name", ""))
+        if form.get("action") in people.ACTIONS:  # a new link, reactivation, another role
+            try:
+                token = people.manage(proj, user, form)
+            except QualcodeError as exc:
+                return _users(proj, user, 400, error=str(exc))
+            if not token:
+                return RedirectResponse("/users", status_code=303)
+            link = f"{request.base_url}invite/{token}"
+            return _users(proj, user, invited=name.strip(), link=link, again=True)
         if form.get("action") == "deactivate":
             if name == user["name"]:
                 return _users(proj, user, 400, error="You cannot deactivate yourself.")
-            if not proj.store.deactivate(name, by=user["name"], via="browser"):
-                return _users(proj, user, 404, error=f"There is no user '{name}'.")
+            try:
+                if not proj.store.deactivate(name, by=user["name"], via="browser"):
+                    return _users(proj, user, 404, error=f"There is no user '{name}'.")
+            except QualcodeError as exc:  # the last active lead
+                return _users(proj, user, 400, error=str(exc))
             return RedirectResponse("/users", status_code=303)
         try:
             sample = _number(str(form.get("sample", "")), float, 100) / 100

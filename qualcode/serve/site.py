@@ -101,12 +101,39 @@ class Site:
 
     @contextmanager
     def project(self) -> Iterator[Any]:
-        """The project, its store opened for this request."""
-        proj = open_served(self.root)
+        """The project, its store open for this request: kept open between requests, one per
+        thread (a connection opened and closed per request costs a WAL checkpoint and a cold
+        page cache each time), opened again when qualcode.toml changes or the store file is
+        another file (restored, moved aside)."""
+        yield self._opened()
+
+    def _opened(self) -> Any:
+        import threading
+
+        from qualcode.settings import SETTINGS_FILE
+
+        kept = getattr(self, "_kept", None)
+        if kept is None:
+            kept = self._kept = threading.local()
         try:
-            yield proj
-        finally:
-            proj.close()
+            settings = (self.root / SETTINGS_FILE).stat()
+            key: tuple[Any, ...] = (settings.st_mtime_ns, settings.st_size)
+            proj = getattr(kept, "proj", None)
+            if proj is not None and getattr(kept, "key", None) == key:
+                store = proj.store_path.stat()
+                if (store.st_dev, store.st_ino) == kept.store:
+                    return proj
+        except OSError:  # gone or moved: open_served says what is wrong
+            pass
+        old = getattr(kept, "proj", None)
+        kept.proj = kept.key = None
+        if old is not None:
+            old.close()
+        proj = open_served(self.root)
+        opened = proj.store  # opened now, and its file's identity taken
+        store = opened.path.stat()
+        kept.proj, kept.key, kept.store = proj, key, (store.st_dev, store.st_ino)
+        return proj
 
     def page(self, name: str, status: int = 200, **values: Any) -> Response:
         from starlette.responses import HTMLResponse
@@ -168,14 +195,21 @@ class Site:
 
             async def endpoint(request: Any) -> Response:
                 form = await request.form()
+                from qualcode.serve import cache
+
                 with self.project() as proj:
                     user, refused = self.poster(request, proj, form, roles)
                     if refused is not None:
                         return refused
-                    if not act:
-                        return handler(request, proj, user, form)
-                    with proj.store.action(*action_of(route, proj, user, form)):
-                        return handler(request, proj, user, form)
+                    segment = segment_of(proj, form)  # where the post's writes go
+                    before = proj.store.versions()
+                    try:
+                        if not act:
+                            return handler(request, proj, user, form)
+                        with proj.store.action(*action_of(route, proj, user, form)):
+                            return handler(request, proj, user, form)
+                    finally:
+                        cache.after(proj, before, segment)  # the review queue there
 
             endpoint.__doc__ = handler.__doc__
             return endpoint

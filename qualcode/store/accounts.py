@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from qualcode.errors import QualcodeError
 from qualcode.store import sql
 from qualcode.store.base import StoreBase, now
 
@@ -63,15 +64,90 @@ class AccountStore(StoreBase):
             c.execute(sql.SET_PASSWORD, (password_hash, user_id))
 
     def deactivate(self, name: str, by: str = "", via: str = "") -> bool:
-        """Deactivate a user and end their sessions; False when there is no such user."""
+        """Deactivate a user and end their sessions; False when there is no such user. The
+        last active lead is never deactivated (nobody could manage the team then)."""
         with self.transaction() as c:
             user = self.user(name)
             if user is None:
                 return False
+            self._keeps_a_lead(user, f"deactivate {name}")
             c.execute(sql.DEACTIVATE_USER, (name,))
             c.execute(sql.DROP_USER_SESSIONS, (user["id"],))
             self.audit_event(by, "users deactivate", [name], {"users deactivated": 1}, via)
         return True
+
+    def reinvite(self, name: str, invite: str, by: str = "", via: str = "") -> None:
+        """A new one-time invite (``invite``: its token's hash) for an active user: their
+        password is cleared, their older invites end unused and their sessions end, with the
+        audit entry, all together (they choose a new password through the new link)."""
+        with self.transaction() as c:
+            user = self._account(name)
+            if not user["active"]:
+                raise QualcodeError(
+                    f"{name} is deactivated",
+                    f"reactivate them first: 'qualcode users reactivate {name}'",
+                )
+            c.execute(sql.END_USER_INVITES, (now(), user["id"]))
+            c.execute(sql.CLEAR_PASSWORD, (user["id"],))
+            c.execute(sql.DROP_USER_SESSIONS, (user["id"],))
+            c.execute(sql.INSERT_INVITE, (invite, user["id"], now()))
+            self.audit_event(by, "users reinvite", [name], {"users reinvited": 1}, via)
+
+    def reactivate(self, name: str, by: str = "", via: str = "") -> None:
+        """Let a deactivated user log in again (with their password, if they had set one)."""
+        with self.transaction() as c:
+            user = self._account(name)
+            if user["active"]:
+                raise QualcodeError(f"{name} is active already", "see 'qualcode users list'")
+            c.execute(sql.REACTIVATE_USER, (user["id"],))
+            self.audit_event(by, "users reactivate", [name], {"users reactivated": 1}, via)
+
+    def set_role(
+        self,
+        name: str,
+        role: str,
+        sample: float = 1.0,
+        seed: int = 0,
+        overlap: str = "",
+        by: str = "",
+        via: str = "",
+    ) -> None:
+        """Give a user another role (a coder's ``sample``, ``seed`` and ``overlap`` with it;
+        any other role codes no sample). Their open sessions take the new role at their next
+        request. The last active lead keeps the role."""
+        argv = [name, role]
+        argv += ["--sample", f"{sample:g}", "--seed", str(seed)] if role == "coder" else []
+        argv += ["--overlap-with", overlap] if overlap else []
+        with self.transaction() as c:
+            user = self._account(name)
+            was = next(u for u in self.users() if u["id"] == user["id"])
+            if (was["role"], was["sample"], was["seed"], was["overlap"]) == (
+                role,
+                sample,
+                seed,
+                overlap,
+            ):
+                raise QualcodeError(f"{name} is a {role} already", "see 'qualcode users list'")
+            if role != "lead":
+                self._keeps_a_lead(user, f"make {name} a {role}")
+            c.execute(sql.SET_ROLE, (role, sample, seed, overlap, user["id"]))
+            self.audit_event(by, "users role", argv, {"roles changed": 1}, via)
+
+    def _account(self, name: str) -> dict[str, Any]:
+        user = self.user(name)
+        if user is None:
+            raise QualcodeError(f"no user '{name}'", "see 'qualcode users list'")
+        return user
+
+    def _keeps_a_lead(self, user: dict[str, Any], doing: str) -> None:
+        """Refuse a change that would leave the project without an active lead."""
+        if user["role"] != "lead" or not user["active"]:
+            return
+        if int(self.conn.execute(sql.ACTIVE_LEADS).fetchone()[0]) <= 1:
+            raise QualcodeError(
+                f"cannot {doing}: {user['name']} is the last active lead",
+                "make someone else a lead first ('qualcode users role NAME lead')",
+            )
 
     def add_invite(self, user_id: int, token_hash: str) -> None:
         with self.transaction() as c:

@@ -106,6 +106,26 @@ class ReviewStore(StoreBase):
             apps.append(tuple(r[:8]))
         return (found, apps) if found is not None else None
 
+    def queue_state(self) -> tuple[list[tuple[str, int]], set[str]]:
+        """The review queue for every reviewer at once: every segment with a current machine
+        suggestion, in document order, with its document; and those of them with a suggestion
+        nobody has decided (as undecided_on tells, one segment at a time)."""
+        hidden = self._combined_by_model()
+        order: dict[str, int] = {}
+        undecided: set[str] = set()
+        for segment, doc, kind, codebook, open_ in self.conn.execute(sql.QUEUE_STATE):
+            if hidden(segment, kind, codebook):
+                continue
+            order.setdefault(segment, doc)
+            if open_:
+                undecided.add(segment)
+        return list(order.items()), undecided
+
+    def versions(self) -> tuple[int, int]:
+        """(a number that changes whenever another connection commits, rows this connection has
+        changed): equal twice, nothing in the store has changed in between."""
+        return int(self.conn.execute(sql.DATA_VERSION).fetchone()[0]), self.conn.total_changes
+
     def segment_suggestions(self, segment: str) -> list[tuple[Any, ...]]:
         """Every current suggestion on one segment as queue_applications gives them, each
         followed by its live decision (action, reviewer, when; None when undecided)."""

@@ -416,6 +416,12 @@ SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed, u.overlap
 FROM web_sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = ? AND u.active = 1 AND s.created_at > ?"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
+# Accounts a lead manages after adding them: a new invite, reactivation, another role.
+END_USER_INVITES = "UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL"
+CLEAR_PASSWORD = "UPDATE users SET password_hash = NULL WHERE id = ?"
+REACTIVATE_USER = "UPDATE users SET active = 1 WHERE id = ?"
+SET_ROLE = "UPDATE users SET role = ?, sample = ?, seed = ?, overlap = ? WHERE id = ?"
+ACTIVE_LEADS = "SELECT count(*) FROM users WHERE role = 'lead' AND active = 1"
 
 INSERT_AUDIT = """
 INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes,
@@ -749,6 +755,16 @@ SELECT a.id, a.segment_id, a.code_id, a.kind, a.source, a.score, a.start, a.end,
 FROM applications a
 WHERE a.segment_id = ? AND a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
   AND NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)"""
+# Every current machine suggestion in review order, and whether it is still undecided: the queue
+# a server keeps between writes.
+QUEUE_STATE = """
+SELECT a.segment_id, s.document_id, a.kind, coalesce(a.codebook_hash, ''),
+       NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
+FROM applications a JOIN segments s ON s.id = a.segment_id
+JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
+WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
+ORDER BY d.source, s.start"""
+DATA_VERSION = "PRAGMA data_version"
 COUNT_WAITING_FOR = """
 SELECT count(DISTINCT a.segment_id) FROM applications a
 JOIN segments s ON s.id = a.segment_id
