@@ -29,6 +29,7 @@ from qualcode.serve.accounts import (
     verify_password,
 )
 from qualcode.serve.learning import Learner
+from qualcode.serve.network import MAX_BODY, BodyTooLarge, Gate, Network
 from qualcode.serve.site import (
     COOKIE,
     HERE,
@@ -51,6 +52,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 FAILURES, WINDOW = 5, 900  # failed logins per name before a 15-minute wait
+MAX_MEMO = 10_000  # characters of one memo
 HOLD = 300  # seconds a reviewer keeps the segment they have open from other reviewers
 RECENT = 120  # seconds during which another reviewer's decision is marked "just now"
 GROUPS = 12  # attributes with more values than this (dates, years) are not offered as parts
@@ -85,7 +87,9 @@ class Desk:
         return next((w for w in held if w != who), "")
 
 
-def create_app(root: Path, secure_cookies: bool = False) -> Any:
+def create_app(root: Path, secure_cookies: bool = False, network: Network | None = None) -> Any:
+    """The review server's app over the project at ``root``; ``network`` says its public
+    address and trusted proxies (qualcode.serve.network; by default this machine only)."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.base import BaseHTTPMiddleware
@@ -96,7 +100,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
 
     from qualcode.serve import lead
 
-    site = Site(root, secure_cookies)
+    site = Site(root, secure_cookies, network)
     failures: dict[str, list[float]] = defaultdict(list)
     desk = Desk()
     learner = Learner(root)
@@ -104,7 +108,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     def go(path: str) -> Response:
         return RedirectResponse(path, status_code=303)
 
-    def login_session(proj: Any, user_id: int, how: str) -> Response:
+    def login_session(request: Request, proj: Any, user_id: int, how: str) -> Response:
         """Log the user in (``how``: with their password, or through an invite): a session,
         and its audit entry in the same transaction."""
         token = new_token()
@@ -112,7 +116,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         response = go("/")
         response.set_cookie(
             COOKIE, token, max_age=SESSION_DAYS * 86400, httponly=True, samesite="strict",
-            secure=secure_cookies, path="/",
+            secure=site.secure(request), path="/",
         )  # fmt: skip
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
@@ -121,7 +125,12 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         nonce = new_token()
         response = site.page("login.html", csrf=nonce, error="")
         response.set_cookie(
-            LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies, path="/"
+            LOGIN_COOKIE,
+            nonce,
+            httponly=True,
+            samesite="strict",
+            secure=site.secure(request),
+            path="/",
         )
         return response
 
@@ -142,7 +151,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 nonce = str(form.get("csrf", ""))
                 return site.page("login.html", 401, csrf=nonce, error="Wrong name or password.")
             failures.pop(name, None)
-            return login_session(proj, user["id"], "password")
+            return login_session(request, proj, user["id"], "password")
 
     async def invite_form(request: Request) -> Response:
         token = request.path_params["token"]
@@ -171,7 +180,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 return site.error(
                     404, "This invite was used, expired (after 7 days) or never existed."
                 )
-            return login_session(proj, user_id, "invite")
+            return login_session(request, proj, user_id, "invite")
 
     async def logout(request: Request) -> Response:
         form = await request.form()
@@ -292,6 +301,11 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             return site.error(403, "Blind coders write memos on their own segments.", user)
         if kind == "memo":
             text = str(form.get("text", "")).strip()
+            if len(text) > MAX_MEMO:  # shown wherever memos are listed: kept to a note's size
+                return site.error(
+                    400, f"A memo is at most {MAX_MEMO:,} characters; this one has {len(text):,}.",
+                    user,
+                )  # fmt: skip
             if text:
                 proj.store.add_mark(segment, user["name"], "memo", text)
         else:
@@ -377,10 +391,14 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         *lead.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+
+    async def too_large(request: Request, exc: Exception) -> Response:
+        return site.error(413, f"The form is too large (at most {MAX_BODY:,} bytes).")
+
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Headers)],
-        exception_handlers={QualcodeError: project_problem},
+        middleware=[Middleware(Gate, network=site.network), Middleware(Headers)],
+        exception_handlers={QualcodeError: project_problem, BodyTooLarge: too_large},
     )
     app.state.learner = learner  # for tests and benchmarks to wait on
     return app

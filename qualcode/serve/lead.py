@@ -196,7 +196,7 @@ def routes(site: Site) -> list[Any]:
             token = add_user(proj, name, role, sample, seed, overlap, user["name"], "browser")
         except QualcodeError as exc:
             return _users(proj, user, 400, error=str(exc))
-        link = f"{request.base_url}invite/{token}"
+        link = site.network.invite_link(token)  # the public address, never the Host header
         return _users(proj, user, invited=name.strip(), link=link)
 
     return [

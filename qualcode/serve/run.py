@@ -1,0 +1,55 @@
+"""Running the review server: uvicorn with HTTPS when a certificate is given, forwarded headers
+believed only from trusted proxies (qualcode.serve.network), deadlines and a connection cap
+under the raised open-file limit and rate-limited log lines (qualcode.serve.limits); the
+retraining worker stopped when the server stops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.serve.limits import (
+    KEEP_ALIVE,
+    connection_cap,
+    guarded_protocol,
+    log_config,
+    raise_open_files,
+)
+from qualcode.serve.network import Plan
+
+
+def uvicorn_config(root: Path, plan: Plan, max_connections: int) -> tuple[object, object]:
+    """(uvicorn's Config, the app) for serving ``root`` as ``plan`` says."""
+    import uvicorn
+
+    from qualcode.serve.app import create_app
+
+    cap = connection_cap(max_connections, raise_open_files())
+    app = create_app(root, network=plan.network)
+    config = uvicorn.Config(
+        app,
+        host=plan.host,
+        port=plan.port,
+        http=guarded_protocol(cap),
+        ws="none",
+        lifespan="off",
+        ssl_certfile=plan.certfile or None,
+        ssl_keyfile=plan.keyfile or None,
+        proxy_headers=False,  # qualcode.serve.network.Gate believes trusted proxies only
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE,
+        access_log=False,  # request lines can carry participants' words: never logged
+        log_config=log_config(),
+        log_level="warning",
+    )
+    return config, app
+
+
+def run(root: Path, plan: Plan, max_connections: int) -> None:
+    """Serve until stopped; the retraining worker, if one is at work, is stopped with it."""
+    import uvicorn
+
+    config, app = uvicorn_config(root, plan, max_connections)
+    try:
+        uvicorn.Server(config).run()  # type: ignore[arg-type]
+    finally:
+        app.state.learner.stop()  # type: ignore[attr-defined]
