@@ -71,6 +71,18 @@ def relearn_at(root: str) -> tuple[int | None, list[str], int, str]:
         return None, [], 0, str(exc)
 
 
+def worker_pool() -> Any:
+    """A pool of one process for retraining: a fresh interpreter (no copied locks) that ends
+    when this process ends, however it ends (:func:`end_with`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=end_with, initargs=(os.getpid(),)
+    )
+
+
 def end_with(server: int) -> None:
     """In the retraining worker: end it when the server process ``server`` ends, however it
     ends (even kill -9, which leaves no time to stop it): on Linux the kernel sends it SIGKILL
@@ -138,14 +150,8 @@ class Learner:
         self.thread.start()
 
     def _run(self) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copied locks
         try:
-            with ProcessPoolExecutor(
-                max_workers=1, mp_context=context, initializer=end_with, initargs=(os.getpid(),)
-            ) as pool:
+            with worker_pool() as pool:
                 self.pool = pool
                 run, order, segments, problem = pool.submit(relearn_at, str(self.root)).result()
         except Exception as exc:  # noqa: BLE001 - a bug: its kind only (a message could quote data)
