@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli import coding, commands, review, serve, suggest, topics
+from qualcode.cli import admin, coding, commands, review, serve, suggest, topics
 from qualcode.cli.app import app
 from qualcode.cli.helpfmt import literal_brackets, plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError
@@ -21,7 +21,18 @@ tidy(app)
 plain_types()
 literal_brackets()
 
-__all__ = ["app", "coding", "commands", "main", "review", "run", "serve", "suggest", "topics"]
+__all__ = [
+    "admin",
+    "app",
+    "coding",
+    "commands",
+    "main",
+    "review",
+    "run",
+    "serve",
+    "suggest",
+    "topics",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ LOGGED = {
     ("export", "matrix"), ("export", "themes"), ("export", "qdpx"), ("export", "codings"),
     ("export", "methods"),
 }  # fmt: skip
+LOGGED |= {("users", "unlock")}  # a lead unlocking a name after failed logins
 GROUPS = {"codebook", "export", "review", "suggest", "import", "topics", "users"}
 NOT_LOGGED_WITH = {"--dry-run", "--no-store", "--help", "-h"}
 # Commands that may create the project's store; the others are logged only in a project that

@@ -51,7 +51,6 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-FAILURES, WINDOW = 5, 900  # failed logins per name before a 15-minute wait
 MAX_MEMO = 10_000  # characters of one memo
 HOLD = 300  # seconds a reviewer keeps the segment they have open from other reviewers
 RECENT = 120  # seconds during which another reviewer's decision is marked "just now"
@@ -98,10 +97,9 @@ def create_app(root: Path, secure_cookies: bool = False, network: Network | None
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.serve import lead
+    from qualcode.serve import lead, logins
 
     site = Site(root, secure_cookies, network)
-    failures: dict[str, list[float]] = defaultdict(list)
     desk = Desk()
     learner = Learner(root)
 
@@ -139,18 +137,20 @@ def create_app(root: Path, secure_cookies: bool = False, network: Network | None
         name, password = str(form.get("name", "")), str(form.get("password", ""))
         if not site.csrf_ok(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE, "")):
             return site.error(403, "The form expired: open the login page again.")
-        recent = [t for t in failures[name] if t > time.monotonic() - WINDOW]
-        failures[name] = recent
-        if len(recent) >= FAILURES:
-            return site.error(429, "Too many failed logins: wait 15 minutes.")
+        address = request.client.host if request.client else ""  # after trusted proxies
         with site.project() as proj:
+            if logins.held_back(proj, name, address):  # stored: a restart keeps it
+                return site.error(
+                    429, "Too many failed logins from here: wait 15 minutes, or ask a lead to "
+                    "unlock your name.",
+                )  # fmt: skip
             user = proj.store.user(name)
             ok = verify_password(password, user["password_hash"] if user else None)
             if not ok or user is None or not user["active"]:
-                failures[name].append(time.monotonic())
+                logins.failed(proj, name, address)
                 nonce = str(form.get("csrf", ""))
                 return site.page("login.html", 401, csrf=nonce, error="Wrong name or password.")
-            failures.pop(name, None)
+            logins.succeeded(proj, name, address)
             return login_session(request, proj, user["id"], "password")
 
     async def invite_form(request: Request) -> Response:
@@ -389,6 +389,7 @@ def create_app(root: Path, secure_cookies: bool = False, network: Network | None
         Route("/code", code, methods=["POST"]),
         Route("/api/segment/{segment}", segment_state),
         *lead.routes(site),
+        *logins.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

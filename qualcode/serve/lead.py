@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from qualcode.errors import QualcodeError
+from qualcode.serve import logins
 from qualcode.serve.site import LEADS, ROLES, SEES_CODES, Site, codebook_of
 
 SAMPLES, SEED = 1000, 0  # agreement's bootstrap, as 'qualcode agreement' runs it
@@ -175,6 +176,7 @@ def routes(site: Site) -> list[Any]:
         return site.page(
             "lead_users.html", status, user=user, users=proj.store.users(), roles=ROLES,
             progress=proj.store.reviewer_progress(), coders=sorted(proj.store.coder_codings()),
+            locked=logins.locked(proj),
             **values,
         )  # fmt: skip
 

@@ -48,8 +48,15 @@ def run(root: Path, plan: Plan, max_connections: int) -> None:
     """Serve until stopped; the retraining worker, if one is at work, is stopped with it."""
     import uvicorn
 
+    from qualcode.serve.site import open_served
+    from qualcode.store.backup import serving_lock
+
+    proj = open_served(root)
+    store = proj.store_path
+    proj.close()
     config, app = uvicorn_config(root, plan, max_connections)
-    try:
-        uvicorn.Server(config).run()  # type: ignore[arg-type]
-    finally:
-        app.state.learner.stop()  # type: ignore[attr-defined]
+    with serving_lock(store):  # 'qualcode restore' refuses while it is held
+        try:
+            uvicorn.Server(config).run()  # type: ignore[arg-type]
+        finally:
+            app.state.learner.stop()  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from qualcode.store.accounts import AccountStore
 from qualcode.store.base import BUSY_TIMEOUT, busy, now
 from qualcode.store.coding import CodingStore
 from qualcode.store.documents import DocumentStore
+from qualcode.store.logins import LoginStore
 from qualcode.store.review import ReviewStore
 
 
@@ -28,7 +29,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class Store(DocumentStore, CodingStore, ReviewStore, AccountStore):
+class Store(DocumentStore, CodingStore, ReviewStore, LoginStore, AccountStore):
     """A connection to one project's store. Use :func:`open_store`."""
 
     def _reviewers(self) -> dict[str, dict[str, int]]:

@@ -312,6 +312,20 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             WHERE coalesce(action_id, 0) NOT IN (SELECT action_id FROM undone_actions);
         """,
     ),
+    (
+        11,
+        "failed logins of 'qualcode serve' by name and client address, kept across restarts",
+        """
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,     -- the name tried (a user's, or not)
+            address TEXT NOT NULL,  -- the client address it came from
+            at TEXT NOT NULL
+        );
+        CREATE INDEX login_failures_pair ON login_failures(name, address, at);
+        CREATE INDEX login_failures_address ON login_failures(address, at);
+        """,
+    ),
 )
 
 INSERT_USER = """
@@ -338,6 +352,18 @@ SELECT u.id, u.name, u.role, s.csrf, u.sample, u.seed, u.overlap
 FROM web_sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = ? AND u.active = 1 AND s.created_at > ?"""
 DROP_SESSION = "DELETE FROM web_sessions WHERE token_hash = ?"
+# Failed logins (qualcode.store.logins): counted per name and address, and per address.
+INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)"
+PRUNE_LOGIN_FAILURES = "DELETE FROM login_failures WHERE at <= ?"
+LOGIN_FAILURES = """
+SELECT (SELECT count(*) FROM login_failures WHERE name = ? AND address = ? AND at > ?),
+       (SELECT count(*) FROM login_failures WHERE address = ? AND at > ?)"""
+CLEAR_LOGIN_FAILURES = "DELETE FROM login_failures WHERE name = ? AND address = ?"
+UNLOCK_NAME = "DELETE FROM login_failures WHERE name = ?"
+LOCKED_NAMES = """
+SELECT name, max(n) FROM (
+    SELECT name, count(*) AS n FROM login_failures WHERE at > ? GROUP BY name, address
+) WHERE n >= ? GROUP BY name ORDER BY name"""
 
 INSERT_AUDIT = """
 INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes,
@@ -760,3 +786,12 @@ SELECT (SELECT count(*) FROM documents WHERE id > ?),
        (SELECT count(*) FROM resolutions WHERE id > ?)"""
 # The action that stored each live reconcile resolution, oldest first (the export's action column).
 RESOLUTION_ACTIONS = "SELECT segment_id, action_id FROM live_resolutions ORDER BY id"
+
+# Backups and restores (qualcode.store.backup).
+INTEGRITY_CHECK = "PRAGMA integrity_check"
+COUNT_DECISIONS = "SELECT count(*) FROM decisions"
+JOURNAL_DELETE = "PRAGMA journal_mode = DELETE"
+JOURNAL_WAL = "PRAGMA journal_mode = WAL"
+BEGIN_EXCLUSIVE = "BEGIN EXCLUSIVE"
+CHECKPOINT_TRUNCATE = "PRAGMA wal_checkpoint(TRUNCATE)"
+ROLLBACK = "ROLLBACK"
