@@ -111,13 +111,13 @@ def test_a_request_sent_slowly_is_closed(served: Path, monkeypatch: Any) -> None
 
     from qualcode.serve import limits
     from qualcode.serve.network import plan
-    from qualcode.serve.run import uvicorn_config
+    from qualcode.serve.run import uvicorn_options
     from qualcode.settings import ServerSettings
 
     monkeypatch.setattr(limits, "HEADER_TIMEOUT", 0.5)
     port = _free_port()
-    config, _ = uvicorn_config(served, plan(ServerSettings(), served, port=port), 100)
-    server = uvicorn.Server(config)  # type: ignore[arg-type]
+    app, options = uvicorn_options(served, plan(ServerSettings(), served, port=port), 100)
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

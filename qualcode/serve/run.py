@@ -6,6 +6,7 @@ retraining worker stopped when the server stops."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from qualcode.serve.limits import (
     KEEP_ALIVE,
@@ -17,31 +18,28 @@ from qualcode.serve.limits import (
 from qualcode.serve.network import Plan
 
 
-def uvicorn_config(root: Path, plan: Plan, max_connections: int) -> tuple[object, object]:
-    """(uvicorn's Config, the app) for serving ``root`` as ``plan`` says."""
-    import uvicorn
-
+def uvicorn_options(root: Path, plan: Plan, max_connections: int) -> tuple[Any, dict[str, Any]]:
+    """(the app, uvicorn's options) for serving ``root`` as ``plan`` says."""
     from qualcode.serve.app import create_app
 
     cap = connection_cap(max_connections, raise_open_files())
     app = create_app(root, network=plan.network)
-    config = uvicorn.Config(
-        app,
-        host=plan.host,
-        port=plan.port,
-        http=guarded_protocol(cap),
-        ws="none",
-        lifespan="off",
-        ssl_certfile=plan.certfile or None,
-        ssl_keyfile=plan.keyfile or None,
-        proxy_headers=False,  # qualcode.serve.network.Gate believes trusted proxies only
-        server_header=False,
-        timeout_keep_alive=KEEP_ALIVE,
-        access_log=False,  # request lines can carry participants' words: never logged
-        log_config=log_config(),
-        log_level="warning",
-    )
-    return config, app
+    options = {
+        "host": plan.host,
+        "port": plan.port,
+        "http": guarded_protocol(cap),
+        "ws": "none",
+        "lifespan": "off",
+        "ssl_certfile": plan.certfile or None,
+        "ssl_keyfile": plan.keyfile or None,
+        "proxy_headers": False,  # qualcode.serve.network.Gate believes trusted proxies only
+        "server_header": False,
+        "timeout_keep_alive": KEEP_ALIVE,
+        "access_log": False,  # request lines can carry participants' words: never logged
+        "log_config": log_config(),
+        "log_level": "warning",
+    }
+    return app, options
 
 
 def run(root: Path, plan: Plan, max_connections: int) -> None:
@@ -54,9 +52,9 @@ def run(root: Path, plan: Plan, max_connections: int) -> None:
     proj = open_served(root)
     store = proj.store_path
     proj.close()
-    config, app = uvicorn_config(root, plan, max_connections)
+    app, options = uvicorn_options(root, plan, max_connections)
     with serving_lock(store):  # 'qualcode restore' refuses while it is held
         try:
-            uvicorn.Server(config).run()  # type: ignore[arg-type]
+            uvicorn.run(app, **options)
         finally:
-            app.state.learner.stop()  # type: ignore[attr-defined]
+            app.state.learner.stop()
