@@ -17,6 +17,8 @@ from qualcode.serve.limits import (
 )
 from qualcode.serve.network import Plan
 
+BACKLOG = 128
+
 
 def uvicorn_options(root: Path, plan: Plan, max_connections: int) -> tuple[Any, dict[str, Any]]:
     """(the app, uvicorn's options) for serving ``root`` as ``plan`` says."""
@@ -35,6 +37,7 @@ def uvicorn_options(root: Path, plan: Plan, max_connections: int) -> tuple[Any, 
         "proxy_headers": False,  # qualcode.serve.network.Gate believes trusted proxies only
         "server_header": False,
         "timeout_keep_alive": KEEP_ALIVE,
+        "backlog": BACKLOG,  # accepted at most this many at a time: the cap is checked between
         "access_log": False,  # request lines can carry participants' words: never logged
         "log_config": log_config(),
         "log_level": "warning",
