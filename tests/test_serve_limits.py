@@ -214,3 +214,33 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return True
+
+
+def test_a_repeated_log_line_is_written_once_a_minute_with_a_count(monkeypatch: Any) -> None:
+    """Found: 91 MB of 'Too many open files' lines in seconds."""
+    import io
+    import logging
+
+    from qualcode.serve import limits
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(limits.RepeatFilter())
+    logger = logging.getLogger("qualcode-test-repeat")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for _ in range(10_000):
+            logger.error("socket.accept() out of system resource")
+        logger.error("another line")
+        assert out.getvalue().splitlines() == [
+            "socket.accept() out of system resource", "another line"
+        ]  # fmt: skip
+        monkeypatch.setattr(limits, "REPEAT_EVERY", 0.0)  # a minute later
+        logger.error("socket.accept() out of system resource")
+        assert out.getvalue().splitlines()[-1] == (
+            "socket.accept() out of system resource (9999 more like it in the last minute not "
+            "shown)"
+        )
+    finally:
+        logger.removeHandler(handler)

@@ -116,7 +116,8 @@ class Gate:
         if net.https_only and scheme == "http" and not is_loopback(client):
             await _plain(send, 403, f"Open this server over HTTPS: {net.url}")
             return
-        if int(headers.get("content-length", "0") or 0) > MAX_BODY:
+        length = headers.get("content-length", "0").strip() or "0"
+        if not length.isdigit() or int(length) > MAX_BODY:
             await _plain(send, 413, f"The form is too large (at most {MAX_BODY:,} bytes).")
             return
         await self.app(scope, _capped(receive), send)
