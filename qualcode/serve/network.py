@@ -148,7 +148,8 @@ async def _plain(send: Any, status: int, text: str) -> None:
     await send({
         "type": "http.response.start", "status": status,
         "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()), (b"connection", b"close")],
+                    (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+                    (b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")],
     })  # fmt: skip
     await send({"type": "http.response.body", "body": body})
 
