@@ -132,6 +132,13 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8765
     store: str = ""  # empty: [paths] store; else a SQLite file (a path or sqlite:///path)
+    # on a network (qualcode.serve.network): the address people open, HTTPS, trusted proxies
+    url: str = ""  # e.g. "https://qual.example.org": invite links; other Host headers refused
+    certfile: str = ""  # PEM certificate (chain) and its key: serve HTTPS directly
+    keyfile: str = ""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # may say X-Forwarded-Proto/For
+    allow_http: bool = False  # plain HTTP off this machine, on purpose (a warning on each page)
+    max_connections: int = 1000  # open connections at once; more are answered 503
 
     def store_path(self) -> str:
         """The SQLite file named by ``store`` ('' for [paths] store)."""
@@ -273,6 +280,8 @@ def load_settings(root: Path) -> Settings:
         )
     if not 0 < v.port < 65536:
         raise ProjectError(f"{path} [server]: port must be between 1 and 65535")
+    if v.max_connections < 10:
+        raise ProjectError(f"{path} [server]: max_connections must be at least 10")
     if t.method not in ("lda", "nmf"):
         raise ProjectError(f'{path} [topics]: method must be "lda" or "nmf"')
     if not 2 <= t.k_min <= t.k_max <= 100 or t.k_step < 1:
@@ -360,4 +369,11 @@ host = "127.0.0.1"                   # 'qualcode serve' listens here (this machi
 port = 8765                          # ...on this port
 store = ""                           # the store it serves: empty for [paths] store, or a SQLite
                                      # file ("sqlite:///path"; PostgreSQL is planned)
+url = ""                             # the address people open, e.g. "https://qual.example.org"
+                                     # (invite links; requests naming another host are refused)
+certfile = ""                        # a PEM certificate and its key: serve HTTPS directly
+keyfile = ""                         # ...and its private key (give both, or neither)
+trusted_proxies = ["127.0.0.1", "::1"]   # proxies whose X-Forwarded-Proto/For are believed
+allow_http = false                   # plain HTTP off this machine on purpose (trusted network)
+max_connections = 1000               # connections open at once; beyond it a clear 503
 """

@@ -12,7 +12,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli import analysis, coding, commands, review, serve, suggest, summaries, topics
+from qualcode.cli import (
+    admin,
+    analysis,
+    coding,
+    commands,
+    review,
+    serve,
+    suggest,
+    summaries,
+    topics,
+)
 from qualcode.cli import search as search  # registers `qualcode search`
 from qualcode.cli import users as users  # 'users reinvite|reactivate|role' (issue 27)
 from qualcode.cli.app import app
@@ -25,6 +35,7 @@ literal_brackets()
 
 __all__ = ["app", "coding", "commands", "main", "review", "run", "serve", "suggest", "topics"]
 __all__ += ["analysis", "summaries"]  # coding queries and framework summaries
+__all__ += ["admin"]  # backup, restore, users unlock
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,7 @@ LOGGED = {
 LOGGED_ONLY_WITH: dict[tuple[str, ...], set[str]] = {
     ("search",): {"--suggest", "--code-as", "-o", "--output", "-f", "--format"}
 }
+LOGGED |= {("users", "unlock")}  # a lead unlocking a name after failed logins
 GROUPS = {"codebook", "export", "review", "suggest", "import", "topics", "users"}
 LOGGED |= {("summaries", "import"), ("summaries", "draft")}  # framework summaries
 GROUPS |= {"summaries"}

@@ -54,7 +54,7 @@ def users_add(
         ),
     ] = "",
     host: Annotated[
-        str, typer.Option(help="Host in the invite link (default: [server] host).")
+        str, typer.Option(help="Host in the invite link (default: [server] url, else host).")
     ] = "",
     port: Annotated[
         int,
@@ -74,11 +74,22 @@ def users_add(
     token = add_user(proj, name, role, sample, seed, overlap_with, via="cli")
     server = proj.settings.server
     proj.close()
-    host, port = host or server.host, port or server.port
+    link = invite_link(server, host, port, token)
     kind = f"{role}, {sample:.0%} sample" if sample < 1 else role
     kind += f" of {overlap_with}'s turns" if overlap_with else ""
     render.out.print(f"Added {name} ({kind}). Send them this link (it works once, within 7 days):")
-    render.out.print(f"http://{host}:{port}/invite/{token}", soft_wrap=True)
+    render.out.print(link, soft_wrap=True)
+
+
+def invite_link(server: Any, host: str, port: int, token: str) -> str:
+    """The invite link: at [server] url (the public address), or at --host/--port."""
+    from dataclasses import replace
+
+    from qualcode.serve.network import public_url
+
+    if host or port:
+        server = replace(server, url="", host=host or server.host, port=port or server.port)
+    return f"{public_url(server)}/invite/{token}"
 
 
 @users_app.command("list")
@@ -124,6 +135,33 @@ def serve(
     port: Annotated[
         int, typer.Option(help="Port (default: [server] port, 8765).", show_default=False)
     ] = 0,
+    url: Annotated[
+        str,
+        typer.Option(
+            help="The address people open, e.g. https://qual.example.org (default: [server] "
+            "url): invite links start with it; requests naming another host are refused."
+        ),
+    ] = "",
+    certfile: Annotated[
+        str, typer.Option(help="A PEM certificate (chain): serve HTTPS directly.")
+    ] = "",
+    keyfile: Annotated[str, typer.Option(help="The certificate's private key (PEM).")] = "",
+    proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An address (or network) of a reverse proxy whose X-Forwarded-Proto and "
+            "X-Forwarded-For are believed; repeat for more (default: [server] trusted_proxies, "
+            "this machine)."
+        ),
+    ] = None,
+    allow_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-http",
+            help="Serve plain HTTP off this machine on purpose (a trusted network): cookies "
+            "that work over http, and a warning on every page.",
+        ),
+    ] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Serve the project's review to a team's browsers (Ctrl+C stops it).
@@ -136,35 +174,32 @@ def serve(
     page that shows suggestions or others' codes. Reviewers and leads see quotes, memos and
     agreement; leads reconcile side by side, download reports and manage users. Each form post
     is stored at once under the logged-in user as one action, which u undoes whole (only one's
-    own); logins and users added or deactivated are in 'qualcode log'. Listens on this machine
-    only unless --host says otherwise; on a network, put it behind HTTPS. [server] in
-    qualcode.toml sets host, port and the store served."""
-    import uvicorn
+    own); logins and users added or deactivated are in 'qualcode log'.
 
-    from qualcode.serve.app import create_app
+    Listens on this machine only unless --host says otherwise. Off this machine it serves HTTPS
+    (--certfile and --keyfile), or sits behind an HTTPS proxy (--proxy), or is told
+    --allow-http; it refuses to start on plain HTTP otherwise. Cookies are Secure whenever the
+    browser's address is https. [server] in qualcode.toml sets all of these and the store
+    served."""
     from qualcode.serve.learning import model_order
+    from qualcode.serve.network import plan
+    from qualcode.serve.run import run
 
     proj = _served(project)
+    root, server, store = proj.root, proj.settings.server, proj.store_path
+    how = plan(server, root, host, port, url, certfile, keyfile, proxy, allow_http)
     try:
         model_order(proj)  # worked out now (a second or two), not in the first reviewer's page
     except QualcodeError as exc:  # e.g. a codebook mistake: the pages will say so
         render.warn(str(exc))
-    root, server, store = proj.root, proj.settings.server, proj.store_path
     proj.close()
-    host, port = host or server.host, port or server.port
-    if host not in LOCAL:
+    if how.network.allow_http and how.host not in LOCAL:
         render.warn(
-            f"listening on {host}: anyone who can reach this machine can try to log in; use it "
-            "only on a trusted network, behind an HTTPS proxy (passwords would otherwise cross "
-            "the network in clear)"
+            f"plain HTTP on {how.host} (--allow-http): passwords cross the network in clear; "
+            "use it only on a trusted network"
         )
     render.out.print(
-        f"Serving {root.name} ({store.name}) on http://{host}:{port}/ (Ctrl+C stops it)."
+        f"Serving {root.name} ({store.name}) on {how.scheme}://{how.host}:{how.port}/, "
+        f"open at {how.network.url}/ (Ctrl+C stops it)."
     )
-    uvicorn.run(
-        create_app(root, secure_cookies=host not in LOCAL),
-        host=host,
-        port=port,
-        access_log=False,  # request lines can carry participants' words: never logged
-        log_level="warning",
-    )
+    run(root, how, server.max_connections)

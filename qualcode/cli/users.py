@@ -18,7 +18,7 @@ from qualcode.cli.serve import _served, users_app
 def users_reinvite(
     name: Annotated[str, typer.Argument(help="The user who needs a new link.")],
     host: Annotated[
-        str, typer.Option(help="Host in the invite link (default: [server] host).")
+        str, typer.Option(help="Host in the invite link (default: [server] url, else host).")
     ] = "",
     port: Annotated[
         int,
@@ -39,9 +39,10 @@ def users_reinvite(
         server = proj.settings.server
     finally:
         proj.close()
-    host, port = host or server.host, port or server.port
+    from qualcode.cli.serve import invite_link
+
     render.out.print(f"New invite for {name}; their password is cleared. Send them this link:")
-    render.out.print(f"http://{host}:{port}/invite/{token}", soft_wrap=True)
+    render.out.print(invite_link(server, host, port, token), soft_wrap=True)
 
 
 @users_app.command("reactivate")

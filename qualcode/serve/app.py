@@ -29,6 +29,7 @@ from qualcode.serve.accounts import (
     verify_password,
 )
 from qualcode.serve.learning import Learner
+from qualcode.serve.network import MAX_BODY, BodyTooLarge, Gate, Network
 from qualcode.serve.site import (
     COOKIE,
     HERE,
@@ -50,7 +51,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-FAILURES, WINDOW = 5, 900  # failed logins per name before a 15-minute wait
+MAX_MEMO = 10_000  # characters of one memo
 HOLD = 300  # seconds a reviewer keeps the segment they have open from other reviewers
 RECENT = 120  # seconds during which another reviewer's decision is marked "just now"
 GROUPS = 12  # attributes with more values than this (dates, years) are not offered as parts
@@ -85,7 +86,9 @@ class Desk:
         return next((w for w in held if w != who), "")
 
 
-def create_app(root: Path, secure_cookies: bool = False) -> Any:
+def create_app(root: Path, secure_cookies: bool = False, network: Network | None = None) -> Any:
+    """The review server's app over the project at ``root``; ``network`` says its public
+    address and trusted proxies (qualcode.serve.network; by default this machine only)."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.base import BaseHTTPMiddleware
@@ -94,17 +97,16 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from qualcode.serve import cache, fragments, lead, summaries
+    from qualcode.serve import cache, fragments, lead, logins, summaries
 
-    site = Site(root, secure_cookies)
-    failures: dict[str, list[float]] = defaultdict(list)
+    site = Site(root, secure_cookies, network)
     desk = Desk()
     learner = Learner(root)
 
     def go(path: str) -> Response:
         return RedirectResponse(path, status_code=303)
 
-    def login_session(proj: Any, user_id: int, how: str) -> Response:
+    def login_session(request: Request, proj: Any, user_id: int, how: str) -> Response:
         """Log the user in (``how``: with their password, or through an invite): a session,
         and its audit entry in the same transaction."""
         token = new_token()
@@ -112,7 +114,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         response = go("/")
         response.set_cookie(
             COOKIE, token, max_age=SESSION_DAYS * 86400, httponly=True, samesite="strict",
-            secure=secure_cookies, path="/",
+            secure=site.secure(request), path="/",
         )  # fmt: skip
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
@@ -121,7 +123,12 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         nonce = new_token()
         response = site.page("login.html", csrf=nonce, error="")
         response.set_cookie(
-            LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies, path="/"
+            LOGIN_COOKIE,
+            nonce,
+            httponly=True,
+            samesite="strict",
+            secure=site.secure(request),
+            path="/",
         )
         return response
 
@@ -130,19 +137,21 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         name, password = str(form.get("name", "")), str(form.get("password", ""))
         if not site.csrf_ok(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE, "")):
             return site.error(403, "The form expired: open the login page again.")
-        recent = [t for t in failures[name] if t > time.monotonic() - WINDOW]
-        failures[name] = recent
-        if len(recent) >= FAILURES:
-            return site.error(429, "Too many failed logins: wait 15 minutes.")
+        address = request.client.host if request.client else ""  # after trusted proxies
         with site.project() as proj:
+            if logins.held_back(proj, name, address):  # stored: a restart keeps it
+                return site.error(
+                    429, "Too many failed logins from here: wait 15 minutes, or ask a lead to "
+                    "unlock your name.",
+                )  # fmt: skip
             user = proj.store.user(name)
             ok = verify_password(password, user["password_hash"] if user else None)
             if not ok or user is None or not user["active"]:
-                failures[name].append(time.monotonic())
+                logins.failed(proj, name, address)
                 nonce = str(form.get("csrf", ""))
                 return site.page("login.html", 401, csrf=nonce, error="Wrong name or password.")
-            failures.pop(name, None)
-            return login_session(proj, user["id"], "password")
+            logins.succeeded(proj, name, address)
+            return login_session(request, proj, user["id"], "password")
 
     async def invite_form(request: Request) -> Response:
         token = request.path_params["token"]
@@ -171,7 +180,7 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
                 return site.error(
                     404, "This invite was used, expired (after 7 days) or never existed."
                 )
-            return login_session(proj, user_id, "invite")
+            return login_session(request, proj, user_id, "invite")
 
     async def logout(request: Request) -> Response:
         form = await request.form()
@@ -293,6 +302,11 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
             return site.error(403, "Blind coders write memos on their own segments.", user)
         if kind == "memo":
             text = str(form.get("text", "")).strip()
+            if len(text) > MAX_MEMO:  # shown wherever memos are listed: kept to a note's size
+                return site.error(
+                    400, f"A memo is at most {MAX_MEMO:,} characters; this one has {len(text):,}.",
+                    user,
+                )  # fmt: skip
             if text:
                 proj.store.add_mark(segment, user["name"], "memo", text)
         else:
@@ -379,12 +393,17 @@ def create_app(root: Path, secure_cookies: bool = False) -> Any:
         Route("/api/segment/{segment}", segment_state),
         *lead.routes(site),
         *summaries.routes(site),  # framework summaries (issue 28)
+        *logins.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+
+    async def too_large(request: Request, exc: Exception) -> Response:
+        return site.error(413, f"The form is too large (at most {MAX_BODY:,} bytes).")
+
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Headers)],
-        exception_handlers={QualcodeError: project_problem},
+        middleware=[Middleware(Gate, network=site.network), Middleware(Headers)],
+        exception_handlers={QualcodeError: project_problem, BodyTooLarge: too_large},
     )
     app.state.learner = learner  # for tests and benchmarks to wait on
     return app

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from qualcode.errors import QualcodeError
-from qualcode.serve import people
+from qualcode.serve import logins, people
 from qualcode.serve.site import LEADS, ROLES, SEES_CODES, Site, codebook_of
 
 SAMPLES, SEED = 1000, 0  # agreement's bootstrap, as 'qualcode agreement' runs it
@@ -176,7 +176,8 @@ def routes(site: Site) -> list[Any]:
         return site.page(
             "lead_users.html", status, user=user, users=proj.store.users(), roles=ROLES,
             progress=proj.store.reviewer_progress(), coders=sorted(proj.store.coder_codings()),
-            share=people.progress(proj, proj.store.users()), **values,
+            share=people.progress(proj, proj.store.users()), locked=logins.locked(proj),
+            **values,
         )  # fmt: skip
 
     @site.form_post(LEADS, act=False)  # not the coded record: the audit log keeps it
@@ -191,7 +192,7 @@ def routes(site: Site) -> list[Any]:
                 return _users(proj, user, 400, error=str(exc))
             if not token:
                 return RedirectResponse("/users", status_code=303)
-            link = f"{request.base_url}invite/{token}"
+            link = site.network.invite_link(token)  # the public address, never the Host header
             return _users(proj, user, invited=name.strip(), link=link, again=True)
         if form.get("action") == "deactivate":
             if name == user["name"]:
@@ -209,7 +210,7 @@ def routes(site: Site) -> list[Any]:
             token = add_user(proj, name, role, sample, seed, overlap, user["name"], "browser")
         except QualcodeError as exc:
             return _users(proj, user, 400, error=str(exc))
-        link = f"{request.base_url}invite/{token}"
+        link = site.network.invite_link(token)  # the public address, never the Host header
         return _users(proj, user, invited=name.strip(), link=link)
 
     return [

@@ -6,6 +6,7 @@ next retrain learns from them."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -70,6 +71,45 @@ def relearn_at(root: str) -> tuple[int | None, list[str], int, str]:
         return None, [], 0, str(exc)
 
 
+def worker_pool() -> Any:
+    """A pool of one process for retraining: a fresh interpreter (no copied locks) that ends
+    when this process ends, however it ends (:func:`end_with`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=end_with, initargs=(os.getpid(),)
+    )
+
+
+def end_with(server: int) -> None:
+    """In the retraining worker: end it when the server process ``server`` ends, however it
+    ends (even kill -9, which leaves no time to stop it): on Linux the kernel sends it SIGKILL
+    (PR_SET_PDEATHSIG); everywhere a thread checks every half second that the server is still
+    its parent."""
+    import os
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != server:  # already gone before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qualcode-end-with-server", daemon=True).start()
+
+
 class Learner:
     """Counts the segments the team finishes and, when enough are, retrains in a process of its
     own (training holds Python's interpreter lock: in a thread of the server it would slow every
@@ -82,6 +122,13 @@ class Learner:
         self.status = ""  # what the last retrain did, for the pages' status line
         self.retrained = 0  # how many times the model learnt
         self.ended = -REST  # when the last retrain ended (monotonic clock)
+        self.pool: Any = None  # the worker's pool while it retrains
+
+    def stop(self) -> None:
+        """End the retraining worker, if one is at work (the server is stopping)."""
+        pool = self.pool
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
 
     @property
     def busy(self) -> bool:
@@ -103,17 +150,14 @@ class Learner:
         self.thread.start()
 
     def _run(self) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copied locks
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            with worker_pool() as pool:
+                self.pool = pool
                 run, order, segments, problem = pool.submit(relearn_at, str(self.root)).result()
         except Exception as exc:  # noqa: BLE001 - a bug: its kind only (a message could quote data)
             problem = f"an internal error ({type(exc).__name__})"
         finally:
-            self.ended = time.monotonic()
+            self.ended, self.pool = time.monotonic(), None
         if problem:
             self.status = f"the model did not learn: {problem}"
             sys.stderr.write(f"qualcode serve: {self.status}\n")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.serve.accounts import token_hash
+from qualcode.serve.network import Network
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -88,12 +89,15 @@ def since() -> str:
 
 
 class Site:
-    def __init__(self, root: Path, secure_cookies: bool = False) -> None:
+    def __init__(
+        self, root: Path, secure_cookies: bool = False, network: Network | None = None
+    ) -> None:
         from jinja2 import Environment, FileSystemLoader, select_autoescape
 
         from qualcode.settings import load_settings
 
         self.root, self.secure_cookies = root, secure_cookies
+        self.network = network or Network()
         self.title = load_settings(root).name  # the project's name, in every page's header
         self.templates = Environment(
             loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape()
@@ -140,8 +144,15 @@ class Site:
 
         user = values.get("user") or {}
         nav = [(path, title) for path, title, roles in PAGES if user.get("role") in roles]
-        html = self.templates.get_template(name).render(nav=nav, project=self.title, **values)
+        html = self.templates.get_template(name).render(
+            nav=nav, project=self.title, plain_http=self.network.allow_http, **values
+        )
         return HTMLResponse(html, status_code=status)
+
+    def secure(self, request: Any) -> bool:
+        """Whether cookies are Secure: whenever the request's original scheme is https (served
+        with a certificate, or so said by a trusted proxy)."""
+        return self.secure_cookies or request.url.scheme == "https"
 
     def error(self, status: int, message: str, user: dict[str, Any] | None = None) -> Response:
         return self.page("error.html", status, message=message, user=user)

@@ -18,6 +18,7 @@ from qualcode.store.accounts import AccountStore
 from qualcode.store.base import BUSY_TIMEOUT, busy, now
 from qualcode.store.coding import CodingStore
 from qualcode.store.documents import DocumentStore
+from qualcode.store.logins import LoginStore
 from qualcode.store.review import ReviewStore
 from qualcode.store.search import SearchStore
 from qualcode.store.summaries import SummaryStore
@@ -30,7 +31,9 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class Store(DocumentStore, CodingStore, ReviewStore, AccountStore, SummaryStore, SearchStore):
+class Store(
+    DocumentStore, CodingStore, ReviewStore, LoginStore, AccountStore, SummaryStore, SearchStore
+):
     """A connection to one project's store. Use :func:`open_store`."""
 
     def _reviewers(self) -> dict[str, dict[str, int]]:

@@ -313,6 +313,20 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        11,
+        "failed logins of 'qualcode serve' by name and client address, kept across restarts",
+        """
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,     -- the name tried (a user's, or not)
+            address TEXT NOT NULL,  -- the client address it came from
+            at TEXT NOT NULL
+        );
+        CREATE INDEX login_failures_pair ON login_failures(name, address, at);
+        CREATE INDEX login_failures_address ON login_failures(address, at);
+        """,
+    ),
+    (
         12,
         "search index: full-text search over the turns of current documents, kept by triggers",
         # External content: the index holds no copy of the text, only its terms. A turn's row id
@@ -422,6 +436,19 @@ CLEAR_PASSWORD = "UPDATE users SET password_hash = NULL WHERE id = ?"
 REACTIVATE_USER = "UPDATE users SET active = 1 WHERE id = ?"
 SET_ROLE = "UPDATE users SET role = ?, sample = ?, seed = ?, overlap = ? WHERE id = ?"
 ACTIVE_LEADS = "SELECT count(*) FROM users WHERE role = 'lead' AND active = 1"
+
+# Failed logins (qualcode.store.logins): counted per name and address, and per address.
+INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)"
+PRUNE_LOGIN_FAILURES = "DELETE FROM login_failures WHERE at <= ?"
+LOGIN_FAILURES = """
+SELECT (SELECT count(*) FROM login_failures WHERE name = ? AND address = ? AND at > ?),
+       (SELECT count(*) FROM login_failures WHERE address = ? AND at > ?)"""
+CLEAR_LOGIN_FAILURES = "DELETE FROM login_failures WHERE name = ? AND address = ?"
+UNLOCK_NAME = "DELETE FROM login_failures WHERE name = ?"
+LOCKED_NAMES = """
+SELECT name, max(n) FROM (
+    SELECT name, count(*) AS n FROM login_failures WHERE at > ? GROUP BY name, address
+) WHERE n >= ? GROUP BY name ORDER BY name"""
 
 INSERT_AUDIT = """
 INSERT INTO audit (started_at, finished_at, who, command, options, codebook_hash, model, changes,
@@ -897,3 +924,12 @@ SEARCH_TERMS = "SELECT term FROM turn_search_terms"
 SEARCH_INDEX_SIZE = "SELECT count(*) FROM turn_search"
 SEARCH_REBUILD = "INSERT INTO turn_search (turn_search) VALUES ('rebuild')"
 SEARCH_CHECK = "INSERT INTO turn_search (turn_search, rank) VALUES ('integrity-check', 1)"
+
+# Backups and restores (qualcode.store.backup).
+INTEGRITY_CHECK = "PRAGMA integrity_check"
+COUNT_DECISIONS = "SELECT count(*) FROM decisions"
+JOURNAL_DELETE = "PRAGMA journal_mode = DELETE"
+JOURNAL_WAL = "PRAGMA journal_mode = WAL"
+BEGIN_EXCLUSIVE = "BEGIN EXCLUSIVE"
+CHECKPOINT_TRUNCATE = "PRAGMA wal_checkpoint(TRUNCATE)"
+ROLLBACK = "ROLLBACK"
