@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.cli import main
+from qualcode.project import Project
 from tests.conftest import ROOT
 
 
@@ -397,3 +398,39 @@ def test_each_command_gives_a_worked_example_in_its_help(
         app([*command, "--help"], prog_name="qualcode")
     out = " ".join(capsys.readouterr().out.split())
     assert f"(Example: qualcode {' '.join(command)} " in out
+
+
+def test_crosstab_n_counts_only_participants_someone_coded(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by trying it as a team: with 45 of 53 interviews coded, the crosstab read 31/53 -
+    participants nobody had read counted as not having the code. N is now the participants
+    someone coded, and the table says how many were left out."""
+    from tests.conftest import TEAM, THREE_CODES, build, team_transcript, turn_sheet
+
+    (project.root / "transcripts" / "people.csv").write_text(
+        "participant_id,sector\nP01,police\nP02,partner\nP03,police\nP04,partner\n"
+    )
+    project = build(
+        project, {f"{p}.txt": team_transcript(p) for p in TEAM}, THREE_CODES,
+        attributes="people.csv",
+    )  # fmt: skip
+    root = project.root
+    project.close()
+    # P01 and P02 coded (P02's turns read and judged to carry no code); P03, P04 not yet
+    sheet = turn_sheet(
+        tmp_path / "ana.csv",
+        {("P01", 1): ["factors.funding"], ("P01", 3): [], ("P02", 1): [], ("P02", 3): []},
+    )
+    assert main(["import", "codings", str(sheet), "--coder", "ana", "-p", str(root)]) == 0
+    capsys.readouterr()
+    code, out, _ = _run(capsys, "crosstab", "--by", "sector", "--json", "-p", str(root))
+    assert code == 0
+    data = json.loads(out)
+    assert data["groups"] == {"all": 2, "police": 1, "partner": 1}
+    assert data["uncoded_participants"] == 2
+    funding = next(r for r in data["codes"] if r["code"] == "factors.funding")["cells"]
+    assert funding["all"] == {"participants": 1, "of": 2, "percent": 50.0, "segments": 1}
+    assert funding["police"]["of"] == 1 and funding["police"]["percent"] == 100.0
+    code, out, _ = _run(capsys, "crosstab", "--by", "sector", "-p", str(root))
+    assert code == 0 and "2 participants nobody has coded yet are left out" in " ".join(out.split())

@@ -35,6 +35,9 @@ class Coded:
     rule: str = "all"
     unresolved: int = 0
     documents: dict[str, str] = field(default_factory=dict)  # participant -> document id
+    # participants someone has coded (a segment of theirs finished, imported or reconciled, with
+    # or without codes): the only ones whose absence of a code says anything
+    examined: set[str] = field(default_factory=set)
 
     def codes(self) -> list[str]:
         return [c.id for c in self.codebook.codes]
@@ -76,6 +79,7 @@ def coded(project: Any, codebook: Codebook) -> Coded:
         if seg in spans and chosen:
             _, doc_id, turn, _, _ = spans[seg]
             segments.append(CodedSegment(seg, owner[doc_id], turn, chosen))
+    examined = {owner[spans[s][1]] for s in final.complete | final.codes.keys() if s in spans}
     return Coded(
         codebook,
         sorted(labels),
@@ -86,6 +90,7 @@ def coded(project: Any, codebook: Codebook) -> Coded:
         final.rule,
         len(final.unresolved),
         documents,
+        {p for p in examined if p in labels},
     )
 
 

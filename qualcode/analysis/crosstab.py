@@ -23,6 +23,18 @@ class Crosstab:
     segments: dict[str, dict[str, int]]  # code -> group -> segments coded with it
     names: dict[str, str]
     note: str
+    uncoded: int = 0  # participants nobody has coded yet: not in any N
+
+    def denominator(self) -> str:
+        """What N counts, in a sentence."""
+        if not self.uncoded:
+            return "N counts every participant."
+        n = self.uncoded
+        return (
+            f"N counts the participants someone has coded; {n} participant"
+            f"{' nobody has' if n == 1 else 's nobody has'} coded yet "
+            f"{'is' if n == 1 else 'are'} left out (a code not found there is not yet known)."
+        )
 
     def share(self, code: str, group: str) -> float:
         n, m = self.people[code][group], self.sizes[group]
@@ -33,6 +45,7 @@ class Crosstab:
         return {
             "by": self.by,
             "final_coding": self.note,
+            "uncoded_participants": self.uncoded,
             "groups": {g: self.sizes[g] for g in columns},
             "codes": [
                 {
@@ -54,9 +67,11 @@ class Crosstab:
 
 
 def crosstab(data: Coded, by: str) -> Crosstab:
-    member = data.group_of(by)
+    # only participants someone has coded count in N: one nobody has read says nothing about
+    # whether a code is there (53 interviews with 45 coded must not read as 45 of 53 with a code)
+    member = {p: g for p, g in data.group_of(by).items() if p in data.examined}
     groups = sorted(set(member.values()))
-    sizes = {ALL: len(data.participants)}
+    sizes = {ALL: len(member)}
     for g in groups:
         sizes[g] = sum(1 for v in member.values() if v == g)
     raised: dict[str, set[str]] = defaultdict(set)
@@ -78,4 +93,5 @@ def crosstab(data: Coded, by: str) -> Crosstab:
         for c in codes
     }
     names = {c.id: c.name for c in data.codebook.codes}
-    return Crosstab(by, groups, sizes, codes, people, segments, names, data.final_note)
+    uncoded = len(data.participants) - len(member)
+    return Crosstab(by, groups, sizes, codes, people, segments, names, data.final_note, uncoded)

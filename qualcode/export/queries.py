@@ -60,7 +60,7 @@ def crosstab_report(result: Crosstab, title: str) -> GridReport:
     grid = Grid(f"Codes by {display(result.by).lower()}", rows, columns, values, cells, data, heads)
     notes = [
         f"Participants coded with each code in the final coding, by {display(result.by).lower()}: "
-        "n of N in the group, and the column percentage.",
+        "n of N in the group, and the column percentage. " + result.denominator(),
         result.note,
     ]
     return GridReport(f"{title}: codes by {display(result.by).lower()}", notes, [grid], [])
