@@ -348,3 +348,63 @@ def test_planted_names_never_reach_an_output(tmp_path: Path, case: tuple[str, li
         assert not left - {"ffión"}, (text, left)
         assert "ffion" not in said and "ffión" not in said
         assert not re.search(r"bryn\W+eithin", said)
+
+
+def test_qdpx_selection_names_are_cut_on_a_word_boundary() -> None:
+    """Found on the example: `export qdpx --pseudonymise` refused its own file, because a
+    coded selection's name cut "joint" to "jo…", which reads as the listed name Jo."""
+    from qualcode.export.qdpx import _label
+
+    said = "We have the weekly meeting with everyone and then the joint screening in the hub"
+    label = _label(said)
+    assert label.endswith("…") and len(label) <= 60
+    kept = label[:-1].split()
+    assert kept == said.split()[: len(kept)]  # whole words only
+    pseudo = Pseudonymiser(["Jo"], [])
+    assert not pseudo.leaks(_label(said, 58))  # the limit that once cut "joint" to "jo…"
+    assert _label("short words") == "short words"
+    unbroken = "x" * 80  # one long word: cut where it must
+    assert _label(unbroken) == "x" * 59 + "…"
+
+
+def test_the_example_exports_a_pseudonymised_qdpx(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shipped example, coded from its gold sheet, as a new user would export it to share."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    root = tmp_path / "example"
+    root.mkdir()
+    for part in ("qualcode.toml", "transcripts", "codebooks"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / part)
+    gold = ROOT / "bench" / "gold" / "extra-early-action-together.csv"
+    assert main(["ingest", "-p", str(root)]) == 0
+    assert main(["import", "codings", str(gold), "--coder", "gold", "-p", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["export", "qdpx", "--pseudonymise", "-p", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "project-pseudonymised.qdpx" in out and "Pseudonymised:" in out
+    assert (root / "outputs" / "project-pseudonymised.qdpx").stat().st_size > 0
+
+
+def test_the_gate_reads_words_in_a_qdpx_not_its_guids_or_offsets(tmp_path: Path) -> None:
+    """A GUID holding "0123-4567-8901" read as a phone number and refused the example's file;
+    a phone number in a name or an attribute's words is still refused."""
+    import zipfile
+
+    def qdpx(attrs: str) -> Path:
+        path = tmp_path / "p.qdpx"
+        qde = f'<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" {attrs}/>'
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("project.qde", qde)
+        return path
+
+    guid = 'guid="8a1f2c3d-0123-4567-8901-bcdef0123456" startPosition="12188" endPosition="12413"'
+    check_written(qdpx(guid), Pseudonymiser([], []))  # structure only: nothing refused
+    with pytest.raises(QualcodeError, match="a phone number"):
+        check_written(qdpx('name="ring 01632 960123"'), Pseudonymiser([], []))
+    with pytest.raises(QualcodeError, match="a phone number"):
+        check_written(qdpx('value="01632960123"'), Pseudonymiser([], []))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -27,6 +28,13 @@ from qualcode.export.pseudo import Pseudonymiser
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _APART = "\x00"  # between fields: no pattern or name crosses it
+# A REFI-QDA attribute that is structure, not words: a GUID, an offset, a time stamp, a file
+# path inside the archive (a GUID's "0123-4567-8901" would read as a phone number).
+_STRUCTURAL = re.compile(
+    r"\{?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?"
+    r"|\d{1,9}|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?"
+    r"|(?:internal|relative|absolute)://[^\x00]*|#[0-9A-Fa-f]{6}|true|false"
+)
 
 
 def _paragraph(p: Any) -> str:
@@ -81,8 +89,9 @@ def _qdpx_items(data: bytes) -> Iterator[str]:
                 yield z.read(name).decode("utf-8", errors="replace")
             elif name.endswith(".qde"):
                 root = etree.fromstring(z.read(name), safe_parser())
+                values = (v for el in root.iter() for v in el.attrib.values())
                 yield _APART.join(
-                    [*root.itertext(), *(v for el in root.iter() for v in el.attrib.values())]
+                    [*root.itertext(), *(v for v in values if not _STRUCTURAL.fullmatch(v))]
                 )
 
 

@@ -114,8 +114,16 @@ def _source_guid(s: Source) -> str:
 
 
 def _label(text: str, limit: int = 60) -> str:
+    """A selection's name: its words, cut on a word boundary (a word cut in half, "jo…" of
+    "joint", can read as a name, and a stand-in cut in half as a fragment of one)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if text[limit - 1] != " " and space > limit // 3:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
