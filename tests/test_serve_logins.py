@@ -3,6 +3,7 @@ restart keeps it, the right password from another address still works, a lead ca
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,12 @@ def test_a_lead_unlocks_a_name_from_the_cli_and_the_users_page(
     for _ in range(FAILURES):
         _try(attacker, "rhian", "guess")
     assert _try(attacker, "rhian", PASSWORD) == 429
+    capsys.readouterr()
+    assert main(["users", "list", "--json", "-p", str(team)]) == 0
+    listed = {u["name"]: u["locked"] for u in json.loads(capsys.readouterr().out)}
+    assert listed["rhian"] == FAILURES and not any(v for n, v in listed.items() if n != "rhian")
+    assert main(["users", "list", "-p", str(team)]) == 0
+    assert f"locked ({FAILURES} failed logins)" in " ".join(capsys.readouterr().out.split())
     assert main(["users", "unlock", "rhian", "-p", str(team)]) == 0
     assert f"Unlocked rhian ({FAILURES} failed logins forgotten)" in capsys.readouterr().out
     assert _try(attacker, "rhian", PASSWORD) == 200

@@ -94,10 +94,16 @@ def invite_link(server: Any, host: str, port: int, token: str) -> str:
 
 @users_app.command("list")
 def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """Every user, their role, and whether they have set a password and are active."""
+    """Every user, their role, whether they have set a password and are active, and whether
+    failed logins hold their name back now (qualcode users unlock NAME)."""
+    from qualcode.serve.logins import locked
+
     proj = _served(project)
     users = proj.store.users()
+    held = locked(proj)
     proj.close()
+    for u in users:
+        u["locked"] = held.get(u["name"], 0)  # failed logins from the worst address; 0: none
     if as_json:
         render.print_json(users)
         return
@@ -105,7 +111,9 @@ def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         [u["name"], u["role"],
          (f"{u['sample']:.0%}" + (f" of {u['overlap']}'s" if u["overlap"] else ""))
          if u["role"] == "coder" else "",
-         "yes" if u["has_password"] else "invited", "active" if u["active"] else "deactivated"]
+         "yes" if u["has_password"] else "invited",
+         ("active" if u["active"] else "deactivated")
+         + (f", locked ({u['locked']} failed logins)" if u["locked"] else "")]
         for u in users
     ]  # fmt: skip
     headers = ["name", "role", "sample", "password", "state"]
