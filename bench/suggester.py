@@ -195,7 +195,7 @@ def main() -> None:
                 f"{label}: {f['segments']} turns, {f['folds']} folds grouped by interview "
                 f"({f['seconds']} s)"
             )
-            for name in ("rules", "model (text)", "combined"):
+            for name in ("rules", "model (text)", "combined", "shown"):
                 s = f[name]
                 print(
                     f"  {name:13s} macro-F1 {s['macro_f1']:.3f}  micro-F1 {s['micro_f1']:.3f}  "  # type: ignore[index]

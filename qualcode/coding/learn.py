@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from qualcode.codebook import Codebook
-from qualcode.coding import modelfile
+from qualcode.coding import modelfile, sources
 from qualcode.coding.run import resolve_codebook
 from qualcode.errors import QualcodeError
 from qualcode.export import atomic_write_bytes, sweep
@@ -45,8 +45,11 @@ class TrainReport:
     skipped: dict[str, int] = field(default_factory=dict)  # code -> positives (too few)
     precision: dict[str, float] = field(default_factory=dict)  # estimated on unseen interviews
     output: str = ""
-    shown: str = "rules"  # whose suggestions reviewers see: "model" (combined) or "rules"
+    shown: str = "rules"  # "model": the model's suggestions are shown for some codes
     compared: dict[str, float] = field(default_factory=dict)  # macro-F1 on unseen interviews
+    sources: dict[str, str] = field(default_factory=dict)  # code -> model, rules or none
+    states: dict[str, int] = field(default_factory=dict)  # how many codes in each state
+    f1: dict[str, dict[str, float]] = field(default_factory=dict)  # code -> model/rules F1
 
 
 @dataclass
@@ -59,6 +62,7 @@ class SuggestReport:
     not_suggested: list[str] = field(default_factory=list)  # codes too rare to learn
     shown: str = "model"  # "rules": the model was not shown better, its suggestions are held
     compared: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # code -> model, rules or none
 
 
 @dataclass(frozen=True)
@@ -210,10 +214,15 @@ class _Data:
     rules: np.ndarray
     Y: np.ndarray
     groups: np.ndarray  # interview of each row (-1 for seed rows)
+    known: np.ndarray | None = None  # which labels a person judged (rows x codes; None: all)
 
     @property
     def real(self) -> np.ndarray:
         return np.asarray(self.groups >= 0)
+
+    @property
+    def judged(self) -> np.ndarray:
+        return np.ones(self.Y.shape, dtype=bool) if self.known is None else self.known
 
     def rows(self, index: np.ndarray) -> _Data:
         return _Data(
@@ -222,12 +231,15 @@ class _Data:
             self.rules[index],
             self.Y[index],
             self.groups[index],
+            None if self.known is None else self.known[index],
         )
 
     def fit(self, **params: Any) -> Any:
         from qualcode.coding.classifier import CodeSuggester
 
-        return CodeSuggester(**params).fit(self.texts, self.Y, self.rules, self.context, self.real)
+        return CodeSuggester(**params).fit(
+            self.texts, self.Y, self.rules, self.context, self.real, self.known, self.groups
+        )
 
 
 def _data(
@@ -259,9 +271,13 @@ def _data(
     return data
 
 
-def _grouped_predictions(data: _Data, folds: int, **params: Any) -> tuple[np.ndarray, int]:
+def _grouped_predictions(
+    data: _Data, folds: int, states: Any = None, **params: Any
+) -> tuple[np.ndarray, int, np.ndarray]:
     """Out-of-fold predictions for the real (non-seed) rows, folds grouped by interview; seed
-    rows are always in the training part. Returns (predictions of the real rows, folds)."""
+    rows are always in the training part. Returns (the model's predictions of the real rows,
+    folds, what reviewers would be shown there: each code from the source each fold's own
+    check chose, ``states(data, model)``)."""
     from sklearn.model_selection import GroupKFold
 
     real = np.nonzero(data.real)[0]
@@ -269,38 +285,44 @@ def _grouped_predictions(data: _Data, folds: int, **params: Any) -> tuple[np.nda
     groups = data.groups[real]
     folds = min(folds, len(set(groups.tolist())))
     P = np.zeros((len(real), data.Y.shape[1]), dtype=np.int8)
+    S = np.zeros_like(P)
     for train_i, test_i in GroupKFold(folds).split(real, groups=groups):
-        model = data.rows(np.concatenate([real[train_i], seeds])).fit(**params)
+        part = data.rows(np.concatenate([real[train_i], seeds]))
+        model = part.fit(**params)
         test = data.rows(real[test_i])
         P[test_i] = model.predict(test.texts, test.rules, test.context)
-    return P, folds
+        if states is not None:
+            S[test_i] = sources.shown(states(part, model), P[test_i], (test.rules > 0))
+    return P, folds, S
 
 
-def _check(data: _Data, params: dict[str, Any]) -> tuple[dict[int, float], dict[str, float]]:
-    """On interviews the model did not see (grouped folds, when at least two interviews are
-    labelled): each code's precision, shown to the reviewer beside its suggestions, and the
-    macro-F1 of the model's combined suggestions and of the rules alone on the same turns,
-    which decides whether the model's suggestions replace the rules' (empty: not checked)."""
-    real = data.groups[data.real]
-    if len(set(real.tolist())) < 2 or len(real) < 10:
-        return {}, {}
-    from qualcode.review.scores import score_codes, summary
+def _check(data: _Data, model: Any) -> sources.Check:
+    """On interviews the model did not see (the grouped check its fit ran, when at least two
+    interviews are labelled): each code's F1 and precision, shown to the reviewer beside its
+    suggestions, and the F1 of the rules alone on the same turns, which decide each code's
+    source (``sources``); empty when not checked."""
+    held = np.asarray(model.folds_ >= 0) & data.real
+    if not held.any():
+        return sources.Check()
+    R = (data.rules[held] > 0).astype(np.int8)
+    found, _, _ = sources.check(model.held_out_[held], R, data.Y[held], data.judged[held])
+    return found
 
-    P, _ = _grouped_predictions(data, 5, **params)
-    Y = data.Y[data.real]
-    R = (data.rules[data.real] > 0).astype(np.int8)
-    precision = {}
-    for j in range(Y.shape[1]):
-        predicted = int(P[:, j].sum())
-        if predicted:
-            precision[j] = float((P[:, j] & Y[:, j]).sum() / predicted)
-    codes = [str(j) for j in range(Y.shape[1])]
-    ref = _as_sets(Y)
 
-    def macro(X: np.ndarray) -> float:
-        return round(summary(score_codes(ref, _as_sets(X), codes))["macro_f1"], 4)
-
-    return precision, {"model": macro(P), "rules": macro(R)}
+def _states(
+    data: _Data, model: Any, codebook: Codebook, settings: Any
+) -> tuple[sources.Check, list[str]]:
+    """The grouped check and each code's source, from a fitted model."""
+    found = _check(data, model)
+    has_rules = [not c.rules.empty for c in codebook.codes]
+    states = sources.choose(found, model.trained_, has_rules, settings.min_f1, settings.show)
+    if found.compared:
+        held = np.asarray(model.folds_ >= 0) & data.real
+        R = (data.rules[held] > 0).astype(np.int8)
+        S = sources.shown(states, model.held_out_[held], R)
+        f1 = sources.f1_by_code(S, data.Y[held], data.judged[held])
+        found.compared["shown"] = sources.macro(f1)
+    return found, states
 
 
 def _as_sets(X: np.ndarray, codes: list[str] | None = None) -> dict[str, set[str]]:
@@ -337,13 +359,13 @@ def train(
         )
     codes = [c.id for c in codebook.codes]
     model = data.fit(**params)
-    precision, compared = _check(data, params)
-    # The model's suggestions replace the rules' only where grouped evaluation shows them at
-    # least as good; a model from the codebook alone (or from one interview) cannot be
-    # checked, so it orders the review queue while the rules keep suggesting.
-    shown = project.settings.suggest.show
-    if shown == "auto":
-        shown = "model" if compared and compared["model"] >= compared["rules"] else "rules"
+    # Each code's suggestions come from the model only where the grouped check shows it useful
+    # and at least as good as the rules; a model from the codebook alone (or from one
+    # interview) cannot be checked, so it orders the review queue while the rules suggest.
+    found, states = _states(data, model, codebook, project.settings.suggest)
+    precision, compared = found.precision, found.compared
+    by_code = dict(zip(codes, states, strict=True))
+    shown = "model" if sources.MODEL in states else "rules"
     learned_from = data.texts[:n_real]
     saved = {
         "format": MODEL_FORMAT,
@@ -356,6 +378,8 @@ def train(
         "segments": n_real,
         "shown": shown,
         "compared": compared,
+        "sources": by_code,
+        "f1": _f1_by_code(found, codes),
     }
     blob = modelfile.dumps(saved)  # arrays and JSON: loading it cannot run code
     digest = hashlib.sha256(
@@ -383,6 +407,8 @@ def train(
     report.output = str(output) if output is not None else ""
     report.precision = dict(saved["precision"])
     report.shown, report.compared = shown, compared
+    report.sources, report.states = by_code, sources.counts(by_code)
+    report.f1 = saved["f1"]
     for j, code in enumerate(codes):
         if model.trained_[j]:
             report.trained.append(code)
@@ -398,9 +424,24 @@ def train(
         "min_positives": params["min_positives"],
         "compared": compared,  # macro-F1 of model and rules on unseen interviews
         "shown": shown,
+        "sources": by_code,  # code -> whose suggestions reviewers see: model, rules or none
+        "states": report.states,
+        "f1": report.f1,
     }
     project.store.finish_run(run_id, summary)
     return report
+
+
+def _f1_by_code(found: sources.Check, codes: list[str]) -> dict[str, dict[str, float]]:
+    """code -> {"model": F1, "rules": F1, "chance": F1 of suggesting it everywhere} on unseen
+    interviews (codes with support only)."""
+    out: dict[str, dict[str, float]] = {}
+    for j, code in enumerate(codes):
+        pairs = (("model", found.model_f1), ("rules", found.rules_f1))
+        got = {k: v[j] for k, v in pairs if j in v}
+        if got:
+            out[code] = got | {"chance": found.chance.get(j, 0.0)}
+    return out
 
 
 def load_model(project: Project, model_file: Path | None = None) -> tuple[str, dict[str, Any]]:
@@ -503,14 +544,16 @@ def _store_suggestions(
     report.not_suggested = [c for c, ok in zip(codes, model.trained_, strict=True) if not ok]
     report.shown = saved.get("shown", "model")
     report.compared = dict(saved.get("compared", {}))
+    report.sources = _saved_sources(saved)
     if not chosen:
         return report
     evidence = project.store.rule_evidence()
     rows = []
     source = f"model:{name}"
     hits = proba >= model.thresholds_
-    if report.shown != "model":
-        hits[:] = False  # held back: not shown better than the rules (see train)
+    for j, code in enumerate(codes):
+        if report.sources.get(code) != sources.MODEL:
+            hits[:, j] = False  # held back: the rules' suggestions or none (see train)
     for i, j in zip(*np.nonzero(hits), strict=True):
         seg = chosen[i].segment
         start, end = evidence.get((seg.id, codes[j]), (seg.start, seg.end))
@@ -533,10 +576,24 @@ def _store_suggestions(
             "codebook_hash": saved["codebook"],
             "unscored": sorted(labelled),  # the rules' suggestions still stand on these
             "shown": report.shown,
+            "sources": report.sources,  # the rules' suggestions of "model" codes are taken over
             "precision": saved.get("precision", {}),
         }
         project.store.finish_run(run_id, summary)
     return report
+
+
+def _saved_sources(saved: dict[str, Any]) -> dict[str, str]:
+    """Each code's source as the model recorded it (models from before per-code sources: the
+    model's verdict for every learned code)."""
+    if isinstance(saved.get("sources"), dict):
+        return {str(k): str(v) for k, v in saved["sources"].items()}
+    shown = saved.get("shown", "model")
+    trained = saved["model"].trained_
+    return {
+        c: sources.MODEL if shown == "model" and ok else sources.RULES
+        for c, ok in zip(saved["codes"], trained, strict=True)
+    }
 
 
 @dataclass
@@ -567,7 +624,7 @@ class Evaluation:
     segments: int
     interviews: int
     folds: int
-    scores: list[Any]  # per-code scores of the combined suggestions (what reviewers see)
+    scores: list[Any]  # per-code scores of what reviewers see (each code from its source)
     sources: dict[str, dict[str, float]]  # summary of rules alone, text model alone, combined
     seeds: int = 0
 
@@ -602,19 +659,27 @@ def evaluate(
         )
     codes = [c.id for c in codebook.codes]
     Y = data.Y[real]
-    combined, used = _grouped_predictions(data, folds, **params)
-    text_only = _Data(data.texts, data.context, np.zeros_like(data.rules), data.Y, data.groups)
-    text, _ = _grouped_predictions(text_only, folds, **params)
+    settings = project.settings.suggest
+
+    def states(part: _Data, model: Any) -> list[str]:
+        return _states(part, model, codebook, settings)[1]
+
+    combined, used, shown = _grouped_predictions(data, folds, states, **params)
+    text_only = _Data(
+        data.texts, data.context, np.zeros_like(data.rules), data.Y, data.groups, data.known
+    )
+    text, _, _ = _grouped_predictions(text_only, folds, **params)
     rules = (data.rules[real] > 0).astype(np.int8)
 
     ref = _as_sets(Y, codes)
-    per_code = score_codes(ref, _as_sets(combined, codes), codes)
-    sources = {
+    per_code = score_codes(ref, _as_sets(shown, codes), codes)
+    by_source = {
         "rules": summary(score_codes(ref, _as_sets(rules, codes), codes)),
         "model (text)": summary(score_codes(ref, _as_sets(text, codes), codes)),
-        "combined": summary(per_code),
+        "combined": summary(score_codes(ref, _as_sets(combined, codes), codes)),
+        "shown": summary(per_code),
     }
-    return Evaluation(n, interviews, used, per_code, sources, int((~real).sum()))
+    return Evaluation(n, interviews, used, per_code, by_source, int((~real).sum()))
 
 
 def uncertainty_by_segment(project: Project) -> dict[str, float]:
