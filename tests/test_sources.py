@@ -137,3 +137,45 @@ def test_f1_by_code_counts_only_judged_cells() -> None:
     f1 = sources.f1_by_code(P, Y, known)
     assert f1[0] == pytest.approx(0.5) and f1[1] == pytest.approx(1.0)
     assert sources.f1_by_code(P, np.zeros_like(Y), known) == {0: None, 1: None}
+
+
+def test_a_reviewed_segment_counts_as_negative_only_the_codes_someone_judged(
+    project: Project, tmp_path: Path
+) -> None:
+    from qualcode.coding.learn import training_set
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.session import ReviewSession
+
+    project = build(
+        project, {"P01.txt": interview("P01", ANSWERS)}, CODEBOOK, {"suggest": 'show = "auto"'}
+    )
+    codebook, _ = resolve_codebook(project, None)
+    session = ReviewSession(project, codebook, "ann", order="document")
+    first = session.current
+    assert first is not None and [s.code for s in first.suggestions] == ["g.money"]
+    session.reject(first.suggestions[0])  # judged absent: a negative
+    session.add("g.police")  # given: a positive
+    session.next()
+    second = session.current
+    assert second is not None
+    session.accept(second.suggestions[0])
+    session.next()
+    chosen, Y, _, known = training_set(project, codebook)
+    codes = [c.id for c in codebook.codes]
+    rows = {u.segment.id: i for i, u in enumerate(chosen)}
+    a, b = rows[first.segment], rows[second.segment]
+    assert dict(zip(codes, Y[a].tolist(), strict=True)) == {
+        "g.money": 0, "g.police": 1, "g.noise": 0
+    }  # fmt: skip
+    # noise was never shown on either segment and nobody gave it: unknown, not absent
+    assert dict(zip(codes, known[a].tolist(), strict=True)) == {
+        "g.money": True, "g.police": True, "g.noise": False
+    }  # fmt: skip
+    assert known[b].tolist() == [True, False, False]
+    # every code not given counts as absent without partial labels, and on imported codings
+    assert training_set(project, codebook, partial=False)[3].all()
+    (tmp_path / "g.csv").write_text("participant_id,turn,codes\nP01,9,g.noise\n")
+    import_codings(project, tmp_path / "g.csv", "bea")
+    chosen, Y, _, known = training_set(project, codebook)
+    third = next(i for i, u in enumerate(chosen) if u.segment.turn_index == 9)
+    assert known[third].all() and Y[third].tolist() == [0, 0, 1]

@@ -1,8 +1,10 @@
 """Learning from human coding: import codings, train the suggester, suggest, evaluate, queue.
 
 The model learns from what humans decided: human and imported codings and accepted or added
-suggestions are positives; rejected suggestions, and codes a reviewer did not give a segment
-they reviewed, are negatives. Suggestions are stored as ``model`` applications whose source is
+suggestions are positives; rejected (or changed) suggestions are negatives, and so is every
+code not given on a segment someone coded blind, imported or reconciled. A code a reviewer was
+never shown and did not give is unknown (partial labels): that code's model leaves the segment
+out. Suggestions are stored as ``model`` applications whose source is
 the model's hash; they never become codings without a reviewer.
 """
 
@@ -104,13 +106,14 @@ def units(project: Project) -> list[Unit]:
 
 def _chosen_labels(
     project: Project, coders: tuple[str, ...], documents: tuple[str, ...]
-) -> tuple[list[tuple[str, int]], dict[str, set[str]]]:
-    """(segment id, document id) of the labelled segments to learn from, and their codes: every
-    human's, or only the chosen coders' (their codes pooled), in every or the chosen documents."""
-    from qualcode.review.layers import labelled
+) -> tuple[list[tuple[str, int]], dict[str, set[str]], dict[str, set[str] | None]]:
+    """(segment id, document id) of the labelled segments to learn from, their codes, and the
+    codes people judged on each (None: all of them): every human's, or only the chosen
+    coders' (their codes pooled, every code judged), in every or the chosen documents."""
+    from qualcode.review.layers import labelled_judged
 
     store = project.store
-    segs, labels = labelled(project)
+    segs, labels, judged = labelled_judged(project)
     rows = [(s[0], s[1]) for s in segs]
     if coders:
         by_coder = store.coder_codings()
@@ -124,13 +127,14 @@ def _chosen_labels(
         for coder in coders:
             for seg, codes in by_coder[coder].items():
                 labels.setdefault(seg, set()).update(codes)
+        judged = {}
         rows = [r for r in rows if r[0] in labels]
     if documents:
         keep: set[int] = set()
         for key in documents:
             keep.add(store.find_document(key).id)
         rows = [r for r in rows if r[1] in keep]
-    return rows, labels
+    return rows, labels, judged
 
 
 def training_set(
@@ -138,16 +142,27 @@ def training_set(
     codebook: Codebook,
     coders: tuple[str, ...] = (),
     documents: tuple[str, ...] = (),
-) -> tuple[list[Unit], np.ndarray, np.ndarray]:
-    """(units, Y, interview of each unit) of every segment a human has labelled (or the chosen
-    coders, in the chosen documents), over the codebook's codes."""
-    rows, labels = _chosen_labels(project, coders, documents)
+    partial: bool = True,
+) -> tuple[list[Unit], np.ndarray, np.ndarray, np.ndarray]:
+    """(units, Y, interview of each unit, which labels were judged) of every segment a human
+    has labelled (or the chosen coders, in the chosen documents), over the codebook's codes.
+    With ``partial`` (the default) a code counts as absent only where a person judged it
+    (gave it, rejected its suggestion, or coded the segment blind or in an import); a code a
+    reviewer was never shown and did not give is unknown, not a negative."""
+    rows, labels, judged = _chosen_labels(project, coders, documents)
     wanted = {seg for seg, _ in rows}
     chosen = [u for u in units(project) if u.segment.id in wanted]
     codes = [c.id for c in codebook.codes]
     Y = np.array([[c in labels[u.segment.id] for c in codes] for u in chosen], dtype=np.int8)
+    Y = Y.reshape(-1, len(codes))
+    known = np.ones(Y.shape, dtype=bool)
+    if partial:
+        for i, u in enumerate(chosen):
+            seen = judged.get(u.segment.id)
+            if seen is not None:
+                known[i] = [c in seen or c in labels[u.segment.id] for c in codes]
     groups = np.array([u.segment.document_id for u in chosen], dtype=np.int64)
-    return chosen, Y.reshape(-1, len(codes)), groups
+    return chosen, Y, groups, known
 
 
 def seed_examples(codebook: Codebook) -> tuple[list[str], np.ndarray]:
@@ -248,8 +263,9 @@ def _data(
     coders: tuple[str, ...] = (),
     documents: tuple[str, ...] = (),
     seed: bool = True,
+    partial: bool = True,
 ) -> _Data:
-    chosen, Y, groups = training_set(project, codebook, coders, documents)
+    chosen, Y, groups, known = training_set(project, codebook, coders, documents, partial)
     texts = [u.text for u in chosen]
     data = _Data(
         texts,
@@ -257,6 +273,7 @@ def _data(
         project_rule_features(project, codebook, [u.segment.id for u in chosen], texts),
         Y,
         groups,
+        None if known.all() else known,
     )
     if seed:
         seeds, seedY = seed_examples(codebook)
@@ -267,6 +284,7 @@ def _data(
             np.vstack([data.rules, rule_features(codebook, seeds, spacy_model)]),
             np.vstack([data.Y, seedY]),
             np.concatenate([data.groups, np.full(len(seeds), -1, dtype=np.int64)]),
+            None if data.known is None else np.vstack([data.known, np.ones(seedY.shape, bool)]),
         )
     return data
 
@@ -388,6 +406,7 @@ def train(
                 codes,
                 learned_from,
                 data.Y.tolist(),
+                np.packbits(data.judged).tobytes().hex(),  # partial labels: what was judged
                 params,
                 codebook.hash,
                 RULE_WEIGHT,
