@@ -87,8 +87,9 @@ def suggest(
         return
     if report.shown != "model":
         render.out.print(
-            f"Model {report.model}: scored {report.scored:,} unlabelled segments; its "
-            f"suggestions are not stored and the rules' stand: {_why_rules(report.compared)}. "
+            f"Model {report.model}: no code's suggestions come from it, so they are not "
+            f"stored for the {report.scored:,} unlabelled segments and the rules' stand: "
+            f"{_why_rules(report.compared)}. "
             "It still orders the review queue (least certain first)."
         )
         return
@@ -115,7 +116,7 @@ def _why_rules(compared: dict[str, float]) -> str:
         )
     return (
         f"on interviews it did not see it scored macro-F1 {compared['model']:.2f}, the rules "
-        f"{compared['rules']:.2f}"
+        f"{compared['rules']:.2f}, and no code's F1 cleared the floor and the rules'"
     )
 
 

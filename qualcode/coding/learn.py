@@ -281,12 +281,35 @@ def _data(
         data = _Data(
             data.texts + seeds,
             data.context + [("", "")] * len(seeds),
-            np.vstack([data.rules, rule_features(codebook, seeds, spacy_model)]),
+            np.vstack([data.rules, _seed_rules(project, codebook, seeds, spacy_model)]),
             np.vstack([data.Y, seedY]),
             np.concatenate([data.groups, np.full(len(seeds), -1, dtype=np.int64)]),
             None if data.known is None else np.vstack([data.known, np.ones(seedY.shape, bool)]),
         )
     return data
+
+
+def _seed_rules(
+    project: Project, codebook: Codebook, seeds: list[str], spacy_model: str
+) -> np.ndarray:
+    """The rules' features of the codebook's own examples, kept beside the models once found
+    (finding them loads spaCy: seconds of every training, for the same codebook each time)."""
+    key = json.dumps([codebook.hash, spacy_model, RULE_WEIGHT, seeds]).encode()
+    path = _model_dir(project) / f"seed-rules-{hashlib.sha256(key).hexdigest()[:16]}.npy"
+    shape = (len(seeds), len(codebook.codes))
+    try:
+        kept = np.load(path, allow_pickle=False)
+        if kept.shape == shape and kept.dtype.kind == "f":
+            return np.asarray(kept)
+    except (OSError, ValueError):
+        pass  # absent or damaged: found again below
+    found = rule_features(codebook, seeds, spacy_model)
+    import io
+
+    out = io.BytesIO()
+    np.save(out, found, allow_pickle=False)
+    atomic_write_bytes(path, out.getvalue())
+    return found
 
 
 def _grouped_predictions(
@@ -524,17 +547,22 @@ def _predict(
 
 
 def _scored(
-    project: Project, codebook_path: Path | None = None, model_file: Path | None = None
+    project: Project,
+    codebook_path: Path | None = None,
+    model_file: Path | None = None,
+    shown_only: bool = False,
 ) -> tuple[str, dict[str, Any], list[Unit], np.ndarray, set[str]]:
     """The model (name, saved state), the segments no human has labelled, the model's
-    probabilities for them (segments x codes), and the labelled segments left out."""
+    probabilities for them (segments x codes), and the labelled segments left out.
+    ``shown_only``: when no code's suggestions come from the model, nothing is scored."""
     name, saved = load_model(project, model_file)
     from qualcode.review.layers import labelled as labelled_segments
 
     labelled = set(labelled_segments(project)[1])
     chosen = [u for u in units(project) if u.segment.id not in labelled]
-    if not chosen:
-        return name, saved, chosen, np.zeros((0, len(saved["codes"]))), labelled
+    idle = shown_only and sources.MODEL not in _saved_sources(saved).values()
+    if not chosen or idle:
+        return name, saved, chosen, np.zeros((len(chosen), len(saved["codes"]))), labelled
     return name, saved, chosen, _predict(project, saved, chosen, codebook_path), labelled
 
 
@@ -548,7 +576,7 @@ def suggest(
     threshold (never below the probability floor). The score combines the rules' evidence and
     the text, so on the segments scored here the model's suggestion is the only one a reviewer
     sees for each code; where the rules matched, their words are its highlighted evidence."""
-    scored = _scored(project, codebook_path, model_file)
+    scored = _scored(project, codebook_path, model_file, shown_only=True)
     return _store_suggestions(project, scored, dry_run)
 
 

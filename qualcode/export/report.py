@@ -293,7 +293,9 @@ def new_document(title: str, landscape: bool, margin: float, points: float) -> A
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(points)
-    return doc
+    from qualcode.export.docxstyles import remember_styles
+
+    return remember_styles(doc)
 
 
 def _title(report: ReportData) -> str:
