@@ -177,6 +177,30 @@ def example(folds: int) -> dict[str, dict[str, object]]:
     return out
 
 
+def compare_variants(folds: int, only: list[int] | None, as_json: bool) -> None:
+    import tempfile
+
+    from bench import variants as v
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data, codebook, settings = v.example_data(Path(tmp))
+    chosen = [x for k, x in enumerate(v.variants()) if not only or k in only]
+    print(f"{int(data.real.sum())} gold turns, 53 interviews, {folds} folds grouped by "
+          f"interview; held out: 8 interviews (seed {v.SEED})", flush=True)  # fmt: skip
+    print(f"{'variant':62s} {'folds: combined':>15s} {'shown':>6s} {'held-out 8: comb.':>17s} "
+          f"{'shown':>6s} {'CPU s':>6s}", flush=True)  # fmt: skip
+    out = []
+    for variant in chosen:
+        r = v.run(variant, data, codebook, settings, folds)
+        out.append(r)
+        if not as_json:
+            print(f"{r['variant']:62s} {r['folds_combined']:15.3f} {r['folds_shown']:6.3f} "
+                  f"{r['held_out_combined']:17.3f} {r['held_out_shown']:6.3f} "
+                  f"{r['cpu_s']:6.1f}", flush=True)  # fmt: skip
+    if as_json:
+        print(json.dumps(out, indent=2))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--nhs", action="store_true", help="the NHS comments, not the example")
@@ -184,7 +208,12 @@ def main() -> None:
     ap.add_argument("--min-support", type=int, default=10)
     ap.add_argument("--curve", action="store_true", help="--nhs: also the learning curve")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--variants", action="store_true", help="variants side by side (example)")
+    ap.add_argument("--only", nargs="*", type=int, help="--variants: only these (by number)")
     args = ap.parse_args()
+    if args.variants:
+        compare_variants(args.folds or 10, args.only, args.json)
+        return
     if not args.nhs:
         figures = example(args.folds or 10)
         if args.json:

@@ -7,7 +7,6 @@ library (``QualcodeError``) are rendered once, here, as a short message with a h
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-AUDIT_ERRORS = (QualcodeError, OSError, sqlite3.Error, ValueError)
+def _audit_errors() -> tuple[type[Exception], ...]:
+    import sqlite3  # here, not at the top: --help loads no database module
+
+    return (QualcodeError, OSError, sqlite3.Error, ValueError)
 
 
 def _audit_begin(args: list[str]) -> object:
@@ -48,7 +50,7 @@ def _audit_begin(args: list[str]) -> object:
 
     try:
         return audit.begin(args)
-    except AUDIT_ERRORS as exc:  # the log must never stop the work; it says so instead
+    except _audit_errors() as exc:  # the log must never stop the work; it says so instead
         _audit_failed(exc)
         return None
 
@@ -58,7 +60,7 @@ def _audit_finish(pending: object) -> None:
 
     try:
         audit.finish(pending)  # type: ignore[arg-type]
-    except AUDIT_ERRORS as exc:
+    except _audit_errors() as exc:
         _audit_failed(exc)
 
 

@@ -12,7 +12,6 @@ transaction of what it stored.
 
 from __future__ import annotations
 
-import getpass
 import os
 import uuid
 from collections.abc import Iterator
@@ -80,13 +79,13 @@ def _value(options: list[str], *names: str) -> str | None:
 def begin(argv: list[str]) -> Pending | None:
     """Note what is about to run, if it is a logged command (None otherwise, or when there is
     no project to log in)."""
+    command, options = _command(argv)
+    if command not in LOGGED or NOT_LOGGED_WITH & set(options):
+        return None  # (before any import of the project: --help stays light)
     from qualcode.errors import QualcodeError
     from qualcode.project import open_project
     from qualcode.store.base import now
 
-    command, options = _command(argv)
-    if command not in LOGGED or NOT_LOGGED_WITH & set(options):
-        return None
     where = _value(options, "-p", "--project") or os.environ.get("QUALCODE_PROJECT")
     try:
         project = open_project(Path(where) if where else None)
@@ -97,6 +96,8 @@ def begin(argv: list[str]) -> Pending | None:
         if not exists and command not in CREATES_STORE:
             return None
         before = project.store.counts() if exists else {}
+        import getpass
+
         who = _value(options, "--as") or project.settings.reviewer or getpass.getuser()
         store_path = project.store_path
     except QualcodeError:
