@@ -179,3 +179,35 @@ def test_a_reviewed_segment_counts_as_negative_only_the_codes_someone_judged(
     chosen, Y, _, known = training_set(project, codebook)
     third = next(i for i, u in enumerate(chosen) if u.segment.turn_index == 9)
     assert known[third].all() and Y[third].tolist() == [0, 0, 1]
+
+
+def test_a_retrain_with_nothing_new_reuses_the_model_and_new_labels_invalidate_it(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.coding.classifier import CodeSuggester
+
+    project = _coded(project, tmp_path, learnable=True)
+    first = train(project)
+    suggest(project)
+
+    def no_fit(*args: object, **kw: object) -> None:
+        raise AssertionError("fitted again with nothing new")
+
+    with monkeypatch.context() as m:
+        m.setattr(CodeSuggester, "fit", no_fit)
+        again = train(project)  # same labels, settings and codebook: the same model, reused
+        assert again.model == first.model and again.sources == first.sources
+        assert again.f1 == first.f1 and again.compared == first.compared
+        assert suggest(project).added == 0  # and its suggestions are already stored
+    (tmp_path / "more.csv").write_text("participant_id,turn,codes\nP01,1,g.police\n")
+    import_codings(project, tmp_path / "more.csv", "bea")  # a new label: a new model
+    assert train(project).model != first.model
+    toml = project.root / "qualcode.toml"
+    toml.write_text(toml.read_text().replace('show = "auto"', 'show = "auto"\nmin_f1 = 0.95'))
+    from qualcode.project import open_project
+
+    project.close()
+    project = open_project(project.root)
+    strict = train(project)  # another floor chooses other sources: not the same model file
+    assert strict.sources["g.police"] == "none" or strict.f1["g.police"]["model"] >= 0.95
+    project.close()

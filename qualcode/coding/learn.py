@@ -399,47 +399,54 @@ def train(
             "review some suggestions, or 'qualcode import codings FILE --coder NAME'",
         )
     codes = [c.id for c in codebook.codes]
-    model = data.fit(**params)
-    # Each code's suggestions come from the model only where the grouped check shows it useful
-    # and at least as good as the rules; a model from the codebook alone (or from one
-    # interview) cannot be checked, so it orders the review queue while the rules suggest.
-    found, states = _states(data, model, codebook, project.settings.suggest)
-    precision, compared = found.precision, found.compared
-    by_code = dict(zip(codes, states, strict=True))
-    shown = "model" if sources.MODEL in states else "rules"
-    learned_from = data.texts[:n_real]
-    saved = {
-        "format": MODEL_FORMAT,
-        "codes": codes,
-        "codebook": codebook.hash,
-        "model": model,
-        "precision": {codes[j]: round(p, 3) for j, p in precision.items()},
-        "coders": list(coders),
-        "documents": list(documents),
-        "segments": n_real,
-        "shown": shown,
-        "compared": compared,
-        "sources": by_code,
-        "f1": _f1_by_code(found, codes),
-    }
-    blob = modelfile.dumps(saved)  # arrays and JSON: loading it cannot run code
+    suggest_settings = project.settings.suggest
     digest = hashlib.sha256(
         json.dumps(
             [
+                MODEL_FORMAT,
                 codes,
-                learned_from,
+                data.texts[:n_real],
                 data.Y.tolist(),
                 np.packbits(data.judged).tobytes().hex(),  # partial labels: what was judged
                 params,
                 codebook.hash,
                 RULE_WEIGHT,
                 list(coders),
+                [suggest_settings.min_f1, suggest_settings.show],  # they choose the sources
             ],
             sort_keys=True,
         ).encode()
     ).hexdigest()
     path = _model_dir(project) / f"{digest[:16]}.npz"
-    atomic_write_bytes(path, blob)  # a killed training never leaves half a model
+    # The same labels, settings and codebook make the same model: a retrain with nothing new
+    # (a second 'qualcode run', a review session's retrain before any decision) reuses it,
+    # grouped check and all, instead of fitting it again.
+    blob, saved = _reused(path)
+    if saved is None:
+        model = data.fit(**params)
+        # Each code's suggestions come from the model only where the grouped check shows it
+        # useful and at least as good as the rules; a model from the codebook alone (or from
+        # one interview) cannot be checked, so it orders the review queue while the rules
+        # suggest.
+        found, states = _states(data, model, codebook, suggest_settings)
+        saved = {
+            "format": MODEL_FORMAT,
+            "codes": codes,
+            "codebook": codebook.hash,
+            "model": model,
+            "precision": {codes[j]: round(p, 3) for j, p in found.precision.items()},
+            "coders": list(coders),
+            "documents": list(documents),
+            "segments": n_real,
+            "shown": "model" if sources.MODEL in states else "rules",
+            "compared": found.compared,
+            "sources": dict(zip(codes, states, strict=True)),
+            "f1": _f1_by_code(found, codes),
+        }
+        blob = modelfile.dumps(saved)  # arrays and JSON: loading it cannot run code
+        atomic_write_bytes(path, blob)  # a killed training never leaves half a model
+    model, shown = saved["model"], str(saved["shown"])
+    compared, by_code = dict(saved["compared"]), dict(saved["sources"])
     if output is not None:
         atomic_write_bytes(output, blob)
     project.store.save_codebook_version(codebook.hash, codebook.source, codebook.content())
@@ -450,7 +457,7 @@ def train(
     report.precision = dict(saved["precision"])
     report.shown, report.compared = shown, compared
     report.sources, report.states = by_code, sources.counts(by_code)
-    report.f1 = saved["f1"]
+    report.f1 = dict(saved["f1"])
     for j, code in enumerate(codes):
         if model.trained_[j]:
             report.trained.append(code)
@@ -472,6 +479,17 @@ def train(
     }
     project.store.finish_run(run_id, summary)
     return report
+
+
+def _reused(path: Path) -> tuple[bytes, dict[str, Any] | None]:
+    """The model file an identical training wrote before, read back (none: absent, or not
+    one this version reads)."""
+    try:
+        blob = path.read_bytes()
+        saved = modelfile.loads(blob, str(path))
+    except (OSError, QualcodeError):
+        return b"", None
+    return blob, saved if isinstance(saved.get("sources"), dict) else None
 
 
 def _f1_by_code(found: sources.Check, codes: list[str]) -> dict[str, dict[str, float]]:
@@ -519,6 +537,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _its_codebook(project: Project, saved: dict[str, Any], codebook_path: Path | None) -> Codebook:
+    """The project's codebook, when it is the one the model was trained with (else one line)."""
+    codebook, path = resolve_codebook(project, codebook_path)
+    if codebook.hash != saved["codebook"]:
+        raise QualcodeError(
+            f"{path} is not the codebook the model was trained with (its codes and rules are "
+            "model inputs)",
+            RETRAIN + " with this codebook, or pass --codebook with the model's",
+        )
+    return codebook
+
+
 def _predict(
     project: Project,
     saved: dict[str, Any],
@@ -527,13 +557,7 @@ def _predict(
 ) -> np.ndarray:
     """The saved model's probabilities (segments x codes), with rule features from the
     codebook it was trained on, scored in batches of BATCH segments."""
-    codebook, path = resolve_codebook(project, codebook_path)
-    if codebook.hash != saved["codebook"]:
-        raise QualcodeError(
-            f"{path} is not the codebook the model was trained with (its codes and rules are "
-            "model inputs)",
-            RETRAIN + " with this codebook, or pass --codebook with the model's",
-        )
+    codebook = _its_codebook(project, saved, codebook_path)
     texts = [u.text for u in chosen]
     extra = project_rule_features(project, codebook, [u.segment.id for u in chosen], texts)
     context = [u.context for u in chosen]
@@ -551,19 +575,38 @@ def _scored(
     codebook_path: Path | None = None,
     model_file: Path | None = None,
     shown_only: bool = False,
+    skip_done: bool = False,
 ) -> tuple[str, dict[str, Any], list[Unit], np.ndarray, set[str]]:
     """The model (name, saved state), the segments no human has labelled, the model's
     probabilities for them (segments x codes), and the labelled segments left out.
-    ``shown_only``: when no code's suggestions come from the model, nothing is scored."""
+    ``shown_only``: when no code's suggestions come from the model, nothing is scored;
+    ``skip_done``: nor when the latest suggest run stored this model's on these segments."""
     name, saved = load_model(project, model_file)
     from qualcode.review.layers import labelled as labelled_segments
 
     labelled = set(labelled_segments(project)[1])
     chosen = [u for u in units(project) if u.segment.id not in labelled]
+    _its_codebook(project, saved, codebook_path)  # before anything is scored or skipped
     idle = shown_only and sources.MODEL not in _saved_sources(saved).values()
-    if not chosen or idle:
+    if not chosen or idle or (skip_done and _already(project, name, chosen)):
         return name, saved, chosen, np.zeros((len(chosen), len(saved["codes"]))), labelled
     return name, saved, chosen, _predict(project, saved, chosen, codebook_path), labelled
+
+
+def _segments_key(chosen: list[Unit]) -> str:
+    return hashlib.sha256("\n".join(u.segment.id for u in chosen).encode()).hexdigest()[:16]
+
+
+def _already(project: Project, name: str, chosen: list[Unit]) -> bool:
+    """Whether the latest suggest run stored this model's suggestions on these very segments
+    (stored suggestions stand until a new model or new segments: scoring again adds none)."""
+    latest = project.store.latest_run("suggest")
+    return bool(
+        latest is not None
+        and latest[1].get("model") == name
+        and latest[1].get("segments_key") == _segments_key(chosen)
+        and "suggestions" in latest[1]
+    )
 
 
 def suggest(
@@ -576,7 +619,7 @@ def suggest(
     threshold (never below the probability floor). The score combines the rules' evidence and
     the text, so on the segments scored here the model's suggestion is the only one a reviewer
     sees for each code; where the rules matched, their words are its highlighted evidence."""
-    scored = _scored(project, codebook_path, model_file, shown_only=True)
+    scored = _scored(project, codebook_path, model_file, shown_only=True, skip_done=not dry_run)
     return _store_suggestions(project, scored, dry_run)
 
 
@@ -594,6 +637,10 @@ def _store_suggestions(
     report.sources = _saved_sources(saved)
     if not chosen:
         return report
+    if not dry_run and _already(project, name, chosen):
+        latest = project.store.latest_run("suggest")
+        report.suggestions = int(latest[1]["suggestions"]) if latest else 0
+        return report  # stored already, by the latest suggest run (nothing new to add)
     evidence = project.store.rule_evidence()
     rows = []
     source = f"model:{name}"
@@ -618,6 +665,9 @@ def _store_suggestions(
             seg_rows, full, run_id, "model", source
         )
         summary = {
+            "model": name,
+            "segments_key": _segments_key(chosen),
+            "suggestions": report.suggestions,
             "scored": len(chosen),
             "added": report.added,
             "codebook_hash": saved["codebook"],
