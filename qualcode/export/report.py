@@ -399,16 +399,14 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
             cell.text = ""
             for k, para_text in enumerate(paras):
                 para = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
-                _runs(para, para_text)
-            for para in cell.paragraphs:
-                for run in para.runs:
-                    run.font.size = Pt(9)
+                _runs(para, para_text, Pt(9))
     return table
 
 
-def _runs(para: Any, text: str) -> None:
-    """The text as runs: the evidence between EVIDENCE marks in bold, what comes from
-    unreviewed suggestions (between MACHINE marks) in italics."""
+def _runs(para: Any, text: str, size: Any = None) -> None:
+    """The text as runs (in ``size``): the evidence between EVIDENCE marks in bold, what comes
+    from unreviewed suggestions (between MACHINE marks) in italics. Only what is set is
+    written: setting None made python-docx search each new run for an element to remove."""
     bold = italic = False
     for piece in re.split(f"([{''.join((*EVIDENCE, *MACHINE))}])", text):
         if piece in EVIDENCE:
@@ -417,8 +415,12 @@ def _runs(para: Any, text: str) -> None:
             italic = piece == MACHINE[0]
         elif piece:
             run = para.add_run(piece)
-            run.bold = bold or None
-            run.italic = italic or None
+            if bold:
+                run.bold = True
+            if italic:
+                run.italic = True
+            if size is not None:
+                run.font.size = size
 
 
 def _shade(cell: Any, fill: str) -> None:
