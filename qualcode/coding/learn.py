@@ -34,6 +34,7 @@ MODEL_FORMAT = "qualcode-model/2"
 # (grouped by interview) text + rules x0.5 beat x1 and x0.3 by 0.02-0.07 macro-F1.
 RULE_WEIGHT = 0.5
 RETRAIN = "run 'qualcode suggest train'"
+EMBED_WEIGHT = 1.0  # sentence embeddings (unit vectors) beside the text: see bench/variants.py
 BATCH = 2_000  # segments scored at a time: memory stays flat however large the project
 
 
@@ -52,6 +53,7 @@ class TrainReport:
     sources: dict[str, str] = field(default_factory=dict)  # code -> model, rules or none
     states: dict[str, int] = field(default_factory=dict)  # how many codes in each state
     f1: dict[str, dict[str, float]] = field(default_factory=dict)  # code -> model/rules F1
+    embeddings: str = ""  # one line: the sentence embeddings used, or what they would add
 
 
 @dataclass
@@ -230,6 +232,13 @@ class _Data:
     Y: np.ndarray
     groups: np.ndarray  # interview of each row (-1 for seed rows)
     known: np.ndarray | None = None  # which labels a person judged (rows x codes; None: all)
+    vectors: np.ndarray | None = None  # sentence embeddings of the texts (optional: embed.py)
+
+    def extra(self) -> np.ndarray:
+        """The model's dense inputs: the rules' scores, and the embeddings when there are."""
+        if self.vectors is None:
+            return self.rules
+        return np.hstack([self.rules, EMBED_WEIGHT * self.vectors])
 
     @property
     def real(self) -> np.ndarray:
@@ -247,13 +256,14 @@ class _Data:
             self.Y[index],
             self.groups[index],
             None if self.known is None else self.known[index],
+            None if self.vectors is None else self.vectors[index],
         )
 
     def fit(self, **params: Any) -> Any:
         from qualcode.coding.classifier import CodeSuggester
 
         return CodeSuggester(**params).fit(
-            self.texts, self.Y, self.rules, self.context, self.real, self.known, self.groups
+            self.texts, self.Y, self.extra(), self.context, self.real, self.known, self.groups
         )
 
 
@@ -286,7 +296,22 @@ def _data(
             np.concatenate([data.groups, np.full(len(seeds), -1, dtype=np.int64)]),
             None if data.known is None else np.vstack([data.known, np.ones(seedY.shape, bool)]),
         )
+    if project.settings.suggest.embeddings:
+        data.vectors = _vectors(project, data.texts)
     return data
+
+
+def _vectors(project: Project, texts: list[str]) -> np.ndarray:
+    """Sentence embeddings of ``texts`` ([suggest] embeddings; cached per text hash beside the
+    models). Without the optional all-MiniLM-L6-v2 files: one line saying how to add them."""
+    from threadpoolctl import threadpool_limits
+
+    from qualcode.coding import embed
+
+    if not embed.available():
+        raise QualcodeError(embed.MISSING, "or set [suggest] embeddings = false")
+    with threadpool_limits(1):
+        return embed.cached(texts, _model_dir(project))
 
 
 def _seed_rules(
@@ -331,7 +356,7 @@ def _grouped_predictions(
         part = data.rows(np.concatenate([real[train_i], seeds]))
         model = part.fit(**params)
         test = data.rows(real[test_i])
-        P[test_i] = model.predict(test.texts, test.rules, test.context)
+        P[test_i] = model.predict(test.texts, test.extra(), test.context)
         if states is not None:
             S[test_i] = sources.shown(states(part, model), P[test_i], (test.rules > 0))
     return P, folds, S
@@ -413,6 +438,7 @@ def train(
                 RULE_WEIGHT,
                 list(coders),
                 [suggest_settings.min_f1, suggest_settings.show],  # they choose the sources
+                data.vectors is not None and EMBED_WEIGHT,
             ],
             sort_keys=True,
         ).encode()
@@ -443,6 +469,13 @@ def train(
             "sources": dict(zip(codes, states, strict=True)),
             "f1": _f1_by_code(found, codes),
         }
+        if data.vectors is not None:
+            from qualcode.coding import embed
+
+            saved["embeddings"] = {
+                "model": "all-MiniLM-L6-v2", "sha256": embed.WEIGHTS_SHA256,
+                "licence": embed.LICENCE, "weight": EMBED_WEIGHT,
+            }  # fmt: skip
         blob = modelfile.dumps(saved)  # arrays and JSON: loading it cannot run code
         atomic_write_bytes(path, blob)  # a killed training never leaves half a model
     model, shown = saved["model"], str(saved["shown"])
@@ -458,6 +491,7 @@ def train(
     report.shown, report.compared = shown, compared
     report.sources, report.states = by_code, sources.counts(by_code)
     report.f1 = dict(saved["f1"])
+    report.embeddings = _embeddings_note(saved)
     for j, code in enumerate(codes):
         if model.trained_[j]:
             report.trained.append(code)
@@ -479,6 +513,20 @@ def train(
     }
     project.store.finish_run(run_id, summary)
     return report
+
+
+def _embeddings_note(saved: dict[str, Any]) -> str:
+    from qualcode.coding import embed
+
+    used = saved.get("embeddings")
+    if isinstance(used, dict):
+        return (
+            f"Sentence embeddings: {used['model']} (weights sha256 {str(used['sha256'])[:16]}..., "
+            f"{used['licence']})."
+        )
+    if embed.available():
+        return "Sentence embeddings are installed but off ([suggest] embeddings = true)."
+    return embed.MISSING[0].upper() + embed.MISSING[1:] + "."
 
 
 def _reused(path: Path) -> tuple[bytes, dict[str, Any] | None]:
@@ -560,6 +608,9 @@ def _predict(
     codebook = _its_codebook(project, saved, codebook_path)
     texts = [u.text for u in chosen]
     extra = project_rule_features(project, codebook, [u.segment.id for u in chosen], texts)
+    used = saved.get("embeddings")
+    if isinstance(used, dict):  # trained with sentence embeddings: scored with them too
+        extra = np.hstack([extra, float(used["weight"]) * _vectors(project, texts)])
     context = [u.context for u in chosen]
     out = np.zeros((len(chosen), len(saved["codes"])))
     for start in range(0, len(chosen), BATCH):
