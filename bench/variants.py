@@ -184,6 +184,7 @@ def variants() -> list[Variant]:
         ),
         Variant("C = 1.0", {"C": 1.0}),
         Variant("C = 0.25", {"C": 0.25}),
+        Variant("class weights balanced (most errors are misses)", {"balanced": True}),
         Variant("(c) reviewer labels, every code not given negative", {}, reviewer(False)),
         Variant("(c) reviewer labels, partial (judged codes only)", {}, reviewer(True)),
         Variant("(d) + sentence embeddings (all-MiniLM-L6-v2) x1.0", {}, augment=embedded),

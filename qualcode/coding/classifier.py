@@ -112,6 +112,7 @@ class CodeSuggester:
         min_positives: int = MIN_POSITIVES,
         random_state: int = 0,
         outer_folds: int = 5,
+        balanced: bool = False,
     ) -> None:
         self.C = C
         self.word_min_df = word_min_df
@@ -122,11 +123,12 @@ class CodeSuggester:
         self.min_positives = min_positives
         self.random_state = random_state
         self.outer_folds = outer_folds
+        self.balanced = balanced
 
     # scikit-learn's contract, without inheriting from BaseEstimator (keeps imports lazy)
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         keys = ("C", "word_min_df", "char_min_df", "tune_thresholds", "inner_folds", "floor")
-        more = ("min_positives", "random_state", "outer_folds")
+        more = ("min_positives", "random_state", "outer_folds", "balanced")
         return {k: getattr(self, k) for k in (*keys, *more)}
 
     def set_params(self, **params: Any) -> CodeSuggester:
@@ -137,7 +139,8 @@ class CodeSuggester:
     def _model(self) -> Any:
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=self.C, random_state=self.random_state)
+        weight = "balanced" if getattr(self, "balanced", False) else None
+        return LinearSVC(C=self.C, random_state=self.random_state, class_weight=weight)
 
     def fit(
         self,
