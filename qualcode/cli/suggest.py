@@ -150,10 +150,10 @@ def train(
 
     Codings and accepted suggestions are positives; rejections, and codes not given on a
     segment coded blind or imported, are negatives (a code a reviewer was never shown and did
-    not give is left out of that code's model: partial labels). Each code's suggestions come
-    from the model only where, on interviews it did not see, its F1 reaches [suggest] min_f1
-    and the rules'; else from the rules, else none (the table says how many codes are in each
-    state). The codebook's examples, inclusion criteria and
+    not give counts as absent with the weight [suggest] unjudged: 1, or 0 for partial labels).
+    Each code's suggestions come from the model only where, on interviews it did not see, its
+    F1 reaches [suggest] min_f1 and the rules'; else from the rules, else none (the table says
+    how many codes are in each state). The codebook's examples, inclusion criteria and
     definitions are extra examples (a cold start: with no human coding yet, they alone make
     the first model). Each code's precision is estimated on interviews the model did not see
     and shown to reviewers beside its suggestions."""

@@ -113,6 +113,7 @@ class CodeSuggester:
         random_state: int = 0,
         outer_folds: int = 5,
         balanced: bool = False,
+        unjudged: float = 0.0,
     ) -> None:
         self.C = C
         self.word_min_df = word_min_df
@@ -124,11 +125,12 @@ class CodeSuggester:
         self.random_state = random_state
         self.outer_folds = outer_folds
         self.balanced = balanced
+        self.unjudged = unjudged
 
     # scikit-learn's contract, without inheriting from BaseEstimator (keeps imports lazy)
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         keys = ("C", "word_min_df", "char_min_df", "tune_thresholds", "inner_folds", "floor")
-        more = ("min_positives", "random_state", "outer_folds", "balanced")
+        more = ("min_positives", "random_state", "outer_folds", "balanced", "unjudged")
         return {k: getattr(self, k) for k in (*keys, *more)}
 
     def set_params(self, **params: Any) -> CodeSuggester:
@@ -175,14 +177,17 @@ class CodeSuggester:
             self.oof_ = np.full((n, k), np.nan)
             self.held_out_ = np.zeros((n, k), dtype=np.int8)
             for j in range(k):
-                rows = known[:, j]
+                # rows whose label of code j nobody judged learn as weak negatives (weight
+                # self.unjudged; 0: left out), and never count in calibration or thresholds
+                weight = np.where(known[:, j], 1.0, float(getattr(self, "unjudged", 0.0)))
+                rows = weight > 0
                 y = Y[:, j]
                 if y[rows].sum() < self.min_positives or y[rows].sum() == rows.sum():
                     self.models_.append(None)
                     continue
-                svm = self._model().fit(X[rows], y[rows])
+                svm = self._model().fit(X[rows], y[rows], sample_weight=weight[rows])
                 if (self.folds_ >= 0).any():
-                    platt, threshold = self._grouped(X, y, rows, tune, j)
+                    platt, threshold = self._grouped(X, y, weight, tune & known[:, j], j)
                 else:
                     platt, threshold = self._calibrate(X[rows], y[rows], tune[rows])
                 self.models_.append((svm, platt))
@@ -232,20 +237,21 @@ class CodeSuggester:
         return out
 
     def _grouped(
-        self, X: Any, y: np.ndarray, rows: np.ndarray, tune: np.ndarray, j: int
+        self, X: Any, y: np.ndarray, weight: np.ndarray, tune: np.ndarray, j: int
     ) -> tuple[tuple[float, float], float]:
         """Out-of-fold margins of code ``j`` on each outer fold (a fold model that did not see
         its interviews; the features are shared: they use no labels), the calibration and
-        threshold they give, and the cross-fitted suggestions on the held-out rows."""
+        threshold they give on the ``tune`` rows, and the cross-fitted suggestions on the
+        held-out rows."""
         folds = self.folds_
+        rows = weight > 0
         for f in range(int(folds.max()) + 1):
             train = rows & (folds != f)
             test = folds == f
             if 0 < y[train].sum() < train.sum():
-                self.oof_[test, j] = (
-                    self._model().fit(X[train], y[train]).decision_function(X[test])
-                )
-        usable = rows & tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+                fitted = self._model().fit(X[train], y[train], sample_weight=weight[train])
+                self.oof_[test, j] = fitted.decision_function(X[test])
+        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
         for f in range(int(folds.max()) + 1):
             (a, b), t = self._calibrate_on(self.oof_[:, j], y, usable & (folds != f))
             test = (folds == f) & ~np.isnan(self.oof_[:, j])

@@ -3,9 +3,11 @@
 The model learns from what humans decided: human and imported codings and accepted or added
 suggestions are positives; rejected (or changed) suggestions are negatives, and so is every
 code not given on a segment someone coded blind, imported or reconciled. A code a reviewer was
-never shown and did not give is unknown (partial labels): that code's model leaves the segment
-out. Suggestions are stored as ``model`` applications whose source is
-the model's hash; they never become codings without a reviewer.
+never shown and did not give was not judged: it counts as absent with the weight ``[suggest]
+unjudged`` (1 by default; 0 leaves the segment out of that code's model: partial labels, which
+``bench/variants.py`` measured far worse on the example). Suggestions are stored as
+``model`` applications whose source is the model's hash; they never become codings without a
+reviewer.
 """
 
 from __future__ import annotations
@@ -399,7 +401,7 @@ def _as_sets(X: np.ndarray, codes: list[str] | None = None) -> dict[str, set[str
 
 def _params(project: Project, params: dict[str, Any]) -> dict[str, Any]:
     s = project.settings.suggest
-    return {"floor": s.floor, "min_positives": s.min_positives, **params}
+    return {"floor": s.floor, "min_positives": s.min_positives, "unjudged": s.unjudged, **params}
 
 
 def train(
