@@ -204,4 +204,14 @@ def variants() -> list[Variant]:
         Variant(
             "(d) + sentence embeddings x2.0", {}, augment=embedded, patch=lambda: embed_weight(2.0)
         ),
+        Variant("(d) x1.0 + C = 1.0", {"C": 1.0}, augment=embedded),
+        Variant(
+            "(d) x1.0 + C = 1.0 + (a) context x1.0",
+            {"C": 1.0},
+            augment=embedded,
+            patch=lambda: context_weight(1.0),
+        ),
+        Variant(
+            "(d) x1.0 + (a) context x1.0", {}, augment=embedded, patch=lambda: context_weight(1.0)
+        ),
     ]

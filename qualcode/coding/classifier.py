@@ -178,7 +178,7 @@ class CodeSuggester:
             self.held_out_ = np.zeros((n, k), dtype=np.int8)
             for j in range(k):
                 # rows whose label of code j nobody judged learn as weak negatives (weight
-                # self.unjudged; 0: left out), and never count in calibration or thresholds
+                # self.unjudged; 0: left out of the fit, the calibration and the threshold)
                 weight = np.where(known[:, j], 1.0, float(getattr(self, "unjudged", 0.0)))
                 rows = weight > 0
                 y = Y[:, j]
@@ -187,7 +187,7 @@ class CodeSuggester:
                     continue
                 svm = self._model().fit(X[rows], y[rows], sample_weight=weight[rows])
                 if (self.folds_ >= 0).any():
-                    platt, threshold = self._grouped(X, y, weight, tune & known[:, j], j)
+                    platt, threshold = self._grouped(X, y, weight, tune & rows, j)
                 else:
                     platt, threshold = self._calibrate(X[rows], y[rows], tune[rows])
                 self.models_.append((svm, platt))
