@@ -211,3 +211,19 @@ def test_a_retrain_with_nothing_new_reuses_the_model_and_new_labels_invalidate_i
     strict = train(project)  # another floor chooses other sources: not the same model file
     assert strict.sources["g.police"] == "none" or strict.f1["g.police"]["model"] >= 0.95
     project.close()
+
+
+def test_the_methods_appendix_data_says_which_source_each_code_came_from(
+    project: Project, tmp_path: Path
+) -> None:
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.methods import machine_summary
+
+    project = _coded(project, tmp_path, learnable=True)
+    report = train(project)
+    codebook, _ = resolve_codebook(project, None)
+    m = machine_summary(project, codebook)
+    assert m["sources"] == report.sources and m["states"] == report.states
+    note = m["sources_note"]
+    assert "the model's suggestions for 2 codes (g.money, g.police)" in note
+    assert "no suggestion for 1 code (g.noise)" in note and "0.30" in note
