@@ -29,6 +29,7 @@ check chose). Measured on a loaded 2-core machine (load 5-7), 2026-12-06:
     (d) embeddings x2.0                                        0.683  0.679           0.677  0.677
     (d) x1.0 + C = 1.0                                         0.711  0.711           0.697  0.697
     (d) x1.0 + (a) context x1.0                                0.712  0.712           0.717  0.717
+    (d) x1.0 + C = 1.0 + (a) context x1.0                      0.710  0.708           0.705  0.705
 
 (b) is kept although it gains under +0.02: it is what makes the per-code check and the
 cheaper training possible (no inner folds), at no loss. (c) simulates reviewers of the rules'
