@@ -126,8 +126,8 @@ def _show_sources(states: dict[str, int], by_code: dict[str, str]) -> None:
 
     rows: list[list[object]] = [
         [state, states.get(state, 0), WHY[state],
-         ", ".join(sorted(c for c, s in by_code.items() if s == state)[:4])
-         + (" ..." if states.get(state, 0) > 4 else "")]
+         ", ".join(sorted(c for c, s in by_code.items() if s == state)[:2])
+         + (" ..." if states.get(state, 0) > 2 else "")]
         for state in STATES
     ]  # fmt: skip
     title = "Whose suggestions reviewers see, per code"

@@ -22,9 +22,9 @@ import numpy as np
 MODEL, RULES, NONE = "model", "rules", "none"
 STATES = (MODEL, RULES, NONE)
 WHY = {
-    MODEL: "the learned model (its F1 on unseen interviews cleared the floor and the rules')",
-    RULES: "the codebook's rules (the model did not do better on unseen interviews)",
-    NONE: "nothing (no rules, and the model did not clear the floor on unseen interviews)",
+    MODEL: "its F1 on unseen interviews reached the floor and the rules'",
+    RULES: "the codebook's rules: the model did no better there",
+    NONE: "no rules, and the model under the floor",
 }
 
 
