@@ -415,12 +415,30 @@ def _runs(para: Any, text: str, size: Any = None) -> None:
             italic = piece == MACHINE[0]
         elif piece:
             run = para.add_run(piece)
-            if bold:
-                run.bold = True
-            if italic:
-                run.italic = True
-            if size is not None:
-                run.font.size = size
+            if bold or italic or size is not None:
+                run._r.insert(0, _formatting(bold, italic, size))
+
+
+_FORMATS: dict[tuple[bool, bool, Any], Any] = {}
+
+
+def _formatting(bold: bool, italic: bool, size: Any) -> Any:
+    """A copy of the run properties python-docx writes for this bold, italic and size (made
+    once each: its property setters cost more than the rest of a table cell)."""
+    from copy import deepcopy
+
+    key = (bold, italic, size)
+    if key not in _FORMATS:
+        from docx.oxml import OxmlElement
+        from docx.text.run import Run
+
+        run = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]
+        run.bold = bold or None
+        run.italic = italic or None
+        if size is not None:
+            run.font.size = size
+        _FORMATS[key] = run._r.rPr
+    return deepcopy(_FORMATS[key])
 
 
 def _shade(cell: Any, fill: str) -> None:
