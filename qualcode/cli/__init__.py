@@ -7,35 +7,30 @@ library (``QualcodeError``) are rendered once, here, as a short message with a h
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli import (
-    admin,
-    analysis,
-    coding,
-    commands,
-    review,
-    serve,
-    suggest,
-    summaries,
-    topics,
-)
-from qualcode.cli import search as search  # registers `qualcode search`
-from qualcode.cli import users as users  # 'users reinvite|reactivate|role' (issue 27)
 from qualcode.cli.app import app
 from qualcode.cli.helpfmt import literal_brackets, plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError
+
+# Each module registers its commands on import; `qualcode --help` lists them in this order: the
+# main job and coding first, then questions asked of the coding, then the team server.
+COMMAND_MODULES = (
+    "coding", "commands", "review", "suggest", "topics",  # load, code, review, learn
+    "search", "analysis", "summaries",  # questions asked of the coding
+    "serve", "users", "admin",  # the team server, its accounts and backups
+)  # fmt: skip
+for _module in COMMAND_MODULES:
+    import_module(f"qualcode.cli.{_module}")
 
 tidy(app)
 plain_types()
 literal_brackets()
 
-__all__ = ["app", "coding", "commands", "main", "review", "run", "serve", "suggest", "topics"]
-__all__ += ["analysis", "summaries"]  # coding queries and framework summaries
-__all__ += ["admin"]  # backup, restore, users unlock
+__all__ = ["COMMAND_MODULES", "app", "main", "run"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-AUDIT_ERRORS = (QualcodeError, OSError, sqlite3.Error, ValueError)
+def _audit_errors() -> tuple[type[Exception], ...]:
+    import sqlite3  # here, not at the top: --help loads no database module
+
+    return (QualcodeError, OSError, sqlite3.Error, ValueError)
 
 
 def _audit_begin(args: list[str]) -> object:
@@ -62,7 +60,7 @@ def _audit_begin(args: list[str]) -> object:
 
     try:
         return audit.begin(args)
-    except AUDIT_ERRORS as exc:  # the log must never stop the work; it says so instead
+    except _audit_errors() as exc:  # the log must never stop the work; it says so instead
         _audit_failed(exc)
         return None
 
@@ -72,7 +70,7 @@ def _audit_finish(pending: object) -> None:
 
     try:
         audit.finish(pending)  # type: ignore[arg-type]
-    except AUDIT_ERRORS as exc:
+    except _audit_errors() as exc:
         _audit_failed(exc)
 
 

@@ -12,7 +12,6 @@ transaction of what it stored.
 
 from __future__ import annotations
 
-import getpass
 import os
 import uuid
 from collections.abc import Iterator
@@ -88,16 +87,16 @@ def _value(options: list[str], *names: str) -> str | None:
 def begin(argv: list[str]) -> Pending | None:
     """Note what is about to run, if it is a logged command (None otherwise, or when there is
     no project to log in)."""
+    command, options = _command(argv)
+    if command not in LOGGED or NOT_LOGGED_WITH & set(options):
+        return None  # (before any import of the project: --help stays light)
+    needed = LOGGED_ONLY_WITH.get(command)
+    if needed is not None and not needed & {o.split("=", 1)[0] for o in options}:
+        return None
     from qualcode.errors import QualcodeError
     from qualcode.project import open_project
     from qualcode.store.base import now
 
-    command, options = _command(argv)
-    if command not in LOGGED or NOT_LOGGED_WITH & set(options):
-        return None
-    needed = LOGGED_ONLY_WITH.get(command)
-    if needed is not None and not needed & {o.split("=", 1)[0] for o in options}:
-        return None
     where = _value(options, "-p", "--project") or os.environ.get("QUALCODE_PROJECT")
     try:
         project = open_project(Path(where) if where else None)
@@ -108,6 +107,8 @@ def begin(argv: list[str]) -> Pending | None:
         if not exists and command not in CREATES_STORE:
             return None
         before = project.store.counts() if exists else {}
+        import getpass
+
         who = _value(options, "--as") or project.settings.reviewer or getpass.getuser()
         store_path = project.store_path
     except QualcodeError:

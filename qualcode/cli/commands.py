@@ -371,10 +371,12 @@ def _show_learned(learned: dict[str, Any]) -> None:
     trained, suggested = learned["train"], learned["suggest"]
     source = f"{trained.segments:,} human-coded segments and {trained.seeds} codebook examples"
     if suggested.shown == "model":
+        n = trained.states
         render.out.print(
             f"Learned suggestions: model {trained.model} from {source}; "
             f"{suggested.suggestions:,} suggestions on {suggested.scored:,} uncoded segments "
-            "replace the rules' there."
+            f"for {n.get('model', 0)} codes where it beat the rules on unseen interviews "
+            f"(the rules suggest {n.get('rules', 0)} codes, {n.get('none', 0)} get none)."
         )
     else:
         render.out.print(

@@ -87,17 +87,23 @@ def suggest(
         return
     if report.shown != "model":
         render.out.print(
-            f"Model {report.model}: scored {report.scored:,} unlabelled segments; its "
-            f"suggestions are not stored and the rules' stand: {_why_rules(report.compared)}. "
+            f"Model {report.model}: no code's suggestions come from it, so they are not "
+            f"stored for the {report.scored:,} unlabelled segments and the rules' stand: "
+            f"{_why_rules(report.compared)}. "
             "It still orders the review queue (least certain first)."
         )
         return
     note = " (dry run: nothing stored)" if dry_run else f", {report.added:,} new"
+    from qualcode.coding.sources import counts
+
+    n = counts(report.sources)
     render.out.print(
         f"Model {report.model}: scored {report.scored:,} unlabelled segments, "
         f"{report.suggestions:,} suggestions at p >= {floor:g} or each code's tuned threshold"
-        f"{note}. They combine the rules' evidence with the text: on the segments scored, "
-        "each replaces the rules' suggestion of its code."
+        f"{note}, for the {n['model']} codes where it did better than the rules on unseen "
+        f"interviews (the rules' evidence and the text in one score: on the segments scored, "
+        f"each replaces the rules' suggestion of its code). The rules suggest {n['rules']} "
+        f"codes; {n['none']} get no suggestion."
     )
     _rare_warning(report.not_suggested, None, need)
 
@@ -110,8 +116,22 @@ def _why_rules(compared: dict[str, float]) -> str:
         )
     return (
         f"on interviews it did not see it scored macro-F1 {compared['model']:.2f}, the rules "
-        f"{compared['rules']:.2f}"
+        f"{compared['rules']:.2f}, and no code's F1 cleared the floor and the rules'"
     )
+
+
+def _show_sources(states: dict[str, int], by_code: dict[str, str]) -> None:
+    """How many codes reviewers see the model's, the rules' or no suggestions for."""
+    from qualcode.coding.sources import STATES, WHY
+
+    rows: list[list[object]] = [
+        [state, states.get(state, 0), WHY[state],
+         ", ".join(sorted(c for c, s in by_code.items() if s == state)[:2])
+         + (" ..." if states.get(state, 0) > 2 else "")]
+        for state in STATES
+    ]  # fmt: skip
+    title = "Whose suggestions reviewers see, per code"
+    render.out.print(render.table(title, ["source", "codes", "why", "e.g."], rows, {1}))
 
 
 @suggest_app.command("train")
@@ -128,8 +148,12 @@ def train(
 ) -> None:
     """Fit one model per code on what humans decided, seeded by the codebook.
 
-    Codings and accepted suggestions are positives; rejections, and segments a coder saw
-    without giving the code, are negatives. The codebook's examples, inclusion criteria and
+    Codings and accepted suggestions are positives; rejections, and codes not given on a
+    segment coded blind or imported, are negatives (a code a reviewer was never shown and did
+    not give counts as absent with the weight [suggest] unjudged: 1, or 0 for partial labels).
+    Each code's suggestions come from the model only where, on interviews it did not see, its
+    F1 reaches [suggest] min_f1 and the rules'; else from the rules, else none (the table says
+    how many codes are in each state). The codebook's examples, inclusion criteria and
     definitions are extra examples (a cold start: with no human coding yet, they alone make
     the first model). Each code's precision is estimated on interviews the model did not see
     and shown to reviewers beside its suggestions."""
@@ -153,12 +177,14 @@ def train(
     if report.compared:
         render.out.print(
             f"On interviews it did not see (5 folds): macro-F1 {report.compared['model']:.2f}, "
-            f"rules alone {report.compared['rules']:.2f}; reviewers see the "
-            f"{'model' + chr(39) + 's' if report.shown == 'model' else 'rules' + chr(39)} "
-            "suggestions."
+            f"rules alone {report.compared['rules']:.2f}, what reviewers are shown "
+            f"{report.compared.get('shown', report.compared['model']):.2f}."
         )
-    elif report.shown != "model":
-        render.out.print(f"Reviewers keep the rules' suggestions: {_why_rules({})}.")
+    else:
+        render.out.print(f"The model's own suggestions are held: {_why_rules({})}.")
+    _show_sources(report.states, report.sources)
+    if report.embeddings:
+        render.out.print(report.embeddings)
     if report.output:
         render.out.print(f"Wrote {report.output}.")
     _rare_warning(list(report.skipped), report.skipped, need)
@@ -179,8 +205,10 @@ def evaluate(
 
     Folds are grouped by interview (no interview is in both the training and the test part of
     a fold), per code and as micro and macro averages; codes with fewer human examples than the
-    model needs are flagged. A second table compares the combined suggestions (what is stored
-    and shown) with the rules alone and the model on the text alone."""
+    model needs are flagged. The first table scores what reviewers are shown: each code from
+    the source each fold's own check chose (the model, the rules or nothing). A second table
+    compares it with the rules alone, the model on the text alone and the combined model (the
+    rules' evidence and the text) for every code."""
     from qualcode.coding.learn import evaluate as run_eval
     from qualcode.project import open_project
 
@@ -189,7 +217,7 @@ def evaluate(
         result = run_eval(proj, codebook, folds, tuple(coder or ()), tuple(document or ()))
     need = proj.settings.suggest.min_positives
     proj.close()
-    scores, total = result.scores, result.sources["combined"]
+    scores, total = result.scores, result.sources["shown"]
     fields = ("precision", "recall", "f1", "kappa")
     if as_json:
         render.print_json(

@@ -10,7 +10,6 @@ import typer
 from qualcode.cli import render
 from qualcode.cli.app import JsonOpt, ProjectOpt, app
 from qualcode.cli.coding import CodebookOpt
-from qualcode.segment import trim
 
 QUOTE_CHARS = 160
 
@@ -86,7 +85,7 @@ def show_topics(report: Any, as_json: bool) -> None:
             "interviews, that carry its most common code."
         )
     quotes = [
-        [str(t.number), q["participant"] or "", str(q["turn"]), trim(q["text"], QUOTE_CHARS)]
+        [str(t.number), q["participant"] or "", str(q["turn"]), _trim(q["text"], QUOTE_CHARS)]
         for t in report.topics
         for q in t.quotes[:2]
     ]
@@ -130,3 +129,9 @@ def adopt(
     path = run_adopt(proj, number, code_id, group, codebook)
     proj.close()
     render.out.print(f"Added draft code {code_id} to {Path(path).name}: edit its definition.")
+
+
+def _trim(text: str, chars: int) -> str:
+    from qualcode.segment import trim
+
+    return trim(text, chars)

@@ -198,6 +198,8 @@ def load_codebook(path: Path, source: str | None = None) -> Codebook:
 
     where = source or str(path)
     text, raw = _read_text(path, where)
+    if (where, raw) in _PARSED:
+        return _PARSED[(where, raw)]
     if len(raw) > MAX_CODEBOOK_BYTES or text.count("\n") > MAX_CODEBOOK_LINES:
         raise CodebookError(
             [
@@ -216,7 +218,15 @@ def load_codebook(path: Path, source: str | None = None) -> Codebook:
         raise CodebookError([f"{where}: {TOO_DEEP}"]) from exc
     if data is None:
         raise CodebookError([f"{where}: the file is empty (or only comments)"])
-    return parse_codebook(data, where, _first_line(text))
+    codebook = parse_codebook(data, where, _first_line(text))
+    _PARSED.clear()  # one codebook remembered: a command reads the same one several times
+    _PARSED[(where, raw)] = codebook
+    return codebook
+
+
+# The last codebook parsed, by (name, exact bytes): 'qualcode run' reads its codebook in five
+# stages and the YAML parse was 0.3-0.4 s each; a Codebook is frozen, so sharing it is safe.
+_PARSED: dict[tuple[str, bytes], Codebook] = {}
 
 
 TOO_DEEP = "nested too deeply to be a codebook (groups > codes > rules is enough)"

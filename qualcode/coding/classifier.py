@@ -73,6 +73,25 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(ps[best]) if f1[best] > 0 else 0.5
 
 
+def _platt(m: np.ndarray, y: np.ndarray, l2: float = 1e-4) -> tuple[float, float]:
+    """Platt scaling: the logistic fit p = sigmoid(a * m + b) of labels ``y`` on margins ``m``
+    by Newton's method (two parameters; a slight L2 penalty on ``a`` as scikit-learn's
+    LogisticRegression(C=1e4) has, which cost 40 ms a code through scipy's optimiser)."""
+    a, b = 1.0, 0.0
+    X = np.column_stack([m, np.ones_like(m)])
+    penalty = np.array([l2, 0.0])
+    for _ in range(50):
+        p = _sigmoid(a * m + b)
+        w = np.maximum(p * (1 - p), 1e-12)
+        grad = X.T @ (p - y) + penalty * np.array([a, b])
+        hess = (X * w[:, None]).T @ X + np.diag(penalty) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        a, b = a - float(step[0]), b - float(step[1])
+        if abs(step).max() < 1e-8:
+            break
+    return a, b
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
@@ -92,6 +111,9 @@ class CodeSuggester:
         floor: float = FLOOR,
         min_positives: int = MIN_POSITIVES,
         random_state: int = 0,
+        outer_folds: int = 5,
+        balanced: bool = False,
+        unjudged: float = 0.0,
     ) -> None:
         self.C = C
         self.word_min_df = word_min_df
@@ -101,11 +123,15 @@ class CodeSuggester:
         self.floor = floor
         self.min_positives = min_positives
         self.random_state = random_state
+        self.outer_folds = outer_folds
+        self.balanced = balanced
+        self.unjudged = unjudged
 
     # scikit-learn's contract, without inheriting from BaseEstimator (keeps imports lazy)
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         keys = ("C", "word_min_df", "char_min_df", "tune_thresholds", "inner_folds", "floor")
-        return {k: getattr(self, k) for k in (*keys, "min_positives", "random_state")}
+        more = ("min_positives", "random_state", "outer_folds", "balanced", "unjudged")
+        return {k: getattr(self, k) for k in (*keys, *more)}
 
     def set_params(self, **params: Any) -> CodeSuggester:
         for key, value in params.items():
@@ -115,7 +141,8 @@ class CodeSuggester:
     def _model(self) -> Any:
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=self.C, random_state=self.random_state)
+        weight = "balanced" if getattr(self, "balanced", False) else None
+        return LinearSVC(C=self.C, random_state=self.random_state, class_weight=weight)
 
     def fit(
         self,
@@ -124,61 +151,139 @@ class CodeSuggester:
         extra: np.ndarray | None = None,
         context: Sequence[tuple[str, str]] | None = None,
         tune: np.ndarray | None = None,
+        known: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> CodeSuggester:
-        """``tune``: which rows count for thresholds and precision (default all)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        """``tune``: which rows count for thresholds and precision (default all). ``known``:
+        which labels were judged (rows x codes; default all): a code's model learns only from
+        the rows where it was. ``groups``: the interview of each row (negative: never held out);
+        with two or more interviews each code's calibration and threshold come from margins
+        on interviews its fold model did not see (``oof_``), and ``held_out_`` holds the
+        cross-fitted suggestions on them (each fold's threshold tuned on the other folds)."""
         from threadpoolctl import threadpool_limits
 
         Y = np.asarray(Y, dtype=np.int8)
-        tune = np.ones(len(Y), dtype=bool) if tune is None else np.asarray(tune, dtype=bool)
+        n, k = Y.shape
+        tune = np.ones(n, dtype=bool) if tune is None else np.asarray(tune, dtype=bool)
+        known = np.ones((n, k), dtype=bool) if known is None else np.asarray(known, dtype=bool)
         with threadpool_limits(1):  # two BLAS threads make these fits several times slower
-            self.features_ = _features(self.word_min_df, self.char_min_df)
-            self.context_: list[Any] = []
-            parts = [self.features_.fit_transform(list(texts))]
-            if context is not None:
-                for k in range(2):
-                    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-                    column = [c[k] for c in context]
-                    if any(column):
-                        parts.append(CONTEXT_WEIGHT * vec.fit_transform(column))
-                        self.context_.append(vec)
-                    else:
-                        self.context_.append(None)
-            X = self._stack(parts, extra)
-            self.n_codes_ = Y.shape[1]
+            X = self._fit_features(texts, context, extra)
+            self.n_codes_ = k
             self.models_: list[Any] = []
-            self.thresholds_ = np.full(self.n_codes_, max(0.5, self.floor))
-            self.trained_ = np.zeros(self.n_codes_, dtype=bool)
-            self.positives_ = Y.sum(axis=0).astype(int)
-            for j in range(self.n_codes_):
+            self.thresholds_ = np.full(k, max(0.5, self.floor))
+            self.trained_ = np.zeros(k, dtype=bool)
+            self.positives_ = (Y.astype(bool) & known).sum(axis=0).astype(int)
+            self.folds_ = self._folds(groups, tune, n)
+            self.oof_ = np.full((n, k), np.nan)
+            self.held_out_ = np.zeros((n, k), dtype=np.int8)
+            for j in range(k):
+                # rows whose label of code j nobody judged learn as weak negatives (weight
+                # self.unjudged; 0: left out of the fit, the calibration and the threshold)
+                weight = np.where(known[:, j], 1.0, float(getattr(self, "unjudged", 0.0)))
+                rows = weight > 0
                 y = Y[:, j]
-                if y.sum() < self.min_positives or y.sum() == len(y):
+                if y[rows].sum() < self.min_positives or y[rows].sum() == rows.sum():
                     self.models_.append(None)
                     continue
-                svm = self._model().fit(X, y)
-                platt, threshold = self._calibrate(X, y, tune)
+                svm = self._model().fit(X[rows], y[rows], sample_weight=weight[rows])
+                if (self.folds_ >= 0).any():
+                    platt, threshold = self._grouped(X, y, weight, tune & rows, j)
+                else:
+                    platt, threshold = self._calibrate(X[rows], y[rows], tune[rows])
                 self.models_.append((svm, platt))
                 self.trained_[j] = True
                 if self.tune_thresholds:
                     self.thresholds_[j] = max(threshold, self.floor)
         return self
 
+    def _fit_features(
+        self,
+        texts: Sequence[str],
+        context: Sequence[tuple[str, str]] | None,
+        extra: np.ndarray | None,
+    ) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.features_ = _features(self.word_min_df, self.char_min_df)
+        self.context_: list[Any] = []
+        parts = [self.features_.fit_transform(list(texts))]
+        if context is not None:
+            for k in range(2):
+                vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+                column = [c[k] for c in context]
+                if any(column):
+                    parts.append(CONTEXT_WEIGHT * vec.fit_transform(column))
+                    self.context_.append(vec)
+                else:
+                    self.context_.append(None)
+        return self._stack(parts, extra)
+
+    def _folds(self, groups: np.ndarray | None, tune: np.ndarray, n: int) -> np.ndarray:
+        """Each row's outer fold (grouped by interview), -1 for rows never held out; all -1
+        when fewer than two interviews or ten rows can be held out."""
+        out = np.full(n, -1, dtype=np.int64)
+        if groups is None or self.outer_folds < 2:
+            return out
+        groups = np.asarray(groups)
+        eligible = np.nonzero((groups >= 0) & tune)[0]
+        distinct = len(set(groups[eligible].tolist()))
+        if distinct < 2 or len(eligible) < 10:
+            return out
+        from sklearn.model_selection import GroupKFold
+
+        split = GroupKFold(min(self.outer_folds, distinct)).split(eligible, groups=groups[eligible])
+        for f, (_, test) in enumerate(split):
+            out[eligible[test]] = f
+        return out
+
+    def _grouped(
+        self, X: Any, y: np.ndarray, weight: np.ndarray, tune: np.ndarray, j: int
+    ) -> tuple[tuple[float, float], float]:
+        """Out-of-fold margins of code ``j`` on each outer fold (a fold model that did not see
+        its interviews; the features are shared: they use no labels), the calibration and
+        threshold they give on the ``tune`` rows, and the cross-fitted suggestions on the
+        held-out rows."""
+        folds = self.folds_
+        rows = weight > 0
+        for f in range(int(folds.max()) + 1):
+            train = rows & (folds != f)
+            test = folds == f
+            if 0 < y[train].sum() < train.sum():
+                fitted = self._model().fit(X[train], y[train], sample_weight=weight[train])
+                self.oof_[test, j] = fitted.decision_function(X[test])
+        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+        for f in range(int(folds.max()) + 1):
+            (a, b), t = self._calibrate_on(self.oof_[:, j], y, usable & (folds != f))
+            test = (folds == f) & ~np.isnan(self.oof_[:, j])
+            p = _sigmoid(a * self.oof_[test, j] + b)
+            cut = max(t, self.floor) if self.tune_thresholds else max(0.5, self.floor)
+            self.held_out_[test, j] = p >= cut
+        return self._calibrate_on(self.oof_[:, j], y, usable)
+
+    def _calibrate_on(
+        self, m: np.ndarray, y: np.ndarray, mask: np.ndarray
+    ) -> tuple[tuple[float, float], float]:
+        """Platt scaling of the margins ``m`` on the ``mask`` rows and the F1-best threshold."""
+        m, y = m[mask], y[mask]
+        if not y.any() or y.all():
+            return (1.0, 0.0), max(0.5, self.floor)
+        a, b = _platt(m, y)
+        return (a, b), _best_threshold(y, _sigmoid(a * m + b))
+
     def _calibrate(
         self, X: Any, y: np.ndarray, tune: np.ndarray
     ) -> tuple[tuple[float, float], float]:
         """Platt scaling of the SVM's margins, learned from out-of-fold margins (so it does not
         flatter itself), and the probability threshold that maximises F1 on those folds (on
-        the ``tune`` rows only)."""
-        from sklearn.linear_model import LogisticRegression
+        the ``tune`` rows only): used when no interviews can be held out."""
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-        folds = min(self.inner_folds, int(y.sum()))
+        folds = min(self.inner_folds, int(y.sum()), int((1 - y).sum()))
         if folds < 2:
             return (1.0, 0.0), max(0.5, self.floor)
         cv = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
         margins = cross_val_predict(self._model(), X, y, cv=cv, method="decision_function")
-        lr = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
-        a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+        (a, b), _ = self._calibrate_on(margins, y, np.ones(len(y), dtype=bool))
         if not y[tune].any():
             return (a, b), max(0.5, self.floor)
         return (a, b), _best_threshold(y[tune], _sigmoid(a * margins[tune] + b))

@@ -43,7 +43,8 @@ CHOICES = {  # settings whose values are names: only these (input "filename" wou
     "strip_accents": (None, "ascii", "unicode"), "norm": (None, "l1", "l2"),
 }  # fmt: skip
 SUGGESTER_KEYS = {"C", "word_min_df", "char_min_df", "tune_thresholds", "inner_folds", "floor",
-                  "min_positives", "random_state"}  # fmt: skip
+                  "min_positives", "random_state", "outer_folds", "balanced",
+                  "unjudged"}  # fmt: skip
 
 
 def is_pickle(blob: bytes) -> bool:

@@ -386,7 +386,8 @@ def blocks(data: MethodsData, figure: Figures = (None, None)) -> list[Block]:
                 "p",
                 f"Rules in the codebook suggested codes; a learned suggester (model {m['model']}) "
                 f"was trained on {_trained_on(m)}. {verdict} (qualcode suggest eval). "
-                f"{_seen(who['machine_reviewed'])} "
+                + (m["sources_note"] + " " if m.get("sources_note") else "")
+                + f"{_seen(who['machine_reviewed'])} "
                 "No suggestion became a coding without a person accepting it. "
                 + (
                     f"It was not trusted for {len(m['untrusted'])} codes (too few examples, or "

@@ -345,7 +345,9 @@ def new_document(title: str, landscape: bool, margin: float, points: float) -> A
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(points)
-    return doc
+    from qualcode.export.docxstyles import remember_styles
+
+    return remember_styles(doc)
 
 
 def _title(report: ReportData) -> str:
@@ -455,10 +457,7 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
             cell.text = ""
             for k, para_text in enumerate(paras):
                 para = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
-                _runs(para, para_text)
-            for para in cell.paragraphs:
-                for run in para.runs:
-                    run.font.size = Pt(9)
+                _runs(para, para_text, Pt(9))
     return table
 
 
@@ -524,9 +523,10 @@ def _row_height(cells: list[str], widths: list[float]) -> float:
     return lines * LINE_CM + 0.3
 
 
-def _runs(para: Any, text: str) -> None:
-    """The text as runs: the evidence between EVIDENCE marks in bold, what comes from
-    unreviewed suggestions (between MACHINE marks) in italics."""
+def _runs(para: Any, text: str, size: Any = None) -> None:
+    """The text as runs (in ``size``): the evidence between EVIDENCE marks in bold, what comes
+    from unreviewed suggestions (between MACHINE marks) in italics. Only what is set is
+    written: setting None made python-docx search each new run for an element to remove."""
     bold = italic = False
     for piece in re.split(f"([{''.join((*EVIDENCE, *MACHINE))}])", text):
         if piece in EVIDENCE:
@@ -535,8 +535,30 @@ def _runs(para: Any, text: str) -> None:
             italic = piece == MACHINE[0]
         elif piece:
             run = para.add_run(piece)
-            run.bold = bold or None
-            run.italic = italic or None
+            if bold or italic or size is not None:
+                run._r.insert(0, _formatting(bold, italic, size))
+
+
+_FORMATS: dict[tuple[bool, bool, Any], Any] = {}
+
+
+def _formatting(bold: bool, italic: bool, size: Any) -> Any:
+    """A copy of the run properties python-docx writes for this bold, italic and size (made
+    once each: its property setters cost more than the rest of a table cell)."""
+    from copy import deepcopy
+
+    key = (bold, italic, size)
+    if key not in _FORMATS:
+        from docx.oxml import OxmlElement
+        from docx.text.run import Run
+
+        run = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]
+        run.bold = bold or None
+        run.italic = italic or None
+        if size is not None:
+            run.font.size = size
+        _FORMATS[key] = run._r.rPr
+    return deepcopy(_FORMATS[key])
 
 
 def _shade(cell: Any, fill: str) -> None:

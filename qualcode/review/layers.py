@@ -198,6 +198,27 @@ class Record:
             out[RESOLVED] = {s: set(c) for s, (c, _, _) in self.resolutions.items()}
         return out
 
+    def judged(self, segments: Iterable[str]) -> dict[str, set[str] | None]:
+        """segment -> the codes people judged on it: those given, and those judged absent (a
+        suggestion rejected or changed); None where every code was judged (imported, coded
+        blind, or reconciled). A code nobody gave on a segment where nobody judged it (a
+        reviewer who was not shown it) is unknown, not absent: partial labels."""
+        out: dict[str, set[str] | None] = {}
+        for seg in segments:
+            if seg in self.resolutions:
+                out[seg] = None
+                continue
+            got: set[str] | None = set()
+            for layer in self.layers.values():
+                if seg not in layer.complete or got is None:
+                    continue
+                if seg in layer.independent:
+                    got = None
+                else:
+                    got |= layer.codes.get(seg, set()) | layer.absent.get(seg, set())
+            out[seg] = got
+        return out
+
     def double_coded(self) -> set[str]:
         """Segments two or more people coded independently (blind or imported)."""
         seen: dict[str, int] = {}
@@ -285,3 +306,15 @@ def labelled(project: Any) -> tuple[list[tuple[str, int, int, int, int]], dict[s
     labels = {s: c for s, c in final.codes.items() if s in final.complete}
     rows = [r for r in project.store.current_segments() if r[0] in labels]
     return rows, labels
+
+
+def labelled_judged(
+    project: Any,
+) -> tuple[list[tuple[str, int, int, int, int]], dict[str, set[str]], dict[str, set[str] | None]]:
+    """:func:`labelled`, and which codes people judged on each of those segments
+    (:meth:`Record.judged`): what the suggester may count as negatives."""
+    rec = record(project)
+    final = final_coding(project, rec)
+    labels = {s: c for s, c in final.codes.items() if s in final.complete}
+    rows = [r for r in project.store.current_segments() if r[0] in labels]
+    return rows, labels, rec.judged(labels)

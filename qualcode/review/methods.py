@@ -407,7 +407,17 @@ def machine_summary(project: Project, codebook: Codebook) -> dict[str, Any]:
         "decided": {kind: sum(counts.values()) for kind, counts in decided.items()},
         "untrusted": untrusted,
         "precision": precision,
+        # code -> whose suggestions reviewers saw for it: model, rules or none (coding/sources)
+        "sources": dict(summary.get("sources") or {}),
+        "states": dict(summary.get("states") or {}),
+        "sources_note": _sources_note(summary, project),
     }
+
+
+def _sources_note(summary: dict[str, Any], project: Project) -> str:
+    from qualcode.coding.sources import describe
+
+    return describe(dict(summary.get("sources") or {}), project.settings.suggest.min_f1)
 
 
 CODED_SHARE = 0.5  # an interview counts for saturation once people coded this share of it

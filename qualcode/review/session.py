@@ -156,6 +156,7 @@ class ReviewSession:
         self.since_training = 0  # segments finished since the model last learned
         self.retrain_every = 0 if blind else project.settings.suggest.retrain_every
         self.precision = store.model_precision()  # code -> estimated precision of the model
+        self.sources = store.code_sources()  # code -> model, rules or none (coding/sources)
         if blind:  # a second coder codes participants' words only
             asked = store.interviewer_segments()
             segments = [row for row in segments if row[0] not in asked]
@@ -423,6 +424,7 @@ class ReviewSession:
         )
         self.items = keep + rest
         self.precision = store.model_precision()
+        self.sources = store.code_sources()
         return len(rest)
 
     def progress(self) -> tuple[int, int, int, int]:

@@ -31,7 +31,7 @@ APP = ("suggestion", "code", "kind", "source", "score", "start", "end", "run", "
        "action", "superseded", "at", "decision", "decided_by", "decided_at",
        "decision_action")  # fmt: skip
 
-Hidden = Callable[[str, str, str], bool]
+Hidden = Callable[[str, str, str, str], bool]
 
 
 def people_by_segment(
@@ -102,7 +102,7 @@ def segment_rows(
 
 
 def _suggestion(base: dict[str, Any], a: dict[str, Any], hidden: Hidden) -> dict[str, Any]:
-    taken_over = hidden(base["segment"], a["kind"], a["codebook_hash"] or "")
+    taken_over = hidden(base["segment"], a["kind"], a["codebook_hash"] or "", a["code"])
     if a["decision"] is not None:
         status = STATUS.get(a["decision"], a["decision"])
     elif a["superseded"] is not None or taken_over:

@@ -26,8 +26,8 @@ class ReviewStore(StoreBase):
         code where a model has combined the rules' evidence), decided or not."""
         hidden = self._combined_by_model()
         out: dict[str, set[int]] = {}
-        for app, seg, kind, codebook in self.conn.execute(sql.SHOWN_SUGGESTIONS):
-            if not hidden(seg, kind, codebook):
+        for app, seg, kind, codebook, code in self.conn.execute(sql.SHOWN_SUGGESTIONS):
+            if not hidden(seg, kind, codebook, code):
                 out.setdefault(seg, set()).add(int(app))
         return out
 
@@ -52,7 +52,7 @@ class ReviewStore(StoreBase):
         return [
             {**dict(zip(cols, r[:8], strict=True)), "evidence": r[8], "text": r[9]}
             for r in self.conn.execute(sql.REVIEW_QUEUE)
-            if not hidden(r[10], r[5], r[11])
+            if not hidden(r[10], r[5], r[11], r[4])
         ]
 
     def _combined_by_model(self) -> Any:
@@ -62,11 +62,17 @@ class ReviewStore(StoreBase):
         segments it did not score and for other codebooks."""
         latest = self.latest_run("suggest")
         if latest is None or "unscored" not in latest[1] or latest[1].get("shown") == "rules":
-            return lambda segment, kind, codebook_hash: False
+            return lambda segment, kind, codebook_hash, code: False
         unscored = set(latest[1]["unscored"])
         codebook = latest[1].get("codebook_hash")
-        return lambda segment, kind, codebook_hash: (
-            kind == "rule" and codebook_hash == codebook and segment not in unscored
+        # per code (models since per-code sources): only codes whose source is the model
+        by_code = latest[1].get("sources")
+        taken = None if by_code is None else {c for c, s in by_code.items() if s == "model"}
+        return lambda segment, kind, codebook_hash, code: (
+            kind == "rule"
+            and codebook_hash == codebook
+            and segment not in unscored
+            and (taken is None or code in taken)
         )
 
     def decisions_by_kind(self) -> list[tuple[str, str, str, str]]:
@@ -96,7 +102,7 @@ class ReviewStore(StoreBase):
         found: tuple[Any, ...] | None = None
         apps: list[tuple[Any, ...]] = []
         for r in self.conn.execute(sql.NEXT_FOR_REVIEWER, (reviewer,)):
-            if r[1] in skip or hidden(r[1], r[3], r[8]):
+            if r[1] in skip or hidden(r[1], r[3], r[8], r[2]):
                 continue
             if documents is not None and r[9] not in documents:
                 continue
@@ -131,7 +137,7 @@ class ReviewStore(StoreBase):
         followed by its live decision (action, reviewer, when; None when undecided)."""
         hidden = self._combined_by_model()
         rows = self.conn.execute(sql.SEGMENT_SUGGESTIONS, (segment,))
-        return [(*r[:8], *r[9:]) for r in rows if not hidden(r[1], r[3], r[8])]
+        return [(*r[:8], *r[9:]) for r in rows if not hidden(r[1], r[3], r[8], r[2])]
 
     def live_decisions(self) -> list[tuple[int, int | None, str, str, str, str]]:
         """Every decision still standing: (id, suggestion or None, segment, code, reviewer,
@@ -142,7 +148,7 @@ class ReviewStore(StoreBase):
         """One segment's undecided suggestions (one per code once a model has scored it)."""
         hidden = self._combined_by_model()
         rows = self.conn.execute(sql.UNDECIDED_ON_SEGMENT, (segment,))
-        return [tuple(r[:8]) for r in rows if not hidden(r[1], r[3], r[8])]
+        return [tuple(r[:8]) for r in rows if not hidden(r[1], r[3], r[8], r[2])]
 
     def waiting_for(self, reviewer: str) -> int:
         """Segments with suggestions this reviewer has not finished (an upper bound when a
@@ -154,6 +160,12 @@ class ReviewStore(StoreBase):
         model whose suggestions are current, for showing beside its suggestions."""
         latest = self.latest_run("suggest")
         return dict(latest[1].get("precision", {})) if latest else {}
+
+    def code_sources(self) -> dict[str, str]:
+        """code -> whose suggestions reviewers see for it (model, rules or none), as the model
+        whose suggestions are current chose them (empty before any)."""
+        latest = self.latest_run("suggest")
+        return dict(latest[1].get("sources") or {}) if latest else {}
 
     def application(self, app_id: int) -> tuple[int, str, str, int | None, str, int] | None:
         """(id, segment id, code, superseded by run, segment text, decisions so far)."""
@@ -190,7 +202,7 @@ class ReviewStore(StoreBase):
         return [
             tuple(r[:8])
             for r in self.conn.execute(sql.QUEUE_APPLICATIONS)
-            if not hidden(r[1], r[3], r[8])
+            if not hidden(r[1], r[3], r[8], r[2])
         ]
 
     def reviewed_by(self, reviewer: str) -> set[str]:

@@ -863,7 +863,7 @@ JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 ORDER BY z.id"""
 # Every current machine suggestion (decided or not) by segment: what a reviewer has to decide.
 SHOWN_SUGGESTIONS = """
-SELECT a.id, a.segment_id, a.kind, coalesce(a.codebook_hash, '') FROM applications a
+SELECT a.id, a.segment_id, a.kind, coalesce(a.codebook_hash, ''), a.code_id FROM applications a
 JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')"""

@@ -174,6 +174,8 @@ class ReviewApp(SegmentApp):
                 score = "" if sug.score is None else f" {sug.score:.2f}"
                 if sug.kind == "model" and sug.code in s.precision:  # how often it is right
                     score += f", est. precision {s.precision[sug.code]:.0%}"
+                if sug.kind == "rule" and s.sources.get(sug.code) == "rules":
+                    score += ", the model did no better here"  # which source, and why
                 where = f"{s.aim_name(sug.code)}: " if s.aim_name(sug.code) else ""
                 options.append(
                     Option(f"{mark} {where}{s.code_name(sug.code)}  [{sug.kind}{score}]")

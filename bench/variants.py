@@ -1,0 +1,217 @@
+"""Suggester variants side by side on the example's gold (``python bench/suggester.py --variants``).
+
+Every variant is scored on the same folds grouped by interview over all 53 example interviews
+(the shipped gold, bench/gold), and on the eight interviews the project keeps for itself
+(``HELD_OUT``: drawn once with a seeded sample, never used to choose anything; train on the
+other 45). Two figures each: the model's combined suggestions for every code, and what a
+reviewer is shown (each code from the source the fold's own grouped check chose: the model,
+the rules or nothing). Macro-F1 over codes with support, as ``qualcode suggest eval``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qualcode.coding import classifier, learn, sources
+
+GOLD = Path(__file__).resolve().parent / "gold"
+FILES = ("early-action-together.csv", "dev-early-action-together.csv",
+         "extra-early-action-together.csv")  # fmt: skip
+SEED = 26  # the held-out draw: random.Random(SEED).sample(sorted interviews, 8)
+# where (d)'s sentence embeddings are kept between runs (one vector per text hash)
+CACHE = Path(os.environ.get("QUALCODE_BENCH_CACHE", Path.home() / ".cache" / "qualcode-bench"))
+
+
+@dataclass
+class Variant:
+    name: str
+    params: dict[str, Any]
+    prepare: Callable[[learn._Data, np.ndarray], learn._Data] | None = None  # training part
+    patch: Callable[[], Any] | None = None  # a context manager changing the classifier
+    augment: Callable[[learn._Data], learn._Data] | None = None  # every row, before the folds
+
+
+def example_data(folder: Path) -> tuple[learn._Data, Any, Any]:
+    """The example project, rule-coded, with all the gold imported: (data, codebook, settings)."""
+    from bench.example import coded_example
+    from qualcode.coding.imports import import_codings
+    from qualcode.coding.run import resolve_codebook
+
+    project = coded_example(folder)
+    for f in FILES:
+        import_codings(project, GOLD / f, "gold")
+    codebook, _ = resolve_codebook(project, None)
+    data = learn._data(project, codebook)
+    settings = project.settings.suggest
+    project.close()
+    return data, codebook, settings
+
+
+def held_out(data: learn._Data) -> set[int]:
+    interviews = sorted(set(data.groups[data.real].tolist()))
+    return set(random.Random(SEED).sample(interviews, 8))
+
+
+def _macro(P: np.ndarray, Y: np.ndarray) -> float:
+    return sources.macro(sources.f1_by_code(P, Y, np.ones(Y.shape, dtype=bool)))
+
+
+def _fit_and_show(
+    v: Variant, part: learn._Data, test: learn._Data, codebook: Any, settings: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the model's predictions, what a reviewer is shown) on ``test``."""
+    train = v.prepare(part, np.asarray(part.real)) if v.prepare else part
+    with v.patch() if v.patch else _nothing():
+        model = train.fit(**v.params)
+        P = model.predict(test.texts, test.extra(), test.context)
+    _, states = learn._states(train, model, codebook, settings)
+    return P, sources.shown(states, P, (test.rules > 0).astype(np.int8))
+
+
+@contextmanager
+def _nothing() -> Any:
+    yield
+
+
+def run(v: Variant, data: learn._Data, codebook: Any, settings: Any, folds: int) -> dict[str, Any]:
+    from sklearn.model_selection import GroupKFold
+
+    t0 = time.process_time()
+    data = v.augment(data) if v.augment else data
+    real = np.nonzero(data.real)[0]
+    seeds = np.nonzero(~data.real)[0]
+    groups = data.groups[real]
+    Y = data.Y[real]
+    P, S = np.zeros_like(Y), np.zeros_like(Y)
+    for train_i, test_i in GroupKFold(folds).split(real, groups=groups):
+        part = data.rows(np.concatenate([real[train_i], seeds]))
+        P[test_i], S[test_i] = _fit_and_show(v, part, data.rows(real[test_i]), codebook, settings)
+    keep = held_out(data)
+    inside = np.array([g in keep for g in groups])
+    part = data.rows(np.concatenate([real[~inside], seeds]))
+    test = data.rows(real[inside])
+    hp, hs = _fit_and_show(v, part, test, codebook, settings)
+    return {
+        "variant": v.name,
+        "folds_combined": _macro(P, Y),
+        "folds_shown": _macro(S, Y),
+        "held_out_combined": _macro(hp, test.Y),
+        "held_out_shown": _macro(hs, test.Y),
+        "cpu_s": round(time.process_time() - t0, 1),
+    }
+
+
+# variants --------------------------------------------------------------------------------------
+@contextmanager
+def context_weight(w: float) -> Any:
+    before = classifier.CONTEXT_WEIGHT
+    classifier.CONTEXT_WEIGHT = w
+    try:
+        yield
+    finally:
+        classifier.CONTEXT_WEIGHT = before
+
+
+def no_context(data: learn._Data, real: np.ndarray) -> learn._Data:
+    return learn._Data(data.texts, [("", "")] * len(data.texts), data.rules, data.Y,
+                       data.groups, data.known, data.vectors)  # fmt: skip
+
+
+def reviewer(partial: bool, adds: float = 0.5) -> Callable[[learn._Data, np.ndarray], learn._Data]:
+    """Labels as a reviewer of the rules' suggestions gives them: a suggestion accepted where
+    the gold has the code and rejected where not; of the gold's codes the rules did not
+    suggest, only a share ``adds`` is added (a reviewer misses what nothing pointed at).
+    ``partial``: only suggested or added codes count as judged; else every code not given
+    is a negative (the old labels)."""
+
+    def prepare(data: learn._Data, real: np.ndarray) -> learn._Data:
+        rng = np.random.default_rng(0)
+        suggested = data.rules > 0
+        gold = data.Y.astype(bool)
+        added = gold & ~suggested & (rng.random(gold.shape) < adds)
+        Y = (gold & suggested) | added
+        known = suggested | added
+        Y = np.where(real[:, None], Y, gold).astype(np.int8)
+        known = np.where(real[:, None], known, True)
+        return learn._Data(data.texts, data.context, data.rules, Y, data.groups,
+                           known if partial else None, data.vectors)  # fmt: skip
+
+    return prepare
+
+
+def embedded(data: learn._Data) -> learn._Data:
+    """(d): every text's all-MiniLM-L6-v2 vector (embed.py), beside the rules' scores."""
+    from threadpoolctl import threadpool_limits
+
+    from qualcode.coding.embed import cached
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with threadpool_limits(1):
+        vectors = cached(data.texts, CACHE)
+    return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
+                       vectors)  # fmt: skip
+
+
+@contextmanager
+def embed_weight(w: float) -> Any:
+    before = learn.EMBED_WEIGHT
+    learn.EMBED_WEIGHT = w
+    try:
+        yield
+    finally:
+        learn.EMBED_WEIGHT = before
+
+
+def variants() -> list[Variant]:
+    return [
+        Variant("before: inner-CV thresholds (model shown for every code)", {"outer_folds": 0}),
+        Variant("(b) thresholds and calibration from grouped folds (adopted)", {}),
+        Variant("(a) no question / previous turn features", {}, no_context),
+        Variant(
+            "(a) question and previous turn at weight 1.0", {}, patch=lambda: context_weight(1.0)
+        ),
+        Variant(
+            "(a) question and previous turn at weight 0.25", {}, patch=lambda: context_weight(0.25)
+        ),
+        Variant("C = 1.0", {"C": 1.0}),
+        Variant("C = 0.25", {"C": 0.25}),
+        Variant("class weights balanced (most errors are misses)", {"balanced": True}),
+        Variant("(c) reviewer labels, every code not given negative", {}, reviewer(False)),
+        Variant("(c) reviewer labels, partial (judged codes only)", {}, reviewer(True)),
+        Variant(
+            "(c) reviewer labels, unjudged codes as weak negatives (x0.3)",
+            {"unjudged": 0.3},
+            reviewer(True),
+        ),
+        Variant(
+            "(c) reviewer labels, unjudged codes as weak negatives (x0.6)",
+            {"unjudged": 0.6},
+            reviewer(True),
+        ),
+        Variant("(d) + sentence embeddings (all-MiniLM-L6-v2) x1.0", {}, augment=embedded),
+        Variant(
+            "(d) + sentence embeddings x0.5", {}, augment=embedded, patch=lambda: embed_weight(0.5)
+        ),
+        Variant(
+            "(d) + sentence embeddings x2.0", {}, augment=embedded, patch=lambda: embed_weight(2.0)
+        ),
+        Variant("(d) x1.0 + C = 1.0", {"C": 1.0}, augment=embedded),
+        Variant(
+            "(d) x1.0 + C = 1.0 + (a) context x1.0",
+            {"C": 1.0},
+            augment=embedded,
+            patch=lambda: context_weight(1.0),
+        ),
+        Variant(
+            "(d) x1.0 + (a) context x1.0", {}, augment=embedded, patch=lambda: context_weight(1.0)
+        ),
+    ]
