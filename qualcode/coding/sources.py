@@ -128,15 +128,18 @@ def describe(by_code: dict[str, str], floor: float) -> str:
 
     def part(state: str, what: str) -> str:
         codes = named[state]
-        return f"{what} for {len(codes)} code{'s' if len(codes) != 1 else ''}" + (
-            f" ({', '.join(codes)})" if codes else ""
-        )
+        n = "1 code" if len(codes) == 1 else f"{len(codes)} codes"
+        return f"{what} for {n} ({', '.join(codes)})"
 
-    parts = (
-        part(MODEL, "the model's suggestions"),
-        part(RULES, "the rules'"),
-        part(NONE, "no suggestion"),
-    )
+    parts = [  # only the sources some code had: "for 0 codes" says nothing
+        part(state, what)
+        for state, what in (
+            (MODEL, "the model's suggestions"),
+            (RULES, "the rules'"),
+            (NONE, "no suggestion"),
+        )
+        if named[state]
+    ]
     return (
         "Code by code, reviewers were shown "
         + "; ".join(parts)
