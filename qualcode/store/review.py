@@ -119,8 +119,8 @@ class ReviewStore(StoreBase):
         hidden = self._combined_by_model()
         order: dict[str, int] = {}
         undecided: set[str] = set()
-        for segment, doc, kind, codebook, open_ in self.conn.execute(sql.QUEUE_STATE):
-            if hidden(segment, kind, codebook):
+        for segment, doc, kind, codebook, open_, code in self.conn.execute(sql.QUEUE_STATE):
+            if hidden(segment, kind, codebook, code):
                 continue
             order.setdefault(segment, doc)
             if open_:

@@ -786,7 +786,7 @@ WHERE a.segment_id = ? AND a.superseded_by_run IS NULL AND a.kind IN ('rule', 'm
 # a server keeps between writes.
 QUEUE_STATE = """
 SELECT a.segment_id, s.document_id, a.kind, coalesce(a.codebook_hash, ''),
-       NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id)
+       NOT EXISTS (SELECT 1 FROM live_decisions x WHERE x.application_id = a.id), a.code_id
 FROM applications a JOIN segments s ON s.id = a.segment_id
 JOIN documents d ON d.id = s.document_id AND d.superseded_by IS NULL
 WHERE a.superseded_by_run IS NULL AND a.kind IN ('rule', 'model', 'topic')
