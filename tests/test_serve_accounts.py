@@ -210,3 +210,26 @@ def test_the_users_page_shows_done_of_share(served: Path) -> None:  # noqa: F811
     assert cells["cy"] == f"{coded} of {coded + left} (blind)" and coded == 1
     assert cells["rita"] == f"1 of {waiting}"  # finished one of those waiting for her
     assert cells["lee"] == f"0 of {waiting - 1}"  # rita decided all on hers: none waits
+
+
+def test_done_of_share_counts_the_queue_the_reviewer_is_given(served: Path) -> None:  # noqa: F811
+    """Once a model has taken over some codes' rule suggestions, those are not handed out: the
+    Users page counts what waits as the review page does ("N segments with suggestions left"),
+    not every rule suggestion still standing."""
+    project = open_project(served)
+    rows = project.store.conn.execute(
+        "SELECT segment_id, code_id, coalesce(codebook_hash, '') FROM applications "
+        "WHERE kind = 'rule'"
+    ).fetchall()
+    taken = sorted({code for _, code, _ in rows})[:1]  # one code is the model's now
+    run = project.store.start_run("suggest", {})
+    project.store.finish_run(
+        run, {"unscored": [], "codebook_hash": rows[0][2], "sources": dict.fromkeys(taken, "model")}
+    )
+    project.close()
+    lee = _join(_client(served), served, "lee", "lead")
+    html = lee.get("/").text
+    waiting = int(re.search(r"(\d+) segments with suggestions left", html).group(1))  # type: ignore[union-attr]
+    assert waiting < len({s for s, _, _ in rows})  # the model's code hid some segment
+    cell = re.search(r'<td>lee</td>.*?class="progress"[^>]*>([^<]+)<', lee.get("/users").text, re.S)
+    assert cell and cell.group(1) == f"0 of {waiting}"

@@ -42,7 +42,9 @@ def _share(text: str) -> float:
 
 def progress(proj: Any, users: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     """Per user, (done, of): a coder's segments coded of their blind sample; a reviewer's or
-    lead's segments finished of those finished plus those still waiting for them."""
+    lead's segments finished of those finished plus those still waiting for them: the queue
+    the review page counts (without rule suggestions a model has taken over)."""
+    from qualcode.serve import cache
     from qualcode.serve.app import blind_sample
 
     store = proj.store
@@ -54,5 +56,5 @@ def progress(proj: Any, users: list[dict[str, Any]]) -> dict[str, tuple[int, int
             out[u["name"]] = (len(store.reviewed_by(u["name"]) & set(sample)), len(sample))
         else:
             done = finished.get(u["name"], {}).get("reviewed", 0)
-            out[u["name"]] = (done, done + store.waiting_for(u["name"]))
+            out[u["name"]] = (done, done + cache.waiting_for(proj, u["name"]))
     return out
