@@ -766,3 +766,22 @@ def test_a_coders_sample_can_overlap_another_coders_by_design(
     assert set(first) < set(later) and set(later) <= set(turns)
     assert main(["users", "add", "di", "--overlap-with", "ann", "-p", root]) == 1
     assert "only a coder" in capsys.readouterr().err
+
+
+def test_a_topic_suggestion_is_shown_by_its_terms_not_its_id(served: Path) -> None:
+    project = open_project(served)
+    store = project.store
+    seg = store.current_segments()[0]
+    run = store.start_run("topics", {})
+    topic = {"number": 3, "terms": ["school_run", "uniform", "breakfast"], "quotes": [seg[0]]}
+    store.finish_run(run, {"model": "abc", "topics": [topic]})
+    store.add_machine_applications(
+        [], [(seg[0], "topic.abc.3", seg[3], seg[4], "topic", "topics:abc", 0.9, run, None)],
+        run, "topic", "topics:abc",
+    )  # fmt: skip
+    project.close()
+    rita = _join(_client(served), served, "rita", "reviewer")
+    page = rita.get(f"/?segment={seg[0]}").text  # type: ignore[attr-defined]
+    assert '<span class="code">topic: school run, uniform, breakfast</span>' in page
+    assert "topic.abc.3" not in page
+    assert "A theme the codebook lacks: school run, uniform, breakfast." in page

@@ -477,6 +477,7 @@ def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
 
     codebook = codebook_of(proj)
     precision = proj.store.model_precision()
+    terms = topic_terms(proj)
     clock = datetime.now(UTC)
     rows = []
     for (
@@ -500,11 +501,39 @@ def suggestion_rows(proj: Any, segment: str, who: str) -> list[dict[str, Any]]:
             decided += " just now" if by != who and ago < RECENT else ""
         rows.append({
             "id": app_id, "code": code, "kind": kind, "score": score, "start": start, "end": end,
-            "name": found.name if found else code, "is_code": found is not None,
-            "definition": found.definition if found else "A theme the codebook lacks.",
+            "name": found.name if found else topic_name(code, terms),
+            "is_code": found is not None,
+            "definition": found.definition if found else topic_definition(code, terms),
             "precision": precision.get(code) if kind == "model" else None, "decided": decided,
         })  # fmt: skip
     return rows
+
+
+def topic_terms(proj: Any) -> dict[str, list[str]]:
+    """code -> terms of each topic of the latest topic model ('topic.<model>.<n>'), as the
+    review app names them: a reviewer sees what a topic is about, never its id."""
+    latest = proj.store.latest_run("topics")
+    if latest is None:
+        return {}
+    model = latest[1].get("model", "")
+    return {
+        f"topic.{model}.{t['number']}": [str(w).replace("_", " ") for w in t.get("terms", [])]
+        for t in latest[1].get("topics", [])
+    }
+
+
+def topic_name(code: str, terms: dict[str, list[str]]) -> str:
+    """A suggestion's name when the codebook lacks its code: a topic by its first terms."""
+    if not code.startswith("topic."):
+        return code
+    found = terms.get(code)
+    return f"topic: {', '.join(found[:5])}" if found else "topic (terms unknown)"
+
+
+def topic_definition(code: str, terms: dict[str, list[str]]) -> str:
+    found = terms.get(code) if code.startswith("topic.") else None
+    about = f": {', '.join(found)}" if found else ""
+    return f"A theme the codebook lacks{about}. Change it to a code (c) or reject it (r)."
 
 
 def review_item(proj: Any, who: str, segment: str) -> dict[str, Any]:
