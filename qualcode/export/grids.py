@@ -159,9 +159,10 @@ def _docx(report: GridReport, figures: list[bytes]) -> bytes:
 def _xlsx(report: GridReport, figures: list[bytes]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.drawing.image import Image
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    from qualcode.export.report import _sheet_name, _stable_zip
+    from qualcode.export.report import _sheet_name, _stable_zip, print_on_a4
 
     wb = Workbook()
     notes = wb.active
@@ -170,6 +171,9 @@ def _xlsx(report: GridReport, figures: list[bytes]) -> bytes:
         notes.append([line])
     notes["A1"].font = Font(bold=True)
     notes.column_dimensions["A"].width = 100
+    for row in notes.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    print_on_a4(notes, header=False)
     taken = {"notes"}
     for g, fig in zip(report.grids, figures, strict=True):
         ws = wb.create_sheet(_sheet_name(g.title, taken))
@@ -182,7 +186,12 @@ def _xlsx(report: GridReport, figures: list[bytes]) -> bytes:
                 cell = ws.cell(r, 2 + j * step + step - 1)
                 cell.fill = PatternFill("solid", fgColor=_heat(share))
         ws.column_dimensions["A"].width = 40
+        for j, head in enumerate(g.headers(), start=2):  # "Partner (N=30) %" whole, not cut
+            longest = max((len(w) for w in head.split()), default=1)
+            ws.column_dimensions[get_column_letter(j)].width = max(8, min(len(head), 18), longest)
+            ws.cell(1, j).alignment = Alignment(wrap_text=True, vertical="bottom")
         ws.freeze_panes = "B2"
+        print_on_a4(ws)
         image = Image(io.BytesIO(fig))
         ws.add_image(image, f"A{len(g.rows) + 4}")
     buf = io.BytesIO()

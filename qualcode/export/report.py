@@ -205,7 +205,14 @@ def _fit(ws: Any, widths: list[float]) -> None:
         ws.row_dimensions[row[0].row].height = min(409.0, LINE_POINTS * lines)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
-    ws.print_title_rows = "1:1"  # the header row on every printed page
+    print_on_a4(ws)
+
+
+def print_on_a4(ws: Any, header: bool = True) -> None:
+    """Landscape A4, fitted to the page width, the header row (``header``) on every page: how
+    every sheet a report or query writes prints."""
+    if header:
+        ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -272,7 +279,7 @@ def _notes_sheet(ws: Any, report: ReportData, kind: str) -> None:
     ws.append([final_line(report)])
     ws.append([quote_note(kind, report)])
     ws.column_dimensions["A"].width = 120.0
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    print_on_a4(ws, header=False)
     for row in ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 

@@ -46,7 +46,7 @@ def write_sheet(sheet: SummarySheet, path: Path) -> None:
     from openpyxl.styles import Alignment, Font
 
     from qualcode.export import atomic_write_bytes
-    from qualcode.export.report import _stable_zip
+    from qualcode.export.report import _stable_zip, print_on_a4
 
     wb = Workbook()
     ws = wb.active
@@ -72,10 +72,12 @@ def write_sheet(sheet: SummarySheet, path: Path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "C2"
+        print_on_a4(ws)
     about = wb.create_sheet(ABOUT)
     for line in ABOUT_TEXT:
         about.append([line])
     about.column_dimensions["A"].width = 110
+    print_on_a4(about, header=False)
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write_bytes(path, _stable_zip(buf.getvalue()))
