@@ -415,9 +415,37 @@ def machine_summary(project: Project, codebook: Codebook) -> dict[str, Any]:
 
 
 def _sources_note(summary: dict[str, Any], project: Project) -> str:
-    from qualcode.coding.sources import describe
+    return describe_sources(dict(summary.get("sources") or {}), project.settings.suggest.min_f1)
 
-    return describe(dict(summary.get("sources") or {}), project.settings.suggest.min_f1)
+
+def describe_sources(by_code: dict[str, str], floor: float) -> str:
+    """One sentence: which codes' suggestions reviewers were shown from which source. Each
+    source is named whole ("the rules' suggestions", never "the rules' for 22 codes"), and a
+    source every code had is said once ("for every code"), not as a list of every code id."""
+    from qualcode.coding.sources import MODEL, NONE, RULES
+
+    if not by_code:
+        return ""
+    what = {
+        MODEL: "the model's suggestions",
+        RULES: "the rules' suggestions",
+        NONE: "no suggestion",
+    }
+    named = {s: sorted(c for c, v in by_code.items() if v == s) for s in what}
+    parts = []
+    for state, words in what.items():
+        codes = named[state]
+        if len(codes) == len(by_code):
+            parts.append(f"{words} for every code")
+        elif codes:
+            n = "1 code" if len(codes) == 1 else f"{len(codes)} codes"
+            parts.append(f"{words} for {n} ({', '.join(codes)})")
+    return (
+        "Code by code, reviewers were shown "
+        + "; ".join(parts)
+        + f": the model only where its F1 on interviews it had not seen reached {floor:.2f}, "
+        "the rules' F1 for that code and clearly more than suggesting the code everywhere."
+    )
 
 
 CODED_SHARE = 0.5  # an interview counts for saturation once people coded this share of it
@@ -537,7 +565,12 @@ def limitations(
     if small:
         out.append(f"Comparisons by {group} rest on small groups: {', '.join(small)} participants.")
     double = data.coders["double_coded"]
-    if data.agreement and double < 30:
+    if data.agreement and double == 0:  # "rests on 0 segments" reads as a count of nothing
+        out.append(
+            "No segment was coded independently by two or more people, so agreement between "
+            "coders could not be measured."
+        )
+    elif data.agreement and double < 30:
         out.append(
             f"Agreement rests on {double} independently double-coded "
             f"segment{'' if double == 1 else 's'}, fewer than the 30 under which its interval "
