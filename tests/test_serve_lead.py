@@ -122,6 +122,8 @@ def test_agreement_shows_what_the_cli_prints(
         assert f"<td>{row['alpha']:.3f}</td>" in page and f"<td>{row['kappa']:.3f}</td>" in page
     assert "too few for agreement figures" in page  # the CLI's warnings too
     assert '<th scope="col">kappa</th>' in page  # two coders
+    # a phone scrolls the wide table within the page, as the Users page's, not the whole page
+    assert '<div class="scroll"><table class="figures">' in page
     chosen = client.get("/agreement", params={"coder": ["ann", "bo"]}).text  # type: ignore[attr-defined]
     assert f"{figures['overall']['alpha']:.3f}" in chosen
     alone = client.get("/agreement", params={"coder": "ann"})  # type: ignore[attr-defined]
