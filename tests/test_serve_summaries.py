@@ -52,3 +52,23 @@ def test_a_draft_is_marked_on_the_page(team: Path) -> None:  # noqa: F811
     page = lead.get(f"/summaries?code={FUNDING}")
     assert "Machine draft, unedited" in page.text
     assert all(s.draft and s.author == "machine" for s in _summaries(team).values())
+
+
+def test_the_summaries_page_fits_a_phone_and_reads_its_dates(team: Path) -> None:  # noqa: F811
+    """The saved line reads "By rhian, 2026-12-06 19:08" (not the ISO 'T'); the table is one
+    the stylesheet stacks on a phone (quotes, then a full-width box), and the box's label is
+    hidden by a rule the stylesheet has (it was shown: the class had no rule)."""
+    import re
+
+    from qualcode.serve.site import HERE
+
+    reviewer: Any = _join(_client(team), team, "rhian", "reviewer")
+    page = reviewer.get(f"/summaries?code={FUNDING}")
+    form = {"csrf": _csrf(page.text), "code": FUNDING, "participant": "P01", "text": "Worried."}
+    saved = reviewer.post("/summaries", data=form).text
+    assert re.search(r"By rhian, \d{4}-\d\d-\d\d \d\d:\d\d<", saved), saved
+    assert '<table class="summaries">' in saved and 'class="visually-hidden"' in saved
+    css = (HERE / "static" / "lead.css").read_text()
+    assert ".visually-hidden {" in css
+    phone = css.split("@media (max-width: 40rem)")[1]
+    assert "table.summaries td:last-child" in phone and "display: block" in phone
