@@ -279,3 +279,21 @@ def test_a_reconcile_choice_is_one_action_that_undo_takes_back(team: Path) -> No
     project = open_project(team)
     assert segment.group(1) not in project.store.resolutions()
     project.close()
+
+
+def test_reconcile_says_when_two_coders_share_no_segment(team: Path) -> None:
+    """Two coders with no segment in common have nothing to reconcile: the page says so, and
+    never that they "agree on every segment both coded"."""
+    project = open_project(team)
+    asked = project.store.interviewer_segments()
+    segments = [s[0] for s in project.store.current_segments() if s[0] not in asked]
+    for coder, segment in (("cy", segments[0]), ("dee", segments[1])):
+        project.store.decide(None, segment, FUNDING, coder, "add")
+        project.store.mark_reviewed(segment, coder)
+    project.close()
+    lead = _join(_client(team), team, "lee", "lead")
+    apart = lead.get("/reconcile", params={"a": "cy", "b": "dee"}).text  # type: ignore[attr-defined]
+    assert "cy and dee have coded no segment in common" in apart
+    assert "agree on every segment" not in apart
+    same = lead.get("/reconcile", params={"a": "ann", "b": "cy"}).text  # type: ignore[attr-defined]
+    assert "agree on every segment both coded (1)" in same  # cy coded one as ann did

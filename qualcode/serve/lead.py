@@ -114,9 +114,20 @@ def routes(site: Site) -> list[Any]:
             at = [d for d in session.items if d.segment == q.get("at")]  # undone: it again
             item = at[0] if at else _next(proj, session.items, q.get("after", ""))
             values["total"] = len(disagreements(proj, a, b, done=True))
+            values["shared"] = _shared(proj, a, b)
             if item is not None:
                 values |= _shown(session, item, _groups(session.codebook))
             return site.page("lead_reconcile.html", **values)
+
+    def _shared(proj: Any, a: str, b: str) -> int:
+        """Segments both coders coded (a machine: every segment the other coded), as
+        disagreements() compares them: none means nothing to reconcile, not agreement."""
+        from qualcode.review.reconcile import MACHINES, _codings
+
+        ca, cb = _codings(proj, a), _codings(proj, b)
+        if a in MACHINES or b in MACHINES:
+            return len(cb if a in MACHINES else ca)
+        return len(ca.keys() & cb.keys())
 
     @site.form_post(LEADS)
     def reconcile_post(request: Request, proj: Any, user: dict[str, Any], form: Any) -> Response:
