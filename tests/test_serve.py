@@ -785,3 +785,5 @@ def test_a_topic_suggestion_is_shown_by_its_terms_not_its_id(served: Path) -> No
     assert '<span class="code">topic: school run, uniform, breakfast</span>' in page
     assert "topic.abc.3" not in page
     assert "A theme the codebook lacks: school run, uniform, breakfast." in page
+    # a (accept) does nothing on a topic: the row itself says which keys do
+    assert "not a code: c changes it to one, r rejects it" in page
