@@ -151,7 +151,13 @@ def _provenance(report: ReportData) -> str:
     attrs = report.participants[0].attributes if report.participants else {}
     shown = ", ".join(report.attribute(a) for a in attrs)
     also = say(report.lang, "and_attributes", attributes=shown) if shown else ""
-    return say(report.lang, "provenance", what=what, shown=also, swaps=swaps)
+    said = say(report.lang, "provenance", what=what, shown=also, swaps=swaps)
+    examined = report.examined
+    if examined is not None and len(examined) < len(report.participants):
+        k = len(report.participants) - len(examined)
+        key = "uncoded_one" if k == 1 else "uncoded_many"
+        said += " " + say(report.lang, key, n=len(examined), k=k)
+    return said
 
 
 # Excel -------------------------------------------------------------------------------------

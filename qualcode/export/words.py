@@ -41,6 +41,14 @@ EN: dict[str, str] = {
         "identifiers in quotes were replaced."
     ),
     "and_attributes": " and {attributes}",
+    "uncoded_one": (
+        "Counts of participants are of the {n} already coded; 1 participant not coded yet is "
+        "left out (a code not found there is not yet known)."
+    ),
+    "uncoded_many": (
+        "Counts of participants are of the {n} already coded; {k} participants not coded yet "
+        "are left out (a code not found there is not yet known)."
+    ),
     "draft_mark": "MACHINE DRAFT: unreviewed suggestions, not findings. Not for publication.",
     "draft_title": "Machine draft: {title}",
     "draft_opening": (
@@ -135,6 +143,14 @@ CY: dict[str, str] = {
         "enwau, lleoedd a dynodwyr eraill yn y dyfyniadau."
     ),
     "and_attributes": " a {attributes}",
+    "uncoded_one": (
+        "Mae'r cyfrifon cyfranogwyr o'r {n} y mae rhywun wedi'u codio; gadawyd allan 1 "
+        "cyfranogwr nad oes neb wedi'i godio eto (nid yw'n hysbys eto a oes cod yno)."
+    ),
+    "uncoded_many": (
+        "Mae'r cyfrifon cyfranogwyr o'r {n} y mae rhywun wedi'u codio; gadawyd allan {k} "
+        "cyfranogwr nad oes neb wedi'u codio eto (nid yw'n hysbys eto a oes cod yno)."
+    ),
     "draft_mark": (
         "DRAFFT PEIRIANT: awgrymiadau heb eu hadolygu, nid canfyddiadau. Nid i'w gyhoeddi."
     ),

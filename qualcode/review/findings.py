@@ -132,6 +132,10 @@ class ReportData:
     # the matrix's cells with their authors (machine drafts only in a draft report)
     summaries: dict[tuple[str, str], Any] = field(default_factory=dict)
     overview: bool = False  # a matrix opens with its overview (qualcode.export.overview)
+    # participants someone has coded (a segment of theirs finished, imported or reconciled):
+    # the only ones a reviewed report counts, since a code not found in an unread interview is
+    # not yet known (as the crosstab's N); None in a draft, where suggestions cover everyone
+    examined: set[str] | None = None
 
     def attribute(self, name: str) -> str:
         """An attribute's name as a sentence or header shows it, in the report's language."""
@@ -313,6 +317,13 @@ def build_report(
         unresolved=(len(final.unresolved), final.rule),
         welsh=welsh,
     )
+    if not include_suggestions:
+        seen = final.complete | final.codes.keys()
+        report.examined = {
+            docs[spans[s][1]]["participant_id"] or docs[spans[s][1]]["name"]
+            for s in seen
+            if s in spans
+        }
     return report
 
 
@@ -414,6 +425,8 @@ def prevalence(
     members: dict[str, set[str]] = defaultdict(set)
     none = say(report.lang, "no_group")  # participants the attribute sheet gives no group
     for p in report.participants:
+        if report.examined is not None and p.id not in report.examined:
+            continue  # nobody has coded them: whether they raised a code is not yet known
         members[""].add(p.id)
         members[report.groups.get(p.id, "") or none].add(p.id)
     raised: dict[str, set[str]] = defaultdict(set)
