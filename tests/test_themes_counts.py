@@ -32,3 +32,22 @@ def test_themes_count_of_the_participants_someone_has_coded(
     assert "of the 1 already coded; 1 participant not coded yet is left out" in said
     draft = build_report(project, codebook, include_suggestions=True)
     assert draft.examined is None and "not coded yet" not in _provenance(draft)
+
+
+def test_the_matrix_overview_counts_of_the_participants_already_coded(
+    project: Project, tmp_path: Path
+) -> None:
+    from qualcode.analysis.overview import overview
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.export.overview import codebook_rows
+    from qualcode.review.findings import build_report
+
+    project = _project(project)
+    _gold(project, tmp_path)  # P01 only
+    codebook, _ = resolve_codebook(project, None)
+    ov = overview(build_report(project, codebook))
+    assert ov.participants == ["P01"] and ov.sizes == {"policing": 1}
+    headers, _ = codebook_rows(ov)
+    assert headers[1] == "Participants (of 1)"  # was "(of 2)": P02 is not coded yet
+    draft = overview(build_report(project, codebook, include_suggestions=True))
+    assert draft.participants == ["P01", "P02"]

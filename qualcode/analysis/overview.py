@@ -48,7 +48,11 @@ class Overview:
 
 
 def overview(report: ReportData) -> Overview:
-    people = [p.id for p in report.participants]
+    # a reviewed report counts only participants already coded (ReportData.examined), as its
+    # theme tables do: "of 53" would count unread interviews as without every code
+    people = [
+        p.id for p in report.participants if report.examined is None or p.id in report.examined
+    ]
     group = {p: report.groups.get(p, "") or "(none)" for p in people}
     groups = sorted(set(group.values())) if report.group_by else []
     sizes = {g: sum(1 for v in group.values() if v == g) for g in groups}
