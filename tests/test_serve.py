@@ -787,3 +787,12 @@ def test_a_topic_suggestion_is_shown_by_its_terms_not_its_id(served: Path) -> No
     assert "A theme the codebook lacks: school run, uniform, breakfast." in page
     # a (accept) does nothing on a topic: the row itself says which keys do
     assert "not a code: c changes it to one, r rejects it" in page
+
+
+def test_the_invite_page_says_whose_it_is_and_how_long_a_password(served: Path) -> None:
+    project = open_project(served)
+    token = add_user(project, "rhian", "reviewer")
+    project.close()
+    page = _client(served).get(f"/invite/{token}").text  # type: ignore[attr-defined]
+    assert "rhian, choose your password" in page
+    assert "At least 10 characters" in page and 'minlength="10"' in page

@@ -156,11 +156,13 @@ def create_app(root: Path, secure_cookies: bool = False, network: Network | None
     async def invite_form(request: Request) -> Response:
         token = request.path_params["token"]
         with site.project() as proj:
-            if proj.store.open_invite(token_hash(token), since()) is None:
+            user_id = proj.store.open_invite(token_hash(token), since())
+            if user_id is None:
                 return site.error(
                     404, "This invite was used, expired (after 7 days) or never existed."
                 )
-        return site.page("invite.html", token=token, error="")
+            name = next((u["name"] for u in proj.store.users() if u["id"] == user_id), "")
+        return site.page("invite.html", token=token, error="", person=name, least=MIN_PASSWORD)
 
     async def invite(request: Request) -> Response:
         token = request.path_params["token"]
@@ -168,7 +170,7 @@ def create_app(root: Path, secure_cookies: bool = False, network: Network | None
         password = str(form.get("password", ""))
         if len(password) < MIN_PASSWORD or password != str(form.get("again", "")):
             return site.page(
-                "invite.html", 400, token=token,
+                "invite.html", 400, token=token, person="", least=MIN_PASSWORD,
                 error=f"Use the same password twice, at least {MIN_PASSWORD} characters.",
             )  # fmt: skip
         hashed = hash_password(password)  # (50 ms: not while holding the store)
