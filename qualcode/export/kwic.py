@@ -42,12 +42,21 @@ def title(result: Any) -> str:
     return f"Search: {result.query}{how}"
 
 
+def _n(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def summary(result: Any) -> str:
     who = {"all": "all speakers", "participant": "participants", "interviewer": "interviewers"}
-    text = (
-        f"{len(result.hits):,} hits in {result.turns:,} turns of {result.participants:,} of "
-        f"{result.searched:,} participants searched ({who[result.speakers]}' turns)"
-    )
+    hits, searched = len(result.hits), result.searched
+    people = f"{searched:,} participant{'' if searched == 1 else 's'} searched"
+    if not hits:  # not "0 hits in 0 turns of 0 of 53 participants"
+        text = f"No hits in the {people} ({who[result.speakers]}' turns)"
+    else:
+        text = (
+            f"{_n(hits, 'hit')} in {_n(result.turns, 'turn')} from {result.participants:,} of "
+            f"the {people} ({who[result.speakers]}' turns)"
+        )
     if result.forms:
         text += "; word forms: " + "; ".join(", ".join(v) for v in result.forms.values())
     filters = [
