@@ -684,9 +684,15 @@ def test_a_reviewer_can_take_one_interview_or_one_group_of_participants(
     police = {d["id"] for d in project.store.current_documents() if d["participant_id"] != "P02"}
     p02 = next(d["id"] for d in project.store.current_documents() if d["participant_id"] == "P02")
     project.close()
+    undecided = _store_undecided(root)
     client.post("/choose", data={"part": f"doc={p02}", "csrf": csrf})  # type: ignore[attr-defined]
     segment, _, _ = _page_state(client)
     assert where[segment] == p02
+    # the count is the part's, and says so: not every interview's
+    in_p02 = len({s for s in undecided if where[s] == p02})
+    assert 0 < in_p02 < len(undecided)
+    status = client.get("/").text  # type: ignore[attr-defined]
+    assert f"{in_p02} segments with suggestions left in interview P02 ·" in status
     # working through it: every segment shown is P02's, then nothing is left in this part
     for _ in range(50):
         page = client.get("/").text  # type: ignore[attr-defined]
@@ -796,3 +802,11 @@ def test_the_invite_page_says_whose_it_is_and_how_long_a_password(served: Path) 
     page = _client(served).get(f"/invite/{token}").text  # type: ignore[attr-defined]
     assert "rhian, choose your password" in page
     assert "At least 10 characters" in page and 'minlength="10"' in page
+
+
+def _store_undecided(root: Path) -> set[str]:
+    project = open_project(root)
+    try:
+        return set(project.store.undecided_segments())
+    finally:
+        project.close()

@@ -217,6 +217,13 @@ def create_app(root: Path, secure_cookies: bool = False, network: Network | None
                 values = review_item(proj, who, segment)
             values["parts"] = [(k, label) for k, label, _ in parts(proj)]
             values["part"] = desk.only.get(who, "")
+            documents = chosen_documents(proj, values["part"])
+            if segment and documents is not None:  # the count of the part being worked on
+                waiting = cache.undecided_in(proj, documents) - proj.store.reviewed_by(who)
+                values["left"] = len(waiting)
+                values["part_label"] = next(
+                    (label for k, label, _ in parts(proj) if k == values["part"]), ""
+                )
             values["part_options"] = fragments.part_options(parts(proj), values["part"])
             values["taken"] = request.query_params.get("taken", "")
             values["renewed"] = request.query_params.get("renewed", "")
