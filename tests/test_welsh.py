@@ -146,3 +146,22 @@ def test_headers_never_break_inside_a_word(project: Project, tmp_path: Path) -> 
             longest = max(len(w) for w in cell.text.split())
             need = longest * BOLD_CM_PER_POINT * 10 + CELL_PADDING_CM
             assert cell.width.cm >= need - 0.01, cell.text
+
+
+def test_the_welsh_methods_appendix_has_the_welsh_title_and_counts(
+    project: Project, tmp_path: Path
+) -> None:
+    """Found: 'Atodiad dulliau: Early Action Together ...' (the English title under a Welsh
+    heading) and '17 of 22' in the Welsh saturation tables."""
+    project = _welsh(project, tmp_path)
+    root = str(project.root)
+    project.close()
+    out = tmp_path / "m.md"
+    assert main(["export", "methods", "--lang", "cy", "-f", "md", "-o", str(out), "-p", root]) == 0
+    text = out.read_text()
+    assert text.startswith("# Atodiad dulliau: Gwerthusiad y prosiect")
+    rows = [line for line in text.splitlines() if line.startswith("| 1. ")]
+    assert rows and " o " in rows[0] and " of " not in rows[0]
+    english = tmp_path / "e.md"
+    assert main(["export", "methods", "-f", "md", "-o", str(english), "-p", root]) == 0
+    assert "Gwerthusiad" not in english.read_text()

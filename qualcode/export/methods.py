@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.export import atomic_write_bytes
+from qualcode.export.words import say
 from qualcode.review.methods import ALPHA_GOOD, ALPHA_TENTATIVE, MethodsData
 
 WORDS = {
@@ -445,7 +446,7 @@ def _saturation_blocks(data: MethodsData, figures: Figures) -> list[Block]:
         ("table", _w(data, "caption_reached"),
          [_w(data, "codes"), _w(data, "final_prevalence"),
           *(f"k={k}" for k in marks)],
-         [[c, f"{cov.final[c]} of {n}",
+         [[c, say(data.lang, "n_of", n=cov.final[c], total=n),
            *(f"{cov.reached[c][k - 1]:.0%}" if cov.final[c] else "-" for k in marks)]
           for c in cov.codes])
     )  # fmt: skip
@@ -453,7 +454,8 @@ def _saturation_blocks(data: MethodsData, figures: Figures) -> list[Block]:
         ("table", _w(data, "caption_coverage"),
          [_w(data, "interview"), _w(data, "date"), _w(data, "present"), _w(data, "mean_reached")],
          [[f"{i + 1}. {cov.interviews[i]}", cov.dates[i] or "-",
-           f"{cov.present[i]} of {total}", f"{mean[i]:.0%}"] for i in range(n)])
+           say(data.lang, "n_of", n=cov.present[i], total=total), f"{mean[i]:.0%}"]
+          for i in range(n)])
     )  # fmt: skip
     out += _added_blocks(data, figures[1])
     return out

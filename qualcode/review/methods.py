@@ -607,8 +607,11 @@ def build_methods(
     final = final_coding(project, rec)
     coders = coders_summary(project, rec, final)
     rows, note = agreement(project, codebook, samples, rec)
+    from qualcode.export.words import both
+
+    welsh_title = project.settings.export.welsh().get("title", "") if lang != "en" else ""
     data = MethodsData(
-        title=project.settings.name,
+        title=both(lang, project.settings.name, welsh_title),  # [export.cy] title, as reports
         lang=lang,
         corpus=corpus(project),
         codebook=codebook_summary(project, codebook),
