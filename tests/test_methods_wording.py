@@ -46,3 +46,18 @@ def test_no_double_coding_is_said_as_none_not_zero() -> None:
     assert "rests on 1 independently double-coded segment," in " ".join(
         limitations(project, codebook, _data(1), final)
     )
+
+
+def test_the_coding_step_says_none_double_coded_not_zero(project: Any, tmp_path: Any) -> None:
+    """Found: '1,201 segments coded by 2 people, 0 of them independently by two or more'."""
+    from qualcode.coding.run import resolve_codebook
+    from qualcode.review.methods import build_methods
+    from tests.test_reports import _gold, _project
+
+    project = _project(project)
+    _gold(project, tmp_path)  # one coder: nothing double-coded
+    codebook, _ = resolve_codebook(project, None)
+    data = build_methods(project, codebook, samples=10)
+    coding = next(s for s in data.process if s["step"] == "Coding")
+    assert "none of them independently by two or more" in coding["record"]
+    assert " 0 of them" not in coding["record"]

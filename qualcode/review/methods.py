@@ -204,7 +204,8 @@ def process(
             "record": f"rule coding with the codebook ({_count(len(codes), 'run')}); "
             + (
                 f"{_count(coders['human_segments'], 'segment')} coded by "
-                f"{_people(len(coders['coders']))}, {coders['double_coded']:,} of them "
+                f"{_people(len(coders['coders']))}, "
+                f"{f'{n:,}' if (n := coders['double_coded']) else 'none'} of them "
                 "independently by two or more"
                 if coders["human_segments"]
                 else "no segment coded or reviewed by a person yet"
