@@ -165,3 +165,24 @@ def test_the_welsh_methods_appendix_has_the_welsh_title_and_counts(
     english = tmp_path / "e.md"
     assert main(["export", "methods", "-f", "md", "-o", str(english), "-p", root]) == 0
     assert "Gwerthusiad" not in english.read_text()
+
+
+def test_the_welsh_methods_tables_say_their_fixed_words_in_welsh(
+    project: Project, tmp_path: Path
+) -> None:
+    """Found in the example's Welsh appendix: 'All codes', 'n/a', 'undefined' and '(the first
+    version)' in its tables."""
+    from types import SimpleNamespace
+
+    from qualcode.export.methods import _f, _judged
+
+    cy: object = SimpleNamespace(lang="cy")
+    assert _f(None, cy) == "amh." and _judged(None, cy) == "heb ei ddiffinio"  # type: ignore[arg-type]
+    assert _judged(0.9, cy) == "dibynadwy" and _judged(0.9) == "reliable"  # type: ignore[arg-type]
+    project = _welsh(project, tmp_path)
+    root = str(project.root)
+    project.close()
+    out = tmp_path / "m.md"
+    assert main(["export", "methods", "--lang", "cy", "-f", "md", "-o", str(out), "-p", root]) == 0
+    text = out.read_text()
+    assert "(y fersiwn gyntaf)" in text and "(the first version)" not in text

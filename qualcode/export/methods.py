@@ -80,6 +80,15 @@ WORDS = {
         ),
         "caption_added": "The numbers behind the figure of added codes",
         "saturation_point": "saturation point (Guest, Namey and Chen rule)",
+        "all_codes": "All codes",
+        "n_a": "n/a",
+        "to": "to",
+        "undefined": "undefined",
+        "reliable": "reliable",
+        "tentative": "tentative",
+        "below_tentative": "below the tentative threshold",
+        "first_version": "(the first version)",
+        "no_changes": "none",
     },
     "cy": {
         "title": "Atodiad dulliau",
@@ -143,6 +152,15 @@ WORDS = {
         ),
         "caption_added": "Y rhifau y tu ôl i ffigur y codau a ychwanegwyd",
         "saturation_point": "pwynt dirlawnder (rheol Guest, Namey a Chen)",
+        "all_codes": "Pob cod",
+        "n_a": "amh.",
+        "to": "i",
+        "undefined": "heb ei ddiffinio",
+        "reliable": "dibynadwy",
+        "tentative": "petrus",
+        "below_tentative": "islaw'r trothwy petrus",
+        "first_version": "(y fersiwn gyntaf)",
+        "no_changes": "dim",
     },
 }
 FORMATS = ("docx", "md")
@@ -170,18 +188,22 @@ def _pct(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "0%"
 
 
-def _f(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.3f}"
+def _f(x: float | None, data: MethodsData | None = None) -> str:
+    if x is None:
+        return _w(data, "n_a") if data is not None else "n/a"
+    return f"{x:.3f}"
 
 
-def _judged(alpha: float | None) -> str:
+def _judged(alpha: float | None, data: MethodsData | None = None) -> str:
     if alpha is None:
-        return "undefined"
-    if alpha >= ALPHA_GOOD:
-        return "reliable"
-    if alpha >= ALPHA_TENTATIVE:
-        return "tentative"
-    return "below the tentative threshold"
+        key = "undefined"
+    elif alpha >= ALPHA_GOOD:
+        key = "reliable"
+    elif alpha >= ALPHA_TENTATIVE:
+        key = "tentative"
+    else:
+        key = "below_tentative"
+    return _w(data, key) if data is not None else WORDS["en"][key]
 
 
 def _decided(kind: str, counts: dict[str, int], detail: bool) -> str:
@@ -325,9 +347,10 @@ def blocks(data: MethodsData, figure: Figures = (None, None)) -> list[Block]:
         for v in cb["versions"]:
             ch = v.get("changes")
             said = (
-                "; ".join(f"{k}: {', '.join(ids)}" for k, ids in ch.items() if ids) or "none"
+                "; ".join(f"{k}: {', '.join(ids)}" for k, ids in ch.items() if ids)
+                or _w(data, "no_changes")
                 if ch is not None
-                else "(the first version)"
+                else _w(data, "first_version")
             )
             rows.append([v["hash"], v["first_used"], str(v["codes"]), said])
         out.append(
@@ -362,9 +385,12 @@ def blocks(data: MethodsData, figure: Figures = (None, None)) -> list[Block]:
             ("table", _w(data, "caption_agreement"),
              [_w(data, "scope"), _w(data, "units"), "alpha", _w(data, "interval"),
               _w(data, "percent"), _w(data, "judged")],
-             [[a.label, _n(a.units), _f(a.alpha),
-               "n/a" if a.low is None else f"{_f(a.low)} to {_f(a.high)}",
-               "n/a" if a.percent is None else f"{a.percent:.1%}", _judged(a.alpha)]
+             [[_w(data, "all_codes") if a.label == "All codes" else a.label, _n(a.units),
+               _f(a.alpha, data),
+               _w(data, "n_a") if a.low is None
+               else f"{_f(a.low)} {_w(data, 'to')} {_f(a.high)}",
+               _w(data, "n_a") if a.percent is None else f"{a.percent:.1%}",
+               _judged(a.alpha, data)]
               for a in data.agreement])
         )  # fmt: skip
     else:
