@@ -297,3 +297,17 @@ def test_reconcile_says_when_two_coders_share_no_segment(team: Path) -> None:
     assert "agree on every segment" not in apart
     same = lead.get("/reconcile", params={"a": "ann", "b": "cy"}).text  # type: ignore[attr-defined]
     assert "agree on every segment both coded (1)" in same  # cy coded one as ann did
+
+
+def test_reconcile_on_a_phone_puts_the_turn_across_the_width(team: Path) -> None:
+    """Three columns in 375 px left the turn 140 px wide: on a phone the turn (the middle
+    section) spans the width and the two coders' codes sit side by side under it."""
+    from qualcode.serve.site import HERE
+
+    lead = _join(_client(team), team, "lee", "lead")
+    page = lead.get("/reconcile", params={"a": "ann", "b": "bo"}).text  # type: ignore[attr-defined]
+    sides = page.split('<div class="sides">')[1].split("</div>")[0]
+    assert sides.split("<section>")[2].lstrip().startswith(('<p class="context"', "<blockquote"))
+    css = (HERE / "static" / "lead.css").read_text()
+    phone = [part for part in css.split("@media (max-width: 40rem)")[1:] if ".sides" in part]
+    assert phone and ".sides section:nth-child(2) { grid-column: 1 / -1;" in phone[0]
