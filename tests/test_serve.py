@@ -810,3 +810,24 @@ def _store_undecided(root: Path) -> set[str]:
         return set(project.store.undecided_segments())
     finally:
         project.close()
+
+
+def test_an_overlapping_coders_finished_sample_says_it_will_grow(team: Path) -> None:
+    """A sample among another coder's turns grows as they go on: 'coded, thank you' says so."""
+    project = open_project(team)
+    asked = project.store.interviewer_segments()
+    turns = [s[0] for s in project.store.current_segments() if s[0] not in asked]
+    for segment in turns[:2]:  # ann has coded two turns so far
+        project.store.decide(None, segment, "factors.funding", "ann", "add")
+        project.store.mark_reviewed(segment, "ann")
+    token = add_user(project, "cy", "coder", sample=1.0, overlap="ann")
+    project.close()
+    cy = _client(team)
+    page = cy.post(f"/invite/{token}", data={"password": PASSWORD, "again": PASSWORD}).text  # type: ignore[attr-defined]
+    for _ in range(10):
+        found = re.search(r'name="segment" value="([^"]+)"', page)
+        if "Your sample is coded" in page or found is None:
+            break
+        cy.post("/code", data={"segment": found.group(1), "csrf": _csrf(page)})  # type: ignore[attr-defined]
+        page = cy.get("/").text  # type: ignore[attr-defined]
+    assert "Your sample is coded: 2 segments. It grows as ann codes more" in page
