@@ -233,3 +233,18 @@ def test_done_of_share_counts_the_queue_the_reviewer_is_given(served: Path) -> N
     assert waiting < len({s for s, _, _ in rows})  # the model's code hid some segment
     cell = re.search(r'<td>lee</td>.*?class="progress"[^>]*>([^<]+)<', lee.get("/users").text, re.S)
     assert cell and cell.group(1) == f"0 of {waiting}"
+
+
+def test_the_users_page_fits_a_phone(served: Path) -> None:  # noqa: F811
+    """At 375 px the table's manage buttons were off screen: on a phone each person is a few
+    lines, each figure labelled by the stylesheet with its column's heading."""
+    from qualcode.serve.site import HERE
+
+    lee = _join(_client(served), served, "lee", "lead")
+    page = lee.get("/users").text
+    heads = re.findall(r'<th scope="col">([^<]+)</th>', page.split('<table class="users">')[1])
+    css = (HERE / "static" / "lead.css").read_text()
+    phone = [p for p in css.split("@media (max-width: 40rem)")[1:] if "table.users" in p]
+    assert phone and "table.users td.manage { display: block; }" in phone[0]
+    for n in (4, 5, 6, 7):  # password, active, done, memos
+        assert f'table.users td:nth-child({n})::before {{ content: "{heads[n - 1]} "' in phone[0]
