@@ -311,3 +311,18 @@ def test_reconcile_on_a_phone_puts_the_turn_across_the_width(team: Path) -> None
     css = (HERE / "static" / "lead.css").read_text()
     phone = [part for part in css.split("@media (max-width: 40rem)")[1:] if ".sides" in part]
     assert phone and ".sides section:nth-child(2) { grid-column: 1 / -1;" in phone[0]
+
+
+def test_quotes_and_memos_on_a_phone_are_one_labelled_block_each(team: Path) -> None:
+    """Four columns in 375 px left each quote 115 px wide: on a phone each row is a block,
+    each cell labelled with its heading."""
+    from qualcode.serve.site import HERE
+
+    client = _join(_client(team), team, "rhian", "reviewer")
+    page = client.get("/quotes", params={"code": FUNDING}).text  # type: ignore[attr-defined]
+    assert '<table class="listing">' in page and '<td data-label="quote">' in page
+    memos = client.get("/memos").text  # type: ignore[attr-defined]
+    assert '<table class="listing">' in memos
+    css = (HERE / "static" / "lead.css").read_text()
+    phone = [p for p in css.split("@media (max-width: 40rem)")[1:] if "table.listing" in p]
+    assert phone and 'table.listing td::before { content: attr(data-label) ": ";' in phone[0]
