@@ -393,7 +393,9 @@ def test_each_command_gives_a_worked_example_in_its_help(
     command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit):
-        from qualcode.cli import app
+        from qualcode.cli import load
+
+        app = load()
 
         app([*command, "--help"], prog_name="qualcode")
     out = " ".join(capsys.readouterr().out.split())

@@ -176,7 +176,9 @@ def test_every_settings_name_in_help_is_printed_as_written() -> None:
     import typer
     from typer.testing import CliRunner
 
-    from qualcode.cli import app
+    from qualcode.cli import load
+
+    app = load()
 
     checked = 0
     for path, command in _commands(typer.main.get_command(app)):

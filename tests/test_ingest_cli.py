@@ -192,7 +192,9 @@ def test_output_is_not_cut_when_piped(proj: Path, capsys: pytest.CaptureFixture[
 
 def _help(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     with pytest.raises(SystemExit):
-        from qualcode.cli import app
+        from qualcode.cli import load
+
+        app = load()
 
         app([*args, "--help"], prog_name="qualcode")
     return capsys.readouterr().out

@@ -12,25 +12,121 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from qualcode.cli.app import app
+import typer
+
+from qualcode.cli.app import APP_SETTINGS, _version_callback, app
 from qualcode.cli.helpfmt import literal_brackets, plain_types, tidy
 from qualcode.errors import ISSUES, QualcodeError
 
-# Each module registers its commands on import; `qualcode --help` lists them in this order: the
-# main job and coding first, then questions asked of the coding, then the team server.
+# Each module registers its commands on import. Only the modules of the command being run are
+# imported (`qualcode status --help` converts one module's commands, not all of them); `qualcode
+# --help` prints the listing below without importing any. Each entry: a top-level command or
+# group, in the order --help lists them, its one line, and the modules that register it and its
+# subcommands. tests/test_startup.py checks this against the commands themselves.
 COMMAND_MODULES = (
     "coding", "commands", "review", "suggest", "topics",  # load, code, review, learn
     "search", "analysis", "summaries",  # questions asked of the coding
     "serve", "users", "admin",  # the team server, its accounts and backups
 )  # fmt: skip
-for _module in COMMAND_MODULES:
-    import_module(f"qualcode.cli.{_module}")
-
-tidy(app)
+COMMANDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("code", "Apply the codebook's rules to every participant turn and store the suggestions.",
+     ("coding",)),
+    ("init", "Create a new project: qualcode.toml, transcripts/, codebooks/, outputs/ and the "
+     "store.", ("commands",)),
+    ("ingest", "Load transcripts (.docx, .txt, .md, .rst, .vtt, .srt, .pdf) and the attribute "
+     "sheet.", ("commands",)),
+    ("status", "What the project holds: documents, turns, words, participants, counts by "
+     "attribute.", ("commands",)),
+    ("run", "The main job, start to finish: ingest, code, learn, suggest topics, report.",
+     ("commands",)),
+    ("show", "Show one document's speaker turns: index, speaker, role, timestamp and text.",
+     ("commands",)),
+    ("log", "The audit log: every command that changed the project, and people's work, by whom "
+     "and when.", ("commands",)),
+    ("saturation", "When the codes stopped growing: new codes per interview, in interview order.",
+     ("commands",)),
+    ("agreement", "Agreement between coders, per code and overall.", ("review",)),
+    ("reconcile", "Settle two coders' disagreements, one at a time, side by side.", ("review",)),
+    ("memos", "List reviewers' memos and reconcile rationales: who wrote what, where, when.",
+     ("review",)),
+    ("quotes", "Every segment coded with CODE, by participant: the evidence behind one theme.",
+     ("review",)),
+    ("search", "Find words, phrases and patterns in the transcripts, shown in context.",
+     ("search",)),
+    ("cooccurrence", "Which codes travel together: codes x codes in the final coding.",
+     ("analysis",)),
+    ("crosstab", "Codes x attribute values: participants coded with each code, n/N and column %.",
+     ("analysis",)),
+    ("serve", "Serve the project's review to a team's browsers (Ctrl+C stops it).", ("serve",)),
+    ("backup", "Copy the project store consistently, even while 'qualcode serve' runs, and "
+     "check the copy.", ("admin",)),
+    ("restore", "Put a backup in place of the project store, after checking it.", ("admin",)),
+    ("codebook", "Check, show and describe codebooks.", ("coding",)),
+    ("export", "Export codings and reports.", ("coding",)),
+    ("review", "Review suggestions in a terminal app, or code blind as a second coder.",
+     ("review",)),
+    ("suggest", "Suggestions learned from human coding: train, suggest, evaluate, queue.",
+     ("suggest",)),
+    ("import", "Import work done elsewhere.", ("suggest",)),
+    ("topics", "Themes the codebook lacks, from a topic model; adopt one as a draft code.",
+     ("topics",)),
+    ("summaries", "Framework summaries: a person's summary of each participant's data per code.",
+     ("summaries",)),
+    ("users", "Accounts for 'qualcode serve': add (with a one-time invite link), list, "
+     "deactivate, reinvite, reactivate, role.", ("serve", "users", "admin")),
+)  # fmt: skip
+_MODULES_OF = {name: modules for name, _, modules in COMMANDS}
 plain_types()
 literal_brackets()
+_loaded: set[str] = set()
 
-__all__ = ["COMMAND_MODULES", "app", "main", "run"]
+
+def load(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
+    """Import these command modules (all of them by default) and return the app holding their
+    commands, their help tidied."""
+    fresh = [m for m in modules if m not in _loaded]
+    for module in fresh:
+        import_module(f"qualcode.cli.{module}")
+        _loaded.add(module)
+    if fresh:
+        tidy(app)
+        # --help lists commands in COMMANDS order, whichever modules a process loaded first
+        order = {name: i for i, (name, _, _) in enumerate(COMMANDS)}
+        app.registered_commands.sort(key=lambda c: order.get(_name(c), len(order)))
+        app.registered_groups.sort(key=lambda g: order.get(g.name or "", len(order)))
+    return app
+
+
+def _name(command: Any) -> str:
+    return str(command.name or command.callback.__name__.replace("_", "-"))
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app to run ``argv``: the listing alone for `qualcode --help`, the invoked command's
+    modules for a known command, everything otherwise (an unknown command's suggestions)."""
+    if argv in ([], ["--help"], ["-h"]) and _loaded != set(COMMAND_MODULES):
+        return _listing()
+    first = argv[0] if argv and not argv[0].startswith("-") else ""
+    if first in _MODULES_OF:
+        return load(_MODULES_OF[first])
+    return load()
+
+
+def _listing() -> typer.Typer:
+    """An app with one stand-in per top-level command, listing what `load()` would: its
+    --help is the real one, made without importing a command module."""
+    listing = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
+    listing.callback(invoke_without_command=True)(_version_callback)
+    for name, line, _ in COMMANDS:
+        listing.command(name, help=line)(_stand_in)
+    return listing
+
+
+def _stand_in() -> None:  # pragma: no cover - only its help is ever shown
+    load()
+
+
+__all__ = ["COMMANDS", "COMMAND_MODULES", "app", "load", "main", "run"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +197,7 @@ def _main(argv: list[str]) -> int:
         globals()["_PYTHON_SHOWWARNING"] = warnings.showwarning
         warnings.showwarning = _show_warning
     try:
-        app(args=argv, prog_name="qualcode")
+        _app_for(argv)(args=argv, prog_name="qualcode")
     except SystemExit as exc:  # typer (standalone mode) exits with the command's code
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except QualcodeError as exc:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(
+APP_SETTINGS = dict(
     name="qualcode",
     help=(
         "qualcode: code qualitative interviews. Load transcripts, apply a codebook, review the "
@@ -20,6 +20,23 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
+
+
+def _version_callback(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        from qualcode import __version__
+        from qualcode.cli import render
+
+        render.out.print(f"qualcode {__version__}")
+        raise typer.Exit(0)
+
+
+# on the app itself (not in a command module): with only one command module loaded, the app
+# stays a group of commands rather than becoming that one command
+app.callback(invoke_without_command=True)(_version_callback)
 
 ProjectOpt = Annotated[
     Path | None,

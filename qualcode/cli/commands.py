@@ -12,17 +12,6 @@ from qualcode.cli.app import JsonOpt, ProjectOpt, app
 from qualcode.errors import QualcodeError
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
-) -> None:
-    if version:
-        from qualcode import __version__
-
-        render.out.print(f"qualcode {__version__}")
-        raise typer.Exit(0)
-
-
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new project.")],
