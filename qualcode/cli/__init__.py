@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 something failed, 2 usage/project error).
     A command that changes the project is appended to its audit log when it succeeds."""
     args = list(sys.argv[1:] if argv is None else argv)
-    pending = _audit_begin(args)
+    # help changes nothing (the audit log's own rule, NOT_LOGGED_WITH): not even its module loads
+    pending = None if {"--help", "-h"} & set(args) else _audit_begin(args)
     if pending is None:
         return _main(args)
     from qualcode.cli import audit
