@@ -28,6 +28,15 @@ app.add_typer(users_app, name="users")
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
+# where an invite link points when --host/--port override [server] url (users add, reinvite)
+LinkHostOpt = Annotated[
+    str, typer.Option(help="Host in the invite link (default: [server] url, else host).")
+]
+LinkPortOpt = Annotated[
+    int, typer.Option(help="Port in the invite link (default: [server] port).", show_default=False)
+]
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="The person's name; decisions are stored under it.")],
@@ -53,13 +62,8 @@ def users_add(
             "two codings overlap by design (for agreement).",
         ),
     ] = "",
-    host: Annotated[
-        str, typer.Option(help="Host in the invite link (default: [server] url, else host).")
-    ] = "",
-    port: Annotated[
-        int,
-        typer.Option(help="Port in the invite link (default: [server] port).", show_default=False),
-    ] = 0,
+    host: LinkHostOpt = "",
+    port: LinkPortOpt = 0,
     project: ProjectOpt = None,
 ) -> None:
     """Add a user and print their one-time invite link (they choose their password there).

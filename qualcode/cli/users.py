@@ -11,19 +11,14 @@ import typer
 
 from qualcode.cli import render
 from qualcode.cli.app import ProjectOpt
-from qualcode.cli.serve import _served, users_app
+from qualcode.cli.serve import LinkHostOpt, LinkPortOpt, _served, users_app
 
 
 @users_app.command("reinvite")
 def users_reinvite(
     name: Annotated[str, typer.Argument(help="The user who needs a new link.")],
-    host: Annotated[
-        str, typer.Option(help="Host in the invite link (default: [server] url, else host).")
-    ] = "",
-    port: Annotated[
-        int,
-        typer.Option(help="Port in the invite link (default: [server] port).", show_default=False),
-    ] = 0,
+    host: LinkHostOpt = "",
+    port: LinkPortOpt = 0,
     project: ProjectOpt = None,
 ) -> None:
     """Print a new one-time invite link for a user who forgot their password.

@@ -33,9 +33,7 @@ class AccountStore(StoreBase):
         (another coder whose segments the sample is drawn from) fix what they code blind. With
         ``invite`` (a token's hash), their one-time invite, stored with them."""
         row = (name, role, sample, seed, overlap, now())
-        argv = [name, "--role", role]
-        argv += ["--sample", f"{sample:g}", "--seed", str(seed)] if role == "coder" else []
-        argv += ["--overlap-with", overlap] if overlap else []
+        argv = [name, "--role", role, *_sample_argv(role, sample, seed, overlap)]
         with self.transaction() as c:
             user_id = int(c.execute(sql.INSERT_USER, row).lastrowid or 0)
             if invite:
@@ -115,9 +113,7 @@ class AccountStore(StoreBase):
         """Give a user another role (a coder's ``sample``, ``seed`` and ``overlap`` with it;
         any other role codes no sample). Their open sessions take the new role at their next
         request. The last active lead keeps the role."""
-        argv = [name, role]
-        argv += ["--sample", f"{sample:g}", "--seed", str(seed)] if role == "coder" else []
-        argv += ["--overlap-with", overlap] if overlap else []
+        argv = [name, role, *_sample_argv(role, sample, seed, overlap)]
         with self.transaction() as c:
             user = self._account(name)
             was = next(u for u in self.users() if u["id"] == user["id"])
@@ -224,3 +220,9 @@ def _user(row: Any) -> dict[str, Any] | None:
         return None
     return {"id": row[0], "name": row[1], "role": row[2], "password_hash": row[3],
             "active": bool(row[4])}  # fmt: skip
+
+
+def _sample_argv(role: str, sample: float, seed: int, overlap: str) -> list[str]:
+    """A coder's sample as the audit log shows the command's options."""
+    argv = ["--sample", f"{sample:g}", "--seed", str(seed)] if role == "coder" else []
+    return argv + (["--overlap-with", overlap] if overlap else [])
