@@ -615,11 +615,12 @@ def _predict(
         extra = np.hstack([extra, float(used["weight"]) * _vectors(project, texts)])
     context = [u.context for u in chosen]
     out = np.zeros((len(chosen), len(saved["codes"])))
+    from qualcode.coding import fastvec
+
+    model = fastvec.speed_up(saved["model"])  # the same features, each distinct word once
     for start in range(0, len(chosen), BATCH):
         end = start + BATCH
-        out[start:end] = saved["model"].predict_proba(
-            texts[start:end], extra[start:end], context[start:end]
-        )
+        out[start:end] = model.predict_proba(texts[start:end], extra[start:end], context[start:end])
     return out
 
 
