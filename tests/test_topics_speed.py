@@ -1,0 +1,92 @@
+"""The cheaper topic pipeline gives what the plain one gave: tokens from distinct chunks equal
+spaCy's on whole texts, the counted phrases equal gensim's Phrases, and the same settings give
+the same topics twice."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from qualcode.coding import topics as tp
+from qualcode.coding.topics import model_topics
+from qualcode.project import Project
+from tests.test_topics import THEMES, _project
+
+TEXTS = [
+    "I don't think the kids' club—honestly—was funded; we couldn't keep it going.",
+    "Well-being, e-mail, co-ordinator, the PCSO's referral (and the school's).",
+    "Línea café naïve CAFÉ\ncafé\n\n  spaced   out\tand tabbed, 3pm, 10:30, U.S.A. etc.",
+    "Universal Credit, Universal Credit again: people's money runs out by Friday.",
+    "",
+    "mm-hmm. yeah. right. the early help hub, early help panel, early help offer",
+]
+
+
+def _plain_tokens(texts: list[str]) -> tuple[list[list[str]], dict[str, Counter[str]]]:
+    """tokens() as it was: spaCy's tokenizer on each whole text."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from qualcode.coding.nlp import load_pipeline, lower
+
+    pipeline = load_pipeline()
+    stop = STOP_WORDS | tp.FILLERS
+    surface: dict[str, Counter[str]] = {}
+    out = []
+    for doc in map(pipeline.nlp.tokenizer, (lower(t) for t in texts)):
+        kept = []
+        for t in doc:
+            w = t.norm_
+            if len(w) > 2 and w.isalpha() and w not in stop:
+                kept.append(w)
+                surface.setdefault(w, Counter())[t.lower_] += 1
+        out.append(kept)
+    return out, surface
+
+
+def test_tokens_from_distinct_chunks_are_spacys_on_whole_texts() -> None:
+    texts = TEXTS * 3 + [t.upper() for t in TEXTS]
+    surface: dict[str, Counter[str]] = {}
+    got = tp.tokens(texts, surface)
+    want, want_surface = _plain_tokens(texts)
+    assert got == want
+    assert surface == want_surface
+    assert any("_" not in w and len(w) > 2 for doc in got for w in doc)  # not trivially empty
+    assert tp.tokens([]) == []
+
+
+def _corpus(seed: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    words = " ".join(THEMES.values()).split()
+    docs = []
+    for _ in range(120):
+        doc = [rng.choice(words) for _ in range(rng.randint(0, 14))]
+        if rng.random() < 0.5:  # a collocation worth joining, sometimes with a connector
+            doc[rng.randint(0, len(doc)) : 0] = rng.choice(
+                [["early", "help"], ["universal", "credit"], ["bang", "for", "buck"]]
+            )
+        docs.append(doc)
+    return docs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_counted_phrases_are_gensims(seed: int) -> None:
+    from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+
+    docs = _corpus(seed)
+    model = Phrases(docs, min_count=5, threshold=10, connector_words=ENGLISH_CONNECTOR_WORDS)
+    assert tp.CONNECTORS == ENGLISH_CONNECTOR_WORDS
+    got = tp._phrased(docs)
+    assert got == [model[d] for d in docs]
+    assert any("early_help" in d for d in got)
+
+
+def test_same_settings_give_the_same_topics(project: Project) -> None:
+    project = _project(project, k=(2, 4))
+    first = model_topics(project, store=False)
+    again = model_topics(project, store=False)
+    assert first.model == again.model and first.k == again.k and first.tried == again.tried
+    assert [(t.terms, t.weight, t.quotes) for t in first.topics] == [
+        (t.terms, t.weight, t.quotes) for t in again.topics
+    ]
