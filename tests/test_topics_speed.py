@@ -90,3 +90,24 @@ def test_same_settings_give_the_same_topics(project: Project) -> None:
     assert [(t.terms, t.weight, t.quotes) for t in first.topics] == [
         (t.terms, t.weight, t.quotes) for t in again.topics
     ]
+
+
+def test_a_tie_names_the_same_top_code_in_every_process() -> None:
+    """Which code covers a topic was read from a set's order, which changes with the
+    process's hash seed: a tie must be broken by the code's id."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from qualcode.coding.topics import _top_code;"
+        "print(_top_code([{'b.two', 'a.one', 'c.three'}, {'c.three', 'b.two', 'a.one'}, {'b.two'}"
+        ", {'a.one'}]))"
+    )
+    seen = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        seen.add(out.stdout.strip())
+    assert seen == {"[('a.one', 3)]"}
+    assert tp._top_code([]) == []

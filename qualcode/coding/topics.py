@@ -102,13 +102,13 @@ def tokens(texts: list[str], surface: dict[str, Counter[str]] | None = None) -> 
             w = t.norm_ if pipeline.attr == "NORM" else t.lemma_.lower()
             if len(w) > 2 and w.isalpha() and w not in stop:
                 current.append((w, t.lower_))
-    out = []
-    for chunks in chunked:
-        words = [pair for c in chunks for pair in kept[c]]
-        if surface is not None:
-            for w, said in words:
-                surface.setdefault(w, Counter())[said] += 1
-        out.append([w for w, _ in words])
+    lemmas = {c: [w for w, _ in pairs] for c, pairs in kept.items()}
+    out = [[w for c in chunks for w in lemmas[c]] for chunks in chunked]
+    if surface is not None:  # each distinct chunk's forms, times how often it was said
+        said = Counter(c for chunks in chunked for c in chunks)
+        for c, n in said.items():
+            for w, form in kept[c]:
+                surface.setdefault(w, Counter())[form] += n
     return out
 
 
@@ -341,8 +341,7 @@ def model_topics(project: Project, by: str = "", store: bool = True) -> TopicRep
     for t in range(k):
         mine = [i for i in range(len(units)) if dominant[i] == t]
         base = [i for i in mine if units[i][0].document_id in coded_docs]
-        coded = [codes.get(units[i][0].id, set()) for i in base]
-        top_code = Counter(c for cs in coded for c in cs).most_common(1)
+        top_code = _top_code([codes.get(units[i][0].id, set()) for i in base])
         # covered = its turns mostly carry one existing code; a theme the codebook lacks
         # spreads over whatever codes its turns happen to touch
         coverage = top_code[0][1] / len(base) if base and top_code else 0.0
@@ -382,6 +381,13 @@ def model_topics(project: Project, by: str = "", store: bool = True) -> TopicRep
     if store:
         report.stored = _store(project, report, units, theta)
     return report
+
+
+def _top_code(coded: list[set[str]]) -> list[tuple[str, int]]:
+    """The code most of these turns carry, with its count (ties: the first by id, so the same
+    topics name the same code in every process, whatever the order of a set)."""
+    counts = Counter(c for cs in coded for c in cs)
+    return [min(counts.items(), key=lambda kv: (-kv[1], kv[0]))] if counts else []
 
 
 def _store(
