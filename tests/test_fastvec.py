@@ -66,7 +66,7 @@ def test_settings_it_does_not_reproduce_keep_scikit_learns_counting() -> None:
     fast = copy.deepcopy(plain)
     fast.__class__ = FastTfidfVectorizer
     _same(plain.transform(SCORE), fast.transform(SCORE))
-    assert "_word_rows" not in fast.__dict__
+    assert "_word_cache" not in fast.__dict__
 
 
 def test_a_sped_up_model_predicts_what_it_did() -> None:
@@ -79,3 +79,53 @@ def test_a_sped_up_model_predicts_what_it_did() -> None:
     assert all(type(v) is FastTfidfVectorizer for _, v in model.features_.transformer_list)
     after = model.predict_proba(SCORE, None, [("Who rang?", s) for s in SCORE])
     assert np.array_equal(before, after)
+
+
+def _long_texts(seed: int, n: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = " ".join(TRAIN + SCORE).replace(",", " ").split()
+    return [" ".join(rng.choice(words, int(rng.integers(1, 400)))) for _ in range(n)]
+
+
+def test_a_loaded_model_scores_without_scikit_learn_exactly_as_trained(tmp_path: object) -> None:
+    """Long turns (hundreds of n-grams a row) are where a different order of adding up a
+    row's squares would show: the loaded model's probabilities must be the trained one's."""
+    import pickle
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from qualcode.coding import lightmodel, modelfile
+
+    texts = _long_texts(1, 80)
+    Y = np.array([[("hub" in t), ("money" in t), ("café" in t)] for t in texts], dtype=np.int8)
+    context = [(t[:40], t[-60:]) for t in texts]
+    extra = np.random.default_rng(2).random((len(texts), 2))
+    model = CodeSuggester(min_positives=2).fit(texts, Y, extra, context)
+    saved = {"codes": ["a", "b", "c"], "codebook": "h", "model": model}
+    blob = modelfile.dumps(saved)
+    loaded = modelfile.loads(blob, "m.npz")["model"]
+    assert isinstance(loaded.features_, lightmodel.Union)
+    new = _long_texts(3, 60)
+    new_context = [(t[:30], t[-50:]) for t in new]
+    new_extra = np.random.default_rng(4).random((len(new), 2))
+    want = model.predict_proba(new, new_extra, new_context)
+    assert np.array_equal(loaded.predict_proba(new, new_extra, new_context), want)
+    assert modelfile.dumps({**saved, "model": loaded}) == blob
+
+    folder = Path(str(tmp_path))
+    (folder / "m.npz").write_bytes(blob)
+    (folder / "in.pkl").write_bytes(pickle.dumps((new, new_extra, new_context)))
+    script = (
+        "import pickle, sys, numpy as np;"
+        "from qualcode.coding import modelfile;"
+        f"m = modelfile.loads(open({str(folder / 'm.npz')!r}, 'rb').read(), 'm')['model'];"
+        f"t, e, c = pickle.load(open({str(folder / 'in.pkl')!r}, 'rb'));"
+        "np.save(sys.argv[1], m.predict_proba(t, e, c));"
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(folder / "p.npy")], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "False", out.stderr[-800:]
+    assert np.array_equal(np.load(folder / "p.npy"), want)

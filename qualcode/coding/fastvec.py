@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from qualcode.coding import lightmodel
+
 try:  # scikit-learn 1.8+: the container its own counting returns
     from sklearn.feature_extraction.text import _align_api_if_sparse
 except ImportError:  # pragma: no cover - older scikit-learn returns the matrix as it is
@@ -35,12 +37,14 @@ class FastTfidfVectorizer(TfidfVectorizer):  # type: ignore[misc]
             return super()._count_vocab(raw_documents, fixed_vocab)
         vocabulary = self.vocabulary_
         texts = [self._prepare(doc) for doc in raw_documents]
+        low, high = self.ngram_range
         if self.analyzer == "char_wb":
-            X = self._char_wb_counts(texts, len(vocabulary))
+            cache = self.__dict__.setdefault("_word_cache", {})
+            X = lightmodel.char_wb_counts(texts, vocabulary, (low, high), cache)
         else:
             tokenize = self.build_tokenizer()
-            found = [self._word_ids(tokenize(text), vocabulary) for text in texts]
-            X = _counts(found, len(vocabulary))
+            found = [lightmodel.word_ids(tokenize(t), low, high, vocabulary) for t in texts]
+            X = lightmodel.counts(found, len(vocabulary))
         return vocabulary, self._as_sklearn(X, len(vocabulary))
 
     def _as_sklearn(self, X: Any, width: int) -> Any:
@@ -60,25 +64,6 @@ class FastTfidfVectorizer(TfidfVectorizer):  # type: ignore[misc]
         out.sort_indices()
         return _align_api_if_sparse(out)
 
-    def _char_wb_counts(self, texts: list[str], width: int) -> Any:
-        """Documents x distinct words, times distinct words x character n-grams: each word's
-        n-grams are found once, however often it is said."""
-        vocabulary = self.vocabulary_
-        rows: dict[str, int] = self.__dict__.setdefault("_word_rows", {})
-        grams: list[list[int]] = self.__dict__.setdefault("_word_grams", [])
-        said: list[list[int]] = []
-        for text in texts:
-            words = self._white_spaces.sub(" ", text).split()
-            for w in words:
-                if w not in rows:
-                    rows[w] = len(grams)
-                    found = self._char_wb_ngrams(w)
-                    grams.append([vocabulary[g] for g in found if g in vocabulary])
-            said.append([rows[w] for w in words])
-        D = _counts(said, len(grams))
-        W = _counts(grams, width)
-        return (D @ W).tocsr()
-
     def _prepare(self, doc: Any) -> str:
         text = self.decode(doc)
         if self.lowercase:
@@ -89,29 +74,6 @@ class FastTfidfVectorizer(TfidfVectorizer):  # type: ignore[misc]
 
             text = (strip_accents_ascii if accents == "ascii" else strip_accents_unicode)(text)
         return str(text)
-
-    def _word_ids(self, tokens: list[str], vocabulary: dict[str, int]) -> list[int]:
-        lo, hi = self.ngram_range
-        get = vocabulary.get
-        out: list[int] = []
-        for n in range(lo, hi + 1):
-            shifted = (tokens[i:] for i in range(n))
-            grams = tokens if n == 1 else map(" ".join, zip(*shifted, strict=False))
-            out += [j for j in map(get, grams) if j is not None]
-        return out
-
-
-def _counts(found: list[list[int]], width: int) -> Any:
-    """A sparse count matrix: row i counts the ids in ``found[i]`` (columns 0..width-1)."""
-    import scipy.sparse as sp
-
-    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    flat = np.fromiter((j for ids in found for j in ids), dtype=np.int64, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(found), dtype=np.int64), lengths)
-    keys, counts = np.unique(rows * max(width, 1) + flat, return_counts=True)
-    indptr = np.zeros(len(found) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys // max(width, 1), minlength=len(found)), out=indptr[1:])
-    return sp.csr_array((counts, keys % max(width, 1), indptr), shape=(len(found), width))
 
 
 def _supported(vec: TfidfVectorizer) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -615,9 +616,11 @@ def _predict(
         extra = np.hstack([extra, float(used["weight"]) * _vectors(project, texts)])
     context = [u.context for u in chosen]
     out = np.zeros((len(chosen), len(saved["codes"])))
-    from qualcode.coding import fastvec
+    model = saved["model"]
+    if "sklearn" in sys.modules:  # a model made in this process (a loaded one needs none)
+        from qualcode.coding import fastvec
 
-    model = fastvec.speed_up(saved["model"])  # the same features, each distinct word once
+        fastvec.speed_up(model)  # the same features, each distinct word's n-grams found once
     for start in range(0, len(chosen), BATCH):
         end = start + BATCH
         out[start:end] = model.predict_proba(texts[start:end], extra[start:end], context[start:end])

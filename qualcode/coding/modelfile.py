@@ -6,11 +6,13 @@ the settings and what the model was trained on. Its other arrays hold the learne
 suggester (``CodeSuggester``), each named for what it is: every TF-IDF vectorizer's vocabulary
 (UTF-8 terms and where each ends) and idf weights, and every trained code's linear SVM (coef,
 intercept, classes) with its Platt scaling (a, b in the header) and threshold. Loading rebuilds
-the same scikit-learn objects from those numbers, so its predictions are the trained model's,
-bit for bit. Anything else in a file (another member, an object array, a setting that is not a
-plain value or not allowed, an unknown analyzer) is refused with one line: nothing in a model
-file is ever run. A pickle (qualcode's model format before) is read only by ``read_own``: the
-project's own model file, unchanged since training wrote it, once, to rewrite it.
+the model from those numbers, so its predictions are the trained model's, bit for bit: as
+``lightmodel``'s objects, which score without importing scikit-learn (its own classes where a
+vectorizer setting is one lightmodel does not reproduce). Anything else in a file (another
+member, an object array, a setting that is not a plain value or not allowed, an unknown
+analyzer) is refused with one line: nothing in a model file is ever run. A pickle (qualcode's
+model format before) is read only by ``read_own``: the project's own model file, unchanged
+since training wrote it, once, to rewrite it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from qualcode.coding import lightmodel
 from qualcode.errors import QualcodeError
 from qualcode.export import stable_zip
 
@@ -191,8 +194,6 @@ def _take(
 
 
 def _vector_in(spec: Any, arrays: dict[str, np.ndarray]) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     name = _plain(_plain(spec, dict).get("name"), str)
     params = _plain(spec.get("params"), dict)
     for key, value in params.items():
@@ -215,24 +216,29 @@ def _vector_in(spec: Any, arrays: dict[str, np.ndarray]) -> Any:
     words = [text[a:b].decode("utf-8") for a, b in zip(starts, ends.tolist(), strict=True)]
     if len(set(words)) != len(words) or not words:
         raise _Refused(f"vocabulary {name} is damaged")
+    vocabulary = {w: i for i, w in enumerate(words)}
+    if lightmodel.supported(params):  # scored without importing scikit-learn (lightmodel)
+        return lightmodel.Tfidf(vocabulary, idf, {**params, "ngram_range": tuple(ngrams)})
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     settings = {**params, "ngram_range": tuple(ngrams), "dtype": np.dtype(params["dtype"]).type}
-    vec = TfidfVectorizer(**settings, vocabulary={w: i for i, w in enumerate(words)})
+    vec = TfidfVectorizer(**settings, vocabulary=vocabulary)
     vec.idf_ = idf  # scikit-learn's documented way to give a vectorizer its weights
     return vec
 
 
 def _union(features: list[Any]) -> Any:
-    from sklearn.pipeline import FeatureUnion
-
     if len(features) != 2:
         raise _Refused("two feature sets expected")
-    union = FeatureUnion([("word", features[0]), ("char", features[1])])
-    return union
+    parts = [("word", features[0]), ("char", features[1])]
+    if all(isinstance(f, lightmodel.Tfidf) for f in features):
+        return lightmodel.Union(parts)
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion(parts)
 
 
 def _svm(j: int, spec: Any, arrays: dict[str, np.ndarray]) -> tuple[Any, tuple[float, float]]:
-    from sklearn.svm import LinearSVC
-
     spec = _plain(spec, dict)
     a, b, c = (float(_plain(spec.get(k), int, float)) for k in ("a", "b", "C"))
     seed = spec.get("random_state")
@@ -243,10 +249,7 @@ def _svm(j: int, spec: Any, arrays: dict[str, np.ndarray]) -> tuple[Any, tuple[f
     classes = _take(arrays, f"classes{j}", "biu", (2,))
     if coef.ndim != 2 or coef.shape[0] != 1:
         raise _Refused(f"array coef{j} has the wrong shape")
-    svm = LinearSVC(C=c, random_state=seed)
-    svm.coef_, svm.intercept_, svm.classes_ = coef, intercept, classes
-    svm.n_features_in_ = coef.shape[1]
-    return svm, (a, b)
+    return lightmodel.Linear(coef, intercept, classes, c, seed), (a, b)
 
 
 class ModelConverted(UserWarning):
