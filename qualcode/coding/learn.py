@@ -481,6 +481,7 @@ def train(
             }  # fmt: skip
         blob = modelfile.dumps(saved)  # arrays and JSON: loading it cannot run code
         atomic_write_bytes(path, blob)  # a killed training never leaves half a model
+    modelfile.keep(blob, saved)  # 'qualcode run' suggests next: no reading it back
     model, shown = saved["model"], str(saved["shown"])
     compared, by_code = dict(saved["compared"]), dict(saved["sources"])
     if output is not None:

@@ -267,6 +267,21 @@ REFUSED_HINT = (
 )
 
 
+_KEPT: dict[str, dict[str, Any]] = {}  # sha256 of a model file -> its model, in this process
+
+
+def keep(blob: bytes, saved: dict[str, Any]) -> None:
+    """Remember the model a training in this process wrote as ``blob`` (or read back), so that
+    reading that file in the same process (``qualcode run``: train, then suggest) returns it
+    instead of rebuilding it; the model's other entries as the file gives them (JSON)."""
+    plain = {k: v for k, v in saved.items() if k != "model"}
+    _KEPT.clear()  # the latest model only
+    _KEPT[hashlib.sha256(blob).hexdigest()] = {
+        **json.loads(json.dumps(plain, sort_keys=True)),
+        "model": saved["model"],
+    }
+
+
 def read_own(path: Path, sha256: str) -> dict[str, Any]:
     """The project's own model file, as training recorded it (its name and sha256). A pickle
     written by an earlier version, unchanged since (same sha256), is read this once and
@@ -282,6 +297,8 @@ def read_own(path: Path, sha256: str) -> dict[str, Any]:
     blob = _read(path)
     if hashlib.sha256(blob).hexdigest() != sha256:
         raise QualcodeError(f"{path}: the model file has changed since training", RETRAIN)
+    if sha256 in _KEPT:  # this process trained (or read) it: the file is checked, not rebuilt
+        return _KEPT[sha256]
     if not is_pickle(blob):
         return loads(blob, str(path))
     return _convert(path, blob, sha256)
