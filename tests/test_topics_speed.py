@@ -111,3 +111,53 @@ def test_a_tie_names_the_same_top_code_in_every_process() -> None:
         seen.add(out.stdout.strip())
     assert seen == {"[('a.one', 3)]"}
     assert tp._top_code([]) == []
+
+
+def _no_fit(*_: object) -> None:
+    raise AssertionError("fitted again")
+
+
+def test_the_same_turns_and_settings_reuse_the_kept_fit(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(project, k=(2, 4))
+    first = model_topics(project, store=False)
+    monkeypatch.setattr(tp, "fit_topics", _no_fit)
+    again = model_topics(project, store=False)
+    assert (again.k, again.tried, again.model) == (first.k, first.tried, first.model)
+    assert [(t.terms, t.weight, t.quotes, t.top_code) for t in again.topics] == [
+        (t.terms, t.weight, t.quotes, t.top_code) for t in first.topics
+    ]
+
+
+def test_other_settings_turns_or_a_damaged_file_fit_again(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from qualcode.segment import segments
+
+    project = _project(project, k=(2, 4))
+    texts = [t for _, t in segments(project.store.participant_turns(), "turn")]
+    s = project.settings.topics
+    fitted: list[object] = []
+    real = tp.fit_topics
+
+    def counting(texts: list[str], settings: object) -> object:
+        fitted.append(settings)
+        return real(texts, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tp, "fit_topics", counting)
+    base = tp._fit_kept(project, texts, s)
+    tp._fit_kept(project, texts, s)
+    assert len(fitted) == 1
+    other = tp._fit_kept(project, texts, dataclasses.replace(s, seed=s.seed + 1))
+    assert len(fitted) == 2 and other[0] in (2, 3, 4)
+    tp._fit_kept(project, texts[:-1], s)  # a turn less: other turns
+    assert len(fitted) == 3
+    (kept,) = (project.store_path.parent / tp.CACHE_DIR).glob("topics-*.npz")
+    kept.write_bytes(b"PK\x03\x04 not a fit")
+    again = tp._fit_kept(project, texts[:-1], s)
+    assert len(fitted) == 4 and again[0] in (2, 3, 4)
+    refit = tp._fit_kept(project, texts, s)
+    assert refit[1] == base[1] and (refit[2] == base[2]).all() and refit[3:] == base[3:]

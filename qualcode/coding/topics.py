@@ -13,11 +13,14 @@ suggestions for review and can be adopted into the codebook as draft codes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import warnings
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -316,13 +319,83 @@ def fit_topics(
     return k, shown, theta, tried, keep
 
 
+CACHE_FORMAT = "qualcode-topics/1"  # change when tokens, phrases or the models change
+CACHE_DIR = "cache"
+Fit = tuple[int, list[list[str]], np.ndarray, list[dict[str, float]], list[int]]
+
+
+def _fit_kept(project: Project, texts: list[str], settings: TopicSettings) -> Fit:
+    """fit_topics, or what it returned last time on the same turns with the same settings and
+    library versions (kept beside the project's database): the fit is deterministic, so a
+    'qualcode run' with no new transcripts does not fit every k again."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for package in ("spacy", "spacy-lookups-data", "scikit-learn", "numpy", "scipy", "gensim"):
+        try:
+            versions.append(version(package))
+        except PackageNotFoundError:
+            versions.append("")
+    key = hashlib.sha256(
+        json.dumps(
+            [CACHE_FORMAT, versions, sorted(FILLERS), settings.__dict__, texts], sort_keys=True
+        ).encode()
+    ).hexdigest()[:24]
+    folder = project.store_path.parent / CACHE_DIR
+    path = folder / f"topics-{key}.npz"
+    kept = _read_fit(path)
+    if kept is not None:
+        return kept
+    fit = fit_topics(texts, settings)
+    with contextlib.suppress(OSError):  # a read-only project folder: fitted each time
+        _write_fit(folder, path, fit)
+    return fit
+
+
+def _write_fit(folder: Path, path: Path, fit: Fit) -> None:
+    import io
+
+    from qualcode.export import atomic_write_bytes, sweep
+
+    folder.mkdir(mode=0o700, exist_ok=True)
+    sweep(folder)
+    for old in folder.glob("topics-*.npz"):  # the latest fit only
+        old.unlink(missing_ok=True)
+    k, terms, theta, tried, keep = fit
+    header = json.dumps({"k": k, "terms": terms, "tried": tried, "keep": keep}).encode()
+    out = io.BytesIO()
+    np.savez(out, theta=np.asarray(theta, dtype=np.float64), header=np.frombuffer(header, np.uint8))
+    atomic_write_bytes(path, out.getvalue())
+
+
+def _read_fit(path: Path) -> Fit | None:
+    """A kept fit, or None (absent, damaged, or not what a fit looks like)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            theta = np.array(data["theta"], dtype=np.float64)
+            header = json.loads(data["header"].tobytes().decode("utf-8"))
+        k, terms, tried, keep = header["k"], header["terms"], header["tried"], header["keep"]
+        ok = (
+            isinstance(k, int)
+            and theta.ndim == 2
+            and theta.shape == (len(keep), k)
+            and len(terms) == k
+            and all(isinstance(t, list) and all(isinstance(w, str) for w in t) for t in terms)
+            and all(isinstance(i, int) for i in keep)
+            and all(isinstance(t, dict) for t in tried)
+        )
+        return (k, terms, theta, tried, keep) if ok else None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        return None
+
+
 def model_topics(project: Project, by: str = "", store: bool = True) -> TopicReport:
     """Fit the topic model on the project's participant turns and describe each topic."""
     s = project.settings.topics
     units: list[tuple[Segment, str]] = list(
         segments(project.store.participant_turns(), project.settings.coding.unit)
     )
-    k, terms, theta, tried, keep = fit_topics([t for _, t in units], s)
+    k, terms, theta, tried, keep = _fit_kept(project, [t for _, t in units], s)
     units = [units[i] for i in keep]
     codes = project.store.segment_codes()
     people = {d["id"]: d["participant_id"] for d in project.store.current_documents()}
