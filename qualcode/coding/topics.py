@@ -20,6 +20,7 @@ import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,9 @@ def _phrased(docs: list[list[str]]) -> list[list[str]]:
     between) is a phrase when (pair count - PHRASE_MIN) / (count of a x count of b) x the
     number of distinct words and pairs exceeds PHRASE_THRESHOLD (Mikolov et al.'s score, as
     gensim's Phrases computes it), read greedily from the left."""
+    words = Counter(chain.from_iterable(docs))
+    if not any(w in CONNECTORS or "_" in w for w in words):
+        return _phrased_pairs(docs, words)
     counts: Counter[str] = Counter()
     for doc in docs:
         start, between = "", []
@@ -182,6 +186,34 @@ def _phrased(docs: list[list[str]]) -> list[list[str]]:
                 start, between = word, []
         if start:
             res += [start, *between]
+        out.append(res)
+    return out
+
+
+def _phrased_pairs(docs: list[list[str]], words: Counter[str]) -> list[list[str]]:
+    """_phrased for turns with no connector word and no '_' in a word (as tokens() gives
+    them): the same counts and scores, each distinct pair scored once."""
+    pairs = Counter(pair for doc in docs for pair in pairwise(doc))
+    size = len(words) + len(pairs)
+    joined = {
+        pair
+        for pair, n in pairs.items()
+        if (n - PHRASE_MIN) / float(words[pair[0]] * words[pair[1]]) * size > PHRASE_THRESHOLD
+    }
+    out = []
+    for doc in docs:
+        res: list[str] = []
+        start = ""
+        for word in doc:
+            if start and (start, word) in joined:
+                res.append(f"{start}_{word}")
+                start = ""
+            else:
+                if start:
+                    res.append(start)
+                start = word
+        if start:
+            res.append(start)
         out.append(res)
     return out
 
