@@ -112,6 +112,11 @@ def test_a_loaded_model_scores_without_scikit_learn_exactly_as_trained(tmp_path:
     want = model.predict_proba(new, new_extra, new_context)
     assert np.array_equal(loaded.predict_proba(new, new_extra, new_context), want)
     assert modelfile.dumps({**saved, "model": loaded}) == blob
+    for (_, plain), (_, light) in zip(
+        model.features_.transformer_list, loaded.features_.transformer_list, strict=True
+    ):  # what reports read of a model: its terms, in column order
+        names = light.get_feature_names_out()
+        assert names.dtype == object and list(names) == list(plain.get_feature_names_out())
 
     folder = Path(str(tmp_path))
     (folder / "m.npz").write_bytes(blob)

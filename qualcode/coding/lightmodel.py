@@ -124,6 +124,11 @@ class Tfidf:
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {**self.params, "ngram_range": self.ngram_range, "dtype": self.dtype}
 
+    def get_feature_names_out(self) -> np.ndarray:
+        """The terms in column order (as scikit-learn's: an array of str objects)."""
+        terms = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
+        return np.asarray(terms, dtype=object)
+
     def transform(self, texts: Sequence[str]) -> Any:
         import scipy.sparse as sp
 
