@@ -19,7 +19,8 @@ topics_app = typer.Typer(
         "Topic suggestions. Without a subcommand: fit a seeded topic model to participant turns "
         "(the number of topics chosen by coherence), show each topic's terms, quotes, prevalence "
         "by group and coverage by existing codes, and store poorly covered topics as 'topic' "
-        "suggestions. Settings: \\[topics] in qualcode.toml."
+        "suggestions. The fit of the same turns with the same settings is kept (.qualcode/cache) "
+        "and reused. Settings: \\[topics] in qualcode.toml."
     ),
     invoke_without_command=True,
 )
