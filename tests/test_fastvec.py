@@ -134,3 +134,46 @@ def test_a_loaded_model_scores_without_scikit_learn_exactly_as_trained(tmp_path:
     )
     assert out.stdout.strip() == "False", out.stderr[-800:]
     assert np.array_equal(np.load(folder / "p.npy"), want)
+
+
+def test_one_model_scoring_in_two_threads_gives_each_the_right_features() -> None:
+    """The review app retrains in the background while requests score with the same model:
+    the words each vectorizer has cached must never be mixed up between threads."""
+    import sys
+    import threading
+
+    from qualcode.coding import modelfile
+
+    texts = _long_texts(5, 60)
+    Y = np.array([[("hub" in t), ("money" in t)] for t in texts], dtype=np.int8)
+    model = CodeSuggester(min_positives=2).fit(texts, Y)
+    blob = modelfile.dumps({"codes": ["a", "b"], "codebook": "h", "model": model})
+    rng = np.random.default_rng(7)
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    unseen = ["".join(rng.choice(letters, 5)) for _ in range(20_000)]
+    batches = [
+        [" ".join(rng.choice(unseen, 60)) for _ in range(40)] + _long_texts(10 + i, 10)
+        for i in range(8)
+    ]
+    want = [model.predict_proba(b) for b in batches]
+
+    def score(i: int, batch: list[str], model: CodeSuggester, out: dict[int, object]) -> None:
+        out[i] = model.predict_proba(batch)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
+    try:
+        for _ in range(3):
+            shared = modelfile.loads(blob, "m")["model"]  # empty caches: every word is new
+            got: dict[int, np.ndarray] = {}
+            threads = [
+                threading.Thread(target=score, args=(i, b, shared, got))
+                for i, b in enumerate(batches)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert all(np.array_equal(got[i], want[i]) for i in range(len(batches)))
+    finally:
+        sys.setswitchinterval(interval)

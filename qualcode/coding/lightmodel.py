@@ -14,6 +14,7 @@ Settings this does not reproduce keep scikit-learn's own classes (``supported``)
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 WHITE = re.compile(r"\s\s+")  # as scikit-learn normalises white space for character n-grams
+_CACHE_LOCK = threading.Lock()  # guards each vectorizer's word cache
 
 
 def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
@@ -68,19 +70,21 @@ def char_wb_counts(
     """Counts of the vocabulary's character n-grams in each (prepared) text: texts x distinct
     words, times distinct words x n-grams, each word's n-grams found once per process.
     ``cache`` is a dict kept between calls (word -> row, and the rows)."""
-    rows: dict[str, int] = cache.setdefault("rows", {})
-    grams: list[list[int]] = cache.setdefault("grams", [])
     low, high = ngram_range
     said: list[list[int]] = []
-    for text in texts:
-        words = WHITE.sub(" ", text).split()
-        for w in words:
-            if w not in rows:
-                rows[w] = len(grams)
-                found = char_wb_ngrams(w, low, high)
-                grams.append([vocabulary[g] for g in found if g in vocabulary])
-        said.append([rows[w] for w in words])
-    product = counts(said, len(grams)) @ counts(grams, len(vocabulary))
+    with _CACHE_LOCK:  # one model may score in two threads (the review app's background retrain)
+        rows: dict[str, int] = cache.setdefault("rows", {})
+        grams: list[list[int]] = cache.setdefault("grams", [])
+        for text in texts:
+            words = WHITE.sub(" ", text).split()
+            for w in words:
+                if w not in rows:
+                    found = char_wb_ngrams(w, low, high)
+                    grams.append([vocabulary[g] for g in found if g in vocabulary])
+                    rows[w] = len(grams) - 1
+            said.append([rows[w] for w in words])
+        by_word = counts(grams, len(vocabulary))
+    product = counts(said, by_word.shape[0]) @ by_word
     product = product.tocsr()
     product.sort_indices()
     return product

@@ -297,8 +297,9 @@ def read_own(path: Path, sha256: str) -> dict[str, Any]:
     blob = _read(path)
     if hashlib.sha256(blob).hexdigest() != sha256:
         raise QualcodeError(f"{path}: the model file has changed since training", RETRAIN)
-    if sha256 in _KEPT:  # this process trained (or read) it: the file is checked, not rebuilt
-        return _KEPT[sha256]
+    kept = _KEPT.get(sha256)
+    if kept is not None:  # this process trained it: the file is checked, not rebuilt
+        return kept
     if not is_pickle(blob):
         return loads(blob, str(path))
     return _convert(path, blob, sha256)
