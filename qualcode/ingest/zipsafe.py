@@ -26,6 +26,12 @@ _HINT = "open it in the program that made it and save it again"
 
 
 def _check(info: zipfile.ZipInfo, where: str) -> None:
+    if (
+        not info.flag_bits & 0x1
+        and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        and info.file_size <= RATIO_FROM
+    ):
+        return  # the common case, without naming the member for a message
     name = short(info.filename)
     if info.flag_bits & 0x1:
         raise InputFileError(where, f"is encrypted ({name})", "save an unprotected copy")
