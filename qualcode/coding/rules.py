@@ -104,6 +104,27 @@ def _forms_at(doc: Any, s: int, e: int) -> tuple[str, ...]:
     return tuple(t.lower_ for t in doc[s:e])
 
 
+# Bump when a change to this module or to qualcode.coding.nlp changes what the rules match:
+# a coding run stores it (with the spaCy and lookup-table versions) and the next one reruns
+# the rules only when it differs (qualcode.coding.run).
+REVISION = 1
+
+
+def engine(model: str = "") -> str:
+    """What the rules' matches depend on besides the codebook and the texts: this module's
+    revision, the spaCy pipeline named in the settings, and the installed versions of spaCy,
+    its lookup tables and that pipeline (read without importing them)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"qualcode rules {REVISION}"]
+    for dist in ("spacy", "spacy-lookups-data", *([model] if model else [])):
+        try:
+            parts.append(f"{dist} {version(dist)}")
+        except (PackageNotFoundError, ValueError):
+            parts.append(f"{dist} (not installed)")
+    return "; ".join(parts)
+
+
 @functools.cache
 def _word_probabilities() -> Any:
     """A word's log probability in English (spaCy's lookup tables; -20 when unknown)."""
