@@ -153,22 +153,27 @@ def test_word_labels_breaks_and_tables_make_the_same_turns(tmp_path: Path) -> No
 
 
 def test_tracked_changes_fields_and_smart_tags_read_as_word_shows_them(tmp_path: Path) -> None:
-    body = _p(
-        _run("Tom:", True),
-        _run(" The "),
-        '<w:ins w:id="1" w:author="A">' + _run("new ") + "</w:ins>",
-        '<w:del w:id="2" w:author="A"><w:r><w:delText>old </w:delText></w:r></w:del>',
-        '<w:smartTag w:uri="urn:x" w:element="place">' + _run("Cardiff") + "</w:smartTag>",
-        _run(" hub, "),
-        '<w:fldSimple w:instr=" DATE ">' + _run("today") + "</w:fldSimple>",
-        # a field written as runs: the code (w:instrText) is no text, its result is
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-        _run("3"),
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
-        _run("."),
-    ) + '<w:sdt><w:sdtContent>' + _p(_run("P07: In a content control.")) + "</w:sdtContent></w:sdt>"
+    body = (
+        _p(
+            _run("Tom:", True),
+            _run(" The "),
+            '<w:ins w:id="1" w:author="A">' + _run("new ") + "</w:ins>",
+            '<w:del w:id="2" w:author="A"><w:r><w:delText>old </w:delText></w:r></w:del>',
+            '<w:smartTag w:uri="urn:x" w:element="place">' + _run("Cardiff") + "</w:smartTag>",
+            _run(" hub, "),
+            '<w:fldSimple w:instr=" DATE ">' + _run("today") + "</w:fldSimple>",
+            # a field written as runs: the code (w:instrText) is no text, its result is
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+            _run("3"),
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+            _run("."),
+        )
+        + "<w:sdt><w:sdtContent>"
+        + _p(_run("P07: In a content control."))
+        + "</w:sdtContent></w:sdt>"
+    )
     data = _with_body(tmp_path, body)
     text, _ = read_docx(data, "t.docx")
     assert text == "Tom: The new Cardiff hub, today3.\nP07: In a content control."
@@ -328,7 +333,8 @@ def test_spacy_loads_without_its_command_line_and_no_socket() -> None:
         "from qualcode.coding.nlp import import_spacy, load_pipeline\n"
         "spacy = import_spacy()\n"
         "pipe = load_pipeline()\n"
-        "print(sorted(m for m in ('requests', 'weasel', 'httpx', 'spacy.cli') if m in sys.modules))\n"
+        "heavy = ('requests', 'weasel', 'httpx', 'spacy.cli')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
         "print([t.norm_ for t in pipe.nlp.tokenizer('children were running')])\n"
         "import gensim.models.phrases\n"
         "import spacy.cli\n"
