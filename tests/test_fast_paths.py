@@ -367,3 +367,33 @@ def test_the_search_index_holds_the_current_versions_turns(project: Project) -> 
     project = open_project(project.root)
     assert found("grant") == 1
     project.close()
+
+
+def test_a_part_met_before_is_skipped_only_when_stored_byte_for_byte(tmp_path: Path) -> None:
+    """A template part found sound in one file is not unpacked again in the next; the same
+    part damaged, or with a DTD, in a later file is still refused."""
+    from qualcode.errors import InputFileError
+    from qualcode.ingest import ooxml
+
+    data = write_docx(tmp_path / "a.docx", [[("P07: hello", False)]]).read_bytes()
+    assert read_docx(data, "a.docx")[0] == "P07: hello"
+    visit = ooxml._KNOWN.visit()
+    from qualcode.ingest.zipsafe import read_members
+
+    members = read_members(_zip(_members(data)), "b.docx", known=visit)
+    assert "word/styles.xml" in visit.skipped and "word/styles.xml" not in members
+    assert "word/document.xml" in members
+    stored = bytearray(_zip(_members(data)))
+    with zipfile.ZipFile(io.BytesIO(bytes(stored))) as z:
+        info = z.getinfo("word/styles.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    stored[start : start + 3] = b"\xff\xff\xff"  # its deflate stream broken
+    with pytest.raises(InputFileError) as info_:
+        read_docx(bytes(stored), "c.docx")
+    assert "member word/styles.xml is damaged" in info_.value.problem
+    members = _members(data)
+    head, rest = members["word/styles.xml"].split(b"?>", 1)
+    members["word/styles.xml"] = head + b'?><!DOCTYPE x SYSTEM "http://example.invalid/x">' + rest
+    with pytest.raises(InputFileError) as info_:
+        read_docx(_zip(members), "d.docx")
+    assert "member word/styles.xml declares a DTD" in info_.value.problem

@@ -17,7 +17,7 @@ from typing import Any
 
 from qualcode.errors import InputFileError
 from qualcode.ingest.xmlsafe import DeclaresDtd, check_xml, parse_xml
-from qualcode.ingest.zipsafe import OLE2_MAGIC, read_members, repack, short
+from qualcode.ingest.zipsafe import OLE2_MAGIC, Known, Visit, read_members, repack, short
 
 PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -81,12 +81,29 @@ def read_word(data: bytes, where: str) -> Any:
     a damaged part it can do without (document statistics, a thumbnail's XML) is let be."""
     if data.startswith(OLE2_MAGIC):
         raise InputFileError(where, *OLE2["docx"])
-    members = read_members(data, where, what=".docx")
-    root, types, broken = _checked(members, where, "docx", keep_main=True)
+    visit = _KNOWN.visit()
+    members = read_members(data, where, what=".docx", known=visit)
+    try:
+        if visit.skipped & _READ:
+            raise _MainSkipped
+        root, types, broken = _checked(members, where, "docx", keep_main=True, known=visit)
+    except _MainSkipped:  # a part read in full was left out as sound elsewhere: read them all
+        members = read_members(data, where, what=".docx")
+        root, types, broken = _checked(members, where, "docx", keep_main=True)
     for name, problem in broken.items():
         if name.lower().endswith(".rels") or types(name) in WORD_PARTS:
             raise problem
     return root
+
+
+# Members of Word files found sound, by their stored form: a template's parts (350 kB of
+# styles, twice) met again in the next transcript are neither unpacked nor parsed again.
+_KNOWN = Known()
+_READ = frozenset({"[Content_Types].xml", "_rels/.rels", "word/document.xml"})
+
+
+class _MainSkipped(Exception):
+    pass
 
 
 # The parts python-docx parsed when it opened a file (and Word needs): a syntax error in one of
@@ -107,7 +124,11 @@ WORD_PARTS = frozenset(
 
 
 def _checked(
-    members: dict[str, bytes], where: str, kind: str, keep_main: bool = False
+    members: dict[str, bytes],
+    where: str,
+    kind: str,
+    keep_main: bool = False,
+    known: Visit | None = None,
 ) -> tuple[Any, Callable[[str], str], dict[str, InputFileError]]:
     """Check a package (see check_package): the main part's root when ``keep_main``, a member's
     declared content type, and the syntax errors of members by name (first first)."""
@@ -142,6 +163,8 @@ def _checked(
                 root = _parse(members, name, where, kind)
             else:
                 check_xml(members[name], where, name, FILES[kind], KINDS[kind][2])
+                if known is not None:
+                    known.found_sound(name)
         except DeclaresDtd:
             raise
         except InputFileError as exc:
@@ -152,6 +175,8 @@ def _checked(
     is_kind = _kind_of(declared(main) or None)
     if is_kind and is_kind != noun:
         raise InputFileError(where, f"is {is_kind}, not {noun}", hint)
+    if main not in members and known is not None and main in known.skipped:
+        raise _MainSkipped
     if main not in members:
         named = "" if main == default_main else ", the main part its _rels/.rels names"
         raise InputFileError(where, f"has no {short(main)}{named}: not {noun}", hint)
