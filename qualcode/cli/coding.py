@@ -193,8 +193,10 @@ def code(
     """Apply the codebook's rules to every participant turn and store the suggestions.
 
     Each suggestion keeps its provenance (rule, codebook hash, run) and evidence span. Running
-    again with the same inputs adds nothing; a changed codebook supersedes earlier rule
-    suggestions but never touches human decisions.
+    again with the same inputs adds nothing: when neither the codebook nor the documents
+    changed since the last coding run, the rules are not even run again (the run is recorded
+    with the same figures). A changed codebook supersedes earlier rule suggestions but never
+    touches human decisions.
     """
     from qualcode.project import open_project
 

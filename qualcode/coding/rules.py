@@ -104,6 +104,27 @@ def _forms_at(doc: Any, s: int, e: int) -> tuple[str, ...]:
     return tuple(t.lower_ for t in doc[s:e])
 
 
+# Bump when a change to this module or to qualcode.coding.nlp changes what the rules match:
+# a coding run stores it (with the spaCy and lookup-table versions) and the next one reruns
+# the rules only when it differs (qualcode.coding.run).
+REVISION = 1
+
+
+def engine(model: str = "") -> str:
+    """What the rules' matches depend on besides the codebook and the texts: this module's
+    revision, the spaCy pipeline named in the settings, and the installed versions of spaCy,
+    its lookup tables and that pipeline (read without importing them)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"qualcode rules {REVISION}"]
+    for dist in ("spacy", "spacy-lookups-data", *([model] if model else [])):
+        try:
+            parts.append(f"{dist} {version(dist)}")
+        except (PackageNotFoundError, ValueError):
+            parts.append(f"{dist} (not installed)")
+    return "; ".join(parts)
+
+
 @functools.cache
 def _word_probabilities() -> Any:
     """A word's log probability in English (spaCy's lookup tables; -20 when unknown)."""
@@ -317,32 +338,48 @@ class RuleCoder:
     def match(
         self, items: Iterable[tuple[str, str]], batch_size: int = 256
     ) -> Iterator[list[RuleMatch]]:
-        """For each (text, role), the codes its rules suggest, in codebook order."""
+        """For each (text, role), the codes its rules suggest, in codebook order. A text met
+        again with the same role is not tokenised again ("Yeah.", a copied transcript)."""
         order = {c.id: i for i, c in enumerate(self.codebook.codes)}
         items = list(items) if not isinstance(items, list) else items
-        docs = self._docs((t for t, _ in items), batch_size)
-        for (text, role), doc in zip(items, docs, strict=True):
-            hits, vetoed = self._hits(doc, text)
-            by_code: dict[str, list[Hit]] = defaultdict(list)
-            for h in hits:
-                if role not in self.roles[h.code_id]:
-                    continue
-                if any(s < h.end and h.start < e for s, e in vetoed.get(h.code_id, ())):
-                    continue  # the hit lies inside (or overlaps) a vetoing phrase
-                by_code[h.code_id].append(h)
-            out = []
-            for code_id in sorted(by_code, key=order.__getitem__):
-                hs = sorted(by_code[code_id], key=lambda h: (h.start, h.end, h.rule))
-                first = hs[0]
-                distinct = len({(h.start, h.end) for h in hs})
-                out.append(
-                    RuleMatch(
-                        code_id,
-                        first.rule,
-                        doc[first.start].idx,
-                        doc[first.end - 1].idx + len(doc[first.end - 1].text),
-                        round(1 - 0.5**distinct, 4),
-                        distinct,
-                    )
+
+        def firsts() -> Iterator[str]:
+            seen: set[tuple[str, str]] = set()
+            for item in items:
+                if item not in seen:
+                    seen.add(item)
+                    yield item[0]
+
+        docs = self._docs(firsts(), batch_size)
+        done: dict[tuple[str, str], list[RuleMatch]] = {}
+        for item in items:
+            found = done.get(item)
+            if found is None:  # its first time: the next doc is its own
+                found = done[item] = self._matches(next(docs), item[0], item[1], order)
+            yield list(found)
+
+    def _matches(self, doc: Any, text: str, role: str, order: dict[str, int]) -> list[RuleMatch]:
+        hits, vetoed = self._hits(doc, text)
+        by_code: dict[str, list[Hit]] = defaultdict(list)
+        for h in hits:
+            if role not in self.roles[h.code_id]:
+                continue
+            if any(s < h.end and h.start < e for s, e in vetoed.get(h.code_id, ())):
+                continue  # the hit lies inside (or overlaps) a vetoing phrase
+            by_code[h.code_id].append(h)
+        out = []
+        for code_id in sorted(by_code, key=order.__getitem__):
+            hs = sorted(by_code[code_id], key=lambda h: (h.start, h.end, h.rule))
+            first = hs[0]
+            distinct = len({(h.start, h.end) for h in hs})
+            out.append(
+                RuleMatch(
+                    code_id,
+                    first.rule,
+                    doc[first.start].idx,
+                    doc[first.end - 1].idx + len(doc[first.end - 1].text),
+                    round(1 - 0.5**distinct, 4),
+                    distinct,
                 )
-            yield out
+            )
+        return out

@@ -72,10 +72,19 @@ def code_project(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> CodingReport:
-    """Apply the codebook's rules to every participant segment; store them unless ``dry_run``."""
-    from qualcode.coding.rules import RuleCoder
+    """Apply the codebook's rules to every participant segment; store them unless ``dry_run``.
+
+    When the latest coding run used this codebook, unit and rule engine and no document was
+    loaded since, the rules would store exactly what is stored: the run is recorded (with its
+    figures) without running them again, and spaCy is never loaded."""
+    from qualcode.coding.rules import RuleCoder, engine
 
     codebook, _ = resolve_codebook(project, codebook_path)
+    rules = engine(project.settings.coding.spacy_model)
+    if not dry_run:
+        again = _unchanged(project, codebook, rules)
+        if again is not None:
+            return again
     coder = RuleCoder(codebook, project.settings.coding.spacy_model)
     units = list(segments(project.store.participant_turns(), project.settings.coding.unit))
     seg_rows, apps, words = [], [], 0
@@ -110,10 +119,59 @@ def code_project(
                 "added": report.added,
                 "codebook_hash": codebook.hash,  # the stored matches are this codebook's: the
                 "unit": unit,  # suggester reads them instead of running the rules again
+                "engine": rules,  # ... and the next coding run too, when nothing changed
+                "words": words,
+                "suggestions": len(apps),
             },
         )
         report.run_id = run_id
     report.codes = _summary(project, codebook, counts, people, dry_run)
+    return report
+
+
+def _unchanged(project: Project, codebook: Codebook, rules: str) -> CodingReport | None:
+    """The report of a coding run that needs no rule run (see code_project), recorded as a
+    run; None when the rules must run."""
+    store = project.store
+    unit = project.settings.coding.unit
+    latest = store.latest_run("code")
+    if latest is None:
+        return None
+    last_id, last = latest
+    same = (last.get("codebook_hash"), last.get("unit"), last.get("engine")) == (
+        codebook.hash,
+        unit,
+        rules,
+    )
+    figures = ("segments", "words", "suggestions")
+    if not same or any(not isinstance(last.get(k), int) for k in figures):
+        return None
+    if store.documents_loaded_after(last_id):
+        return None
+    run_id = store.start_run("code", {"codebook": codebook.source, "unit": unit})
+    summary = {k: last[k] for k in figures}
+    store.finish_run(
+        run_id,
+        {
+            **summary,
+            "added": 0,
+            "codebook_hash": codebook.hash,
+            "unit": unit,
+            "engine": rules,
+            "same_as_run": last_id,
+        },
+    )
+    report = CodingReport(
+        codebook.source,
+        codebook.hash,
+        run_id,
+        summary["segments"],
+        summary["words"],
+        summary["suggestions"],
+        0,
+        False,
+    )
+    report.codes = _summary(project, codebook, {}, {}, False)
     return report
 
 

@@ -6,6 +6,7 @@ Newlines are normalised to ``\\n`` and text to Unicode NFC before any offset is 
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from qualcode.errors import InputFileError
@@ -35,11 +36,15 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# control characters no text file holds (newline, tab, form feed and vertical tab it may)
+_CONTROLS_RE = re.compile("[\x00-\x08\x0d-\x1f]")
+
+
 def looks_binary(text: str) -> bool:
     sample = text[:8000]
     if "\x00" in sample:
         return True
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v")
+    controls = len(_CONTROLS_RE.findall(sample))
     return controls > max(8, len(sample) // 100)
 
 

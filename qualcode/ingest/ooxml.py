@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
 from qualcode.errors import InputFileError
-from qualcode.ingest.xmlsafe import DeclaresDtd, parse_xml
-from qualcode.ingest.zipsafe import OLE2_MAGIC, read_members, repack, short
+from qualcode.ingest.xmlsafe import DeclaresDtd, check_xml, parse_xml
+from qualcode.ingest.zipsafe import OLE2_MAGIC, Known, Visit, read_members, repack, short
 
 PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -69,6 +70,68 @@ def check_package(members: dict[str, bytes], where: str, kind: str) -> InputFile
     """Refuse a package that is another format, lacks its main part, or declares a DTD in any
     XML member; return the first syntax error in a member other than the ones every reader
     needs ([Content_Types].xml and the main part), which are refused at once."""
+    _, _, broken = _checked(members, where, kind)
+    return next(iter(broken.values()), None)
+
+
+def read_word(data: bytes, where: str) -> Any:
+    """The main part's root element of a checked Word package, for a reader that needs no
+    other part. As for python-docx before: a DTD in any XML member is refused, and so is a
+    syntax error in a part Word needs to show the document (WORD_PARTS, relationships);
+    a damaged part it can do without (document statistics, a thumbnail's XML) is let be."""
+    if data.startswith(OLE2_MAGIC):
+        raise InputFileError(where, *OLE2["docx"])
+    visit = _KNOWN.visit()
+    members = read_members(data, where, what=".docx", known=visit)
+    try:
+        if visit.skipped & _READ:
+            raise _MainSkipped
+        root, types, broken = _checked(members, where, "docx", keep_main=True, known=visit)
+    except _MainSkipped:  # a part read in full was left out as sound elsewhere: read them all
+        members = read_members(data, where, what=".docx")
+        root, types, broken = _checked(members, where, "docx", keep_main=True)
+    for name, problem in broken.items():
+        if name.lower().endswith(".rels") or types(name) in WORD_PARTS:
+            raise problem
+    return root
+
+
+# Members of Word files found sound, by their stored form: a template's parts (350 kB of
+# styles, twice) met again in the next transcript are neither unpacked nor parsed again.
+_KNOWN = Known()
+_READ = frozenset({"[Content_Types].xml", "_rels/.rels", "word/document.xml"})
+
+
+class _MainSkipped(Exception):
+    pass
+
+
+# The parts python-docx parsed when it opened a file (and Word needs): a syntax error in one of
+# them is refused, in any other part let be.
+WORD_PARTS = frozenset(
+    f"application/vnd.openxmlformats-{name}+xml"
+    for name in (
+        "package.core-properties",
+        "officedocument.wordprocessingml.comments",
+        "officedocument.wordprocessingml.document.main",
+        "officedocument.wordprocessingml.footer",
+        "officedocument.wordprocessingml.header",
+        "officedocument.wordprocessingml.numbering",
+        "officedocument.wordprocessingml.settings",
+        "officedocument.wordprocessingml.styles",
+    )
+)
+
+
+def _checked(
+    members: dict[str, bytes],
+    where: str,
+    kind: str,
+    keep_main: bool = False,
+    known: Visit | None = None,
+) -> tuple[Any, Callable[[str], str], dict[str, InputFileError]]:
+    """Check a package (see check_package): the main part's root when ``keep_main``, a member's
+    declared content type, and the syntax errors of members by name (first first)."""
     noun, default_main, hint = KINDS[kind]
     mimetype = members.get("mimetype", b"")[:80].decode("ascii", "replace")
     if mimetype.startswith("application/vnd.oasis.opendocument."):
@@ -79,29 +142,47 @@ def check_package(members: dict[str, bytes], where: str, kind: str) -> InputFile
             where, f"has no [Content_Types].xml: not {noun} (a zip of other files?)", hint
         )
     defaults, overrides = _content_types(_parse(members, "[Content_Types].xml", where, kind))
+
+    def declared(name: str) -> str:
+        return overrides.get(name) or defaults.get(posixpath.splitext(name)[1][1:].lower(), "")
+
     rels, broken = None, {}
-    for name in members:
+    rels_name = "_rels/.rels"
+    # the main part is named by _rels/.rels: read that first, so the main part is known when
+    # its turn comes and is parsed once, into the tree the reader keeps
+    order = sorted(members, key=lambda n: n != rels_name)
+    main, root = default_main, None
+    for name in order:
         if name == "[Content_Types].xml" or not _is_xml(name, defaults, overrides):
             continue
         try:
-            root = _parse(members, name, where, kind)  # each tree is let go at once
+            if name == rels_name:
+                rels = _parse(members, name, where, kind)
+                main = _main_part(rels) or default_main
+            elif keep_main and name == main:
+                root = _parse(members, name, where, kind)
+            else:
+                check_xml(members[name], where, name, FILES[kind], KINDS[kind][2])
+                if known is not None:
+                    known.found_sound(name)
         except DeclaresDtd:
             raise
         except InputFileError as exc:
             broken[name] = exc
             continue
-        rels = root if name == "_rels/.rels" else rels
-    main = _main_part(rels) or default_main  # openpyxl finds it without _rels/.rels too
-    declared = overrides.get(main) or defaults.get(posixpath.splitext(main)[1][1:].lower())
-    is_kind = _kind_of(declared)
+    if broken:  # in the zip's order, as they were found before
+        broken = {name: broken[name] for name in members if name in broken}
+    is_kind = _kind_of(declared(main) or None)
     if is_kind and is_kind != noun:
         raise InputFileError(where, f"is {is_kind}, not {noun}", hint)
+    if main not in members and known is not None and main in known.skipped:
+        raise _MainSkipped
     if main not in members:
         named = "" if main == default_main else ", the main part its _rels/.rels names"
         raise InputFileError(where, f"has no {short(main)}{named}: not {noun}", hint)
     if main in broken:
         raise broken[main]
-    return next(iter(broken.values()), None)
+    return root, declared, broken
 
 
 def _parse(members: dict[str, bytes], name: str, where: str, kind: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -30,6 +31,12 @@ def _one(project: Project, file: Path, run_id: int, reparse: bool) -> FileResult
     source = project.source_name(file)
     data = read_file(file, source)
     store = project.store
+    current = store.current_version(source)
+    if current is not None and not reparse and current[1] == hashlib.sha256(data).hexdigest():
+        # the stored version has these very bytes: nothing to parse (a daily 'qualcode run'
+        # reads every transcript again, and parsing them was most of its ingest)
+        fmt, turns, words = store.document_counts(current[0])
+        return FileResult(source, "unchanged", fmt, turns, words, version=current[2])
     settings = project.settings
     doc = parse_bytes(data, source, settings.interviewer_patterns(), settings.speakers.participant)
     twin = store.same_content(doc.sha256, source)
@@ -37,15 +44,12 @@ def _one(project: Project, file: Path, run_id: int, reparse: bool) -> FileResult
         raise InputFileError(
             source, f"has the same content as {twin}", "remove one of the two copies"
         )
-    current = store.current_version(source)
     notes = [str(n) for n in doc.notes]
     status = "updated" if current else "new"
-    if current is not None and current[1] == doc.sha256:
+    if current is not None and current[1] == doc.sha256:  # with reparse
         unchanged = FileResult(
             source, "unchanged", doc.format, len(doc.turns), doc.words, version=current[2]
         )
-        if not reparse:
-            return unchanged
         if _same_parse(store.document(current[0]), doc):
             store.replace_notes(current[0], doc.notes)
             unchanged.notes = notes

@@ -65,6 +65,74 @@ def parse_xml(
     return root
 
 
+class _Refuse:
+    """A parser target that builds nothing and stops at a DOCTYPE: lxml hands a target every
+    declaration it meets, so the parse ends at the first one, before any entity is read."""
+
+    def doctype(self, *_: Any) -> None:
+        raise _HasDtd
+
+    def close(self) -> None:
+        return None
+
+
+class _HasDtd(Exception):
+    pass
+
+
+def check_xml(
+    data: bytes,
+    where: str,
+    member: str = "",
+    needs: str = "QDA-XML never needs",
+    hint: str = "export the file again from its tool",
+) -> None:
+    """What :func:`parse_xml` would refuse in ``data`` (a DTD or entity declaration, a syntax
+    error), found by the same parser with the same settings but without building a tree (half
+    the work, for an XML member nobody reads). A document with both a DTD and a later syntax
+    error is refused for its DTD. A clean member is remembered by its SHA-256, so a Word
+    template's 350 kB styles shared by every transcript is parsed once per process."""
+    import hashlib
+
+    from lxml import etree
+
+    from qualcode.ingest.zipsafe import short
+
+    digest = hashlib.sha256(data).digest()
+    if digest in _CLEAN:
+        return
+    part = f"member {short(member)} " if member else ""
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=True,
+        target=_Refuse(),
+    )
+    try:
+        etree.fromstring(data, parser)
+    except _HasDtd:
+        raise DeclaresDtd(
+            where, f"{part}declares a DTD or entities, which {needs}", "refused for safety; " + hint
+        ) from None
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(where, part + _syntax(exc), hint) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise InputFileError(where, f"{part}cannot be parsed as XML: {_reason(exc)}", hint) from exc
+    if any(e.level >= etree.ErrorLevels.ERROR for e in parser.error_log):
+        # a namespace error, which only building the tree turns into a syntax error: let
+        # parse_xml say it in its own words
+        parse_xml(data, where, member, needs, hint)
+    if len(_CLEAN) >= MAX_REMEMBERED:
+        _CLEAN.clear()
+    _CLEAN.add(digest)
+
+
+MAX_REMEMBERED = 4096
+_CLEAN: set[bytes] = set()  # SHA-256 of members check_xml found clean
+
+
 def _syntax(exc: Any) -> str:
     message = _WHERE_RE.sub("", str(exc.msg or "")).strip() or "syntax error"
     if "Excessive depth" in message:

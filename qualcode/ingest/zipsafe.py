@@ -26,6 +26,12 @@ _HINT = "open it in the program that made it and save it again"
 
 
 def _check(info: zipfile.ZipInfo, where: str) -> None:
+    if (
+        not info.flag_bits & 0x1
+        and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        and info.file_size <= RATIO_FROM
+    ):
+        return  # the common case, without naming the member for a message
     name = short(info.filename)
     if info.flag_bits & 0x1:
         raise InputFileError(where, f"is encrypted ({name})", "save an unprotected copy")
@@ -51,9 +57,12 @@ def read_members(
     where: str,
     wanted: Callable[[str], bool] | None = None,
     what: str = "zip container",
+    known: Visit | None = None,
 ) -> dict[str, bytes]:
     """The members of a zip (those ``wanted`` names, or all), within the limits above;
-    ``what`` names the kind of file in messages (".docx")."""
+    ``what`` names the kind of file in messages (".docx"). With ``known``, a member stored
+    byte for byte as one the caller found sound before (see Known) is left out, unread, and
+    named in ``known.skipped``; the others' stored forms are in ``known.keys``."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -70,6 +79,14 @@ def read_members(
             if info.filename in members:
                 raise InputFileError(where, f"lists {short(info.filename)} twice (corrupt)", _HINT)
             _check(info, where)
+            if known is not None:
+                key = stored_form(data, info)
+                if key is not None and key in known.known.sound:
+                    known.skipped.add(info.filename)
+                    total += info.file_size
+                    continue
+                if key is not None:
+                    known.keys[info.filename] = key
             try:
                 with archive.open(info) as fh:
                     body = fh.read(MAX_MEMBER_BYTES + 1)
@@ -86,6 +103,70 @@ def read_members(
                 )
             members[info.filename] = body
     return members
+
+
+class Known:
+    """Members a caller found sound, by their stored form (stored_form): the same stored bytes
+    unpack to the same content, so a member met again (a Word template's styles, shared by
+    every transcript) need not be unpacked and checked again. Kept for the process; each
+    read_members call goes through a Visit of it."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self.sound: set[bytes] = set()
+
+    def visit(self) -> Visit:
+        return Visit(self)
+
+
+class Visit:
+    """One read_members call's use of Known: the members it left out (``skipped``) and the
+    stored forms of those it read (``keys``), to remember those the caller finds sound."""
+
+    def __init__(self, known: Known) -> None:
+        self.known = known
+        self.skipped: set[str] = set()
+        self.keys: dict[str, bytes] = {}
+
+    def found_sound(self, name: str) -> None:
+        """Remember the member ``name`` as sound."""
+        key = self.keys.get(name)
+        if key is None:
+            return
+        sound = self.known.sound
+        if len(sound) >= Known.LIMIT:
+            sound.clear()
+        sound.add(key)
+
+
+def stored_form(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A digest of everything that decides what a member unpacks to and whether unpacking
+    it succeeds (its local header, which must name it, its directory entry's method, CRC and
+    sizes, and its compressed bytes); None when its local header is not where and what the
+    directory says (it is then read, and its damage reported, as usual)."""
+    import hashlib
+    import struct
+
+    start = info.header_offset
+    header = data[start : start + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    name = data[start + 30 : start + 30 + name_len]
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if name.decode(encoding, "replace") != info.orig_filename:
+        return None
+    body = start + 30 + name_len + extra_len
+    stored = data[body : body + info.compress_size]
+    if len(stored) != info.compress_size:
+        return None
+    digest = hashlib.sha256(header[4:26])
+    digest.update(name)
+    sizes = (info.compress_type, info.CRC, info.file_size, info.compress_size)
+    digest.update(struct.pack("<HIQQ", *sizes))
+    digest.update(stored)
+    return digest.digest()
 
 
 def _hint(what: str) -> str:

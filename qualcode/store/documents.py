@@ -17,6 +17,18 @@ class DocumentStore(StoreBase):
         row = self.conn.execute(sql.CURRENT_DOCUMENT, (source,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
+    def document_counts(self, doc_id: int) -> tuple[str, int, int]:
+        """(format, turns, words) of a stored document version, without reading its text."""
+        row = self.conn.execute(sql.DOCUMENT_COUNTS, (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {doc_id}")
+        return str(row[0]), int(row[1]), int(row[2])
+
+    def documents_loaded_after(self, run_id: int) -> bool:
+        """Whether a current document version was stored by a run after ``run_id``."""
+        newest = self.conn.execute(sql.NEWEST_DOCUMENT_RUN).fetchone()[0]
+        return newest is not None and int(newest) > run_id
+
     def same_content(self, sha256: str, source: str) -> str | None:
         """Another current document with exactly these bytes, if there is one."""
         row = self.conn.execute(sql.SAME_CONTENT, (sha256, source)).fetchone()
@@ -45,6 +57,7 @@ class DocumentStore(StoreBase):
                 ),
             )
             doc_id = int(cur.lastrowid or 0)
+            c.execute(sql.HIDE_DOCUMENT, (doc_id,))  # its turns indexed at once (see sql.py)
             c.executemany(
                 sql.INSERT_TURN,
                 [
@@ -61,6 +74,7 @@ class DocumentStore(StoreBase):
                     for t in doc.turns
                 ],
             )
+            c.execute(sql.SHOW_DOCUMENT, (doc_id,))
             c.executemany(sql.INSERT_NOTE, [(doc_id, n.turn, n.message) for n in doc.notes])
             kept = 0
             if current:

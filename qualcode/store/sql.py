@@ -489,10 +489,18 @@ SAME_CONTENT = """
 SELECT source FROM documents WHERE sha256 = ? AND source != ? AND superseded_by IS NULL"""
 CURRENT_DOCUMENT = """
 SELECT id, sha256, version FROM documents WHERE source = ? AND superseded_by IS NULL"""
+DOCUMENT_COUNTS = """
+SELECT d.format, (SELECT count(*) FROM turns WHERE document_id = d.id), d.words
+FROM documents d WHERE d.id = ?"""
 INSERT_DOCUMENT = """
 INSERT INTO documents (source, name, format, sha256, version, text, preamble_end, words, run_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 SUPERSEDE_DOCUMENT = "UPDATE documents SET superseded_by = ? WHERE id = ?"
+# While a new version's turns are stored it stands superseded by itself, so the search index's
+# per-turn trigger (turn_search_add) skips them; made current, turn_search_restore indexes all
+# its turns at once, with the text read once instead of once a turn (half of ingest's writes).
+HIDE_DOCUMENT = "UPDATE documents SET superseded_by = id WHERE id = ?"
+SHOW_DOCUMENT = "UPDATE documents SET superseded_by = NULL WHERE id = ?"
 CARRY_PARTICIPANT = """
 UPDATE documents SET participant_id = (SELECT participant_id FROM documents WHERE id = ?)
 WHERE id = ?"""
