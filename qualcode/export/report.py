@@ -437,7 +437,7 @@ def _footer(section: Any, title: str, lang: str = "en") -> None:
 def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> Any:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
@@ -459,19 +459,88 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
         run = cell.paragraphs[0].add_run(text)
         run.bold = True
         _shade(cell, "D9E2F3")
-    for r in rows:
-        row = table.add_row()
-        if _row_height(r, widths) <= page:  # a row longer than a page has to break
-            _keep_whole(row)
-        cells = row.cells
-        for cell, text, size in zip(cells, r, sizes, strict=True):
-            cell.width = size
-            paras = text.split("\n\n")
-            cell.text = ""
-            for k, para_text in enumerate(paras):
-                para = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
-                _runs(para, para_text, Pt(9))
+    if rows:
+        _add_rows(table, rows, sizes, widths, page)
     return table
+
+
+def _add_rows(table: Any, rows: list[list[str]], sizes: list[Any], widths: list[float],
+              page: float) -> None:  # fmt: skip
+    """The table's body rows, as python-docx's cell API would write them (each cell's own
+    width; a row that fits on a page never broken; the text as _runs makes it in 9 points),
+    but built as XML elements from a row python-docx made: its per-cell and per-character
+    API cost more than the rest of a report."""
+    from copy import deepcopy
+
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    row = table.add_row()  # the template: a row of empty cells with their widths
+    for cell, size in zip(row.cells, sizes, strict=True):
+        cell.width = size
+    template = row._tr
+    template.getparent().remove(template)
+    for tc in template.iterchildren(qn("w:tc")):
+        for p in tc.findall(qn("w:p")):
+            tc.remove(p)
+    _keep_whole(row)
+    cant = template.find(qn("w:trPr"))
+    template.remove(cant)
+    tbl, size = table._tbl, Pt(9)
+    for r in rows:
+        tr = deepcopy(template)
+        if _row_height(r, widths) <= page:  # a row longer than a page has to break
+            tr.insert(0, deepcopy(cant))
+        for tc, text in zip(tr.iterchildren(qn("w:tc")), r, strict=True):
+            for k, para_text in enumerate(text.split("\n\n")):
+                p = _sub(tc, "w:p")
+                if k == 0:  # python-docx's cell.text = "" leaves an empty run first
+                    _sub(p, "w:r")
+                _fast_runs(p, para_text, size)
+        tbl.append(tr)
+
+
+def _sub(parent: Any, tag: str) -> Any:
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    return etree.SubElement(parent, qn(tag))
+
+
+_MARKS = re.compile(f"([{''.join((*EVIDENCE, *MACHINE))}])")
+_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _fast_runs(p: Any, text: str, size: Any) -> None:
+    """_runs's runs for ``text`` appended to the paragraph element ``p``: the same elements
+    python-docx's add_run writes (a tab as w:tab, a line break as w:br, xml:space="preserve"
+    on text with a space at either end)."""
+    from docx.oxml.ns import qn
+
+    bold = italic = False
+    for piece in _MARKS.split(text):
+        if piece in EVIDENCE:
+            bold = piece == EVIDENCE[0]
+        elif piece in MACHINE:
+            italic = piece == MACHINE[0]
+        elif piece:
+            r = _sub(p, "w:r")
+            if bold or italic or size is not None:
+                r.append(_formatting(bold, italic, size))
+            for chunk in (
+                _BREAKS.split(piece)
+                if "\t" in piece or "\n" in piece or "\r" in piece
+                else (piece,)
+            ):
+                if chunk == "\t":
+                    _sub(r, "w:tab")
+                elif chunk in ("\r", "\n"):
+                    _sub(r, "w:br")
+                elif chunk:
+                    t = _sub(r, "w:t")
+                    t.text = chunk
+                    if len(chunk.strip()) < len(chunk):
+                        t.set(qn("xml:space"), "preserve")
 
 
 BOLD_CM_PER_POINT = 0.022  # a bold Calibri character is about this wide per point of size

@@ -39,6 +39,10 @@ class Quote:
     _marked: str | None = field(default=None, repr=False, compare=False)
     asked: str = field(default="", repr=False, compare=False)  # the question just before it
     hits: int = 0  # how often the code's evidence (rule match, keywords, model terms) occurs
+    # made once each (a report ranks every quote many times): never passed, never copied
+    _words: int | None = field(default=None, init=False, repr=False, compare=False)
+    _weak: bool | None = field(default=None, init=False, repr=False, compare=False)
+    _rank: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def evidence(self) -> int:
@@ -48,16 +52,22 @@ class Quote:
     @property
     def weak(self) -> bool:
         """An introduction, consent talk or a sign-off rather than evidence."""
-        from qualcode.review.quotechoice import consent, introduction
+        if self._weak is None:
+            from qualcode.review.quotechoice import consent, introduction
 
-        text = self.segment
-        return weak_quote(text) or introduction(text, self.asked) or consent(text, self.asked)
+            text = self.segment
+            self._weak = (
+                weak_quote(text) or introduction(text, self.asked) or consent(text, self.asked)
+            )
+        return self._weak
 
     @property
     def words(self) -> int:
-        from qualcode.review.quotechoice import words
+        if self._words is None:
+            from qualcode.review.quotechoice import words
 
-        return words(self.text)
+            self._words = words(self.text)
+        return self._words
 
     @property
     def marked(self) -> str:
