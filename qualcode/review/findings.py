@@ -9,9 +9,10 @@ are pseudonymised here, before any exporter sees them; exporters never read the 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from qualcode.codebook import Codebook
@@ -202,6 +203,7 @@ def display(value: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+@lru_cache(maxsize=4096)  # a pure function, asked again for a segment under several codes
 def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
     """Whole sentences of ``text`` around ``focus`` (offsets into ``text``; the opening when
     None) within about ``limit`` characters, with an ellipsis where text was left out."""
@@ -269,6 +271,7 @@ def build_report(
     from qualcode.review.identifiers import project_pseudonymiser
 
     pseudo = project_pseudonymiser(project)  # everything the project knows, one numbering
+    remembered = Remembered(pseudo)  # a segment coded under several codes is done once
     docs = {d["id"]: d for d in store.current_documents()}
     attrs = store.participant_attributes()
     group_by = group_by or settings.group_by
@@ -308,7 +311,7 @@ def build_report(
                 quotes.append(
                     Quote(
                         pid, turn, code, text, focus or found, seg in keys, status, strength,
-                        settings.quote_chars, pseudo, asked=asked, hits=hits + bool(focus),
+                        settings.quote_chars, remembered, asked=asked, hits=hits + bool(focus),
                     )
                 )  # fmt: skip
     title = local(project.settings.name, welsh.get("title", ""))
@@ -335,6 +338,27 @@ def build_report(
             if s in spans
         }
     return report
+
+
+class Remembered:
+    """A pseudonymiser's answers remembered per text: a text seen before gets the same answer
+    without being searched again, and its replacements are counted again, as calling the
+    pseudonymiser again would count them (its stand-ins are already numbered, so the answer
+    cannot differ). A report's provenance counts every replacement its quotes made."""
+
+    def __init__(self, pseudo: Any) -> None:
+        self.pseudo = pseudo
+        self.done: dict[str, tuple[str, Counter[str]]] = {}
+
+    def __call__(self, text: str) -> str:
+        got = self.done.get(text)
+        counts = self.pseudo.replacements
+        if got is None:
+            before = Counter(counts)
+            got = self.done[text] = (self.pseudo(text), counts - before)
+        else:
+            counts.update(got[1])
+        return got[0]
 
 
 def _translator(lang: str, welsh: dict[str, str]) -> Callable[..., str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ WEAK_CHARS = 240  # consent and sign-off phrases count only in short turns
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> int:
     """Words in a quote (stage directions like "[laughs]" and ellipses are not words)."""
     return len(_WORD.findall(re.sub(r"\[[^\]]*\]", " ", text)))
@@ -88,6 +90,7 @@ def terms_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(alts) + r")", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # pure: the same turn's text is searched again in a long project
 def find_evidence(text: str, pattern: re.Pattern[str] | None) -> tuple[tuple[int, int] | None, int]:
     """The first span of the code's terms in ``text`` and how many times they occur."""
     if pattern is None:
