@@ -156,3 +156,37 @@ def test_no_leftover_marks_or_empty_runs_beyond_python_docx_s(tmp_path: Path) ->
     assert not re.search("[\x02-\x05]", xml)
     # one empty run opens each cell (python-docx's cell.text = ""), none elsewhere
     assert xml.count("<w:r/>") == len(HEADERS) * (len(ROWS) + 1)
+
+
+def _slow_evidence(text: str, pattern: re.Pattern[str]) -> tuple[tuple[int, int] | None, int]:
+    found = list(pattern.finditer(text))
+    return ((found[0].start(), found[0].end()) if found else None), len(found)
+
+
+def test_evidence_found_in_lower_case_is_what_the_case_blind_pattern_finds() -> None:
+    """find_evidence searches the lower-cased text with a case-exact pattern where that is the
+    same search: every letter that folds differently keeps the case-blind one."""
+    import random
+
+    from qualcode.codebook.loader import load_codebook
+    from qualcode.review.quotechoice import find_evidence, terms_pattern
+    from tests.conftest import ROOT
+
+    book = load_codebook(ROOT / "codebooks" / "early-action-together.yaml")
+    patterns = [p for c in book.codes if (p := terms_pattern(c.rules.keywords)) is not None]
+    patterns += [terms_pattern(["hub", "sign", "kid", "isaf"]), terms_pattern(["ŵyr", "hub"])]
+    files = sorted((ROOT / "transcripts").glob("*.docx"))[:12]
+    texts = ["\n".join(p.text for p in docx.Document(str(f)).paragraphs) for f in files]
+    assert len(texts) == 12
+    alphabet = list("Hub sign KID kid isaf ŴYR ŵyr ſign ıṡ İsaf \u212aid ΣΑΣ Straße ’ \n-")
+    rng = random.Random(7)
+    texts += ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(400)]
+    texts += ["the \u212aID came", "ſign here", "İsaf", "dysgu’r HUB", "HUBS and hubbub"]
+    checked = 0
+    for text in texts:
+        for pattern in patterns:
+            assert pattern is not None
+            find_evidence.cache_clear()
+            assert find_evidence(text, pattern) == _slow_evidence(text, pattern), (text, pattern)
+            checked += 1
+    assert checked > 1000
