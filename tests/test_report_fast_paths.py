@@ -178,10 +178,10 @@ def test_evidence_found_in_lower_case_is_what_the_case_blind_pattern_finds() -> 
     files = sorted((ROOT / "transcripts").glob("*.docx"))[:12]
     texts = ["\n".join(p.text for p in docx.Document(str(f)).paragraphs) for f in files]
     assert len(texts) == 12
-    alphabet = list("Hub sign KID kid isaf ŴYR ŵyr ſign ıṡ İsaf \u212aid ΣΑΣ Straße ’ \n-")
+    alphabet = list("Hub sign KID kid isaf ŴYR ŵyr \u017fign ıṡ İsaf \u212aid ΣΑΣ Straße ’ \n-")
     rng = random.Random(7)
     texts += ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(400)]
-    texts += ["the \u212aID came", "ſign here", "İsaf", "dysgu’r HUB", "HUBS and hubbub"]
+    texts += ["the \u212aID came", "\u017fign here", "İsaf", "dysgu’r HUB", "HUBS and hubbub"]
     checked = 0
     for text in texts:
         for pattern in patterns:
