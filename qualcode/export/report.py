@@ -468,54 +468,56 @@ def _add_rows(table: Any, rows: list[list[str]], sizes: list[Any], widths: list[
               page: float) -> None:  # fmt: skip
     """The table's body rows, as python-docx's cell API would write them (each cell's own
     width; a row that fits on a page never broken; the text as _runs makes it in 9 points),
-    but built as XML elements from a row python-docx made: its per-cell and per-character
-    API cost more than the rest of a report."""
-    from copy import deepcopy
-
-    from docx.oxml.ns import qn
+    but written as XML text around the pieces of a row python-docx made, and parsed once: its
+    per-cell and per-character API cost more than the rest of a report."""
+    from docx.oxml.ns import nsdecls, qn
+    from docx.oxml.parser import parse_xml
     from docx.shared import Pt
 
     row = table.add_row()  # the template: a row of empty cells with their widths
     for cell, size in zip(row.cells, sizes, strict=True):
         cell.width = size
-    template = row._tr
-    template.getparent().remove(template)
-    for tc in template.iterchildren(qn("w:tc")):
-        for p in tc.findall(qn("w:p")):
-            tc.remove(p)
     _keep_whole(row)
-    cant = template.find(qn("w:trPr"))
-    template.remove(cant)
-    tbl, size = table._tbl, Pt(9)
+    tr = row._tr
+    tr.getparent().remove(tr)
+    cant = _markup(tr.find(qn("w:trPr")))
+    cells = [_markup(tc.find(qn("w:tcPr"))) for tc in tr.iterchildren(qn("w:tc"))]
+    size = Pt(9)
+    out: list[str] = []
     for r in rows:
-        tr = deepcopy(template)
+        out.append("<w:tr>")
         if _row_height(r, widths) <= page:  # a row longer than a page has to break
-            tr.insert(0, deepcopy(cant))
-        for tc, text in zip(tr.iterchildren(qn("w:tc")), r, strict=True):
+            out.append(cant)
+        for props, text in zip(cells, r, strict=True):
+            out += ("<w:tc>", props)
             for k, para_text in enumerate(text.split("\n\n")):
-                p = _sub(tc, "w:p")
-                if k == 0:  # python-docx's cell.text = "" leaves an empty run first
-                    _sub(p, "w:r")
-                _fast_runs(p, para_text, size)
-        tbl.append(tr)
+                # python-docx's cell.text = "" leaves an empty run first
+                out.append("<w:p><w:r/>" if k == 0 else "<w:p>")
+                _xml_runs(out, para_text, size)
+                out.append("</w:p>")
+            out.append("</w:tc>")
+        out.append("</w:tr>")
+    body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(out)}</w:tbl>")
+    table._tbl.extend(list(body))
 
 
-def _sub(parent: Any, tag: str) -> Any:
-    from docx.oxml.ns import qn
+def _markup(element: Any) -> str:
+    """An element as XML text inside a document whose root declares its namespaces."""
     from lxml import etree
 
-    return etree.SubElement(parent, qn(tag))
+    return re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(element, encoding="unicode"))
 
 
 _MARKS = re.compile(f"([{''.join((*EVIDENCE, *MACHINE))}])")
 _BREAKS = re.compile(r"([\t\r\n])")
+_RUN_PROPS: dict[tuple[bool, bool, Any], str] = {}
 
 
-def _fast_runs(p: Any, text: str, size: Any) -> None:
-    """_runs's runs for ``text`` appended to the paragraph element ``p``: the same elements
-    python-docx's add_run writes (a tab as w:tab, a line break as w:br, xml:space="preserve"
-    on text with a space at either end)."""
-    from docx.oxml.ns import qn
+def _xml_runs(out: list[str], text: str, size: Any) -> None:
+    """_runs's runs for ``text`` as XML text: the elements python-docx's add_run writes (a
+    tab as w:tab, a line break as w:br, xml:space="preserve" on text with a space at either
+    end)."""
+    from xml.sax.saxutils import escape
 
     bold = italic = False
     for piece in _MARKS.split(text):
@@ -524,23 +526,22 @@ def _fast_runs(p: Any, text: str, size: Any) -> None:
         elif piece in MACHINE:
             italic = piece == MACHINE[0]
         elif piece:
-            r = _sub(p, "w:r")
+            out.append("<w:r>")
             if bold or italic or size is not None:
-                r.append(_formatting(bold, italic, size))
-            for chunk in (
-                _BREAKS.split(piece)
-                if "\t" in piece or "\n" in piece or "\r" in piece
-                else (piece,)
-            ):
+                key = (bold, italic, size)
+                if key not in _RUN_PROPS:
+                    _RUN_PROPS[key] = _markup(_formatting(bold, italic, size))
+                out.append(_RUN_PROPS[key])
+            broken = "\t" in piece or "\n" in piece or "\r" in piece
+            for chunk in _BREAKS.split(piece) if broken else (piece,):
                 if chunk == "\t":
-                    _sub(r, "w:tab")
+                    out.append("<w:tab/>")
                 elif chunk in ("\r", "\n"):
-                    _sub(r, "w:br")
+                    out.append("<w:br/>")
                 elif chunk:
-                    t = _sub(r, "w:t")
-                    t.text = chunk
-                    if len(chunk.strip()) < len(chunk):
-                        t.set(qn("xml:space"), "preserve")
+                    space = ' xml:space="preserve"' if len(chunk.strip()) < len(chunk) else ""
+                    out.append(f"<w:t{space}>{escape(chunk)}</w:t>")
+            out.append("</w:r>")
 
 
 BOLD_CM_PER_POINT = 0.022  # a bold Calibri character is about this wide per point of size
