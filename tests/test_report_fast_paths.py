@@ -190,3 +190,18 @@ def test_evidence_found_in_lower_case_is_what_the_case_blind_pattern_finds() -> 
             assert find_evidence(text, pattern) == _slow_evidence(text, pattern), (text, pattern)
             checked += 1
     assert checked > 1000
+
+
+def test_a_word_document_zipped_once_is_the_saved_one_made_stable() -> None:
+    from qualcode.export.report import _stable_zip, docx_bytes
+
+    doc = new_document("A title", landscape=True, margin=1.8, points=10)
+    doc.add_heading("Heading", level=1)
+    _table(doc, HEADERS, ROWS, WIDTHS)
+    buf = io.BytesIO()
+    doc.save(buf)
+    assert docx_bytes(doc) == _stable_zip(buf.getvalue())
+    import zipfile
+
+    core = zipfile.ZipFile(io.BytesIO(docx_bytes(doc))).read("docProps/core.xml")
+    assert b"A title" in core and b"dcterms:created" not in core  # no date: the same bytes

@@ -333,9 +333,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         _table(doc, t.headers, t.rows, widths)
     _heatmap(doc, report, 1, usable)
     _appendix(doc, report)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _stable_zip(buf.getvalue())
+    return docx_bytes(doc)
 
 
 def new_document(title: str, landscape: bool, margin: float, points: float) -> Any:
@@ -716,6 +714,30 @@ def _appendix(doc: Any, report: ReportData) -> None:
                     doc.add_paragraph(say(report.lang, label))
                     for item in items:  # one bullet each (joined with ";" they read ".;")
                         doc.add_paragraph(item.rstrip(";"), style="List Bullet")
+
+
+def docx_bytes(doc: Any) -> bytes:
+    """A Word document's bytes as _stable_zip makes them from what ``doc.save`` writes (the
+    same members, in its order), zipped once: saving deflates every part, and _stable_zip
+    inflated and deflated them all again."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    writer: Any = PackageWriter  # its steps, with a collector for its zip writer
+    package = doc.part.package
+    members: list[tuple[str, bytes]] = []
+
+    class Collect:  # python-docx's zip writer, as PackageWriter calls it
+        def write(self, uri: Any, blob: bytes) -> None:
+            members.append((uri.membername, blob))
+
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    writer._write_content_types_stream(Collect(), parts)
+    writer._write_pkg_rels(Collect(), package.rels)
+    writer._write_parts(Collect(), parts)
+    core = "docProps/core.xml"
+    return stable_zip([(n, _strip_dates(b) if n == core else b) for n, b in members])
 
 
 def _stable_zip(data: bytes) -> bytes:
