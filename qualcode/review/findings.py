@@ -9,7 +9,7 @@ are pseudonymised here, before any exporter sees them; exporters never read the 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,12 +54,7 @@ class Quote:
     def weak(self) -> bool:
         """An introduction, consent talk or a sign-off rather than evidence."""
         if self._weak is None:
-            from qualcode.review.quotechoice import consent, introduction
-
-            text = self.segment
-            self._weak = (
-                weak_quote(text) or introduction(text, self.asked) or consent(text, self.asked)
-            )
+            self._weak = _weak_turn(self.segment, self.asked)
         return self._weak
 
     @property
@@ -94,6 +89,13 @@ class Quote:
     @property
     def text(self) -> str:
         return unmark(self.marked)
+
+
+@lru_cache(maxsize=4096)  # a turn coded under several codes is judged once
+def _weak_turn(text: str, asked: str) -> bool:
+    from qualcode.review.quotechoice import consent, introduction
+
+    return weak_quote(text) or introduction(text, asked) or consent(text, asked)
 
 
 _STAND_IN = re.compile(r"\[[A-Z][\w ]{0,30} \d+\]")  # "[Name 3]": never cut in two
@@ -348,16 +350,19 @@ class Remembered:
 
     def __init__(self, pseudo: Any) -> None:
         self.pseudo = pseudo
-        self.done: dict[str, tuple[str, Counter[str]]] = {}
+        self.done: dict[str, tuple[str, dict[str, int]]] = {}
 
     def __call__(self, text: str) -> str:
         got = self.done.get(text)
         counts = self.pseudo.replacements
         if got is None:
-            before = Counter(counts)
-            got = self.done[text] = (self.pseudo(text), counts - before)
+            before = dict(counts)
+            said = self.pseudo(text)
+            added = {k: n - before.get(k, 0) for k, n in counts.items() if n != before.get(k, 0)}
+            got = self.done[text] = (said, added)
         else:
-            counts.update(got[1])
+            for k, n in got[1].items():
+                counts[k] += n
         return got[0]
 
 
