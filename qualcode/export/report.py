@@ -515,8 +515,6 @@ def _xml_runs(out: list[str], text: str, size: Any) -> None:
     """_runs's runs for ``text`` as XML text: the elements python-docx's add_run writes (a
     tab as w:tab, a line break as w:br, xml:space="preserve" on text with a space at either
     end)."""
-    from xml.sax.saxutils import escape
-
     bold = italic = False
     for piece in _MARKS.split(text):
         if piece in EVIDENCE:
@@ -524,22 +522,30 @@ def _xml_runs(out: list[str], text: str, size: Any) -> None:
         elif piece in MACHINE:
             italic = piece == MACHINE[0]
         elif piece:
-            out.append("<w:r>")
+            props = ""
             if bold or italic or size is not None:
                 key = (bold, italic, size)
                 if key not in _RUN_PROPS:
                     _RUN_PROPS[key] = _markup(_formatting(bold, italic, size))
-                out.append(_RUN_PROPS[key])
-            broken = "\t" in piece or "\n" in piece or "\r" in piece
-            for chunk in _BREAKS.split(piece) if broken else (piece,):
-                if chunk == "\t":
-                    out.append("<w:tab/>")
-                elif chunk in ("\r", "\n"):
-                    out.append("<w:br/>")
-                elif chunk:
-                    space = ' xml:space="preserve"' if len(chunk.strip()) < len(chunk) else ""
-                    out.append(f"<w:t{space}>{escape(chunk)}</w:t>")
-            out.append("</w:r>")
+                props = _RUN_PROPS[key]
+            _xml_run(out, piece, props)
+
+
+def _xml_run(out: list[str], text: str, props: str) -> None:
+    """What python-docx's add_run(text) writes, with these run properties, as XML text."""
+    from xml.sax.saxutils import escape
+
+    out += ("<w:r>", props)
+    broken = "\t" in text or "\n" in text or "\r" in text
+    for chunk in _BREAKS.split(text) if broken else (text,):
+        if chunk == "\t":
+            out.append("<w:tab/>")
+        elif chunk in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif chunk:
+            space = ' xml:space="preserve"' if len(chunk.strip()) < len(chunk) else ""
+            out.append(f"<w:t{space}>{escape(chunk)}</w:t>")
+    out.append("</w:r>")
 
 
 BOLD_CM_PER_POINT = 0.022  # a bold Calibri character is about this wide per point of size
@@ -697,23 +703,62 @@ def _heat(share: float) -> str:
 
 
 def _appendix(doc: Any, report: ReportData) -> None:
+    """The codebook: each aim's codes with their definitions, criteria and examples (as XML
+    text, parsed once: python-docx's paragraph API cost more than the rest of the page)."""
     doc.add_page_break()
     doc.add_heading(say(report.lang, "appendix"), level=1)
+    out: list[str] = []
+    heading, bullet = _paragraph_props(doc, "Heading 2"), _paragraph_props(doc, "List Bullet")
+    bold = _markup(_formatting(True, False, None))
     for group in report.codebook.groups:
-        doc.add_heading(report.group_name(group.id), level=2)
+        _xml_paragraph(out, report.group_name(group.id), heading)
         for code in group.codes:
-            p = doc.add_paragraph()
-            p.add_run(f"{report.code_name(code.id)} ").bold = True
-            p.add_run(f"({code.id}). {report.definition(code.id)}")
+            out.append("<w:p>")
+            _xml_run(out, f"{report.code_name(code.id)} ", bold)
+            _xml_run(out, f"({code.id}). {report.definition(code.id)}", "")
+            out.append("</w:p>")
             include, exclude = report.criteria(code.id)
             typical, atypical = report.examples(code.id)
             lists = (("include", include), ("exclude", exclude), ("typical", typical),
                      ("atypical", atypical))  # fmt: skip
             for label, items in lists:
                 if items:
-                    doc.add_paragraph(say(report.lang, label))
+                    _xml_paragraph(out, say(report.lang, label), "")
                     for item in items:  # one bullet each (joined with ";" they read ".;")
-                        doc.add_paragraph(item.rstrip(";"), style="List Bullet")
+                        _xml_paragraph(out, item.rstrip(";"), bullet)
+    _add_body(doc, out)
+
+
+def _paragraph_props(doc: Any, style: str) -> str:
+    """The paragraph properties python-docx writes for a paragraph in ``style``."""
+    from docx.oxml.ns import qn
+
+    p = doc.add_paragraph(style=style)._p
+    p.getparent().remove(p)
+    props = p.find(qn("w:pPr"))
+    return "" if props is None else _markup(props)
+
+
+def _xml_paragraph(out: list[str], text: str, props: str) -> None:
+    """What python-docx's add_paragraph(text, style) writes, as XML text."""
+    out += ("<w:p>", props)
+    if text:
+        _xml_run(out, text, "")
+    out.append("</w:p>")
+
+
+def _add_body(doc: Any, out: list[str]) -> None:
+    """Paragraphs given as XML text, added at the end of the document's body."""
+    from docx.oxml.ns import nsdecls
+    from docx.oxml.parser import parse_xml
+
+    body = doc.element.body
+    end = body.sectPr
+    for element in list(parse_xml(f"<w:body {nsdecls('w')}>{''.join(out)}</w:body>")):
+        if end is None:
+            body.append(element)
+        else:
+            end.addprevious(element)
 
 
 def docx_bytes(doc: Any) -> bytes:
