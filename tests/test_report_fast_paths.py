@@ -205,3 +205,48 @@ def test_a_word_document_zipped_once_is_the_saved_one_made_stable() -> None:
 
     core = zipfile.ZipFile(io.BytesIO(docx_bytes(doc))).read("docProps/core.xml")
     assert b"A title" in core and b"dcterms:created" not in core  # no date: the same bytes
+
+
+def _reference_appendix(doc: Any, report: Any) -> None:
+    """The codebook appendix through python-docx's paragraph API (what _appendix replaced)."""
+    from qualcode.export.words import say
+
+    doc.add_page_break()
+    doc.add_heading(say(report.lang, "appendix"), level=1)
+    for group in report.codebook.groups:
+        doc.add_heading(report.group_name(group.id), level=2)
+        for code in group.codes:
+            p = doc.add_paragraph()
+            p.add_run(f"{report.code_name(code.id)} ").bold = True
+            p.add_run(f"({code.id}). {report.definition(code.id)}")
+            include, exclude = report.criteria(code.id)
+            typical, atypical = report.examples(code.id)
+            for label, items in (("include", include), ("exclude", exclude),
+                                 ("typical", typical), ("atypical", atypical)):  # fmt: skip
+                if items:
+                    doc.add_paragraph(say(report.lang, label))
+                    for item in items:
+                        doc.add_paragraph(item.rstrip(";"), style="List Bullet")
+
+
+def test_the_codebook_appendix_as_xml_is_python_docx_s_own() -> None:
+    from lxml import etree
+
+    from qualcode.codebook.model import Code, Codebook, Group
+    from qualcode.export.report import _appendix
+    from qualcode.review.findings import ReportData
+
+    codes = (
+        Code("g.a", "Alpha & <beta>", "Defined\twith a tab\nand a break ", "g",
+             include=("one;", " spaced "), exclude=(";",), typical=("x",)),
+        Code("g.b", "Bravo", "", "g"),
+    )  # fmt: skip
+    book = Codebook("cb", "cb", "cb.yaml", (Group("g", "Group", "", "", codes),))
+    report = ReportData("t", book, [], [], "", {}, False)
+    made = []
+    for write in (_appendix, _reference_appendix):
+        doc = new_document("t", landscape=True, margin=1.8, points=10)
+        write(doc, report)
+        made.append(etree.tostring(doc.element.body))
+    assert made[0] == made[1]
+    assert b"Alpha &amp; &lt;beta&gt;" in made[0] and b"<w:tab/>" in made[0]
