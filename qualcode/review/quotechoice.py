@@ -197,12 +197,13 @@ def model_terms(project: Project, k: int = MODEL_TERMS) -> dict[str, list[str]]:
         if weight is None:
             continue
         coef = np.asarray(weight).ravel()[: len(vocab)]
-        top = [
-            str(vocab[i])
-            for i in np.argsort(-coef, kind="stable")
-            if coef[i] > 0 and len(vocab[i]) >= 4 and not set(vocab[i].split()) & FUNCTION_WORDS
-        ]
-        out[code] = top[:k]
+        top: list[str] = []
+        for i in np.argsort(-coef, kind="stable").tolist():
+            if coef[i] <= 0 or len(top) == k:  # strongest first: no positive weight left
+                break
+            if len(vocab[i]) >= 4 and not set(vocab[i].split()) & FUNCTION_WORDS:
+                top.append(str(vocab[i]))
+        out[code] = top
     return out
 
 
