@@ -613,7 +613,9 @@ def _row_height(cells: list[str], widths: list[float]) -> float:
 def _runs(para: Any, text: str, size: Any = None) -> None:
     """The text as runs (in ``size``): the evidence between EVIDENCE marks in bold, what comes
     from unreviewed suggestions (between MACHINE marks) in italics. Only what is set is
-    written: setting None made python-docx search each new run for an element to remove."""
+    written: setting None made python-docx search each new run for an element to remove.
+    Through python-docx's API, for a paragraph it made; tables write the same runs as XML text
+    (_xml_runs, tested against this)."""
     bold = italic = False
     for piece in re.split(f"([{''.join((*EVIDENCE, *MACHINE))}])", text):
         if piece in EVIDENCE:
