@@ -657,7 +657,7 @@ def _widths(headers: list[str], rows: list[list[str]], usable: float) -> list[fl
 def _docx(data: MethodsData, content: list[Block]) -> bytes:
     from docx.shared import Cm
 
-    from qualcode.export.report import _caption, _footer, _stable_zip, _table, new_document
+    from qualcode.export.report import _caption, _footer, _table, docx_bytes, new_document
 
     doc = new_document(_title(data), landscape=False, margin=2.0, points=POINTS)
     _footer(doc.sections[0], data.title, data.lang)
@@ -689,9 +689,7 @@ def _docx(data: MethodsData, content: list[Block]) -> bytes:
             _, caption, headers, rows = block
             _caption(doc, tables, caption, lang=data.lang)
             _table(doc, headers, rows, _widths(headers, rows, usable))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _stable_zip(buf.getvalue())
+    return docx_bytes(doc)
 
 
 def write_methods(data: MethodsData, fmt: str, path: Path) -> list[Path]:

@@ -333,9 +333,7 @@ def _docx(kind: str, report: ReportData, tables: list[Table]) -> bytes:
         _table(doc, t.headers, t.rows, widths)
     _heatmap(doc, report, 1, usable)
     _appendix(doc, report)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _stable_zip(buf.getvalue())
+    return docx_bytes(doc)
 
 
 def new_document(title: str, landscape: bool, margin: float, points: float) -> Any:
@@ -437,7 +435,7 @@ def _footer(section: Any, title: str, lang: str = "en") -> None:
 def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> Any:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
@@ -459,19 +457,95 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
         run = cell.paragraphs[0].add_run(text)
         run.bold = True
         _shade(cell, "D9E2F3")
-    for r in rows:
-        row = table.add_row()
-        if _row_height(r, widths) <= page:  # a row longer than a page has to break
-            _keep_whole(row)
-        cells = row.cells
-        for cell, text, size in zip(cells, r, sizes, strict=True):
-            cell.width = size
-            paras = text.split("\n\n")
-            cell.text = ""
-            for k, para_text in enumerate(paras):
-                para = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
-                _runs(para, para_text, Pt(9))
+    if rows:
+        _add_rows(table, rows, sizes, widths, page)
     return table
+
+
+def _add_rows(table: Any, rows: list[list[str]], sizes: list[Any], widths: list[float],
+              page: float) -> None:  # fmt: skip
+    """The table's body rows, as python-docx's cell API would write them (each cell's own
+    width; a row that fits on a page never broken; the text as _runs makes it in 9 points),
+    but written as XML text around the pieces of a row python-docx made, and parsed once: its
+    per-cell and per-character API cost more than the rest of a report."""
+    from docx.oxml.ns import nsdecls, qn
+    from docx.oxml.parser import parse_xml
+    from docx.shared import Pt
+
+    row = table.add_row()  # the template: a row of empty cells with their widths
+    for cell, size in zip(row.cells, sizes, strict=True):
+        cell.width = size
+    _keep_whole(row)
+    tr = row._tr
+    tr.getparent().remove(tr)
+    cant = _markup(tr.find(qn("w:trPr")))
+    cells = [_markup(tc.find(qn("w:tcPr"))) for tc in tr.iterchildren(qn("w:tc"))]
+    size = Pt(9)
+    out: list[str] = []
+    for r in rows:
+        out.append("<w:tr>")
+        if _row_height(r, widths) <= page:  # a row longer than a page has to break
+            out.append(cant)
+        for props, text in zip(cells, r, strict=True):
+            out += ("<w:tc>", props)
+            for k, para_text in enumerate(text.split("\n\n")):
+                # python-docx's cell.text = "" leaves an empty run first
+                out.append("<w:p><w:r/>" if k == 0 else "<w:p>")
+                _xml_runs(out, para_text, size)
+                out.append("</w:p>")
+            out.append("</w:tc>")
+        out.append("</w:tr>")
+    body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(out)}</w:tbl>")
+    table._tbl.extend(list(body))
+
+
+def _markup(element: Any) -> str:
+    """An element as XML text inside a document whose root declares its namespaces."""
+    from lxml import etree
+
+    return re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(element, encoding="unicode"))
+
+
+_MARKS = re.compile(f"([{''.join((*EVIDENCE, *MACHINE))}])")
+_BREAKS = re.compile(r"([\t\r\n])")
+_RUN_PROPS: dict[tuple[bool, bool, Any], str] = {}
+
+
+def _xml_runs(out: list[str], text: str, size: Any) -> None:
+    """_runs's runs for ``text`` as XML text: the elements python-docx's add_run writes (a
+    tab as w:tab, a line break as w:br, xml:space="preserve" on text with a space at either
+    end)."""
+    bold = italic = False
+    for piece in _MARKS.split(text):
+        if piece in EVIDENCE:
+            bold = piece == EVIDENCE[0]
+        elif piece in MACHINE:
+            italic = piece == MACHINE[0]
+        elif piece:
+            props = ""
+            if bold or italic or size is not None:
+                key = (bold, italic, size)
+                if key not in _RUN_PROPS:
+                    _RUN_PROPS[key] = _markup(_formatting(bold, italic, size))
+                props = _RUN_PROPS[key]
+            _xml_run(out, piece, props)
+
+
+def _xml_run(out: list[str], text: str, props: str) -> None:
+    """What python-docx's add_run(text) writes, with these run properties, as XML text."""
+    from xml.sax.saxutils import escape
+
+    out += ("<w:r>", props)
+    broken = "\t" in text or "\n" in text or "\r" in text
+    for chunk in _BREAKS.split(text) if broken else (text,):
+        if chunk == "\t":
+            out.append("<w:tab/>")
+        elif chunk in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif chunk:
+            space = ' xml:space="preserve"' if len(chunk.strip()) < len(chunk) else ""
+            out.append(f"<w:t{space}>{escape(chunk)}</w:t>")
+    out.append("</w:r>")
 
 
 BOLD_CM_PER_POINT = 0.022  # a bold Calibri character is about this wide per point of size
@@ -539,7 +613,9 @@ def _row_height(cells: list[str], widths: list[float]) -> float:
 def _runs(para: Any, text: str, size: Any = None) -> None:
     """The text as runs (in ``size``): the evidence between EVIDENCE marks in bold, what comes
     from unreviewed suggestions (between MACHINE marks) in italics. Only what is set is
-    written: setting None made python-docx search each new run for an element to remove."""
+    written: setting None made python-docx search each new run for an element to remove.
+    Through python-docx's API, for a paragraph it made; tables write the same runs as XML text
+    (_xml_runs, tested against this)."""
     bold = italic = False
     for piece in re.split(f"([{''.join((*EVIDENCE, *MACHINE))}])", text):
         if piece in EVIDENCE:
@@ -629,23 +705,86 @@ def _heat(share: float) -> str:
 
 
 def _appendix(doc: Any, report: ReportData) -> None:
+    """The codebook: each aim's codes with their definitions, criteria and examples (as XML
+    text, parsed once: python-docx's paragraph API cost more than the rest of the page)."""
     doc.add_page_break()
     doc.add_heading(say(report.lang, "appendix"), level=1)
+    out: list[str] = []
+    heading, bullet = _paragraph_props(doc, "Heading 2"), _paragraph_props(doc, "List Bullet")
+    bold = _markup(_formatting(True, False, None))
     for group in report.codebook.groups:
-        doc.add_heading(report.group_name(group.id), level=2)
+        _xml_paragraph(out, report.group_name(group.id), heading)
         for code in group.codes:
-            p = doc.add_paragraph()
-            p.add_run(f"{report.code_name(code.id)} ").bold = True
-            p.add_run(f"({code.id}). {report.definition(code.id)}")
+            out.append("<w:p>")
+            _xml_run(out, f"{report.code_name(code.id)} ", bold)
+            _xml_run(out, f"({code.id}). {report.definition(code.id)}", "")
+            out.append("</w:p>")
             include, exclude = report.criteria(code.id)
             typical, atypical = report.examples(code.id)
             lists = (("include", include), ("exclude", exclude), ("typical", typical),
                      ("atypical", atypical))  # fmt: skip
             for label, items in lists:
                 if items:
-                    doc.add_paragraph(say(report.lang, label))
+                    _xml_paragraph(out, say(report.lang, label), "")
                     for item in items:  # one bullet each (joined with ";" they read ".;")
-                        doc.add_paragraph(item.rstrip(";"), style="List Bullet")
+                        _xml_paragraph(out, item.rstrip(";"), bullet)
+    _add_body(doc, out)
+
+
+def _paragraph_props(doc: Any, style: str) -> str:
+    """The paragraph properties python-docx writes for a paragraph in ``style``."""
+    from docx.oxml.ns import qn
+
+    p = doc.add_paragraph(style=style)._p
+    p.getparent().remove(p)
+    props = p.find(qn("w:pPr"))
+    return "" if props is None else _markup(props)
+
+
+def _xml_paragraph(out: list[str], text: str, props: str) -> None:
+    """What python-docx's add_paragraph(text, style) writes, as XML text."""
+    out += ("<w:p>", props)
+    if text:
+        _xml_run(out, text, "")
+    out.append("</w:p>")
+
+
+def _add_body(doc: Any, out: list[str]) -> None:
+    """Paragraphs given as XML text, added at the end of the document's body."""
+    from docx.oxml.ns import nsdecls
+    from docx.oxml.parser import parse_xml
+
+    body = doc.element.body
+    end = body.sectPr
+    for element in list(parse_xml(f"<w:body {nsdecls('w')}>{''.join(out)}</w:body>")):
+        if end is None:
+            body.append(element)
+        else:
+            end.addprevious(element)
+
+
+def docx_bytes(doc: Any) -> bytes:
+    """A Word document's bytes as _stable_zip makes them from what ``doc.save`` writes (the
+    same members, in its order), zipped once: saving deflates every part, and _stable_zip
+    inflated and deflated them all again."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    writer: Any = PackageWriter  # its steps, with a collector for its zip writer
+    package = doc.part.package
+    members: list[tuple[str, bytes]] = []
+
+    class Collect:  # python-docx's zip writer, as PackageWriter calls it
+        def write(self, uri: Any, blob: bytes) -> None:
+            members.append((uri.membername, blob))
+
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    writer._write_content_types_stream(Collect(), parts)
+    writer._write_pkg_rels(Collect(), package.rels)
+    writer._write_parts(Collect(), parts)
+    core = "docProps/core.xml"
+    return stable_zip([(n, _strip_dates(b) if n == core else b) for n, b in members])
 
 
 def _stable_zip(data: bytes) -> bytes:

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from qualcode.codebook import Codebook
@@ -39,6 +40,10 @@ class Quote:
     _marked: str | None = field(default=None, repr=False, compare=False)
     asked: str = field(default="", repr=False, compare=False)  # the question just before it
     hits: int = 0  # how often the code's evidence (rule match, keywords, model terms) occurs
+    # made once each (a report ranks every quote many times): never passed, never copied
+    _words: int | None = field(default=None, init=False, repr=False, compare=False)
+    _weak: bool | None = field(default=None, init=False, repr=False, compare=False)
+    _rank: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def evidence(self) -> int:
@@ -48,16 +53,17 @@ class Quote:
     @property
     def weak(self) -> bool:
         """An introduction, consent talk or a sign-off rather than evidence."""
-        from qualcode.review.quotechoice import consent, introduction
-
-        text = self.segment
-        return weak_quote(text) or introduction(text, self.asked) or consent(text, self.asked)
+        if self._weak is None:
+            self._weak = _weak_turn(self.segment, self.asked)
+        return self._weak
 
     @property
     def words(self) -> int:
-        from qualcode.review.quotechoice import words
+        if self._words is None:
+            from qualcode.review.quotechoice import words
 
-        return words(self.text)
+            self._words = words(self.text)
+        return self._words
 
     @property
     def marked(self) -> str:
@@ -83,6 +89,13 @@ class Quote:
     @property
     def text(self) -> str:
         return unmark(self.marked)
+
+
+@lru_cache(maxsize=4096)  # a turn coded under several codes is judged once
+def _weak_turn(text: str, asked: str) -> bool:
+    from qualcode.review.quotechoice import consent, introduction
+
+    return weak_quote(text) or introduction(text, asked) or consent(text, asked)
 
 
 _STAND_IN = re.compile(r"\[[A-Z][\w ]{0,30} \d+\]")  # "[Name 3]": never cut in two
@@ -192,6 +205,7 @@ def display(value: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+@lru_cache(maxsize=4096)  # a pure function, asked again for a segment under several codes
 def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
     """Whole sentences of ``text`` around ``focus`` (offsets into ``text``; the opening when
     None) within about ``limit`` characters, with an ellipsis where text was left out."""
@@ -259,6 +273,7 @@ def build_report(
     from qualcode.review.identifiers import project_pseudonymiser
 
     pseudo = project_pseudonymiser(project)  # everything the project knows, one numbering
+    remembered = Remembered(pseudo)  # a segment coded under several codes is done once
     docs = {d["id"]: d for d in store.current_documents()}
     attrs = store.participant_attributes()
     group_by = group_by or settings.group_by
@@ -298,7 +313,7 @@ def build_report(
                 quotes.append(
                     Quote(
                         pid, turn, code, text, focus or found, seg in keys, status, strength,
-                        settings.quote_chars, pseudo, asked=asked, hits=hits + bool(focus),
+                        settings.quote_chars, remembered, asked=asked, hits=hits + bool(focus),
                     )
                 )  # fmt: skip
     title = local(project.settings.name, welsh.get("title", ""))
@@ -325,6 +340,30 @@ def build_report(
             if s in spans
         }
     return report
+
+
+class Remembered:
+    """A pseudonymiser's answers remembered per text: a text seen before gets the same answer
+    without being searched again, and its replacements are counted again, as calling the
+    pseudonymiser again would count them (its stand-ins are already numbered, so the answer
+    cannot differ). A report's provenance counts every replacement its quotes made."""
+
+    def __init__(self, pseudo: Any) -> None:
+        self.pseudo = pseudo
+        self.done: dict[str, tuple[str, dict[str, int]]] = {}
+
+    def __call__(self, text: str) -> str:
+        got = self.done.get(text)
+        counts = self.pseudo.replacements
+        if got is None:
+            before = dict(counts)
+            said = self.pseudo(text)
+            added = {k: n - before.get(k, 0) for k, n in counts.items() if n != before.get(k, 0)}
+            got = self.done[text] = (said, added)
+        else:
+            for k, n in got[1].items():
+                counts[k] += n
+        return got[0]
 
 
 def _translator(lang: str, welsh: dict[str, str]) -> Callable[..., str]:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -61,6 +62,7 @@ WEAK_CHARS = 240  # consent and sign-off phrases count only in short turns
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> int:
     """Words in a quote (stage directions like "[laughs]" and ellipses are not words)."""
     return len(_WORD.findall(re.sub(r"\[[^\]]*\]", " ", text)))
@@ -88,21 +90,52 @@ def terms_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(alts) + r")", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # pure: the same turn's text is searched again in a long project
 def find_evidence(text: str, pattern: re.Pattern[str] | None) -> tuple[tuple[int, int] | None, int]:
     """The first span of the code's terms in ``text`` and how many times they occur."""
     if pattern is None:
         return None, 0
+    plain = _case_free(pattern)
+    if plain is not None and not _FOLDS_APART.search(text):
+        lowered = text.lower()
+        if len(lowered) == len(text):  # the same offsets
+            pattern, text = plain, lowered
     found = list(pattern.finditer(text))
     return ((found[0].start(), found[0].end()) if found else None), len(found)
 
 
+# Characters a case-blind pattern takes for an ASCII letter though lower() does not make them
+# one: the long s and the dotless i (the dotted capital I lowers to two characters, and the
+# Kelvin sign to k, as the pattern matches them).
+_FOLDS_APART = re.compile("[\u017f\u0131]")
+
+
+@lru_cache(maxsize=256)
+def _case_free(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The same pattern matching case exactly, for a lower-cased text: what a case-blind
+    pattern of lower-case ASCII finds in a text, it finds at the same offsets in the text
+    lower-cased (three times faster: a case-blind search tries each letter's cases). None for
+    any other pattern."""
+    source = pattern.pattern
+    if not pattern.flags & re.IGNORECASE or not source.isascii() or source != source.lower():
+        return None
+    return re.compile(source, pattern.flags & ~re.IGNORECASE)
+
+
 def standing(q: Quote) -> tuple[bool, bool, bool, bool, bool]:
     """Rules 1-5's yes/no parts: equal standing means equally good for the table."""
-    return (not q.key, q.weak, q.status != "resolved", q.words < MIN_WORDS, not q.evidence)
+    return rank(q)[:5]
 
 
 def rank(q: Quote) -> tuple[bool, bool, bool, bool, bool, int, float, int, int]:
-    return (*standing(q), -q.evidence, -q.score, abs(q.words - TARGET_WORDS), q.turn)
+    """The quote's place by rules 1-6 (lower is better). Made once per quote: a report sorts
+    and compares the same quotes many times, and a quote's parts never change."""
+    got = q._rank
+    if got is None:
+        got = q._rank = (not q.key, q.weak, q.status != "resolved", q.words < MIN_WORDS,
+                         not q.evidence, -q.evidence, -q.score, abs(q.words - TARGET_WORDS),
+                         q.turn)  # fmt: skip
+    return got
 
 
 def choose(
@@ -138,29 +171,85 @@ MODEL_TERMS = 8  # the learned model's strongest word features taken per code
 def model_terms(project: Project, k: int = MODEL_TERMS) -> dict[str, list[str]]:
     """Per code, the words and word pairs the trained model weighs most for it (none when no
     model has been trained, or its file cannot be read)."""
-    if project.store.latest_run("train") is None:
+    latest = project.store.latest_run("train")
+    if latest is None:
         return {}
     import numpy as np
 
-    from qualcode.coding.learn import load_model
     from qualcode.coding.rules import FUNCTION_WORDS
-    from qualcode.errors import QualcodeError
 
-    try:
-        _, saved = load_model(project)
-    except (QualcodeError, OSError):
-        return {}
-    model = saved["model"]
-    vocab = model.features_.transformer_list[0][1].get_feature_names_out()
+    weights = _word_weights(project, latest[1])
+    if weights is None:  # not a file the arrays can be read from directly: the full load
+        from qualcode.coding.learn import load_model
+        from qualcode.errors import QualcodeError
+
+        try:
+            _, saved = load_model(project)
+        except (QualcodeError, OSError):
+            return {}
+        model = saved["model"]
+        vocab = [str(t) for t in model.features_.transformer_list[0][1].get_feature_names_out()]
+        coefs = [None if f is None else f[0].coef_ for f in model.models_]
+        weights = vocab, list(saved["codes"]), coefs
+    vocab, codes, coefs = weights
     out: dict[str, list[str]] = {}
-    for code, fitted in zip(saved["codes"], model.models_, strict=False):
-        if fitted is None:
+    for code, weight in zip(codes, coefs, strict=False):
+        if weight is None:
             continue
-        coef = np.asarray(fitted[0].coef_).ravel()[: len(vocab)]
-        top = [
-            str(vocab[i])
-            for i in np.argsort(-coef, kind="stable")
-            if coef[i] > 0 and len(vocab[i]) >= 4 and not set(vocab[i].split()) & FUNCTION_WORDS
-        ]
-        out[code] = top[:k]
+        coef = np.asarray(weight).ravel()[: len(vocab)]
+        top: list[str] = []
+        for i in np.argsort(-coef, kind="stable").tolist():
+            if coef[i] <= 0 or len(top) == k:  # strongest first: no positive weight left
+                break
+            if len(vocab[i]) >= 4 and not set(vocab[i].split()) & FUNCTION_WORDS:
+                top.append(str(vocab[i]))
+        out[code] = top
     return out
+
+
+def _word_weights(
+    project: Project, run: dict[str, Any]
+) -> tuple[list[str], list[str], list[Any]] | None:
+    """The trained model's word vocabulary, its codes, and each code's linear weights (None for
+    a code it did not train), read from the model file's arrays (``qualcode.coding.modelfile``)
+    without rebuilding the model: rebuilding needs scikit-learn, whose import alone costs more
+    than a whole report. None when the file is not that format, or not the one training wrote:
+    the full load then says why."""
+    import hashlib
+    import io
+    import json
+
+    import numpy as np
+
+    from qualcode.coding.learn import MODEL_DIR
+    from qualcode.coding.modelfile import FORMAT
+    from qualcode.errors import QualcodeError
+    from qualcode.ingest.zipsafe import read_members
+
+    path = project.store_path.parent / MODEL_DIR / str(run.get("file", ""))
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if not blob.startswith(b"PK\x03\x04") or hashlib.sha256(blob).hexdigest() != run.get("sha256"):
+        return None
+    try:
+        members = read_members(blob, str(path), lambda n: n == "header.npy", "model file")
+
+        def array(name: str) -> Any:
+            return np.load(io.BytesIO(members[f"{name}.npy"]), allow_pickle=False)
+
+        header = json.loads(array("header").tobytes().decode("utf-8"))
+        if header.get("format") != FORMAT:
+            return None
+        word = str(header["features"][0]["name"])
+        wanted = {f"{word}.terms.npy", f"{word}.ends.npy"}
+        wanted |= {f"coef{j}.npy" for j, s in enumerate(header["svms"]) if s is not None}
+        members = read_members(blob, str(path), wanted.__contains__, "model file")
+        terms, ends = array(f"{word}.terms").tobytes(), array(f"{word}.ends").tolist()
+        vocab = [terms[a:b].decode("utf-8") for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        codes = [str(c) for c in header["saved"]["codes"]]
+        coefs = [None if s is None else array(f"coef{j}") for j, s in enumerate(header["svms"])]
+    except (QualcodeError, KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+    return vocab, codes, coefs
