@@ -298,7 +298,9 @@ def _tfidf(docs: list[list[str]], s: TopicSettings) -> tuple[Any, np.ndarray]:
 def _nmf(X: Any, vocab: np.ndarray, k: int, s: TopicSettings) -> tuple[list[list[str]], np.ndarray]:
     from sklearn.decomposition import NMF
 
-    nmf = NMF(k, init="nndsvda", random_state=s.seed, max_iter=400)
+    # tol 1e-3 (scikit-learn's default is 1e-4): the fits stop at about half the iterations,
+    # the example's chosen topics are the same and 93-100% of each k's top terms too (issue 26)
+    nmf = NMF(k, init="nndsvda", random_state=s.seed, max_iter=400, tol=1e-3)
     W = nmf.fit_transform(X)
     terms = [[str(vocab[i]) for i in np.argsort(-row)[:10]] for row in nmf.components_]
     theta = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-12)
