@@ -290,4 +290,12 @@ def variants() -> list[Variant]:
         Variant("neighbours + RULE_WEIGHT 0.25 (adopted)", {}, neighbours=1, rule_weight=0.25),
         Variant("neighbours + RULE_WEIGHT 0.125", {}, neighbours=1, rule_weight=0.125),
         Variant("neighbours + RULE_WEIGHT 0.375", {}, neighbours=1, rule_weight=0.375),
+        Variant("adopted + C = 1.0", {"C": 1.0}, neighbours=1, rule_weight=0.25),
+        Variant(
+            "adopted + seed rows x2",
+            {},
+            neighbours=1,
+            rule_weight=0.25,
+            patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0),
+        ),
     ]

@@ -25,6 +25,7 @@ are not interview turns, so thresholds and precision are estimated on real turns
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,17 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
 
+@dataclass
+class _Neighbours:
+    """The neighbouring turns of every row: the rows' own text features (``block``), those of
+    neighbours that are not rows (``new``), and for each neighbour column the index of each
+    row's neighbour in [block rows, new rows, an empty turn]."""
+
+    block: Any
+    new: Any
+    index: list[np.ndarray]
+
+
 class CodeSuggester:
     """Multi-label code suggester: ``fit(texts, Y)`` with ``Y`` a 0/1 matrix (texts x codes).
 
@@ -193,8 +205,8 @@ class CodeSuggester:
             width = len(context[0]) if context is not None and len(context) else 0
             # neighbours only where a grouped check calibrates (else nothing weighs them)
             count = min(NEIGHBOURS, width - 1, 2) if (self.folds_ >= 0).any() else 0
-            N = self._neighbours(X, block, texts, context, count) if count > 0 else []
-            self.neighbours_ = len(N)
+            N = self._neighbours(block, texts, context, count)
+            self.neighbours_ = len(N.index) if N is not None else 0
             self.n_codes_ = k
             self.models_: list[Any] = []
             self.thresholds_ = np.full(k, max(0.5, self.floor))
@@ -202,7 +214,7 @@ class CodeSuggester:
             self.positives_ = (Y.astype(bool) & known).sum(axis=0).astype(int)
             self.oof_ = np.full((n, k), np.nan)
             # the neighbouring turns' out-of-fold margins (rows x codes x neighbours)
-            self.oof_n_ = np.full((n, k, len(N)), np.nan)
+            self.oof_n_ = np.full((n, k, self.neighbours_), np.nan)
             self.held_out_ = np.zeros((n, k), dtype=np.int8)
             for j in range(k):
                 # rows whose label of code j nobody judged learn as weak negatives (weight
@@ -269,39 +281,45 @@ class CodeSuggester:
 
     def _neighbours(
         self,
-        X: Any,
         block: Any,
         texts: Sequence[str],
         context: Sequence[tuple[str, ...]] | None,
-        count: int = 2,
-    ) -> list[Any]:
-        """The previous and the next turn (context columns 1 and 2: ``count`` of them) as
-        rows of X's shape: their text features only (found once per distinct text: most
-        neighbours are rows here already), zero for a turn with none."""
+        count: int,
+    ) -> _Neighbours | None:
+        """The previous and the next turn (context columns 1 and 2: ``count`` of them), scored
+        on their text features only: each distinct text's features are found once (most
+        neighbours are rows here already), and a turn with none scores as an empty text."""
+        if count <= 0:
+            return None
         said = [
             [c[k] if k < len(c) else "" for c in context] if context else [""] * len(texts)
             for k in range(1, 1 + count)
         ]
-        return [self._neighbour_rows(block, X.shape[1], texts, column) for column in said]
-
-    def _neighbour_rows(self, block: Any, width: int, texts: Sequence[str], said: list[str]) -> Any:
-        from scipy.sparse import csr_matrix, hstack, vstack
-
         where = {t: i for i, t in enumerate(texts)}
-        new = [t for t in dict.fromkeys(said) if t and t not in where]
+        new = [t for t in dict.fromkeys(t for column in said for t in column) if t not in where]
+        new = [t for t in new if t]
         where.update((t, len(texts) + m) for m, t in enumerate(new))
-        zero = len(texts) + len(new)  # the empty row: no turn there
-        rows = np.array([where[t] if t else zero for t in said], dtype=np.int64)
-        parts = [block, self.features_.transform(new)] if new else [block]
-        stacked = vstack([*parts, csr_matrix((1, block.shape[1]))], format="csr")
-        return hstack([stacked[rows], csr_matrix((len(said), width - block.shape[1]))], "csr")
+        empty = len(texts) + len(new)  # the last score: no turn there
+        index = [np.array([where[t] if t else empty for t in c], dtype=np.int64) for c in said]
+        return _Neighbours(block, self.features_.transform(new) if new else None, index)
 
-    def _margins(self, svm: Any, X: Any, N: list[Any], rows: Any = None) -> np.ndarray:
-        """A code's margins on ``X`` (rows), with its neighbours' as more columns."""
-        matrices = [X, *N] if rows is None else [A[rows] for A in (X, *N)]
-        return np.column_stack([svm.decision_function(A) for A in matrices])
+    def _margins(
+        self, svm: Any, X: Any, N: _Neighbours | None, rows: Any = None, count: int = 2
+    ) -> np.ndarray:
+        """A code's margins on ``X`` (rows), with its first ``count`` neighbours' as more
+        columns."""
+        own = np.asarray(svm.decision_function(X if rows is None else X[rows]))
+        if N is None or count <= 0:
+            return own[:, None]
+        w = np.asarray(svm.coef_).ravel()[: N.block.shape[1]]
+        scores = [N.block @ w] + ([N.new @ w] if N.new is not None else []) + [np.zeros(1)]
+        every = np.concatenate(scores) + float(svm.intercept_[0])
+        picked = [every[i if rows is None else i[rows]] for i in N.index[:count]]
+        return np.asarray(np.column_stack([own, *picked]))
 
-    def _oof(self, X: Any, N: list[Any], y: np.ndarray, weight: np.ndarray, j: int) -> None:
+    def _oof(
+        self, X: Any, N: _Neighbours | None, y: np.ndarray, weight: np.ndarray, j: int
+    ) -> None:
         """Out-of-fold margins of code ``j`` on each outer fold (a fold model that did not see
         its interviews; the features are shared: they use no labels), and with neighbours
         (``N``) theirs under the same fold model (they are turns of the same interviews)."""
@@ -384,12 +402,13 @@ class CodeSuggester:
                     parts.append(CONTEXT_WEIGHT * vec.transform(column))
             X = self._stack(parts, extra)
             used = getattr(self, "neighbours_", 0)
-            N = self._neighbours(X, parts[0], list(texts), context, used) if used else []
+            N = self._neighbours(parts[0], list(texts), context, used)
             out = np.zeros((X.shape[0], self.n_codes_))
             for j, model in enumerate(self.models_):
                 if model is not None:
                     svm, platt = model
-                    out[:, j] = _apply(platt, self._margins(svm, X, N[: len(platt) - 2]))
+                    margins = self._margins(svm, X, N, count=len(platt) - 2)
+                    out[:, j] = _apply(platt, margins)
         return out
 
     def predict(
