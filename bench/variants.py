@@ -298,4 +298,18 @@ def variants() -> list[Variant]:
             rule_weight=0.25,
             patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0),
         ),
+        Variant(
+            "adopted + question and previous turn x1.0",
+            {},
+            neighbours=1,
+            rule_weight=0.25,
+            patch=lambda: context_weight(1.0),
+        ),
+        Variant(
+            "adopted + (d) sentence embeddings x1.0 (optional)",
+            {},
+            augment=embedded,
+            neighbours=1,
+            rule_weight=0.25,
+        ),
     ]

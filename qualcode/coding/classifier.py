@@ -12,7 +12,8 @@ Design, chosen on the NHS patient-experience benchmark and the example project's
   the rule coder's match scores, so rule evidence and text are combined into one score;
 - per code: a linear SVM (several times faster than logistic regression on these wide sparse
   features, and as accurate), with Platt scaling fitted on out-of-fold margins so that its
-  scores are calibrated probabilities;
+  scores are calibrated probabilities; where interviews can be held out, the scaling also
+  weighs the code's margin on the participant's previous turn (topics run over turns);
 - per code: a decision threshold tuned by inner cross-validation to maximise F1, because rare
   codes are almost never above 0.5 and a fixed threshold throws their recall away; never below
   ``floor``, so a code tuned on a handful of examples cannot flood the queue with p=0.01 guesses.
