@@ -199,6 +199,14 @@ def with_next(data: learn._Data) -> learn._Data:
                        data.vectors)  # fmt: skip
 
 
+def question_as_neighbour(data: learn._Data) -> learn._Data:
+    """The question in the third context column, so that with two neighbours its margin joins
+    the calibration beside the previous turn's (its own TF-IDF stays in column 0)."""
+    context = [(c[0], c[1], c[0]) for c in data.context]
+    return learn._Data(data.texts, context, data.rules, data.Y, data.groups, data.known,
+                       data.vectors)  # fmt: skip
+
+
 def variants() -> list[Variant]:
     return [
         Variant("before: inner-CV thresholds (model shown for every code)", {"outer_folds": 0}),
@@ -310,6 +318,13 @@ def variants() -> list[Variant]:
             {},
             augment=embedded,
             neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + the question's margin in the calibration too",
+            {},
+            augment=question_as_neighbour,
+            neighbours=2,
             rule_weight=0.25,
         ),
     ]
