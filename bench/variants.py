@@ -38,6 +38,10 @@ class Variant:
     prepare: Callable[[learn._Data, np.ndarray], learn._Data] | None = None  # training part
     patch: Callable[[], Any] | None = None  # a context manager changing the classifier
     augment: Callable[[learn._Data], learn._Data] | None = None  # every row, before the folds
+    # the model a variant changes: the one before issue 26's quality pass by default (no
+    # neighbouring turn in the calibration, rule features x0.5); the adopted one: 1 and 0.25
+    neighbours: int = 0
+    rule_weight: float = 0.5
 
 
 def example_data(folder: Path) -> tuple[learn._Data, Any, Any]:
@@ -70,7 +74,7 @@ def _fit_and_show(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(the model's predictions, what a reviewer is shown) on ``test``."""
     train = v.prepare(part, np.asarray(part.real)) if v.prepare else part
-    with v.patch() if v.patch else _nothing():
+    with setting(classifier, "NEIGHBOURS", v.neighbours), v.patch() if v.patch else _nothing():
         model = train.fit(**v.params)
         P = model.predict(test.texts, test.extra(), test.context)
     _, states = learn._states(train, model, codebook, settings)
@@ -87,6 +91,8 @@ def run(v: Variant, data: learn._Data, codebook: Any, settings: Any, folds: int)
 
     t0 = time.process_time()
     data = v.augment(data) if v.augment else data
+    data = learn._Data(data.texts, data.context, data.rules * (v.rule_weight / learn.RULE_WEIGHT),
+                       data.Y, data.groups, data.known, data.vectors)  # fmt: skip
     real = np.nonzero(data.real)[0]
     seeds = np.nonzero(~data.real)[0]
     groups = data.groups[real]
@@ -171,6 +177,36 @@ def embed_weight(w: float) -> Any:
         learn.EMBED_WEIGHT = before
 
 
+@contextmanager
+def setting(module: Any, name: str, value: Any) -> Any:
+    """A module-level setting changed for the duration."""
+    before = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, before)
+
+
+def with_next(data: learn._Data) -> learn._Data:
+    """The participant's next turn in the same interview as a third context column (the
+    example's interviews are coded throughout, so the next row is the next turn)."""
+    context = []
+    for i, (question, previous) in enumerate(data.context):
+        same = i + 1 < len(data.texts) and data.groups[i + 1] == data.groups[i] >= 0
+        context.append((question, previous, data.texts[i + 1] if same else ""))
+    return learn._Data(data.texts, context, data.rules, data.Y, data.groups, data.known,
+                       data.vectors)  # fmt: skip
+
+
+def question_as_neighbour(data: learn._Data) -> learn._Data:
+    """The question in the third context column, so that with two neighbours its margin joins
+    the calibration beside the previous turn's (its own TF-IDF stays in column 0)."""
+    context = [(c[0], c[1], c[0]) for c in data.context]
+    return learn._Data(data.texts, context, data.rules, data.Y, data.groups, data.known,
+                       data.vectors)  # fmt: skip
+
+
 def variants() -> list[Variant]:
     return [
         Variant("before: inner-CV thresholds (model shown for every code)", {"outer_folds": 0}),
@@ -213,5 +249,82 @@ def variants() -> list[Variant]:
         ),
         Variant(
             "(d) x1.0 + (a) context x1.0", {}, augment=embedded, patch=lambda: context_weight(1.0)
+        ),
+        # issue 26, the quality pass (18-)
+        Variant(
+            "next turn as context too (x0.5)",
+            {},
+            augment=with_next,
+            patch=lambda: setting(classifier, "CONTEXT_COLUMNS", 3),
+        ),
+        Variant(
+            "seed rows (codebook examples) x2",
+            {},
+            patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0),
+        ),
+        Variant(
+            "seed rows (codebook examples) x0.5",
+            {},
+            patch=lambda: setting(classifier, "SEED_WEIGHT", 0.5),
+        ),
+        Variant("rule features x2 (RULE_WEIGHT 1.0)", {}, rule_weight=1.0),
+        Variant("rule features x0.5 (RULE_WEIGHT 0.25)", {}, rule_weight=0.25),
+        Variant("rule features x0.25 (RULE_WEIGHT 0.125)", {}, rule_weight=0.125),
+        Variant("neighbours: the previous turn's margin in the calibration", {}, neighbours=1),
+        Variant(
+            "neighbours: previous and next turns' margins", {}, augment=with_next, neighbours=2
+        ),
+        Variant(
+            "neighbours: previous and next turns', next turn as context too",
+            {},
+            augment=with_next,
+            neighbours=2,
+            patch=lambda: setting(classifier, "CONTEXT_COLUMNS", 3),
+        ),
+        Variant(
+            "neighbours (previous turn), previous turn's own TF-IDF off",
+            {},
+            neighbours=1,
+            patch=lambda: setting(classifier, "CONTEXT_COLUMNS", 1),
+        ),
+        Variant(
+            "neighbours (previous turn) + seed rows x2",
+            {},
+            neighbours=1,
+            patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0),
+        ),
+        Variant("neighbours (previous turn) + C = 1.0", {"C": 1.0}, neighbours=1),
+        # 30-
+        Variant("neighbours + RULE_WEIGHT 0.25 (adopted)", {}, neighbours=1, rule_weight=0.25),
+        Variant("neighbours + RULE_WEIGHT 0.125", {}, neighbours=1, rule_weight=0.125),
+        Variant("neighbours + RULE_WEIGHT 0.375", {}, neighbours=1, rule_weight=0.375),
+        Variant("adopted + C = 1.0", {"C": 1.0}, neighbours=1, rule_weight=0.25),
+        Variant(
+            "adopted + seed rows x2",
+            {},
+            neighbours=1,
+            rule_weight=0.25,
+            patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0),
+        ),
+        Variant(
+            "adopted + question and previous turn x1.0",
+            {},
+            neighbours=1,
+            rule_weight=0.25,
+            patch=lambda: context_weight(1.0),
+        ),
+        Variant(
+            "adopted + (d) sentence embeddings x1.0 (optional)",
+            {},
+            augment=embedded,
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + the question's margin in the calibration too",
+            {},
+            augment=question_as_neighbour,
+            neighbours=2,
+            rule_weight=0.25,
         ),
     ]

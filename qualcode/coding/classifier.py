@@ -12,7 +12,8 @@ Design, chosen on the NHS patient-experience benchmark and the example project's
   the rule coder's match scores, so rule evidence and text are combined into one score;
 - per code: a linear SVM (several times faster than logistic regression on these wide sparse
   features, and as accurate), with Platt scaling fitted on out-of-fold margins so that its
-  scores are calibrated probabilities;
+  scores are calibrated probabilities; where interviews can be held out, the scaling also
+  weighs the code's margin on the participant's previous turn (topics run over turns);
 - per code: a decision threshold tuned by inner cross-validation to maximise F1, because rare
   codes are almost never above 0.5 and a fixed threshold throws their recall away; never below
   ``floor``, so a code tuned on a handful of examples cannot flood the queue with p=0.01 guesses.
@@ -25,6 +26,7 @@ are not interview turns, so thresholds and precision are estimated on real turns
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,12 @@ FLOOR = 0.2  # no code is suggested below this probability, whatever its tuned t
 # Context columns are scaled down against the turn's own text (grouped by interview on the
 # example's 417 gold turns: question x0.5 +0.015 macro-F1, x1 +0.01; previous turn x0.5 +0.005).
 CONTEXT_WEIGHT = 0.5
+CONTEXT_COLUMNS = 2  # context columns with TF-IDF features of their own (question, previous)
+SEED_WEIGHT = 1.0  # weight of rows kept out of tuning (the codebook's own examples)
+# Each code's calibration also weighs the code's margin on the participant's previous turn
+# (context column 1; 2: and the next turn's, context column 2): a topic often runs over
+# several turns (on the example's gold a code on the previous turn is 4.5 times as likely).
+NEIGHBOURS = 1
 
 
 def _features(word_min_df: int, char_min_df: int) -> Any:
@@ -73,27 +81,53 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(ps[best]) if f1[best] > 0 else 0.5
 
 
-def _platt(m: np.ndarray, y: np.ndarray, l2: float = 1e-4) -> tuple[float, float]:
+def _platt(m: np.ndarray, y: np.ndarray, l2: float = 1e-4) -> tuple[float, ...]:
     """Platt scaling: the logistic fit p = sigmoid(a * m + b) of labels ``y`` on margins ``m``
     by Newton's method (two parameters; a slight L2 penalty on ``a`` as scikit-learn's
-    LogisticRegression(C=1e4) has, which cost 40 ms a code through scipy's optimiser)."""
-    a, b = 1.0, 0.0
-    X = np.column_stack([m, np.ones_like(m)])
-    penalty = np.array([l2, 0.0])
+    LogisticRegression(C=1e4) has, which cost 40 ms a code through scipy's optimiser).
+    ``m`` may have more columns (the neighbouring turns' margins): p = sigmoid(a * m0 + b +
+    c1 * m1 + ...), returned as (a, b, c1, ...)."""
+    M = m.reshape(len(m), -1)
+    X = np.column_stack([M[:, 0], np.ones(len(M)), M[:, 1:]])
+    w = np.zeros(X.shape[1])
+    w[0] = 1.0
+    penalty = np.full(X.shape[1], l2)
+    penalty[1] = 0.0
     for _ in range(50):
-        p = _sigmoid(a * m + b)
-        w = np.maximum(p * (1 - p), 1e-12)
-        grad = X.T @ (p - y) + penalty * np.array([a, b])
-        hess = (X * w[:, None]).T @ X + np.diag(penalty) + 1e-9 * np.eye(2)
+        p = _sigmoid(X @ w)
+        s = np.maximum(p * (1 - p), 1e-12)
+        grad = X.T @ (p - y) + penalty * w
+        hess = (X * s[:, None]).T @ X + np.diag(penalty) + 1e-9 * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
-        a, b = a - float(step[0]), b - float(step[1])
+        w = w - step
         if abs(step).max() < 1e-8:
             break
-    return a, b
+    return tuple(float(v) for v in w)
+
+
+def _apply(platt: tuple[float, ...], m: np.ndarray) -> np.ndarray:
+    """Calibrated probabilities from margins ``m`` (rows; columns: the turn's own margin, then
+    the neighbours' when ``platt`` has their weights)."""
+    M = m.reshape(len(m), -1)
+    z = platt[0] * M[:, 0] + platt[1]
+    for k, c in enumerate(platt[2:]):
+        z = z + c * M[:, 1 + k]
+    return _sigmoid(z)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+
+@dataclass
+class _Neighbours:
+    """The neighbouring turns of every row: the rows' own text features (``block``), those of
+    neighbours that are not rows (``new``), and for each neighbour column the index of each
+    row's neighbour in [block rows, new rows, an empty turn]."""
+
+    block: Any
+    new: Any
+    index: list[np.ndarray]
 
 
 class CodeSuggester:
@@ -167,19 +201,27 @@ class CodeSuggester:
         tune = np.ones(n, dtype=bool) if tune is None else np.asarray(tune, dtype=bool)
         known = np.ones((n, k), dtype=bool) if known is None else np.asarray(known, dtype=bool)
         with threadpool_limits(1):  # two BLAS threads make these fits several times slower
-            X = self._fit_features(texts, context, extra)
+            X, block = self._fit_features(texts, context, extra)
+            self.folds_ = self._folds(groups, tune, n)
+            width = len(context[0]) if context is not None and len(context) else 0
+            # neighbours only where a grouped check calibrates (else nothing weighs them)
+            count = min(NEIGHBOURS, width - 1, 2) if (self.folds_ >= 0).any() else 0
+            N = self._neighbours(block, texts, context, count)
+            self.neighbours_ = len(N.index) if N is not None else 0
             self.n_codes_ = k
             self.models_: list[Any] = []
             self.thresholds_ = np.full(k, max(0.5, self.floor))
             self.trained_ = np.zeros(k, dtype=bool)
             self.positives_ = (Y.astype(bool) & known).sum(axis=0).astype(int)
-            self.folds_ = self._folds(groups, tune, n)
             self.oof_ = np.full((n, k), np.nan)
+            # the neighbouring turns' out-of-fold margins (rows x codes x neighbours)
+            self.oof_n_ = np.full((n, k, self.neighbours_), np.nan)
             self.held_out_ = np.zeros((n, k), dtype=np.int8)
             for j in range(k):
                 # rows whose label of code j nobody judged learn as weak negatives (weight
                 # self.unjudged; 0: left out of the fit, the calibration and the threshold)
                 weight = np.where(known[:, j], 1.0, float(getattr(self, "unjudged", 0.0)))
+                weight = np.where(tune, weight, weight * SEED_WEIGHT)
                 rows = weight > 0
                 y = Y[:, j]
                 if y[rows].sum() < self.min_positives or y[rows].sum() == rows.sum():
@@ -187,7 +229,8 @@ class CodeSuggester:
                     continue
                 svm = self._model().fit(X[rows], y[rows], sample_weight=weight[rows])
                 if (self.folds_ >= 0).any():
-                    platt, threshold = self._grouped(X, y, weight, tune & rows, j)
+                    self._oof(X, N, y, weight, j)
+                    platt, threshold = self._grouped(y, tune & rows, j)
                 else:
                     platt, threshold = self._calibrate(X[rows], y[rows], tune[rows])
                 self.models_.append((svm, platt))
@@ -201,22 +244,23 @@ class CodeSuggester:
         texts: Sequence[str],
         context: Sequence[tuple[str, str]] | None,
         extra: np.ndarray | None,
-    ) -> Any:
+    ) -> tuple[Any, Any]:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.features_ = _features(self.word_min_df, self.char_min_df)
         self.context_: list[Any] = []
         parts = [self.features_.fit_transform(list(texts))]
         if context is not None:
-            for k in range(2):
+            width = len(context[0]) if len(context) else CONTEXT_COLUMNS
+            for k in range(min(width, CONTEXT_COLUMNS)):
                 vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-                column = [c[k] for c in context]
+                column = [c[k] if k < len(c) else "" for c in context]
                 if any(column):
                     parts.append(CONTEXT_WEIGHT * vec.fit_transform(column))
                     self.context_.append(vec)
                 else:
                     self.context_.append(None)
-        return self._stack(parts, extra)
+        return self._stack(parts, extra), parts[0]
 
     def _folds(self, groups: np.ndarray | None, tune: np.ndarray, n: int) -> np.ndarray:
         """Each row's outer fold (grouped by interview), -1 for rows never held out; all -1
@@ -236,13 +280,50 @@ class CodeSuggester:
             out[eligible[test]] = f
         return out
 
-    def _grouped(
-        self, X: Any, y: np.ndarray, weight: np.ndarray, tune: np.ndarray, j: int
-    ) -> tuple[tuple[float, float], float]:
+    def _neighbours(
+        self,
+        block: Any,
+        texts: Sequence[str],
+        context: Sequence[tuple[str, ...]] | None,
+        count: int,
+    ) -> _Neighbours | None:
+        """The previous and the next turn (context columns 1 and 2: ``count`` of them), scored
+        on their text features only: each distinct text's features are found once (most
+        neighbours are rows here already), and a turn with none scores as an empty text."""
+        if count <= 0:
+            return None
+        said = [
+            [c[k] if k < len(c) else "" for c in context] if context else [""] * len(texts)
+            for k in range(1, 1 + count)
+        ]
+        where = {t: i for i, t in enumerate(texts)}
+        new = [t for t in dict.fromkeys(t for column in said for t in column) if t not in where]
+        new = [t for t in new if t]
+        where.update((t, len(texts) + m) for m, t in enumerate(new))
+        empty = len(texts) + len(new)  # the last score: no turn there
+        index = [np.array([where[t] if t else empty for t in c], dtype=np.int64) for c in said]
+        return _Neighbours(block, self.features_.transform(new) if new else None, index)
+
+    def _margins(
+        self, svm: Any, X: Any, N: _Neighbours | None, rows: Any = None, count: int = 2
+    ) -> np.ndarray:
+        """A code's margins on ``X`` (rows), with its first ``count`` neighbours' as more
+        columns."""
+        own = np.asarray(svm.decision_function(X if rows is None else X[rows]))
+        if N is None or count <= 0:
+            return own[:, None]
+        w = np.asarray(svm.coef_).ravel()[: N.block.shape[1]]
+        scores = [N.block @ w] + ([N.new @ w] if N.new is not None else []) + [np.zeros(1)]
+        every = np.concatenate(scores) + float(svm.intercept_[0])
+        picked = [every[i if rows is None else i[rows]] for i in N.index[:count]]
+        return np.asarray(np.column_stack([own, *picked]))
+
+    def _oof(
+        self, X: Any, N: _Neighbours | None, y: np.ndarray, weight: np.ndarray, j: int
+    ) -> None:
         """Out-of-fold margins of code ``j`` on each outer fold (a fold model that did not see
-        its interviews; the features are shared: they use no labels), the calibration and
-        threshold they give on the ``tune`` rows, and the cross-fitted suggestions on the
-        held-out rows."""
+        its interviews; the features are shared: they use no labels), and with neighbours
+        (``N``) theirs under the same fold model (they are turns of the same interviews)."""
         folds = self.folds_
         rows = weight > 0
         for f in range(int(folds.max()) + 1):
@@ -250,25 +331,33 @@ class CodeSuggester:
             test = folds == f
             if 0 < y[train].sum() < train.sum():
                 fitted = self._model().fit(X[train], y[train], sample_weight=weight[train])
-                self.oof_[test, j] = fitted.decision_function(X[test])
+                m = self._margins(fitted, X, N, test)
+                self.oof_[test, j] = m[:, 0]
+                self.oof_n_[test, j, :] = m[:, 1:]
+
+    def _grouped(self, y: np.ndarray, tune: np.ndarray, j: int) -> tuple[tuple[float, ...], float]:
+        """The calibration and threshold that code ``j``'s out-of-fold margins give on the
+        ``tune`` rows, and the cross-fitted suggestions on the held-out rows."""
+        folds = self.folds_
+        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :]])
         usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
         for f in range(int(folds.max()) + 1):
-            (a, b), t = self._calibrate_on(self.oof_[:, j], y, usable & (folds != f))
+            platt, t = self._calibrate_on(M, y, usable & (folds != f))
             test = (folds == f) & ~np.isnan(self.oof_[:, j])
-            p = _sigmoid(a * self.oof_[test, j] + b)
+            p = _apply(platt, M[test])
             cut = max(t, self.floor) if self.tune_thresholds else max(0.5, self.floor)
             self.held_out_[test, j] = p >= cut
-        return self._calibrate_on(self.oof_[:, j], y, usable)
+        return self._calibrate_on(M, y, usable)
 
     def _calibrate_on(
         self, m: np.ndarray, y: np.ndarray, mask: np.ndarray
-    ) -> tuple[tuple[float, float], float]:
+    ) -> tuple[tuple[float, ...], float]:
         """Platt scaling of the margins ``m`` on the ``mask`` rows and the F1-best threshold."""
         m, y = m[mask], y[mask]
         if not y.any() or y.all():
             return (1.0, 0.0), max(0.5, self.floor)
-        a, b = _platt(m, y)
-        return (a, b), _best_threshold(y, _sigmoid(a * m + b))
+        platt = _platt(m, y)
+        return platt, _best_threshold(y, _apply(platt, m))
 
     def _calibrate(
         self, X: Any, y: np.ndarray, tune: np.ndarray
@@ -309,14 +398,18 @@ class CodeSuggester:
             parts = [self.features_.transform(list(texts))]
             for k, vec in enumerate(getattr(self, "context_", [])):
                 if vec is not None:
-                    column = [c[k] for c in context] if context is not None else [""] * len(texts)
+                    rows = context if context is not None else [("", "")] * len(texts)
+                    column = [c[k] if k < len(c) else "" for c in rows]
                     parts.append(CONTEXT_WEIGHT * vec.transform(column))
             X = self._stack(parts, extra)
+            used = getattr(self, "neighbours_", 0)
+            N = self._neighbours(parts[0], list(texts), context, used)
             out = np.zeros((X.shape[0], self.n_codes_))
             for j, model in enumerate(self.models_):
                 if model is not None:
-                    svm, (a, b) = model
-                    out[:, j] = _sigmoid(a * svm.decision_function(X) + b)
+                    svm, platt = model
+                    margins = self._margins(svm, X, N, count=len(platt) - 2)
+                    out[:, j] = _apply(platt, margins)
         return out
 
     def predict(

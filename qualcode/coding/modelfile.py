@@ -29,7 +29,7 @@ from qualcode.coding import lightmodel
 from qualcode.errors import QualcodeError
 from qualcode.export import stable_zip
 
-FORMAT = "qualcode-model/3"
+FORMAT = "qualcode-model/4"  # 4: calibration on the neighbouring turns' margins
 HINT = "pass a file 'qualcode suggest train --output' wrote"
 # The TfidfVectorizer settings a model file may carry, and the values each may take.
 NONE = type(None)
@@ -73,12 +73,13 @@ def dumps(saved: dict[str, Any]) -> bytes:
         if fitted is None:
             svms.append(None)
             continue
-        svm, (a, b) = fitted
+        svm, platt = fitted
         arrays[f"coef{j}"] = np.asarray(svm.coef_, dtype=np.float64)
         arrays[f"intercept{j}"] = np.asarray(svm.intercept_, dtype=np.float64)
         arrays[f"classes{j}"] = np.asarray(svm.classes_)
-        svms.append({"a": float(a), "b": float(b), "C": float(svm.C),
-                     "random_state": svm.random_state})  # fmt: skip
+        svms.append({"a": float(platt[0]), "b": float(platt[1]), "C": float(svm.C),
+                     "random_state": svm.random_state,
+                     "more": [float(c) for c in platt[2:]]})  # fmt: skip
     arrays["thresholds"] = np.asarray(model.thresholds_, dtype=np.float64)
     arrays["trained"] = np.asarray(model.trained_, dtype=bool)
     arrays["positives"] = np.asarray(model.positives_, dtype=np.int64)
@@ -89,6 +90,7 @@ def dumps(saved: dict[str, Any]) -> bytes:
         "features": features,
         "context": context,
         "n_codes": int(model.n_codes_),
+        "neighbours": int(getattr(model, "neighbours_", 0)),
         "svms": svms,
     }
     arrays["header"] = np.frombuffer(json.dumps(header, sort_keys=True).encode(), np.uint8)
@@ -160,6 +162,9 @@ def _rebuild(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     model.context_ = [None if spec is None else _vector_in(spec, arrays)
                       for spec in _plain(header["context"], list)]  # fmt: skip
     model.n_codes_ = _plain(header["n_codes"], int)
+    model.neighbours_ = _plain(header["neighbours"], int)
+    if not 0 <= model.neighbours_ <= 2:
+        raise _Refused("neighbours must be 0, 1 or 2")
     model.thresholds_ = _take(arrays, "thresholds", "f", (model.n_codes_,))
     model.trained_ = _take(arrays, "trained", "b", (model.n_codes_,))
     model.positives_ = _take(arrays, "positives", "i", (model.n_codes_,)).astype(int)
@@ -167,6 +172,8 @@ def _rebuild(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     if len(svms) != model.n_codes_:
         raise _Refused("one linear model per code expected")
     model.models_ = [None if s is None else _svm(j, s, arrays) for j, s in enumerate(svms)]
+    if any(m is not None and len(m[1]) - 2 not in (0, model.neighbours_) for m in model.models_):
+        raise _Refused("a calibration with the wrong number of inputs")
     if arrays:
         raise _Refused(f"unexpected array {sorted(arrays)[0][:40]}")
     saved = _plain(header["saved"], dict)
@@ -238,7 +245,7 @@ def _union(features: list[Any]) -> Any:
     return FeatureUnion(parts)
 
 
-def _svm(j: int, spec: Any, arrays: dict[str, np.ndarray]) -> tuple[Any, tuple[float, float]]:
+def _svm(j: int, spec: Any, arrays: dict[str, np.ndarray]) -> tuple[Any, tuple[float, ...]]:
     spec = _plain(spec, dict)
     a, b, c = (float(_plain(spec.get(k), int, float)) for k in ("a", "b", "C"))
     seed = spec.get("random_state")
@@ -249,7 +256,8 @@ def _svm(j: int, spec: Any, arrays: dict[str, np.ndarray]) -> tuple[Any, tuple[f
     classes = _take(arrays, f"classes{j}", "biu", (2,))
     if coef.ndim != 2 or coef.shape[0] != 1:
         raise _Refused(f"array coef{j} has the wrong shape")
-    return lightmodel.Linear(coef, intercept, classes, c, seed), (a, b)
+    more = [float(_plain(c, int, float)) for c in _plain(spec.get("more", []), list)]
+    return lightmodel.Linear(coef, intercept, classes, c, seed), (a, b, *more)
 
 
 class ModelConverted(UserWarning):
@@ -301,7 +309,10 @@ def read_own(path: Path, sha256: str) -> dict[str, Any]:
     if kept is not None:  # this process trained it: the file is checked, not rebuilt
         return kept
     if not is_pickle(blob):
-        return loads(blob, str(path))
+        try:
+            return loads(blob, str(path))
+        except QualcodeError as exc:  # e.g. a model file an earlier version wrote: train again
+            raise QualcodeError(exc.message, RETRAIN) from None
     return _convert(path, blob, sha256)
 
 
