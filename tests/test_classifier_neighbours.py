@@ -114,3 +114,25 @@ def test_a_model_file_from_the_version_before_is_refused_in_one_line(
         modelfile.read_own(path, hashlib.sha256(blob).hexdigest())
     assert "\n" not in refused.value.message
     assert refused.value.hint == modelfile.RETRAIN
+
+
+def test_repeated_texts_are_transformed_once_and_score_as_each_alone() -> None:
+    """predict_proba transforms each distinct text once (issue 26: suggesting at 212
+    interviews); the rows, and so the scores, are bit for bit those of every text scored on
+    its own, in order, whatever repeats and wherever (the default model: question and
+    previous turn as context)."""
+    texts, Y, context, groups = _interviews()
+    model = CodeSuggester().fit(texts, Y, context=context, groups=groups)
+    vec = model.features_
+    repeated = [texts[3], texts[0], texts[3], "", texts[5], "", texts[0]]
+    got = classifier._distinct_transform(vec, repeated)
+    assert (got != vec.transform(repeated)).nnz == 0
+    assert got.shape == (len(repeated), vec.transform(repeated).shape[1])
+    rows = [context[3], context[0], context[3], ("", ""), context[5], ("", ""), context[0]]
+    together = model.predict_proba(repeated, context=rows)
+    alone = np.vstack(
+        [model.predict_proba([t], context=[c]) for t, c in zip(repeated, rows, strict=True)]
+    )
+    assert np.array_equal(together, alone)
+    assert np.array_equal(together[0], together[2])
+    assert not np.array_equal(together[0], together[1])
