@@ -186,3 +186,31 @@ def test_the_welsh_methods_tables_say_their_fixed_words_in_welsh(
     assert main(["export", "methods", "--lang", "cy", "-f", "md", "-o", str(out), "-p", root]) == 0
     text = out.read_text()
     assert "(y fersiwn gyntaf)" in text and "(the first version)" not in text
+
+
+def test_a_bilingual_draft_with_a_long_title_is_written(project: Project, tmp_path: Path) -> None:
+    """Found: 'export themes -f docx --include-suggestions --lang en+cy' failed with an internal
+    error: the bilingual draft title (about 290 characters) is over the 255 a Word document's
+    properties hold. The page keeps the whole title; the property is cut on a word boundary."""
+    import docx
+
+    long_title = (
+        'title = "Gwerthusiad o gydweithio rhwng yr heddlu a gwasanaethau cymorth cynnar i '
+        "deuluoedd mewn pum awdurdod lleol yng Nghymru, gyda sylw i lwybrau cymorth a rhannu "
+        'gwybodaeth"'
+    )
+    project = _welsh(
+        project, tmp_path, WELSH.replace('title = "Gwerthusiad y prosiect"', long_title)
+    )
+    root = str(project.root)
+    project.close()
+    args = ["export", "themes", "-f", "docx", "--include-suggestions", "--lang", "en+cy"]
+    assert main([*args, "-p", root]) == 0
+    written = list((Path(root) / "outputs").glob("themes*.en-cy.docx"))
+    assert len(written) == 1
+    doc = docx.Document(str(written[0]))
+    title = doc.core_properties.title
+    body = " ".join(p.text for p in doc.paragraphs[:6])
+    assert 0 < len(title) <= 255
+    assert title.endswith("…") and title[:-1].rstrip() in body
+    assert not title[:-1].endswith(" ")

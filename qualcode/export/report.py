@@ -344,7 +344,10 @@ def new_document(title: str, landscape: bool, margin: float, points: float) -> A
 
     doc = docx.Document()
     doc.core_properties.author = "qualcode"
-    doc.core_properties.title = title
+    # The document's properties hold at most 255 characters (python-docx refuses more): a
+    # bilingual draft's title runs to about 290. The page shows the whole title; the
+    # property, cut on a word boundary with an ellipsis, is what a file browser shows.
+    doc.core_properties.title = title if len(title) <= 255 else _shorten(title, 254) + "…"
     section = doc.sections[0]
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
