@@ -25,6 +25,7 @@ from qualcode.ingest.docx_reader import read_docx
 from qualcode.ingest.run import ingest
 from qualcode.project import Project, open_project
 from tests.conftest import ROOT, write_docx
+from tests.fuzz_targets import _zip
 from tests.test_codebook import GOOD
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -33,14 +34,6 @@ W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {i.filename: z.read(i.filename) for i in z.infolist()}
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in members.items():
-            z.writestr(name, body)
-    return out.getvalue()
 
 
 def _with_body(tmp_path: Path, body: str) -> bytes:

@@ -22,7 +22,9 @@ class DeclaresDtd(InputFileError):
     """An XML document declares a DTD or entities: refused wherever it sits."""
 
 
-def safe_parser(remove_blank_text: bool = True) -> Any:
+def safe_parser(remove_blank_text: bool = True, target: Any = None) -> Any:
+    """lxml's parser with entities, the network, DTDs and huge trees off (``target``: a parser
+    target receiving the events instead of a tree being built)."""
     from lxml import etree
 
     return etree.XMLParser(
@@ -31,6 +33,13 @@ def safe_parser(remove_blank_text: bool = True) -> Any:
         load_dtd=False,
         huge_tree=False,
         remove_blank_text=remove_blank_text,
+        target=target,
+    )
+
+
+def _declares_dtd(where: str, part: str, needs: str, hint: str) -> DeclaresDtd:
+    return DeclaresDtd(
+        where, f"{part}declares a DTD or entities, which {needs}", "refused for safety; " + hint
     )
 
 
@@ -57,11 +66,7 @@ def parse_xml(
         raise InputFileError(where, f"{part}cannot be parsed as XML: {_reason(exc)}", hint) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise DeclaresDtd(
-            where,
-            f"{part}declares a DTD or entities, which {needs}",
-            "refused for safety; " + hint,
-        )
+        raise _declares_dtd(where, part, needs, hint)
     return root
 
 
@@ -102,20 +107,11 @@ def check_xml(
     if digest in _CLEAN:
         return
     part = f"member {short(member)} " if member else ""
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_blank_text=True,
-        target=_Refuse(),
-    )
+    parser = safe_parser(target=_Refuse())
     try:
         etree.fromstring(data, parser)
     except _HasDtd:
-        raise DeclaresDtd(
-            where, f"{part}declares a DTD or entities, which {needs}", "refused for safety; " + hint
-        ) from None
+        raise _declares_dtd(where, part, needs, hint) from None
     except etree.XMLSyntaxError as exc:
         raise InputFileError(where, part + _syntax(exc), hint) from exc
     except (ValueError, RecursionError, MemoryError) as exc:
