@@ -6,12 +6,12 @@ arrays against the full model load."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import docx
-import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -20,6 +20,7 @@ from qualcode.export.report import _keep_whole, _row_height, _runs, _table, new_
 from qualcode.project import Project
 from qualcode.review.findings import EVIDENCE, MACHINE, Quote, Remembered
 from qualcode.review.quotechoice import rank, standing
+from tests.conftest import ROOT
 
 E0, E1 = EVIDENCE
 M0, M1 = MACHINE
@@ -121,13 +122,18 @@ def test_a_quote_is_ranked_once_by_its_own_pseudonymised_words() -> None:
     assert pseudo.pseudo.total == 18  # both quotes' replacements counted
 
 
-def test_model_terms_read_from_the_file_are_the_full_loads(
-    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_model_terms_come_from_the_saved_model_without_scikit_learn(
+    project: Project, tmp_path: Path
 ) -> None:
+    """The reports read the model's strongest terms from its file, as any reader loads it:
+    numbers only (coding/lightmodel.py), so a report imports no scikit-learn; a file changed
+    since training is not trusted."""
+    import subprocess
     import sys
 
     from qualcode.coding.imports import import_codings
     from qualcode.coding.learn import MODEL_DIR, train
+    from qualcode.coding.modelfile import _KEPT
     from qualcode.review import quotechoice
     from tests.test_learn import _gold, _labels
     from tests.test_learn import _project as learned
@@ -135,17 +141,28 @@ def test_model_terms_read_from_the_file_are_the_full_loads(
     learned(project)
     import_codings(project, _gold(tmp_path / "g.csv", _labels()), "ann")
     train(project)
+    _KEPT.clear()  # read back from the file, as another process would
     direct = quotechoice.model_terms(project)
     assert direct and any(direct.values())
-    with monkeypatch.context() as m:
-        m.setattr(quotechoice, "_word_weights", lambda *a: None)
-        assert quotechoice.model_terms(project) == direct
-    assert "sklearn" in sys.modules  # (trained here; the direct read needs none of it)
+    script = (
+        "import sys, json; from qualcode.project import open_project;"
+        "from qualcode.review.quotechoice import model_terms;"
+        "print(json.dumps([model_terms(open_project(sys.argv[1])), 'sklearn' in sys.modules]))"
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", script, str(project.root)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    terms, imported = json.loads(got.stdout)
+    assert terms == direct
+    assert imported is False
     latest = project.store.latest_run("train")
     assert latest is not None
     path = project.store_path.parent / MODEL_DIR / latest[1]["file"]
     path.write_bytes(path.read_bytes() + b"\0")  # changed since training: nothing trusted
-    assert quotechoice._word_weights(project, latest[1]) is None
     assert quotechoice.model_terms(project) == {}
 
 

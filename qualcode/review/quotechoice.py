@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -176,22 +176,18 @@ def model_terms(project: Project, k: int = MODEL_TERMS) -> dict[str, list[str]]:
         return {}
     import numpy as np
 
+    from qualcode.coding.learn import load_model
     from qualcode.coding.rules import FUNCTION_WORDS
+    from qualcode.errors import QualcodeError
 
-    weights = _word_weights(project, latest[1])
-    if weights is None:  # not a file the arrays can be read from directly: the full load
-        from qualcode.coding.learn import load_model
-        from qualcode.errors import QualcodeError
-
-        try:
-            _, saved = load_model(project)
-        except (QualcodeError, OSError):
-            return {}
-        model = saved["model"]
-        vocab = [str(t) for t in model.features_.transformer_list[0][1].get_feature_names_out()]
-        coefs = [None if f is None else f[0].coef_ for f in model.models_]
-        weights = vocab, list(saved["codes"]), coefs
-    vocab, codes, coefs = weights
+    try:  # a loaded model is numbers only (coding/lightmodel.py): scikit-learn is not imported
+        _, saved = load_model(project)
+    except (QualcodeError, OSError):
+        return {}
+    model = saved["model"]
+    vocab = [str(t) for t in model.features_.transformer_list[0][1].get_feature_names_out()]
+    coefs = [None if f is None else f[0].coef_ for f in model.models_]
+    codes = list(saved["codes"])
     out: dict[str, list[str]] = {}
     for code, weight in zip(codes, coefs, strict=False):
         if weight is None:
@@ -205,51 +201,3 @@ def model_terms(project: Project, k: int = MODEL_TERMS) -> dict[str, list[str]]:
                 top.append(str(vocab[i]))
         out[code] = top
     return out
-
-
-def _word_weights(
-    project: Project, run: dict[str, Any]
-) -> tuple[list[str], list[str], list[Any]] | None:
-    """The trained model's word vocabulary, its codes, and each code's linear weights (None for
-    a code it did not train), read from the model file's arrays (``qualcode.coding.modelfile``)
-    without rebuilding the model: rebuilding needs scikit-learn, whose import alone costs more
-    than a whole report. None when the file is not that format, or not the one training wrote:
-    the full load then says why."""
-    import hashlib
-    import io
-    import json
-
-    import numpy as np
-
-    from qualcode.coding.learn import MODEL_DIR
-    from qualcode.coding.modelfile import FORMAT
-    from qualcode.errors import QualcodeError
-    from qualcode.ingest.zipsafe import read_members
-
-    path = project.store_path.parent / MODEL_DIR / str(run.get("file", ""))
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    if not blob.startswith(b"PK\x03\x04") or hashlib.sha256(blob).hexdigest() != run.get("sha256"):
-        return None
-    try:
-        members = read_members(blob, str(path), lambda n: n == "header.npy", "model file")
-
-        def array(name: str) -> Any:
-            return np.load(io.BytesIO(members[f"{name}.npy"]), allow_pickle=False)
-
-        header = json.loads(array("header").tobytes().decode("utf-8"))
-        if header.get("format") != FORMAT:
-            return None
-        word = str(header["features"][0]["name"])
-        wanted = {f"{word}.terms.npy", f"{word}.ends.npy"}
-        wanted |= {f"coef{j}.npy" for j, s in enumerate(header["svms"]) if s is not None}
-        members = read_members(blob, str(path), wanted.__contains__, "model file")
-        terms, ends = array(f"{word}.terms").tobytes(), array(f"{word}.ends").tolist()
-        vocab = [terms[a:b].decode("utf-8") for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-        codes = [str(c) for c in header["saved"]["codes"]]
-        coefs = [None if s is None else array(f"coef{j}") for j, s in enumerate(header["svms"])]
-    except (QualcodeError, KeyError, IndexError, TypeError, ValueError, AttributeError):
-        return None
-    return vocab, codes, coefs
