@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from qualcode.coding import linsvm
+
 MIN_POSITIVES = 3  # fewer examples than this: the code is skipped, with a message
 FLOOR = 0.2  # no code is suggested below this probability, whatever its tuned threshold
 # Context columns are scaled down against the turn's own text (grouped by interview on the
@@ -189,6 +191,27 @@ class CodeSuggester:
         weight = "balanced" if getattr(self, "balanced", False) else None
         return LinearSVC(C=self.C, random_state=self.random_state, class_weight=weight)
 
+    def _svm(
+        self, X: Any, y: np.ndarray, weight: np.ndarray, start: np.ndarray | None = None
+    ) -> tuple[Any, np.ndarray | None]:
+        """Code ``y``'s SVM on the rows with ``weight`` > 0: exactly, through the rows' Gram
+        matrix, where the fit has one (``linsvm``; ``start``: the violating rows of a fit on
+        more rows), else by liblinear. Returns (the model, its violating rows or None)."""
+        rows = weight > 0
+        gram = getattr(self, "_gram", None)
+        if gram is not None:
+            cost = self.C * weight
+            if getattr(self, "balanced", False):  # as scikit-learn's class_weight="balanced"
+                counts = np.bincount(y[rows], minlength=2).astype(float)
+                share = rows.sum() / (2.0 * np.maximum(counts, 1.0))
+                cost = cost * share[y]
+            try:
+                return linsvm.fit(gram, y, cost, self.C, self.random_state, start)
+            except (linsvm.NotSettled, np.linalg.LinAlgError):
+                pass
+        svm = self._model().fit(X[rows], y[rows], sample_weight=weight[rows])
+        return svm, None
+
     def fit(
         self,
         texts: Sequence[str],
@@ -213,6 +236,7 @@ class CodeSuggester:
         known = np.ones((n, k), dtype=bool) if known is None else np.asarray(known, dtype=bool)
         with threadpool_limits(1):  # two BLAS threads make these fits several times slower
             X, block = self._fit_features(texts, context, extra)
+            self._gram = linsvm.Gram(X) if n <= linsvm.GRAM_ROWS else None
             self.folds_ = self._folds(groups, tune, n)
             width = len(context[0]) if context is not None and len(context) else 0
             # neighbours only where a grouped check calibrates (else nothing weighs them)
@@ -238,16 +262,17 @@ class CodeSuggester:
                 if y[rows].sum() < self.min_positives or y[rows].sum() == rows.sum():
                     self.models_.append(None)
                     continue
-                svm = self._model().fit(X[rows], y[rows], sample_weight=weight[rows])
+                svm, violators = self._svm(X, y, weight)
                 if (self.folds_ >= 0).any():
-                    self._oof(X, N, y, weight, j)
+                    self._oof(X, N, y, weight, j, violators)
                     platt, threshold = self._grouped(y, tune & rows, j)
                 else:
-                    platt, threshold = self._calibrate(X[rows], y[rows], tune[rows])
+                    platt, threshold = self._calibrate(X, y, weight, tune, violators)
                 self.models_.append((svm, platt))
                 self.trained_[j] = True
                 if self.tune_thresholds:
                     self.thresholds_[j] = max(threshold, self.floor)
+            self._gram = None  # n x n floats: not kept with the model
         return self
 
     def _fit_features(
@@ -284,11 +309,7 @@ class CodeSuggester:
         distinct = len(set(groups[eligible].tolist()))
         if distinct < 2 or len(eligible) < 10:
             return out
-        from sklearn.model_selection import GroupKFold
-
-        split = GroupKFold(min(self.outer_folds, distinct)).split(eligible, groups=groups[eligible])
-        for f, (_, test) in enumerate(split):
-            out[eligible[test]] = f
+        out[eligible] = linsvm.group_folds(groups[eligible], min(self.outer_folds, distinct))
         return out
 
     def _neighbours(
@@ -330,18 +351,25 @@ class CodeSuggester:
         return np.asarray(np.column_stack([own, *picked]))
 
     def _oof(
-        self, X: Any, N: _Neighbours | None, y: np.ndarray, weight: np.ndarray, j: int
+        self,
+        X: Any,
+        N: _Neighbours | None,
+        y: np.ndarray,
+        weight: np.ndarray,
+        j: int,
+        violators: np.ndarray | None = None,
     ) -> None:
         """Out-of-fold margins of code ``j`` on each outer fold (a fold model that did not see
         its interviews; the features are shared: they use no labels), and with neighbours
-        (``N``) theirs under the same fold model (they are turns of the same interviews)."""
+        (``N``) theirs under the same fold model (they are turns of the same interviews).
+        ``violators``: those of the fit on every row, where each fold's fit starts."""
         folds = self.folds_
         rows = weight > 0
         for f in range(int(folds.max()) + 1):
             train = rows & (folds != f)
             test = folds == f
             if 0 < y[train].sum() < train.sum():
-                fitted = self._model().fit(X[train], y[train], sample_weight=weight[train])
+                fitted, _ = self._svm(X, y, np.where(train, weight, 0.0), violators)
                 m = self._margins(fitted, X, N, test)
                 self.oof_[test, j] = m[:, 0]
                 self.oof_n_[test, j, :] = m[:, 1:]
@@ -371,22 +399,35 @@ class CodeSuggester:
         return platt, _best_threshold(y, _apply(platt, m))
 
     def _calibrate(
-        self, X: Any, y: np.ndarray, tune: np.ndarray
+        self,
+        X: Any,
+        y: np.ndarray,
+        weight: np.ndarray,
+        tune: np.ndarray,
+        violators: np.ndarray | None = None,
     ) -> tuple[tuple[float, float], float]:
         """Platt scaling of the SVM's margins, learned from out-of-fold margins (so it does not
         flatter itself), and the probability threshold that maximises F1 on those folds (on
-        the ``tune`` rows only): used when no interviews can be held out."""
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-        folds = min(self.inner_folds, int(y.sum()), int((1 - y).sum()))
+        the ``tune`` rows only), over the rows with ``weight`` > 0: used when no interviews
+        can be held out. The folds are stratified (seeded) and each fold's fit starts from
+        the ``violators`` of the fit on every row."""
+        rows = np.nonzero(weight > 0)[0]
+        yr = y[rows]
+        folds = min(self.inner_folds, int(yr.sum()), int((1 - yr).sum()))
         if folds < 2:
             return (1.0, 0.0), max(0.5, self.floor)
-        cv = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        margins = cross_val_predict(self._model(), X, y, cv=cv, method="decision_function")
-        (a, b), _ = self._calibrate_on(margins, y, np.ones(len(y), dtype=bool))
-        if not y[tune].any():
+        fold = linsvm.stratified_folds(yr, folds, self.random_state or 0)
+        margins = np.zeros(len(rows))
+        for f in range(folds):
+            train = np.zeros(len(y), dtype=bool)
+            train[rows[fold != f]] = True
+            fitted, _ = self._svm(X, y, np.where(train, weight, 0.0), violators)
+            margins[fold == f] = fitted.decision_function(X[rows[fold == f]])
+        (a, b), _ = self._calibrate_on(margins, yr, np.ones(len(yr), dtype=bool))
+        tuned = tune[rows]
+        if not yr[tuned].any():
             return (a, b), max(0.5, self.floor)
-        return (a, b), _best_threshold(y[tune], _sigmoid(a * margins[tune] + b))
+        return (a, b), _best_threshold(yr[tuned], _sigmoid(a * margins[tuned] + b))
 
     @staticmethod
     def _stack(parts: list[Any], extra: np.ndarray | None) -> Any:
