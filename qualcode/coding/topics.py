@@ -4,11 +4,12 @@ A seeded topic model over participant turns, lemmatised with the rule coder's lo
 stop words and interview fillers removed, and frequent word pairs joined as phrases (gensim).
 NMF (qualcode.coding.nmf: the fit scikit-learn's NMF makes with init="nndsvda" and its
 coordinate-descent solver, in numpy, so the step never imports scikit-learn) is the default
-because it measured far more coherent on interview turns (bench/topics.py: NPMI about 0.24 against 0.05 for LDA, in a quarter of the time); gensim LDA
-stays available as ``[topics] method = "lda"``. The number of topics is chosen by coherence
-(NPMI, each turn a window, from one co-occurrence count for every k tried). Each topic gets
-its top terms, its most representative turns, its prevalence by a participant attribute, and
-how much of it the existing codes already cover; poorly covered topics become ``topic``
+because it measured far more coherent on interview turns (bench/topics.py: NPMI about 0.24
+against 0.05 for LDA, in a quarter of the time); gensim LDA stays available as ``[topics]
+method = "lda"``. The number of topics is chosen by coherence (NPMI, each turn a window, from
+one co-occurrence count for every k tried). Each topic gets its top terms, its most
+representative turns, its prevalence by a participant attribute, and how much of it the
+existing codes already cover; poorly covered topics become ``topic``
 suggestions for review and can be adopted into the codebook as draft codes.
 """
 
