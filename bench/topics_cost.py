@@ -4,12 +4,12 @@
     python bench/topics_cost.py [--checkout PATH ...] [--repeat 3]
 
 For each checkout (default: this one; name another, e.g. the main branch before a change, to
-compare) and each repeat: a fresh copy of the example is ingested by that checkout's
-'qualcode ingest', then a new Python process opens it and runs the topic step (importing the
-topic module, tokenising, phrases, TF-IDF, every k tried, coherence; nothing kept from an
-earlier fit). Printed per checkout: the median and spread of that step's CPU seconds (user +
-system of the process, from time.process_time), whether scikit-learn was imported, the k
-chosen and whether its topics' top terms are the same as the first checkout's.
+compare; the checkouts take turns) and each repeat: a fresh copy of the example is ingested by
+that checkout's 'qualcode ingest', then a new Python process opens it and runs the topic step
+(importing the topic module, tokenising, phrases, TF-IDF, every k tried, coherence; nothing
+kept from an earlier fit). Printed per checkout: the median and spread of that step's CPU
+seconds (user + system of the process, from time.process_time), whether scikit-learn was
+imported, the k chosen and whether its topics' top terms are the same as the first checkout's.
 """
 
 from __future__ import annotations
@@ -74,21 +74,21 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ns = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
-    first_terms = None
-    for checkout in ns.checkout:
-        runs = []
-        for _ in range(ns.repeat):
+    runs: dict[Path, list[dict]] = {c: [] for c in ns.checkout}
+    for _ in range(ns.repeat):  # the checkouts take turns, so a busy spell hits them alike
+        for checkout in ns.checkout:
             with tempfile.TemporaryDirectory(prefix="qualcode-topics-") as tmp:
-                runs.append(topic_step(fresh_example(Path(tmp), checkout.resolve()), checkout))
-        cpu = [r["cpu"] for r in runs]
-        terms = runs[0]["terms"]
-        first_terms = terms if first_terms is None else first_terms
+                root = fresh_example(Path(tmp), checkout.resolve())
+                runs[checkout].append(topic_step(root, checkout))
+    first_terms = runs[ns.checkout[0]][0]["terms"]
+    for checkout, done in runs.items():
+        cpu = [r["cpu"] for r in done]
+        same = all(r["terms"] == first_terms for r in done)
         print(
             f"{checkout!s:<24} topic step CPU {statistics.median(cpu):5.2f} s "
             f"(spread {min(cpu):.2f}-{max(cpu):.2f})  scikit-learn imported: "
-            f"{'yes' if runs[0]['sklearn'] else 'no'}  k={runs[0]['k']}  "
-            f"topics {'the same' if terms == first_terms else 'DIFFERENT'}",
-            flush=True,
+            f"{'yes' if done[0]['sklearn'] else 'no'}  k={done[0]['k']}  "
+            f"topics {'the same' if same else 'DIFFERENT'}"
         )
 
 
