@@ -67,7 +67,7 @@ class CodingSettings:
 
 @dataclass(frozen=True)
 class TopicSettings:
-    method: str = "nmf"  # "nmf" (scikit-learn) or "lda" (gensim): see bench/topics.py
+    method: str = "nmf"  # "nmf" (qualcode.coding.nmf) or "lda" (gensim): see bench/topics.py
     k_min: int = 6  # numbers of topics tried: k_min, k_min + k_step, ... up to k_max
     k_max: int = 14
     k_step: int = 2
@@ -338,7 +338,7 @@ spacy_model = ""                     # an installed spaCy pipeline; empty = buil
 interviewer_units = false            # codings on interviewer turns count in agreement and reports
 
 [topics]
-method = "nmf"                       # "nmf" (scikit-learn) or "lda" (gensim)
+method = "nmf"                       # "nmf" (non-negative matrix factorisation) or "lda" (gensim)
 k_min = 6                            # the fewest topics tried; the best k is chosen by coherence
 k_max = 14                           # the most topics tried
 k_step = 2                           # topics tried: k_min, k_min + k_step, ... up to k_max

@@ -2,12 +2,14 @@
 
 A seeded topic model over participant turns, lemmatised with the rule coder's lookup lemmas,
 stop words and interview fillers removed, and frequent word pairs joined as phrases (gensim).
-scikit-learn NMF is the default because it measured far more coherent on interview turns
-(bench/topics.py: NPMI about 0.24 against 0.05 for LDA, in a quarter of the time); gensim LDA
-stays available as ``[topics] method = "lda"``. The number of topics is chosen by coherence
-(NPMI, each turn a window, from one co-occurrence count for every k tried). Each topic gets
-its top terms, its most representative turns, its prevalence by a participant attribute, and
-how much of it the existing codes already cover; poorly covered topics become ``topic``
+NMF (qualcode.coding.nmf: the fit scikit-learn's NMF makes with init="nndsvda" and its
+coordinate-descent solver, in numpy, so the step never imports scikit-learn) is the default
+because it measured far more coherent on interview turns (bench/topics.py: NPMI about 0.24
+against 0.05 for LDA, in a quarter of the time); gensim LDA stays available as ``[topics]
+method = "lda"``. The number of topics is chosen by coherence (NPMI, each turn a window, from
+one co-occurrence count for every k tried). Each topic gets its top terms, its most
+representative turns, its prevalence by a participant attribute, and how much of it the
+existing codes already cover; poorly covered topics become ``topic``
 suggestions for review and can be adopted into the codebook as draft codes.
 """
 
@@ -288,21 +290,18 @@ def _lda(
 def _tfidf(docs: list[list[str]], s: TopicSettings) -> tuple[Any, np.ndarray]:
     """The turns' TF-IDF (words in at least 3 turns and at most the ``common`` share) and
     its vocabulary: one matrix for every k tried."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from qualcode.coding.nmf import tfidf
 
-    vec = TfidfVectorizer(analyzer=lambda d: d, min_df=3, max_df=s.common)
-    X = vec.fit_transform(docs)
-    return X, vec.get_feature_names_out()
+    return tfidf(docs, min_df=3, max_df=s.common)
 
 
 def _nmf(X: Any, vocab: np.ndarray, k: int, s: TopicSettings) -> tuple[list[list[str]], np.ndarray]:
-    from sklearn.decomposition import NMF
+    from qualcode.coding.nmf import nmf
 
-    # tol 1e-3 (scikit-learn's default is 1e-4): the fits stop at about half the iterations,
+    # tol 1e-3 (scikit-learn's NMF default is 1e-4): the fits stop at about half the iterations,
     # the example's chosen topics are the same and 93-100% of each k's top terms too (issue 26)
-    nmf = NMF(k, init="nndsvda", random_state=s.seed, max_iter=400, tol=1e-3)
-    W = nmf.fit_transform(X)
-    terms = [[str(vocab[i]) for i in np.argsort(-row)[:10]] for row in nmf.components_]
+    W, H = nmf(X, k, seed=s.seed, max_iter=400, tol=1e-3)
+    terms = [[str(vocab[i]) for i in np.argsort(-row)[:10]] for row in H]
     theta = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-12)
     return terms, theta
 
@@ -364,8 +363,10 @@ def _fit_kept(project: Project, texts: list[str], settings: TopicSettings) -> Fi
     'qualcode run' with no new transcripts does not fit every k again."""
     from importlib.metadata import PackageNotFoundError, version
 
+    # the libraries whose code the fit runs (NMF is qualcode's own, in numpy and scipy.sparse;
+    # a change to it is a change of CACHE_FORMAT)
     versions = []
-    for package in ("spacy", "spacy-lookups-data", "scikit-learn", "numpy", "scipy", "gensim"):
+    for package in ("spacy", "spacy-lookups-data", "numpy", "scipy", "gensim"):
         try:
             versions.append(version(package))
         except PackageNotFoundError:
