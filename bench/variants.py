@@ -207,6 +207,53 @@ def question_as_neighbour(data: learn._Data) -> learn._Data:
                        data.vectors)  # fmt: skip
 
 
+def positions(data: learn._Data) -> np.ndarray:
+    """Each row's place in its interview, 0 (first participant turn) to 1 (last); seed rows
+    (no interview) 0.5. Rows of an interview come in the interview's order."""
+    pos = np.full(len(data.texts), 0.5)
+    for g in set(data.groups[data.real].tolist()):
+        idx = np.nonzero(data.groups == g)[0]
+        pos[idx] = np.arange(len(idx)) / max(len(idx) - 1, 1)
+    return pos
+
+
+def with_position(bins: int, weight: float) -> Callable[[learn._Data], learn._Data]:
+    """The turn's place in the interview (an interview guide takes its topics in order) as
+    ``bins`` one-hot columns times ``weight``, beside the rules' scores (as the
+    embeddings' columns are)."""
+
+    def augment(data: learn._Data) -> learn._Data:
+        pos = positions(data)
+        onehot = np.zeros((len(pos), bins))
+        onehot[np.arange(len(pos)), np.minimum((pos * bins).astype(int), bins - 1)] = weight
+        onehot[~data.real] = 0.0
+        onehot /= learn.EMBED_WEIGHT  # the vectors' columns are scaled by it
+        vectors = onehot if data.vectors is None else np.hstack([data.vectors, onehot])
+        return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
+                           vectors)  # fmt: skip
+
+    return augment
+
+
+def with_lsa(dims: int, weight: float) -> Callable[[learn._Data], learn._Data]:
+    """Latent semantic features: the rows' word TF-IDF (every row's text, no labels) reduced to
+    ``dims`` dimensions by truncated SVD, each row scaled to unit length, times ``weight``."""
+
+    def augment(data: learn._Data) -> learn._Data:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        X = TfidfVectorizer(sublinear_tf=True, min_df=2).fit_transform(data.texts)
+        Z = TruncatedSVD(dims, random_state=0).fit_transform(X)
+        Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+        Z *= weight / learn.EMBED_WEIGHT
+        vectors = Z if data.vectors is None else np.hstack([data.vectors, Z])
+        return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
+                           vectors)  # fmt: skip
+
+    return augment
+
+
 def variants() -> list[Variant]:
     return [
         Variant("before: inner-CV thresholds (model shown for every code)", {"outer_folds": 0}),
@@ -327,4 +374,33 @@ def variants() -> list[Variant]:
             neighbours=2,
             rule_weight=0.25,
         ),
+        # 38-: the turn's place in its interview
+        Variant(
+            "adopted + place in interview, 5 bins x0.5",
+            {},
+            augment=with_position(5, 0.5),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + place in interview, 5 bins x1.0",
+            {},
+            augment=with_position(5, 1.0),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + place in interview, 10 bins x0.5",
+            {},
+            augment=with_position(10, 0.5),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 41-: latent semantic features
+        Variant("adopted + LSA 100 dims x0.5", {}, augment=with_lsa(100, 0.5),
+                neighbours=1, rule_weight=0.25),
+        Variant("adopted + LSA 100 dims x1.0", {}, augment=with_lsa(100, 1.0),
+                neighbours=1, rule_weight=0.25),
+        Variant("adopted + LSA 300 dims x1.0", {}, augment=with_lsa(300, 1.0),
+                neighbours=1, rule_weight=0.25),
     ]

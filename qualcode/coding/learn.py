@@ -348,7 +348,7 @@ def _grouped_predictions(
     rows are always in the training part. Returns (the model's predictions of the real rows,
     folds, what reviewers would be shown there: each code from the source each fold's own
     check chose, ``states(data, model)``)."""
-    from sklearn.model_selection import GroupKFold
+    from qualcode.coding.linsvm import group_folds
 
     real = np.nonzero(data.real)[0]
     seeds = np.nonzero(~data.real)[0]
@@ -356,7 +356,9 @@ def _grouped_predictions(
     folds = min(folds, len(set(groups.tolist())))
     P = np.zeros((len(real), data.Y.shape[1]), dtype=np.int8)
     S = np.zeros_like(P)
-    for train_i, test_i in GroupKFold(folds).split(real, groups=groups):
+    fold_of = group_folds(groups, folds)
+    for f in range(folds):
+        train_i, test_i = np.nonzero(fold_of != f)[0], np.nonzero(fold_of == f)[0]
         part = data.rows(np.concatenate([real[train_i], seeds]))
         model = part.fit(**params)
         test = data.rows(real[test_i])
