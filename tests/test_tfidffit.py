@@ -1,0 +1,219 @@
+"""TF-IDF fitted without scikit-learn (qualcode.coding.tfidffit) gives scikit-learn's vocabulary,
+idf, settings and training matrix bit for bit, so a model trained on it is the model trained
+before, and its file the same file (issue 26: scikit-learn's import is a second of every run)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from qualcode.coding import lightmodel, modelfile, tfidffit
+from qualcode.coding.classifier import CodeSuggester
+from tests.conftest import ROOT
+
+# Welsh and accented letters, case, punctuation, odd white space, empty and repeated texts.
+TEXTS = [
+    "The police referral came through the hub on a Friday night.",
+    "Roedd y gwasanaeth yn dda iawn, ond doedd dim digon o staff ar ddydd Sadwrn.",
+    "Café staff said the naïve approach was to wait; we couldn't wait.",
+    "",
+    "Ŵyr i'n chwarae yn Llanelli: ŵyr, ŷd, âr, ÂR!",
+    "  A   referral\tfrom the\n\nhub  ",
+    "Yes.",
+    "Yes.",
+    "Early help, early help, early help: that's all anyone says now.",
+    "Universal Credit delays meant the family had no money for the meter.",
+    "I",
+    "x y z",
+    "ÉCOLE café CAFÉ naïve naive",
+    "Roedd y plant yn yr ysgol; roedd yr athrawon yn poeni am arian.",
+    "the the the the hub hub",
+    "Yes.",
+    "   ",
+    "Gwasanaethau cymdeithasol — social services — rang the school (again).",
+    "Honestly the school didn't know who to call, so they rang the PCSO.",
+    "Mae'r ysgol wedi cau; mae'r plant adref.",
+]
+WORD = {"ngram_range": (1, 2), "min_df": 1, "sublinear_tf": True, "lowercase": True}
+CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True,
+        "max_features": 200_000}  # fmt: skip
+SETTINGS: list[dict[str, Any]] = [
+    WORD,
+    CHAR,
+    {"ngram_range": (1, 2), "sublinear_tf": True},  # the context columns'
+    {"ngram_range": (1, 2), "min_df": 2},
+    {"ngram_range": (1, 1), "min_df": 0.1, "max_df": 0.3},
+    {"ngram_range": (1, 3), "lowercase": False, "max_df": 4},
+    {"ngram_range": (2, 2), "norm": None, "smooth_idf": False},
+    {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 1, "sublinear_tf": True},
+    {"analyzer": "char_wb", "ngram_range": (1, 3), "min_df": 0.15, "max_df": 0.5},
+    {"analyzer": "char_wb", "ngram_range": (3, 3), "lowercase": False, "max_df": 6},
+    {"analyzer": "char_wb", "ngram_range": (4, 6), "smooth_idf": False, "norm": None},
+]
+
+
+def _same(a: Any, b: Any) -> None:
+    """The same sparse matrix to the bit: type, shape, dtypes and the stored arrays in order."""
+    assert type(a) is type(b)
+    assert a.shape == b.shape and a.dtype == b.dtype and a.indices.dtype == b.indices.dtype
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(a, part), getattr(b, part)), part
+
+
+def _check(texts: list[str], settings: dict[str, Any]) -> lightmodel.Tfidf:
+    theirs = TfidfVectorizer(**settings)
+    expected = theirs.fit_transform(texts)
+    ours, got = tfidffit.fit_transform(texts, **settings)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+    assert ours.idf_.dtype == theirs.idf_.dtype and np.array_equal(ours.idf_, theirs.idf_)
+    assert ours.get_params() == theirs.get_params()
+    _same(got, expected)
+    return ours
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_vocabulary_idf_settings_and_matrix_are_scikit_learns(settings: dict[str, Any]) -> None:
+    ours = _check(TEXTS, settings)
+    theirs = TfidfVectorizer(**settings).fit(TEXTS)
+    scored = [*TEXTS[::-1], "ŵyr newydd, a café", ""]
+    _same(ours.transform(scored), theirs.transform(scored))  # training words from the fit
+    _same(ours.transform(scored), theirs.transform(scored))  # and again, all cached
+
+
+def _tied_corpus() -> list[str]:
+    """Many terms with the same total count, so that a cut by max_features runs through
+    them and which are kept depends on the order of the sort's ties."""
+    rng = np.random.default_rng(26)
+    letters = list("abcdefghilmnoprstuwyŵŷ")
+    words = ["".join(rng.choice(letters, int(rng.integers(2, 7)))) for _ in range(300)]
+    return [" ".join(rng.choice(words, int(rng.integers(0, 9)))) for _ in range(120)]
+
+
+@pytest.mark.parametrize(
+    ("settings", "limit"),
+    [({"ngram_range": (1, 2)}, 150), ({"ngram_range": (1, 1), "min_df": 2}, 40),
+     ({**CHAR, "max_features": 700}, 700), ({"analyzer": "char_wb", "ngram_range": (2, 3),
+      "max_df": 0.2, "max_features": 333}, 333)],
+)  # fmt: skip
+def test_max_features_keeps_scikit_learns_choice_among_ties(
+    settings: dict[str, Any], limit: int
+) -> None:
+    texts = _tied_corpus()
+    counting = {k: v for k, v in settings.items() if k not in ("sublinear_tf", "max_features")}
+    counted = CountVectorizer(**counting).fit_transform(texts)
+    totals = np.sort(np.asarray(counted.sum(axis=0)).ravel())[::-1]
+    assert totals[limit - 1] == totals[limit]  # the cut goes through tied counts
+    _check(texts, {**settings, "max_features": limit})
+
+
+def test_the_example_projects_turns_give_scikit_learns_features() -> None:
+    from bench.tfidf_fit import example_turns
+
+    said, asked = example_turns()
+    for settings in (WORD, CHAR):
+        _check(said, settings)
+    _check(asked, {"ngram_range": (1, 2), "sublinear_tf": True})
+
+
+def test_transform_of_the_training_texts_differs_from_the_fit_only_as_scikit_learns_does() -> None:
+    """scikit-learn's fit_transform keeps each row's terms in the order the fit first met them
+    and adds the squares of the row norm in that order, its transform in column order: the
+    values may differ in the last bit. Ours do exactly as its do."""
+    for settings in (WORD, CHAR):
+        ours, fitted = tfidffit.fit_transform(TEXTS, **settings)
+        again = ours.transform(TEXTS)
+        _same(again, TfidfVectorizer(**settings).fit(TEXTS).transform(TEXTS))
+        in_order = fitted.copy()
+        in_order.sort_indices()
+        assert np.array_equal(in_order.indices, again.indices)
+        assert np.allclose(in_order.data, again.data, rtol=1e-15, atol=0)
+
+
+def test_what_it_does_not_reproduce_is_refused() -> None:
+    for settings in (
+        {"analyzer": "char"},
+        {"stop_words": "english"},
+        {"strip_accents": "unicode"},
+        {"binary": True},
+        {"use_idf": False},
+        {"norm": "l1"},
+        {"dtype": np.float32},
+        {"ngram_range": [1, 2]},  # scikit-learn takes a tuple only
+        {"ngram_range": (2, 1)},
+        {"min_df": 0},
+        {"min_df": 1.5},
+        {"max_features": 0},
+        {"token_pattern": r"(a)(b)"},
+        {"tokenizer": str.split},
+        {"vocabulary": {"a": 0}},
+        {"sublinear": True},  # a misspelt setting
+    ):
+        with pytest.raises(ValueError):
+            tfidffit.fit_transform(TEXTS, **settings)
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        tfidffit.fit_transform(["", "a", " "])
+    with pytest.raises(ValueError, match="no terms remain"):
+        tfidffit.fit_transform(TEXTS, min_df=len(TEXTS))
+    with pytest.raises(ValueError, match="max_df"):
+        tfidffit.fit_transform(TEXTS, min_df=5, max_df=2)
+    with pytest.raises(ValueError):
+        tfidffit.fit_transform("one text")  # type: ignore[arg-type]
+
+
+def test_a_model_file_is_the_same_whichever_fitted_its_features() -> None:
+    """The suggester's features fitted here instead of by scikit-learn: the model file written
+    is the same, byte for byte (header, vocabularies, idf), and it loads as lightmodel's."""
+    texts = TEXTS * 3
+    Y = np.array([[("the" in t), ("roedd" in t.lower()), 0] for t in texts], dtype=np.int8)
+    context = [("Beth ddigwyddodd?" if i % 2 else "What happened?", t) for i, t in
+               enumerate(texts)]  # fmt: skip
+    model = CodeSuggester(min_positives=2).fit(texts, Y, None, context)
+    saved = {"codes": ["a", "b", "c"], "codebook": "h", "model": model}
+    ours = copy.copy(model)
+    word, _ = tfidffit.fit_transform(texts, **WORD)
+    char, _ = tfidffit.fit_transform(texts, **CHAR)
+    ours.features_ = lightmodel.Union([("word", word), ("char", char)])
+    ours.context_ = [
+        tfidffit.fit_transform([c[k] for c in context], ngram_range=(1, 2), sublinear_tf=True)[0]
+        for k in range(2)
+    ]
+    blob = modelfile.dumps(saved)
+    assert modelfile.dumps({**saved, "model": ours}) == blob
+    loaded = modelfile.loads(blob, "m.npz")["model"]
+    scored = [*texts[:5], "ŵyr newydd"]
+    for (_, theirs), (_, mine) in zip(
+        loaded.features_.transformer_list, ours.features_.transformer_list, strict=True
+    ):
+        kept = mine.get_params().keys() & modelfile.VECTOR_KEYS.keys()
+        assert kept == modelfile.VECTOR_KEYS.keys()
+        assert {k: theirs.get_params()[k] for k in kept} == {k: mine.get_params()[k] for k in kept}
+        assert theirs.transform(scored).nnz
+        _same(theirs.transform(scored), mine.transform(scored))
+    before = model.predict_proba(scored, None, context[:6])
+    assert np.array_equal(before, ours.predict_proba(scored, None, context[:6]))
+
+
+def test_fitting_imports_no_scikit_learn() -> None:
+    script = (
+        "import sys, json; from qualcode.coding import tfidffit;"
+        "vec, X = tfidffit.fit_transform(['Roedd y plant yn iawn.', 'the plant', ''],"
+        " analyzer='char_wb', ngram_range=(2, 5), max_features=50);"
+        "vec.transform(['plant newydd']);"
+        "w, _ = tfidffit.fit_transform(['a b c', 'bb cc'], ngram_range=(1, 2), min_df=1);"
+        "heavy = [m for m in ('sklearn', 'scipy.stats', 'scipy.optimize') if m in sys.modules];"
+        "print(json.dumps([X.shape[0], heavy]))"
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    rows, heavy = json.loads(got.stdout)
+    assert rows == 3
+    assert heavy == []
