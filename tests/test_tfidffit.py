@@ -146,6 +146,7 @@ def test_what_it_does_not_reproduce_is_refused() -> None:
         {"use_idf": False},
         {"norm": "l1"},
         {"dtype": np.float32},
+        {"dtype": "no such type"},
         {"ngram_range": [1, 2]},  # scikit-learn takes a tuple only
         {"ngram_range": (2, 1)},
         {"min_df": 0},
@@ -158,8 +159,12 @@ def test_what_it_does_not_reproduce_is_refused() -> None:
     ):
         with pytest.raises(ValueError):
             tfidffit.fit_transform(TEXTS, **settings)
-    with pytest.raises(ValueError, match="empty vocabulary"):
-        tfidffit.fit_transform(["", "a", " "])
+    for texts, analyzer in [([], "word"), ([], "char_wb"), (["", " \t ", "\n"], "char_wb"),
+                            (["", "a b", "I"], "word")]:  # fmt: skip
+        with pytest.raises(ValueError, match="empty vocabulary"):
+            TfidfVectorizer(analyzer=analyzer).fit(texts)  # as scikit-learn refuses
+        with pytest.raises(ValueError, match="empty vocabulary"):
+            tfidffit.fit_transform(texts, analyzer=analyzer)
     with pytest.raises(ValueError, match="no terms remain"):
         tfidffit.fit_transform(TEXTS, min_df=len(TEXTS))
     with pytest.raises(ValueError, match="max_df"):

@@ -73,7 +73,7 @@ def fit_transform(texts: Sequence[str], **params: Any) -> tuple[lightmodel.Tfidf
     low, high = settings["ngram_range"]
     words: dict[str, int] = {}
     if settings["analyzer"] == "char_wb":
-        terms, X, found = _char_wb_counts(docs, low, high, words)
+        terms, X, words, found = _char_wb_counts(docs, low, high)
     else:
         terms, X = _word_counts(docs, low, high, str(settings["token_pattern"]))
     if not terms:
@@ -85,7 +85,7 @@ def fit_transform(texts: Sequence[str], **params: Any) -> tuple[lightmodel.Tfidf
     matrix = _weigh(_renumber(X, new_id), idf, settings)
     vec = lightmodel.Tfidf(vocabulary, idf, settings)
     if words:  # the training words' n-grams, for transforming these texts again
-        vec._cache.update(rows=words, grams=_kept_grams(found, new_id))
+        vec._cache.update(rows=words, grams=_kept_grams(*found, new_id))
     return vec, matrix
 
 
@@ -97,7 +97,7 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
     for key, allowed in ONLY.items():
         if not any(s[key] is a or (type(s[key]) is type(a) and s[key] == a) for a in allowed):
             raise ValueError(f"{key}={s[key]!r} is not reproduced here")
-    if not isinstance(s["encoding"], str) or np.dtype(s["dtype"]) != np.float64:
+    if not isinstance(s["encoding"], str) or not _float64(s["dtype"]):
         raise ValueError("only float64 TF-IDF (and a text encoding name) is reproduced here")
     ngrams = s["ngram_range"]
     if not (isinstance(ngrams, tuple) and len(ngrams) == 2 and all(map(_whole, ngrams))):
@@ -117,6 +117,13 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
     return s
 
 
+def _float64(dtype: Any) -> bool:
+    try:
+        return bool(np.dtype(dtype) == np.float64)
+    except TypeError:
+        return False
+
+
 def _whole(value: Any) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
@@ -133,11 +140,24 @@ def _distinct(docs: list[str]) -> tuple[list[str], np.ndarray | None]:
     return list(first), None if len(first) == len(docs) else np.asarray(index, dtype=np.int64)
 
 
-def _numbered(grams: list[list[str]]) -> tuple[list[str], list[list[int]]]:
-    """The terms in first-seen order, and each gram list as those terms' numbers."""
-    terms = list(dict.fromkeys(chain.from_iterable(grams)))
-    ids = dict(zip(terms, range(len(terms)), strict=True))
-    return terms, [list(map(ids.__getitem__, g)) for g in grams]
+def _numbered(lists: list[list[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Each distinct item's number, in first-seen order; every item of ``lists`` as its
+    number, end to end; and each list's length."""
+    ids = dict.fromkeys(chain.from_iterable(lists), 0)
+    ids.update(zip(ids, range(len(ids)), strict=True))  # values only: keys stay put
+    lengths = np.fromiter(map(len, lists), np.int64, len(lists))
+    items = map(ids.__getitem__, chain.from_iterable(lists))
+    return ids, np.fromiter(items, np.int64, int(lengths.sum())), lengths
+
+
+def _tally(flat: np.ndarray, lengths: np.ndarray, width: int) -> sp.csr_matrix:
+    """Row i counts the numbers of the i-th list (``flat`` cut by ``lengths``), columns sorted."""
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    ones = np.ones(len(flat), dtype=np.int64)
+    X = sp.csr_matrix((ones, flat, indptr), shape=(len(lengths), width))
+    X.sum_duplicates()
+    return X
 
 
 def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
@@ -151,25 +171,28 @@ def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
 def _word_counts(docs: list[str], low: int, high: int, pattern: str) -> tuple[list[str], Any]:
     distinct, index = _distinct(docs)
     tokenize = re.compile(pattern).findall
-    terms, found = _numbered([_word_grams(tokenize(t), low, high) for t in distinct])
-    X = lightmodel.counts(found, len(terms))
-    return terms, X if index is None else X[index]
+    ids, flat, lengths = _numbered([_word_grams(tokenize(t), low, high) for t in distinct])
+    X = _tally(flat, lengths, len(ids))
+    return list(ids), X if index is None else X[index]
 
 
 def _char_wb_counts(
-    docs: list[str], low: int, high: int, rows: dict[str, int]
-) -> tuple[list[str], Any, list[list[int]]]:
-    """The terms, the counts (texts x terms) and each distinct word's n-gram numbers; ``rows``
-    gets each distinct word's row."""
+    docs: list[str], low: int, high: int
+) -> tuple[list[str], Any, dict[str, int], tuple[np.ndarray, np.ndarray]]:
+    """The terms, the counts (texts x terms), each distinct word's row and the words' n-gram
+    numbers (end to end, and how many each word has)."""
     distinct, index = _distinct(docs)
-    said = [
-        [rows.setdefault(w, len(rows)) for w in lightmodel.WHITE.sub(" ", t).split()]
-        for t in distinct
-    ]
-    terms, found = _numbered([lightmodel.char_wb_ngrams(w, low, high) for w in rows])
-    X = (lightmodel.counts(said, len(rows)) @ lightmodel.counts(found, len(terms))).tocsr()
-    X.sort_indices()
-    return terms, X if index is None else X[index], found
+    rows, said, many = _numbered([lightmodel.WHITE.sub(" ", t).split() for t in distinct])
+    ids, flat, lengths = _numbered([lightmodel.char_wb_ngrams(w, low, high) for w in rows])
+    words = _tally(said, many, len(rows))  # texts x words (repeated texts: the same row)
+    if index is not None:
+        words = words[index]
+    # (texts x words) @ (words x n-grams), multiplied transposed: turning the product back
+    # into rows sorts each row's columns (cheaper than sorting them)
+    product = _tally(flat, lengths, len(ids)).T.tocsr() @ words.T.tocsr()
+    X = product.T.tocsr()
+    X.sort_indices()  # a check only: they are sorted
+    return list(ids), X, rows, (flat, lengths)
 
 
 def _choose(terms: list[str], X: Any, s: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -199,7 +222,7 @@ def _choose(terms: list[str], X: Any, s: dict[str, Any]) -> tuple[np.ndarray, np
 def _names(terms: list[str], new_id: np.ndarray, kept: np.ndarray) -> list[str]:
     """The kept terms in column order."""
     by_column = kept[np.argsort(new_id[kept])]
-    return [terms[i] for i in by_column.tolist()]
+    return list(map(terms.__getitem__, by_column.tolist()))
 
 
 def _idf(df: np.ndarray, n_docs: int, smooth: bool) -> np.ndarray:
@@ -236,12 +259,11 @@ def _weigh(X: sp.csr_matrix, idf: np.ndarray, s: dict[str, Any]) -> sp.csr_matri
     return X
 
 
-def _kept_grams(found: list[list[int]], new_id: np.ndarray) -> list[list[int]]:
+def _kept_grams(flat: np.ndarray, lengths: np.ndarray, new_id: np.ndarray) -> list[list[int]]:
     """Each word's n-gram numbers as kept columns (those left out dropped)."""
-    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    flat = new_id[np.fromiter(chain.from_iterable(found), np.int64, int(lengths.sum()))]
-    keep = flat >= 0
-    word = np.repeat(np.arange(len(found)), lengths)
-    ends = np.cumsum(np.bincount(word[keep], minlength=len(found))).tolist()
-    kept = flat[keep].tolist()
+    columns = new_id[flat]
+    keep = columns >= 0
+    word = np.repeat(np.arange(len(lengths)), lengths)
+    ends = np.cumsum(np.bincount(word[keep], minlength=len(lengths))).tolist()
+    kept = columns[keep].tolist()
     return [kept[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
