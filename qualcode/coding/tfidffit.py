@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, compress
 from numbers import Integral, Real
 from typing import Any
 
@@ -78,9 +78,8 @@ def fit_transform(texts: Sequence[str], **params: Any) -> tuple[lightmodel.Tfidf
         terms, X = _word_counts(docs, low, high, str(settings["token_pattern"]))
     if not terms:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-    new_id, df = _choose(terms, X, settings)
-    kept = np.flatnonzero(new_id >= 0)
-    vocabulary = dict(zip(_names(terms, new_id, kept), range(len(kept)), strict=True))
+    new_id, df, names = _choose(terms, X, settings)
+    vocabulary = dict(zip(names, range(len(names)), strict=True))
     idf = _idf(df, X.shape[0], bool(settings["smooth_idf"]))
     matrix = _weigh(_renumber(X, new_id), idf, settings)
     vec = lightmodel.Tfidf(vocabulary, idf, settings)
@@ -168,17 +167,17 @@ def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
     return out
 
 
-def _word_counts(docs: list[str], low: int, high: int, pattern: str) -> tuple[list[str], Any]:
+def _word_counts(docs: list[str], low: int, high: int, pattern: str) -> tuple[dict[str, int], Any]:
     distinct, index = _distinct(docs)
     tokenize = re.compile(pattern).findall
     ids, flat, lengths = _numbered([_word_grams(tokenize(t), low, high) for t in distinct])
     X = _tally(flat, lengths, len(ids))
-    return list(ids), X if index is None else X[index]
+    return ids, X if index is None else X[index]
 
 
 def _char_wb_counts(
     docs: list[str], low: int, high: int
-) -> tuple[list[str], Any, dict[str, int], tuple[np.ndarray, np.ndarray]]:
+) -> tuple[dict[str, int], Any, dict[str, int], tuple[np.ndarray, np.ndarray]]:
     """The terms, the counts (texts x terms), each distinct word's row and the words' n-gram
     numbers (end to end, and how many each word has)."""
     distinct, index = _distinct(docs)
@@ -192,13 +191,17 @@ def _char_wb_counts(
     product = _tally(flat, lengths, len(ids)).T.tocsr() @ words.T.tocsr()
     X = product.T.tocsr()
     X.sort_indices()  # a check only: they are sorted
-    return list(ids), X, rows, (flat, lengths)
+    return ids, X, rows, (flat, lengths)
 
 
-def _choose(terms: list[str], X: Any, s: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Each first-seen number's column (-1: left out) and the kept terms' document counts."""
+def _choose(
+    terms: dict[str, int], X: Any, s: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each first-seen number's column (-1: left out), the kept terms' document counts and
+    the kept terms in column order."""
     n_docs, width = X.shape
-    order = np.asarray(sorted(range(width), key=terms.__getitem__), dtype=np.int64)
+    ranked = sorted(terms)
+    order = np.fromiter(map(terms.__getitem__, ranked), dtype=np.int64, count=width)
     df = np.bincount(X.indices, minlength=width)[order]  # in sorted order from here
     most = s["max_df"] if _whole(s["max_df"]) else s["max_df"] * n_docs
     least = s["min_df"] if _whole(s["min_df"]) else s["min_df"] * n_docs
@@ -216,13 +219,8 @@ def _choose(terms: list[str], X: Any, s: dict[str, Any]) -> tuple[np.ndarray, np
         raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
     new_id = np.full(width, -1, dtype=np.int64)
     new_id[order[mask]] = np.arange(int(mask.sum()))
-    return new_id, df[mask]
-
-
-def _names(terms: list[str], new_id: np.ndarray, kept: np.ndarray) -> list[str]:
-    """The kept terms in column order."""
-    by_column = kept[np.argsort(new_id[kept])]
-    return list(map(terms.__getitem__, by_column.tolist()))
+    names = ranked if mask.all() else list(compress(ranked, mask.tolist()))
+    return new_id, df[mask], names
 
 
 def _idf(df: np.ndarray, n_docs: int, smooth: bool) -> np.ndarray:
