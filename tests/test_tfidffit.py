@@ -40,6 +40,7 @@ TEXTS = [
     "Gwasanaethau cymdeithasol — social services — rang the school (again).",
     "Honestly the school didn't know who to call, so they rang the PCSO.",
     "Mae'r ysgol wedi cau; mae'r plant adref.",
+    "İSTANBUL'da Straße 😀 café\u00a0noir\u2003ŵyr",  # lower() lengthens İ; odd spaces
 ]
 WORD = {"ngram_range": (1, 2), "min_df": 1, "sublinear_tf": True, "lowercase": True}
 CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True,
