@@ -124,6 +124,20 @@ def test_the_example_projects_turns_give_scikit_learns_features() -> None:
     _check(asked, {"ngram_range": (1, 2), "sublinear_tf": True})
 
 
+def test_the_two_fits_side_by_side_are_the_suggesters_feature_union() -> None:
+    """What classifier._features' FeatureUnion fits: the word and char matrices stacked."""
+    import scipy.sparse as sp
+    from sklearn.pipeline import FeatureUnion
+
+    union = FeatureUnion([("word", TfidfVectorizer(**WORD)), ("char", TfidfVectorizer(**CHAR))])
+    expected = union.fit_transform(TEXTS)
+    (word, X), (char, C) = (tfidffit.fit_transform(TEXTS, **s) for s in (WORD, CHAR))
+    _same(sp.hstack([X, C], format="csr"), expected)
+    ours = lightmodel.Union([("word", word), ("char", char)])
+    scored = ["Ŵyr newydd yn yr ysgol", *TEXTS[:4]]
+    _same(ours.transform(scored), union.transform(scored))
+
+
 def test_transform_of_the_training_texts_differs_from_the_fit_only_as_scikit_learns_does() -> None:
     """scikit-learn's fit_transform keeps each row's terms in the order the fit first met them
     and adds the squares of the row norm in that order, its transform in column order: the
