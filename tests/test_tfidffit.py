@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import subprocess
 import sys
 from typing import Any
@@ -113,6 +114,38 @@ def test_max_features_keeps_scikit_learns_choice_among_ties(
     totals = np.sort(np.asarray(counted.sum(axis=0)).ravel())[::-1]
     assert totals[limit - 1] == totals[limit]  # the cut goes through tied counts
     _check(texts, {**settings, "max_features": limit})
+
+
+def _random_case(seed: int) -> tuple[list[str], dict[str, Any]]:
+    """Short texts of made-up words (accents, Welsh letters, İ, an emoji, odd spaces) and
+    settings drawn at random."""
+    r = random.Random(seed)
+    letters = list("abcdeéŵŷİßAB ,.;'\t\n\u00a0-_0129😀")
+    words = ["".join(r.choices(letters, k=r.randint(1, 8))) for _ in range(r.randint(3, 40))]
+    texts = [" ".join(r.choices(words, k=r.randint(0, 15))) for _ in range(r.randint(1, 40))]
+    low = r.randint(1, 3)
+    settings = {
+        "analyzer": r.choice(["word", "char_wb"]), "ngram_range": (low, low + r.randint(0, 3)),
+        "lowercase": r.random() < 0.7, "sublinear_tf": r.random() < 0.5,
+        "smooth_idf": r.random() < 0.8, "norm": r.choice(["l2", None]),
+        "min_df": r.choice([1, 2, 3, 0.0, 0.1, 0.3]), "max_df": r.choice([1.0, 0.9, 0.5, 5, 20]),
+        "max_features": r.choice([None, None, 5, 30, 100]),
+    }  # fmt: skip
+    return texts, settings
+
+
+@pytest.mark.parametrize("seed", range(0, 300, 5))
+def test_random_texts_and_settings_agree_with_scikit_learn(seed: int) -> None:
+    texts, settings = _random_case(seed)
+    try:
+        TfidfVectorizer(**settings).fit(texts)
+    except ValueError as refused:  # nothing left after pruning, no terms: refused alike
+        with pytest.raises(ValueError, match=str(refused).split(";")[0].split(".")[0]):
+            tfidffit.fit_transform(texts, **settings)
+        return
+    ours = _check(texts, settings)
+    scored = [*texts[::-1], "new wörds ŵ"]
+    _same(ours.transform(scored), TfidfVectorizer(**settings).fit(texts).transform(scored))
 
 
 def test_the_example_projects_turns_give_scikit_learns_features() -> None:
