@@ -205,20 +205,28 @@ def test_what_it_does_not_reproduce_is_refused() -> None:
         {"vocabulary": {"a": 0}},
         {"sublinear": True},  # a misspelt setting
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(tfidffit.Unsupported):
             tfidffit.fit_transform(TEXTS, **settings)
+    with pytest.raises(tfidffit.Unsupported):
+        tfidffit.fit_transform([b"bytes"])  # type: ignore[list-item]
     for texts, analyzer in [([], "word"), ([], "char_wb"), (["", " \t ", "\n"], "char_wb"),
                             (["", "a b", "I"], "word")]:  # fmt: skip
         with pytest.raises(ValueError, match="empty vocabulary"):
             TfidfVectorizer(analyzer=analyzer).fit(texts)  # as scikit-learn refuses
-        with pytest.raises(ValueError, match="empty vocabulary"):
-            tfidffit.fit_transform(texts, analyzer=analyzer)
-    with pytest.raises(ValueError, match="no terms remain"):
-        tfidffit.fit_transform(TEXTS, min_df=len(TEXTS))
-    with pytest.raises(ValueError, match="max_df"):
-        tfidffit.fit_transform(TEXTS, min_df=5, max_df=2)
+        _refused_as_scikit_learn_refuses("empty vocabulary", texts, analyzer=analyzer)
+    _refused_as_scikit_learn_refuses("no terms remain", TEXTS, min_df=len(TEXTS))
+    _refused_as_scikit_learn_refuses("max_df", TEXTS, min_df=5, max_df=2)
+    _refused_as_scikit_learn_refuses("not one text", "one text")
+
+
+def _refused_as_scikit_learn_refuses(why: str, texts: Any, **settings: Any) -> None:
+    """A plain ValueError, not Unsupported: scikit-learn refuses these too, so a caller has
+    nothing to fall back to."""
     with pytest.raises(ValueError):
-        tfidffit.fit_transform("one text")  # type: ignore[arg-type]
+        TfidfVectorizer(**settings).fit(texts)
+    with pytest.raises(ValueError, match=why) as refused:
+        tfidffit.fit_transform(texts, **settings)
+    assert type(refused.value) is ValueError
 
 
 def test_a_model_file_is_the_same_whichever_fitted_its_features() -> None:

@@ -21,7 +21,7 @@ new texts without scikit-learn) and the training matrix. What has to match, and 
 Character n-grams are found once per distinct word, and repeated texts counted once: the texts
 x words counts times the words x n-grams counts give the texts x n-grams counts. The returned
 vectorizer keeps those words' n-gram ids, so transforming the training texts again finds no
-n-gram twice. Any other setting raises ValueError (a caller falls back to scikit-learn).
+n-gram twice. Any other setting raises ``Unsupported`` (a caller falls back to scikit-learn).
 Imports NumPy and scipy.sparse only (tests/test_tfidffit.py checks, in a fresh process).
 """
 
@@ -39,6 +39,13 @@ import scipy.sparse as sp
 from qualcode.coding import lightmodel
 
 TOKENS = r"(?u)\b\w\w+\b"
+
+
+class Unsupported(ValueError):
+    """Settings (or inputs) this module does not reproduce: fit with scikit-learn instead
+    (which may take them, or refuse them too)."""
+
+
 # TfidfVectorizer's parameters and their defaults (scikit-learn 1.9): what get_params reports
 DEFAULTS: dict[str, Any] = {
     "analyzer": "word", "binary": False, "decode_error": "strict", "dtype": np.float64,
@@ -60,14 +67,15 @@ ONLY = {
 
 def fit_transform(texts: Sequence[str], **params: Any) -> tuple[lightmodel.Tfidf, sp.csr_matrix]:
     """(the fitted vectorizer, the texts' TF-IDF matrix), as scikit-learn's
-    ``TfidfVectorizer(**params).fit_transform(texts)`` gives them; ValueError for settings
-    not reproduced here and for what scikit-learn refuses (no terms left, bad values)."""
+    ``TfidfVectorizer(**params).fit_transform(texts)`` gives them. ``Unsupported`` (a
+    ValueError) for settings or inputs not reproduced here; ValueError, with scikit-learn's
+    words, where it refuses the texts too (no terms, none left after min_df/max_df)."""
     settings = _settings(params)
     if isinstance(texts, str | bytes):
         raise ValueError("fit_transform takes a sequence of texts, not one text")
     docs = list(texts)
     if not all(isinstance(t, str) for t in docs):
-        raise ValueError("fit_transform takes texts (str) only")
+        raise Unsupported("fit_transform takes texts (str) only")
     if settings["lowercase"]:
         docs = [t.lower() for t in docs]
     low, high = settings["ngram_range"]
@@ -91,28 +99,28 @@ def fit_transform(texts: Sequence[str], **params: Any) -> tuple[lightmodel.Tfidf
 def _settings(params: dict[str, Any]) -> dict[str, Any]:
     unknown = set(params) - set(DEFAULTS)
     if unknown:
-        raise ValueError(f"not a TfidfVectorizer setting: {sorted(unknown)[0]}")
+        raise Unsupported(f"not a TfidfVectorizer setting: {sorted(unknown)[0]}")
     s = {**DEFAULTS, **params}
     for key, allowed in ONLY.items():
         if not any(s[key] is a or (type(s[key]) is type(a) and s[key] == a) for a in allowed):
-            raise ValueError(f"{key}={s[key]!r} is not reproduced here")
+            raise Unsupported(f"{key}={s[key]!r} is not reproduced here")
     if not isinstance(s["encoding"], str) or not _float64(s["dtype"]):
-        raise ValueError("only float64 TF-IDF (and a text encoding name) is reproduced here")
+        raise Unsupported("only float64 TF-IDF (and a text encoding name) is reproduced here")
     ngrams = s["ngram_range"]
     if not (isinstance(ngrams, tuple) and len(ngrams) == 2 and all(map(_whole, ngrams))):
-        raise ValueError("ngram_range must be a tuple of two whole numbers")
+        raise Unsupported("ngram_range must be a tuple of two whole numbers")
     if not 1 <= ngrams[0] <= ngrams[1]:
-        raise ValueError(f"ngram_range={ngrams}: 1 <= lower <= upper expected")
+        raise Unsupported(f"ngram_range={ngrams}: 1 <= lower <= upper expected")
     for key in ("min_df", "max_df"):
         value = s[key]
         if not ((_whole(value) and value >= 1) or (_share(value) and 0 <= value <= 1)):
-            raise ValueError(f"{key}={value!r}: a whole number >= 1 or a float in [0, 1]")
+            raise Unsupported(f"{key}={value!r}: a whole number >= 1 or a float in [0, 1]")
     if s["max_features"] is not None and not (_whole(s["max_features"]) and s["max_features"] >= 1):
-        raise ValueError("max_features must be None or a whole number >= 1")
+        raise Unsupported("max_features must be None or a whole number >= 1")
     if s["analyzer"] == "word":
         pattern = s["token_pattern"]
         if not isinstance(pattern, str) or re.compile(pattern).groups > 1:
-            raise ValueError("a word analyzer needs a token pattern with at most one group")
+            raise Unsupported("a word analyzer needs a token pattern with at most one group")
     return s
 
 
