@@ -55,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "sublinear_tf": False, "token_pattern": TOKENS, "tokenizer": None, "use_idf": True,
     "vocabulary": None,
 }  # fmt: skip
-# settings with a fixed set of values reproduced here (anything else: ValueError)
+# settings with a fixed set of values reproduced here (anything else: Unsupported)
 ONLY = {
     "analyzer": ("word", "char_wb"), "binary": (False,), "input": ("content",),
     "decode_error": ("strict", "ignore", "replace"), "norm": ("l2", None),
