@@ -9,6 +9,7 @@ written here with the same floating-point operations in the same order as scikit
 added left to right; margins from SciPy's sparse product), so a loaded model's predictions are
 those of the trained one, bit for bit (tests/test_fastvec.py, tests/test_loose_ends_files.py).
 Settings this does not reproduce keep scikit-learn's own classes (``supported``).
+Fitting a ``Tfidf`` without scikit-learn (its vocabulary, idf and matrix): ``tfidffit``.
 """
 
 from __future__ import annotations
