@@ -137,3 +137,29 @@ def test_cold_start_calibration_without_interviews() -> None:
     assert model.trained_.all()
     assert (model.thresholds_ >= classifier.FLOOR).all()
     assert (model.predict(texts) == Y).mean() > 0.9
+
+
+def test_training_and_scoring_import_no_scikit_learn(tmp_path: object) -> None:
+    """Up to GRAM_ROWS rows the whole fit (TF-IDF, SVMs, grouped check, calibration) and its
+    scoring run on NumPy and SciPy's sparse matrices: scikit-learn's import (about 1 CPU-s)
+    is not paid, with interviews to hold out and without (a cold start)."""
+    import inspect
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np\n"
+        "from qualcode.coding.classifier import CodeSuggester\n"
+        + inspect.getsource(_interviews).replace("-> tuple[list[str], np.ndarray, np.ndarray]", "")
+        + "\n"
+        "texts, Y, groups = _interviews()\n"
+        "context = [('What happened?', t) for t in texts]\n"
+        "m = CodeSuggester().fit(texts, Y, np.ones((len(texts), 1)), context, groups=groups)\n"
+        "m.predict_proba(texts, np.ones((len(texts), 1)), context)\n"
+        "CodeSuggester().fit(texts[:40], Y[:40])\n"
+        "print(sorted(k for k in sys.modules if k.split('.')[0] == 'sklearn'"
+        " or k in ('scipy.stats', 'scipy.optimize', 'scipy.linalg')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.strip() == "[]"

@@ -46,30 +46,30 @@ SEED_WEIGHT = 1.0  # weight of rows kept out of tuning (the codebook's own examp
 NEIGHBOURS = 1
 
 
-def _features(word_min_df: int, char_min_df: int) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
+def _settings(word_min_df: int, char_min_df: int) -> list[tuple[str, dict[str, Any]]]:
+    """The text's TF-IDF feature sets and their TfidfVectorizer settings."""
+    word = {"ngram_range": (1, 2), "min_df": word_min_df, "sublinear_tf": True, "lowercase": True}
+    char = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": char_min_df,
+            "sublinear_tf": True, "max_features": 200_000}  # fmt: skip
+    return [("word", word), ("char", char)]
 
-    return FeatureUnion(
-        [
-            (
-                "word",
-                TfidfVectorizer(
-                    ngram_range=(1, 2), min_df=word_min_df, sublinear_tf=True, lowercase=True
-                ),
-            ),
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    min_df=char_min_df,
-                    sublinear_tf=True,
-                    max_features=200_000,
-                ),
-            ),
-        ]
-    )
+
+CONTEXT_SETTINGS: dict[str, Any] = {"ngram_range": (1, 2), "sublinear_tf": True}
+
+
+def _fit_tfidf(texts: list[str], settings: dict[str, Any]) -> tuple[Any, Any]:
+    """(vectorizer, matrix): scikit-learn's TfidfVectorizer.fit_transform, bit for bit, fitted
+    without importing scikit-learn (``tfidffit``); a setting it does not reproduce is left to
+    scikit-learn."""
+    from qualcode.coding import tfidffit
+
+    try:
+        return tfidffit.fit_transform(texts, **settings)
+    except tfidffit.Unsupported:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(**settings)
+        return vec, vec.fit_transform(texts)
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -281,18 +281,23 @@ class CodeSuggester:
         context: Sequence[tuple[str, str]] | None,
         extra: np.ndarray | None,
     ) -> tuple[Any, Any]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from scipy.sparse import hstack
 
-        self.features_ = _features(self.word_min_df, self.char_min_df)
+        from qualcode.coding.lightmodel import Union
+
+        texts = list(texts)
+        fitted = [(name, *_fit_tfidf(texts, settings))
+                  for name, settings in _settings(self.word_min_df, self.char_min_df)]  # fmt: skip
+        self.features_ = Union([(name, vec) for name, vec, _ in fitted])
+        parts = [hstack([X for _, _, X in fitted], format="csr")]
         self.context_: list[Any] = []
-        parts = [self.features_.fit_transform(list(texts))]
         if context is not None:
             width = len(context[0]) if len(context) else CONTEXT_COLUMNS
             for k in range(min(width, CONTEXT_COLUMNS)):
-                vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
                 column = [c[k] if k < len(c) else "" for c in context]
                 if any(column):
-                    parts.append(CONTEXT_WEIGHT * vec.fit_transform(column))
+                    vec, X = _fit_tfidf(column, CONTEXT_SETTINGS)
+                    parts.append(CONTEXT_WEIGHT * X)
                     self.context_.append(vec)
                 else:
                     self.context_.append(None)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -621,10 +620,6 @@ def _predict(
     context = [u.context for u in chosen]
     out = np.zeros((len(chosen), len(saved["codes"])))
     model = saved["model"]
-    if "sklearn" in sys.modules:  # a model made in this process (a loaded one needs none)
-        from qualcode.coding import fastvec
-
-        fastvec.speed_up(model)  # the same features, each distinct word's n-grams found once
     for start in range(0, len(chosen), BATCH):
         end = start + BATCH
         out[start:end] = model.predict_proba(texts[start:end], extra[start:end], context[start:end])

@@ -7,7 +7,8 @@ transform (n-gram counts, sublinear tf, idf, L2 rows) and the linear models' mar
 written here with the same floating-point operations in the same order as scikit-learn's
 (counts then ``log + 1``, times idf, each row divided by the square root of its sum of squares
 added left to right; margins from SciPy's sparse product), so a loaded model's predictions are
-those of the trained one, bit for bit (tests/test_fastvec.py, tests/test_loose_ends_files.py).
+those of the trained one, bit for bit (tests/test_lightmodel_scoring.py and
+tests/test_loose_ends_files.py).
 Settings this does not reproduce keep scikit-learn's own classes (``supported``).
 Fitting a ``Tfidf`` without scikit-learn (its vocabulary, idf and matrix): ``tfidffit``.
 """
