@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import numpy as np
+import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -267,3 +269,31 @@ def test_the_codebook_appendix_as_xml_is_python_docx_s_own() -> None:
         made.append(etree.tostring(doc.element.body))
     assert made[0] == made[1]
     assert b"Alpha &amp; &lt;beta&gt;" in made[0] and b"<w:tab/>" in made[0]
+
+
+def test_a_long_text_is_searched_for_its_known_words_with_the_same_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The leak gate reads a written report back whole; a text that long is searched for its
+    known words in one pass. Every find (and none more) must be the word-by-word loop's."""
+    from qualcode.export import pseudo
+
+    pieces = [
+        "Stacey said", "Stacey's mum", "STACEYS", "Staceyish", "_Stacey", "Stacey_2",
+        "x-Stacey", "Stacey9", "9Stacey", "Darren,", "'Darren", "Darrens'", "darren",
+        "Bryn  Celyn", "Bryn-Celyn", "Bryn Celynnydd", "Bryn", "Stace", "Ste\u0301cey",
+        "Caf\u00e9 Stacey", "Stacey\u2019s", "\u00c9lodie", "D\u0308arren", "the rest of it",
+    ]  # fmt: skip
+    rng = np.random.default_rng(3)
+    text = " ".join(rng.choice(pieces, 4000))
+    assert len(text) > pseudo.LONG_TEXT
+    make = lambda: Pseudonymiser(["Stacey", "Darren", "\u00c9lodie"], ["Bryn Celyn"])  # noqa: E731
+    monkeypatch.setattr(pseudo, "LONG_TEXT", 10**9)
+    loop, loop_pseudo = make(), make()
+    want = (loop._term_hits(text), loop.leaks(text), loop_pseudo(text))
+    monkeypatch.setattr(pseudo, "LONG_TEXT", 0)
+    one, one_pseudo = make(), make()
+    got = (one._term_hits(text), one.leaks(text), one_pseudo(text))
+    assert len(want[0]) > 1000
+    assert got == want
+    assert one_pseudo.replacements == loop_pseudo.replacements

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -185,8 +185,8 @@ class Pseudonymiser:
             return []
         out: list[tuple[int, int, Term, str]] = []
         at = 0
-        for w in _WORD_AT.finditer(flat):
-            if w.start() < at or w.group() not in hits:
+        for w in _words_among(flat, hits):
+            if w.start() < at:
                 continue
             m = self._regex.match(flat, w.start())
             if m is None:
@@ -239,6 +239,21 @@ class Pseudonymiser:
     @property
     def total(self) -> int:
         return sum(self.replacements.values())
+
+
+LONG_TEXT = 20_000  # characters from which a text's known words are found by one search
+
+
+def _words_among(flat: str, hits: set[str]) -> Iterator[re.Match[str]]:
+    """The words of ``flat`` (as ``_WORD_AT`` finds them, in order) that are in ``hits``.
+    A long text (a written report, read back by the leak gate: hundreds of thousands of
+    words) is searched for those words alone: a word there is a run of letters and digits
+    not preceded by a word character, so one of ``hits`` is a word where it starts so and
+    no letter or digit follows (the same matches, without a Python step per word)."""
+    if len(flat) < LONG_TEXT:
+        return (w for w in _WORD_AT.finditer(flat) if w.group() in hits)
+    either = "|".join(re.escape(h) for h in sorted(hits, key=lambda h: (-len(h), h)))
+    return re.finditer(rf"(?<!\w)(?:{either})(?![^\W_])", flat)
 
 
 def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
