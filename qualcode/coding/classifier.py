@@ -11,7 +11,10 @@ Design, chosen on the NHS patient-experience benchmark and the example project's
   scaled down: what was asked is strong evidence of the topic), and extra dense columns such as
   the rule coder's match scores, so rule evidence and text are combined into one score;
 - per code: a linear SVM (several times faster than logistic regression on these wide sparse
-  features, and as accurate), with Platt scaling fitted on out-of-fold margins so that its
+  features, and as accurate; scikit-learn's LinearSVC, fitted exactly through the rows' Gram
+  matrix up to ``linsvm.GRAM_ROWS`` rows and by liblinear above, with the TF-IDF fitted by
+  ``tfidffit``: a project of a few hundred coded turns trains without importing scikit-learn),
+  with Platt scaling fitted on out-of-fold margins so that its
   scores are calibrated probabilities; where interviews can be held out, the scaling also
   weighs the code's margin on the participant's previous turn (topics run over turns);
 - per code: a decision threshold tuned by inner cross-validation to maximise F1, because rare
