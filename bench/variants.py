@@ -451,4 +451,11 @@ def variants() -> list[Variant]:
                 neighbours=1, rule_weight=0.25),
         Variant("adopted + NB-SVM mixed with the plain SVM (beta 0.5)", {},
                 patch=lambda: nb_scaled(1.0, 0.5), neighbours=1, rule_weight=0.25),
+        # 47-: the fit's own grouped check
+        Variant("adopted + its own check in 10 folds (today 5)", {"outer_folds": 10},
+                neighbours=1, rule_weight=0.25),
+        Variant("adopted + its own check in 3 folds", {"outer_folds": 3},
+                neighbours=1, rule_weight=0.25),
+        Variant("adopted + question's margin + own check in 10 folds", {"outer_folds": 10},
+                augment=question_as_neighbour, neighbours=2, rule_weight=0.25),
     ]
