@@ -117,6 +117,8 @@ changes the adopted model:
     the question's margin + own check in 10 folds              0.723  0.723           0.718  0.718
     character n-grams seen once kept (char_min_df 1)           0.719  0.715           0.700  0.700
     word n-grams seen once dropped (word_min_df 2)             0.719  0.716           0.706  0.706
+    the participant's agency and role (one-hot) x0.5           0.719  0.716           0.714  0.714
+    the participant's agency, role and sector x1.0             0.713  0.713           0.699  0.699
 
 None gains on the folds (the best, the question's margin with a 10-fold check, +0.004 shown), so
 none is adopted; several score higher on the eight held-out interviews than on the folds, which

@@ -56,8 +56,14 @@ def example_data(folder: Path) -> tuple[learn._Data, Any, Any]:
     codebook, _ = resolve_codebook(project, None)
     data = learn._data(project, codebook)
     settings = project.settings.suggest
+    people = project.store.participant_attributes()
+    ATTRIBUTES.update({d["id"]: people.get(d["participant_id"] or "", {})
+                       for d in project.store.current_documents()})  # fmt: skip
     project.close()
     return data, codebook, settings
+
+
+ATTRIBUTES: dict[int, dict[str, str]] = {}  # each document's participant's attributes
 
 
 def held_out(data: learn._Data) -> set[int]:
@@ -295,6 +301,27 @@ def nb_scaled(alpha: float = 1.0, beta: float = 1.0) -> Any:
         classifier.CodeSuggester._svm = before
 
 
+def with_attributes(names: tuple[str, ...], weight: float) -> Callable[[learn._Data], learn._Data]:
+    """The participant's attributes (``names``: e.g. agency, role) as one-hot columns times
+    ``weight``, beside the rules' scores (a police officer and a family support worker talk
+    about different things); seed rows have none."""
+
+    def augment(data: learn._Data) -> learn._Data:
+        values = sorted({(n, a.get(n, "")) for a in ATTRIBUTES.values() for n in names})
+        column = {v: j for j, v in enumerate(values)}
+        onehot = np.zeros((len(data.texts), len(values)))
+        for i, g in enumerate(data.groups.tolist()):
+            for n in names:
+                if g >= 0:
+                    onehot[i, column[(n, ATTRIBUTES.get(g, {}).get(n, ""))]] = weight
+        onehot /= learn.EMBED_WEIGHT
+        vectors = onehot if data.vectors is None else np.hstack([data.vectors, onehot])
+        return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
+                           vectors)  # fmt: skip
+
+    return augment
+
+
 def variants() -> list[Variant]:
     return [
         Variant("before: inner-CV thresholds (model shown for every code)", {"outer_folds": 0}),
@@ -508,6 +535,21 @@ def variants() -> list[Variant]:
         Variant(
             "adopted + word n-grams seen once dropped (word_min_df 2)",
             {"word_min_df": 2},
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 52-: the participant's attributes
+        Variant(
+            "adopted + participant's agency and role, x0.5",
+            {},
+            augment=with_attributes(("agency", "role"), 0.5),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + participant's agency, role and sector, x1.0",
+            {},
+            augment=with_attributes(("agency", "role", "sector"), 1.0),
             neighbours=1,
             rule_weight=0.25,
         ),
