@@ -163,3 +163,24 @@ def test_training_and_scoring_import_no_scikit_learn(tmp_path: object) -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-800:]
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_balanced_class_weights_and_weak_rows_as_liblinear(seed: int) -> None:
+    """class_weight="balanced" (a rare code's positives count more) and rows of weight under 1
+    (unjudged codes as weak negatives, [suggest] unjudged) give liblinear's optimum too."""
+    texts, Y, groups = _interviews()
+    known = np.random.default_rng(seed).random(Y.shape) < 0.7
+    params = {"balanced": True, "unjudged": 0.3}
+    exact = CodeSuggester(**params).fit(texts, Y, known=known, groups=groups)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(linsvm, "GRAM_ROWS", 10)
+        liblinear = CodeSuggester(**params).fit(texts, Y, known=known, groups=groups)
+    assert type(exact.models_[0][0]).__name__ == "Linear"
+    assert type(liblinear.models_[0][0]).__name__ == "LinearSVC"
+    for (a, _), (b, _) in zip(exact.models_, liblinear.models_, strict=True):
+        margins = a.decision_function(exact._stack([exact.features_.transform(texts)], None))
+        # the context-free part of X is all these models saw (no context, no extra columns)
+        ref = b.decision_function(exact._stack([exact.features_.transform(texts)], None))
+        assert np.abs(margins - ref).max() < 1e-3
+    assert np.abs(exact.predict_proba(texts) - liblinear.predict_proba(texts)).max() < 1e-3

@@ -204,9 +204,10 @@ class CodeSuggester:
         gram = getattr(self, "_gram", None)
         if gram is not None:
             cost = self.C * weight
-            if getattr(self, "balanced", False):  # as scikit-learn's class_weight="balanced"
-                counts = np.bincount(y[rows], minlength=2).astype(float)
-                share = rows.sum() / (2.0 * np.maximum(counts, 1.0))
+            if getattr(self, "balanced", False):  # scikit-learn's class_weight="balanced":
+                # each class's weight, the rows' weights counted (as scikit-learn 1.9 does)
+                mass = np.bincount(y[rows], weights=weight[rows], minlength=2)
+                share = weight[rows].sum() / (2.0 * np.maximum(mass, 1e-12))
                 cost = cost * share[y]
             try:
                 return linsvm.fit(gram, y, cost, self.C, self.random_state, start)
