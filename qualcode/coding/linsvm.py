@@ -22,8 +22,9 @@ or two solves. Up to ``GRAM_ROWS`` rows this costs less than liblinear and spare
 scikit-learn's import (about 1 CPU-s, through scipy.stats); the solves grow with the cube of the
 rows, so above that the suggester uses liblinear (``classifier``). Measured on the example's
 gold turns (22 codes, a fit and five folds each, one thread; ``python bench/linsvm.py``):
-300 rows 0.9 CPU-s against liblinear's 1.8, 600 rows 2.3 against 2.9, 800 rows about even,
-1,000 rows 6.7 against 4.8; on a review history's noisier labels (709 rows) 3.2 against 4.9.
+300 rows 0.8 CPU-s against liblinear's 1.5, 600 rows 1.9 against 2.5, 800 rows even (3.3),
+1,000 rows 4.9 against 4.3; on a review history's noisier labels (709 rows, ``--project``)
+2.2-2.8 against 4.1-5.0.
 """
 
 from __future__ import annotations
