@@ -64,6 +64,7 @@ def example_data(folder: Path) -> tuple[learn._Data, Any, Any]:
 
 
 ATTRIBUTES: dict[int, dict[str, str]] = {}  # each document's participant's attributes
+TEST_GROUPS: np.ndarray | None = None  # the interview of each row being predicted
 
 
 def held_out(data: learn._Data) -> set[int]:
@@ -80,6 +81,8 @@ def _fit_and_show(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(the model's predictions, what a reviewer is shown) on ``test``."""
     train = v.prepare(part, np.asarray(part.real)) if v.prepare else part
+    global TEST_GROUPS
+    TEST_GROUPS = test.groups  # for variants that weigh the rest of each test interview
     with setting(classifier, "NEIGHBOURS", v.neighbours), v.patch() if v.patch else _nothing():
         model = train.fit(**v.params)
         P = model.predict(test.texts, test.extra(), test.context)
@@ -322,6 +325,78 @@ def with_attributes(names: tuple[str, ...], weight: float) -> Callable[[learn._D
     return augment
 
 
+def _interview_mean(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each row's mean of ``m`` over the other rows of its interview (0 where it has none)."""
+    out = np.zeros(len(m))
+    valid = (groups >= 0) & ~np.isnan(m)
+    for g in np.unique(groups[valid]):
+        idx = np.nonzero((groups == g) & valid)[0]
+        if len(idx) > 1:
+            out[idx] = (m[idx].sum() - m[idx]) / (len(idx) - 1)
+    return out
+
+
+@contextmanager
+def interview_mean() -> Any:
+    """The code's mean margin over the participant's other turns in the interview, beside
+    the turn's own and the previous turn's, in each code's calibration (a participant who
+    talks about joint screening does so in many turns). Out of fold in the grouped check
+    (a whole interview is in one fold); at prediction, over the interview's turns predicted."""
+    from threadpoolctl import threadpool_limits
+
+    cls = classifier.CodeSuggester
+    fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+
+    def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
+            tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
+        self._g = None if groups is None else np.asarray(groups)
+        return fit0(self, texts, Y, extra, context, tune, known, groups)
+
+    def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+        folds = self.folds_
+        E = _interview_mean(self.oof_[:, j], np.where(folds >= 0, self._g, -1))
+        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], E])
+        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+        for f in range(int(folds.max()) + 1):
+            platt, t = self._calibrate_on(M, y, usable & (folds != f))
+            test = (folds == f) & ~np.isnan(self.oof_[:, j])
+            p = classifier._apply(platt, M[test])
+            self.held_out_[test, j] = p >= max(t, self.floor)
+        return self._calibrate_on(M, y, usable)
+
+    def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
+        used = getattr(self, "neighbours_", 0)
+        if TEST_GROUPS is None or len(TEST_GROUPS) != len(texts):
+            return proba0(self, texts, extra, context)
+        with threadpool_limits(1):
+            parts = [classifier._distinct_transform(self.features_, list(texts))]
+            for k, vec in enumerate(self.context_):
+                if vec is not None:
+                    column = [c[k] if k < len(c) else "" for c in context]
+                    parts.append(
+                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
+                    )
+            X = self._stack(parts, extra)
+            N = self._neighbours(parts[0], list(texts), context, used)
+            out = np.zeros((X.shape[0], self.n_codes_))
+            for j, model in enumerate(self.models_):
+                if model is None:
+                    continue
+                svm, platt = model
+                margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
+                if len(platt) == 3 + used:
+                    E = _interview_mean(margins[:, 0], TEST_GROUPS)
+                    margins = np.column_stack([margins, E])
+                out[:, j] = classifier._apply(platt, margins)
+        return out
+
+    cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
+    try:
+        yield
+    finally:
+        cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+
+
 def variants() -> list[Variant]:
     return [
         Variant("before: inner-CV thresholds (model shown for every code)", {"outer_folds": 0}),
@@ -550,6 +625,14 @@ def variants() -> list[Variant]:
             "adopted + participant's agency, role and sector, x1.0",
             {},
             augment=with_attributes(("agency", "role", "sector"), 1.0),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 54-: the rest of the interview
+        Variant(
+            "adopted + the code's mean margin over the interview's other turns",
+            {},
+            patch=interview_mean,
             neighbours=1,
             rule_weight=0.25,
         ),
