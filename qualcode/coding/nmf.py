@@ -4,8 +4,8 @@ The topic step used scikit-learn's TfidfVectorizer and NMF; importing scikit-lea
 a second of CPU (it pulls in scipy.stats and scipy.optimize) for fits that take a tenth of that.
 These two functions compute the same things for the settings the topic model uses:
 
-- ``tfidf``: raw term counts, words kept by document frequency, smoothed idf
-  (ln((1 + n) / (1 + df)) + 1), each row scaled to unit length; columns in sorted term order.
+- ``tfidf``: the suggester's TF-IDF fitter (``tfidffit``) on the documents' terms: raw term
+  counts, words kept by document frequency, smoothed idf, rows of unit length.
 - ``nmf``: NNDSVD initialisation with zeros filled by the mean of X (Boutsidis & Gallopoulos
   2008), from a randomised truncated SVD (Halko, Martinsson & Tropp 2011), then alternating
   cyclic coordinate descent on the Frobenius loss (Cichocki & Phan 2009), stopped when the
@@ -20,7 +20,7 @@ keep the same subspace, so the singular vectors, and the fit, differ only by rou
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from numbers import Integral
 
 import numpy as np
@@ -28,42 +28,36 @@ import scipy.sparse as sp
 
 
 def tfidf(docs: list[list[str]], min_df: float, max_df: float) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The documents' L2-normalised TF-IDF matrix and its vocabulary (sorted terms).
+    """The documents' L2-normalised TF-IDF matrix and its vocabulary (sorted terms): the
+    suggester's fitter (``tfidffit``, scikit-learn's matrix bit for bit) on the documents'
+    terms, each one token.
 
     ``min_df``/``max_df``: an int is a number of documents, a float a share of them; a term
     is kept when min <= its document frequency <= max (a share is not rounded)."""
-    n = len(docs)
-    df = Counter(w for d in docs for w in set(d))
-    if not df:
+    from qualcode.coding import tfidffit
+
+    if any(not w or _SPACE.search(w) for d in docs for w in d):
+        raise ValueError("a term is empty or holds white space: terms are single tokens")
+    if not any(docs):
         raise ValueError("no terms in the documents")
-    high = max_df if isinstance(max_df, Integral) else max_df * n
-    low = min_df if isinstance(min_df, Integral) else min_df * n
-    if high < low:
+    n = len(docs)
+    if (max_df if isinstance(max_df, Integral) else max_df * n) < (
+        min_df if isinstance(min_df, Integral) else min_df * n
+    ):
         raise ValueError("max_df keeps fewer documents than min_df")
-    terms = sorted(w for w, c in df.items() if low <= c <= high)
-    if not terms:
-        raise ValueError("no terms left between min_df and max_df")
-    column = {w: j for j, w in enumerate(terms)}
-    indptr = [0]
-    indices: list[int] = []
-    counts: list[int] = []
-    for d in docs:
-        row = sorted(Counter(column[w] for w in d if w in column).items())
-        indices.extend(j for j, _ in row)
-        counts.extend(c for _, c in row)
-        indptr.append(len(indices))
-    data = np.asarray(counts, dtype=np.float64)
-    idx = np.asarray(indices, dtype=np.int32)
-    ptr = np.asarray(indptr, dtype=np.int32)
-    kept_df = np.bincount(idx, minlength=len(terms)).astype(np.float64) + 1.0
-    idf = np.log(np.full(len(terms), n + 1, dtype=np.float64) / kept_df) + 1.0
-    data *= idf[idx]
-    rows = np.repeat(np.arange(n), np.diff(ptr))
-    length = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
-    length[length == 0] = 1.0
-    data /= length[rows]
-    X = sp.csr_matrix((data, idx, ptr), shape=(n, len(terms)))
-    return X, np.asarray(terms, dtype=object)
+    joined = [" ".join(d) for d in docs]
+    try:
+        vec, X = tfidffit.fit_transform(
+            joined, token_pattern=r"\S+", lowercase=False, min_df=min_df, max_df=max_df
+        )
+    except tfidffit.Unsupported:
+        raise
+    except ValueError:  # the only refusal left: nothing between min_df and max_df
+        raise ValueError("no terms left between min_df and max_df") from None
+    return X, vec.get_feature_names_out()
+
+
+_SPACE = re.compile(r"\s")
 
 
 def _flip(u: np.ndarray, v: np.ndarray, by_u: bool) -> None:
