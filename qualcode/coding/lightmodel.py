@@ -54,16 +54,22 @@ def word_ids(tokens: list[str], low: int, high: int, vocabulary: dict[str, int])
 
 def counts(found: list[list[int]], width: int) -> Any:
     """Row i counts the ids in ``found[i]`` (columns 0..width-1): CSR, indices sorted."""
-    import scipy.sparse as sp
-
     lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
     flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(found), dtype=np.int64), lengths)
-    span = max(width, 1)
-    keys, n = np.unique(rows * span + flat, return_counts=True)
-    indptr = np.zeros(len(found) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys // span, minlength=len(found)), out=indptr[1:])
-    return sp.csr_matrix((n, keys % span, indptr), shape=(len(found), width))
+    return tally(flat, lengths, width)
+
+
+def tally(flat: np.ndarray, lengths: np.ndarray, width: int) -> Any:
+    """Row i counts the ids of the i-th list (``flat`` cut by ``lengths``): CSR, indices
+    sorted (columns 0..width-1)."""
+    import scipy.sparse as sp
+
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    ones = np.ones(len(flat), dtype=np.int64)
+    X = sp.csr_matrix((ones, flat, indptr), shape=(len(lengths), width))
+    X.sum_duplicates()
+    return X
 
 
 def char_wb_counts(

@@ -18,9 +18,10 @@ solves. liblinear's coordinate descent stops near it (its margins differ by abou
 
 One Gram matrix serves every code and every fold of the grouped check (a fold is a subset of
 the rows), and a fold starts from the violators of the fit on all rows (on a review history's
-labels 2.8 solves a fold, against 3.3 for a fit that starts from every row). Up to ``GRAM_ROWS`` rows this costs less than liblinear and spares the suggester
-scikit-learn's import (about 1 CPU-s, through scipy.stats); the solves grow with the cube of the
-rows, so above that the suggester uses liblinear (``classifier``). Measured on the example's
+labels 2.8 solves a fold, against 3.3 for a fit that starts from every row). Up to
+``GRAM_ROWS`` rows this costs less than liblinear and spares the suggester scikit-learn's
+import (about 1 CPU-s, through scipy.stats); the solves grow with the cube of the rows, so
+above that the suggester uses liblinear (``classifier``). Measured on the example's
 gold turns (22 codes, a fit and five folds each, one thread; ``python bench/linsvm.py``):
 300 rows 0.8 CPU-s against liblinear's 1.5, 600 rows 1.9 against 2.5, 800 rows even (3.3),
 1,000 rows 4.9 against 4.3; on a review history's noisier labels (709 rows, ``--project``)

@@ -157,16 +157,6 @@ def _numbered(lists: list[list[str]]) -> tuple[dict[str, int], np.ndarray, np.nd
     return ids, np.fromiter(items, np.int64, int(lengths.sum())), lengths
 
 
-def _tally(flat: np.ndarray, lengths: np.ndarray, width: int) -> sp.csr_matrix:
-    """Row i counts the numbers of the i-th list (``flat`` cut by ``lengths``), columns sorted."""
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    ones = np.ones(len(flat), dtype=np.int64)
-    X = sp.csr_matrix((ones, flat, indptr), shape=(len(lengths), width))
-    X.sum_duplicates()
-    return X
-
-
 def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
     """The word n-grams of ``tokens`` in scikit-learn's order: by length, then position."""
     out = list(tokens) if low == 1 else []
@@ -179,7 +169,7 @@ def _word_counts(docs: list[str], low: int, high: int, pattern: str) -> tuple[di
     distinct, index = _distinct(docs)
     tokenize = re.compile(pattern).findall
     ids, flat, lengths = _numbered([_word_grams(tokenize(t), low, high) for t in distinct])
-    X = _tally(flat, lengths, len(ids))
+    X = lightmodel.tally(flat, lengths, len(ids))
     return ids, X if index is None else X[index]
 
 
@@ -191,12 +181,12 @@ def _char_wb_counts(
     distinct, index = _distinct(docs)
     rows, said, many = _numbered([lightmodel.WHITE.sub(" ", t).split() for t in distinct])
     ids, flat, lengths = _numbered([lightmodel.char_wb_ngrams(w, low, high) for w in rows])
-    words = _tally(said, many, len(rows))  # texts x words (repeated texts: the same row)
+    words = lightmodel.tally(said, many, len(rows))  # texts x words (repeated texts: the same row)
     if index is not None:
         words = words[index]
     # (texts x words) @ (words x n-grams), multiplied transposed: turning the product back
     # into rows sorts each row's columns (cheaper than sorting them)
-    product = _tally(flat, lengths, len(ids)).T.tocsr() @ words.T.tocsr()
+    product = lightmodel.tally(flat, lengths, len(ids)).T.tocsr() @ words.T.tocsr()
     X = product.T.tocsr()
     X.sort_indices()  # a check only: they are sorted
     return ids, X, rows, (flat, lengths)
