@@ -53,10 +53,6 @@ class Gram:
         K = product.toarray() if hasattr(product, "toarray") else np.asarray(product)
         self.K = np.asarray(K, dtype=np.float64) + 1.0
 
-    @property
-    def rows(self) -> int:
-        return int(self.K.shape[0])
-
 
 def fit(
     gram: Gram,
@@ -107,13 +103,6 @@ def _spd_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     Cholesky does at these sizes, and SciPy's own BLAS, loaded later, would escape the
     fit's one-thread limit (its idle threads spin)."""
     return np.asarray(np.linalg.solve(A, b))
-
-
-def objective(K: np.ndarray, s: np.ndarray, cost: np.ndarray, beta: np.ndarray) -> float:
-    """The primal objective at weights X'beta (for tests and checks)."""
-    margins = K @ beta
-    loss = np.maximum(0.0, 1.0 - s * margins) ** 2
-    return float(0.5 * beta @ K @ beta + (np.asarray(cost) * loss).sum())
 
 
 def group_folds(groups: np.ndarray, n_splits: int) -> np.ndarray:
