@@ -10,6 +10,7 @@ the rules or nothing). Macro-F1 over codes with support, as ``qualcode suggest e
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import time
@@ -216,6 +217,14 @@ def question_as_neighbour(data: learn._Data) -> learn._Data:
                        data.vectors)  # fmt: skip
 
 
+def _beside(data: learn._Data, columns: np.ndarray) -> learn._Data:
+    """``data`` with ``columns`` (weighted already) beside its dense inputs, where the
+    embeddings go (``extra`` scales those by EMBED_WEIGHT: undone here)."""
+    columns = columns / learn.EMBED_WEIGHT
+    vectors = columns if data.vectors is None else np.hstack([data.vectors, columns])
+    return dataclasses.replace(data, vectors=vectors)
+
+
 def positions(data: learn._Data) -> np.ndarray:
     """Each row's place in its interview, 0 (first participant turn) to 1 (last); seed rows
     (no interview) 0.5. Rows of an interview come in the interview's order."""
@@ -236,10 +245,7 @@ def with_position(bins: int, weight: float) -> Callable[[learn._Data], learn._Da
         onehot = np.zeros((len(pos), bins))
         onehot[np.arange(len(pos)), np.minimum((pos * bins).astype(int), bins - 1)] = weight
         onehot[~data.real] = 0.0
-        onehot /= learn.EMBED_WEIGHT  # the vectors' columns are scaled by it
-        vectors = onehot if data.vectors is None else np.hstack([data.vectors, onehot])
-        return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
-                           vectors)  # fmt: skip
+        return _beside(data, onehot)
 
     return augment
 
@@ -255,10 +261,7 @@ def with_lsa(dims: int, weight: float) -> Callable[[learn._Data], learn._Data]:
         X = TfidfVectorizer(sublinear_tf=True, min_df=2).fit_transform(data.texts)
         Z = TruncatedSVD(dims, random_state=0).fit_transform(X)
         Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
-        Z *= weight / learn.EMBED_WEIGHT
-        vectors = Z if data.vectors is None else np.hstack([data.vectors, Z])
-        return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
-                           vectors)  # fmt: skip
+        return _beside(data, weight * Z)
 
     return augment
 
@@ -310,17 +313,14 @@ def with_attributes(names: tuple[str, ...], weight: float) -> Callable[[learn._D
     about different things); seed rows have none."""
 
     def augment(data: learn._Data) -> learn._Data:
-        values = sorted({(n, a.get(n, "")) for a in ATTRIBUTES.values() for n in names})
+        values = sorted({(n, a.get(n, "")) for a in [*ATTRIBUTES.values(), {}] for n in names})
         column = {v: j for j, v in enumerate(values)}
         onehot = np.zeros((len(data.texts), len(values)))
         for i, g in enumerate(data.groups.tolist()):
             for n in names:
                 if g >= 0:
                     onehot[i, column[(n, ATTRIBUTES.get(g, {}).get(n, ""))]] = weight
-        onehot /= learn.EMBED_WEIGHT
-        vectors = onehot if data.vectors is None else np.hstack([data.vectors, onehot])
-        return learn._Data(data.texts, data.context, data.rules, data.Y, data.groups, data.known,
-                           vectors)  # fmt: skip
+        return _beside(data, onehot)
 
     return augment
 
