@@ -55,6 +55,7 @@ def example_data(folder: Path) -> tuple[learn._Data, Any, Any]:
     for f in FILES:
         import_codings(project, GOLD / f, "gold")
     codebook, _ = resolve_codebook(project, None)
+    CODES[:] = [c.id for c in codebook.codes]
     data = learn._data(project, codebook)
     settings = project.settings.suggest
     people = project.store.participant_attributes()
@@ -636,4 +637,559 @@ def variants() -> list[Variant]:
             neighbours=1,
             rule_weight=0.25,
         ),
+        # 55-: the turn's sentences
+        Variant(
+            "adopted + the code's highest margin over the turn's sentences",
+            {},
+            patch=sentence_max(1),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + the highest margin over two-sentence windows",
+            {},
+            patch=sentence_max(2),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 57-: the code's own rule score
+        Variant(
+            "adopted + the code's own rule score in its calibration",
+            {},
+            patch=own_rule,
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + own rule score in the calibration, RULE_WEIGHT 0.125",
+            {},
+            patch=own_rule,
+            neighbours=1,
+            rule_weight=0.125,
+        ),
+        # 59-: other linear learners
+        Variant(
+            "adopted, logistic regression (C = 4) for the SVM",
+            {},
+            patch=learner(logistic(4.0)),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted, logistic regression (C = 16) for the SVM",
+            {},
+            patch=learner(logistic(16.0)),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 61-: the codebook's groups
+        Variant(
+            "adopted + each code's group's margin in its calibration",
+            {},
+            patch=group_models,
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 62-: the word and character blocks' weights
+        Variant(
+            "adopted + word TF-IDF block x1.5",
+            {},
+            patch=block_weight(1.5, 1.0),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + character TF-IDF block x1.5",
+            {},
+            patch=block_weight(1.0, 1.5),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 64-: the optional sentence embeddings in a model of their own (late fusion)
+        Variant(
+            "adopted + (d) embeddings' own ridge score in the calibration",
+            {},
+            augment=embedded,
+            patch=embedding_margin(1.0, False),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + (d) embeddings in the SVM and their ridge score",
+            {},
+            augment=embedded,
+            patch=embedding_margin(1.0, True),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 66-: each code's own C
+        Variant(
+            "adopted + each code's C (0.25, 0.5, 1.0) chosen by its grouped check",
+            {},
+            patch=per_code_C((0.5, 0.25, 1.0)),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        # 67-: the check's fold fits
+        Variant(
+            "adopted + each code's model the mean of its full and fold fits",
+            {},
+            patch=bagged,
+            neighbours=1,
+            rule_weight=0.25,
+        ),
     ]
+
+
+def _pieces(text: str, window: int) -> list[str]:
+    """A turn's sentences (split after . ! ? and at line breaks), joined ``window`` at a time
+    (overlapping); the whole turn when it has one sentence or none."""
+    import re
+
+    said = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    if len(said) <= window:
+        return [text]
+    return [" ".join(said[i : i + window]) for i in range(len(said) - window + 1)]
+
+
+SENTENCES = -7  # N.index's marker for the sentence column
+
+
+def sentence_max(window: int = 1) -> Callable[[], Any]:
+    """The code's highest margin over the turn's sentences (or windows of ``window``
+    sentences), scored by the turn's own SVM on their text features, beside the turn's own
+    and the previous turn's margins in each code's calibration: a code is often in one
+    sentence of a long turn, whose other sentences dilute its TF-IDF row."""
+
+    @contextmanager
+    def patch() -> Any:
+        cls = classifier.CodeSuggester
+        nb0, mg0 = cls._neighbours, cls._margins
+
+        def neighbours(self: Any, block: Any, texts: Any, context: Any, count: int) -> Any:
+            N = nb0(self, block, texts, context, min(count, 1))
+            if N is None:
+                return None
+            pieces = [_pieces(t, window) for t in texts]
+            N.starts = np.cumsum([0] + [len(p) for p in pieces[:-1]])
+            flat = [s for p in pieces for s in p]
+            N.sent = classifier._distinct_transform(self.features_, flat)
+            N.index = [*N.index, SENTENCES]
+            return N
+
+        def margins(self: Any, svm: Any, X: Any, N: Any, rows: Any = None, count: int = 2) -> Any:
+            if N is None or not hasattr(N, "sent"):
+                return mg0(self, svm, X, N, rows, count)
+            own = np.asarray(svm.decision_function(X if rows is None else X[rows]))
+            w = np.asarray(svm.coef_).ravel()[: N.block.shape[1]]
+            b = float(svm.intercept_[0])
+            every = (
+                np.concatenate(
+                    [N.block @ w] + ([N.new @ w] if N.new is not None else []) + [np.zeros(1)]
+                )
+                + b
+            )
+            cols = [own]
+            for i in N.index[:count]:
+                if isinstance(i, int) and i == SENTENCES:
+                    best = np.maximum.reduceat(N.sent @ w + b, N.starts)
+                    cols.append(best if rows is None else best[rows])
+                else:
+                    cols.append(every[i if rows is None else i[rows]])
+            return np.column_stack(cols)
+
+        cls._neighbours, cls._margins = neighbours, margins
+        try:
+            yield
+        finally:
+            cls._neighbours, cls._margins = nb0, mg0
+
+    return patch
+
+
+@contextmanager
+def own_rule() -> Any:
+    """The rules' score for the code itself beside the turn's own and the previous turn's
+    margins in each code's calibration (its own weight for each code; the SVM sees every
+    code's rule score through one shared weight)."""
+    from threadpoolctl import threadpool_limits
+
+    cls = classifier.CodeSuggester
+    fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+
+    def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
+            tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
+        self._x = np.asarray(extra)
+        return fit0(self, texts, Y, extra, context, tune, known, groups)
+
+    def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+        folds = self.folds_
+        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], self._x[:, j]])
+        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+        for f in range(int(folds.max()) + 1):
+            platt, t = self._calibrate_on(M, y, usable & (folds != f))
+            test = (folds == f) & ~np.isnan(self.oof_[:, j])
+            p = classifier._apply(platt, M[test])
+            self.held_out_[test, j] = p >= max(t, self.floor)
+        return self._calibrate_on(M, y, usable)
+
+    def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
+        used = getattr(self, "neighbours_", 0)
+        with threadpool_limits(1):
+            parts = [classifier._distinct_transform(self.features_, list(texts))]
+            for k, vec in enumerate(self.context_):
+                if vec is not None:
+                    column = [c[k] if k < len(c) else "" for c in context]
+                    parts.append(
+                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
+                    )
+            X = self._stack(parts, extra)
+            N = self._neighbours(parts[0], list(texts), context, used)
+            out = np.zeros((X.shape[0], self.n_codes_))
+            for j, model in enumerate(self.models_):
+                if model is None:
+                    continue
+                svm, platt = model
+                margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
+                if len(platt) == 3 + used:
+                    margins = np.column_stack([margins, np.asarray(extra)[:, j]])
+                out[:, j] = classifier._apply(platt, margins)
+        return out
+
+    cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
+    try:
+        yield
+    finally:
+        cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+
+
+def learner(make: Callable[[], Any]) -> Callable[[], Any]:
+    """Each code's linear model from ``make()`` (a scikit-learn estimator with
+    ``decision_function``, ``coef_`` and ``intercept_``) in place of the SVM."""
+
+    @contextmanager
+    def patch() -> Any:
+        cls = classifier.CodeSuggester
+        svm0 = cls._svm
+
+        def fit(self: Any, X: Any, y: np.ndarray, weight: np.ndarray, start: Any = None) -> Any:
+            rows = weight > 0
+            return make().fit(X[rows], y[rows], sample_weight=weight[rows]), None
+
+        cls._svm = fit
+        try:
+            yield
+        finally:
+            cls._svm = svm0
+
+    return patch
+
+
+def logistic(C: float) -> Callable[[], Any]:
+    def make() -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=C, solver="liblinear")
+
+    return make
+
+
+def _group_columns(codes: list[str]) -> list[list[int]]:
+    """The codes' columns in each codebook group (the part of the id before the dot)."""
+    by: dict[str, list[int]] = {}
+    for j, c in enumerate(codes):
+        by.setdefault(c.split(".")[0], []).append(j)
+    return list(by.values())
+
+
+CODES: list[str] = []  # the codebook's code ids, in the label matrix's order (group models)
+
+
+@contextmanager
+def group_models() -> Any:
+    """One more SVM per codebook group (any of its codes given), whose margin sits beside the
+    turn's own and the previous turn's in each of the group's codes' calibrations: a group
+    has several times a code's positives, so its model knows the topic better."""
+    from threadpoolctl import threadpool_limits
+
+    cls = classifier.CodeSuggester
+    fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+    columns = _group_columns(CODES)
+    owner = {j: g for g, cols in enumerate(columns) for j in cols}
+    ng = len(columns)
+
+    def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
+            tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
+        Y = np.asarray(Y, dtype=np.int8)
+        G = np.column_stack([Y[:, cols].max(axis=1) for cols in columns])
+        if known is not None:
+            known = np.hstack([np.ones(G.shape, dtype=bool), np.asarray(known, dtype=bool)])
+        fit0(self, texts, np.hstack([G, Y]), extra, context, tune, known, groups)
+        for name in ("thresholds_", "trained_", "positives_"):
+            setattr(self, name, getattr(self, name)[ng:])
+        for name in ("oof_", "oof_n_", "held_out_"):
+            setattr(self, name, getattr(self, name)[:, ng:])
+        return self
+
+    def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+        if j < ng:
+            return grouped0(self, y, tune, j)
+        g = owner[j - ng]
+        folds = self.folds_
+        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :],
+                             np.nan_to_num(self.oof_[:, g])])  # fmt: skip
+        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+        for f in range(int(folds.max()) + 1):
+            platt, t = self._calibrate_on(M, y, usable & (folds != f))
+            test = (folds == f) & ~np.isnan(self.oof_[:, j])
+            p = classifier._apply(platt, M[test])
+            self.held_out_[test, j] = p >= max(t, self.floor)
+        return self._calibrate_on(M, y, usable)
+
+    def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
+        used = getattr(self, "neighbours_", 0)
+        with threadpool_limits(1):
+            parts = [classifier._distinct_transform(self.features_, list(texts))]
+            for k, vec in enumerate(self.context_):
+                if vec is not None:
+                    column = [c[k] if k < len(c) else "" for c in context]
+                    parts.append(
+                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
+                    )
+            X = self._stack(parts, extra)
+            N = self._neighbours(parts[0], list(texts), context, used)
+            out = np.zeros((X.shape[0], self.n_codes_))
+            group = np.zeros((X.shape[0], ng))
+            for j, model in enumerate(self.models_):
+                if model is None:
+                    continue
+                svm, platt = model
+                margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
+                if j < ng:
+                    group[:, j] = margins[:, 0]
+                if len(platt) == 3 + used:
+                    margins = np.column_stack([margins, group[:, owner[j - ng]]])
+                out[:, j] = classifier._apply(platt, margins)
+        return out[:, ng:]
+
+    cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
+    try:
+        yield
+    finally:
+        cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+
+
+class _Scaled:
+    def __init__(self, vec: Any, w: float) -> None:
+        self.vec, self.w = vec, w
+
+    def transform(self, texts: Any) -> Any:
+        return self.w * self.vec.transform(texts)
+
+
+def block_weight(word: float, char: float) -> Callable[[], Any]:
+    """The turn's word and character TF-IDF blocks scaled (each row's blocks are unit
+    vectors; today both x1)."""
+
+    @contextmanager
+    def patch() -> Any:
+        fit0 = classifier._fit_tfidf
+
+        def fit(texts: list[str], settings: dict[str, Any]) -> tuple[Any, Any]:
+            vec, X = fit0(texts, settings)
+            if settings is classifier.CONTEXT_SETTINGS:
+                return vec, X
+            w = char if settings.get("analyzer") == "char_wb" else word
+            return _Scaled(vec, w), w * X
+
+        classifier._fit_tfidf = fit
+        try:
+            yield
+        finally:
+            classifier._fit_tfidf = fit0
+
+    return patch
+
+
+def _ridge(
+    E: np.ndarray, Y: np.ndarray, w: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ridge regression of every code's +-1 labels on the rows' embeddings at once (rows with
+    weight ``w``): (coefficients dims x codes, intercepts)."""
+    s = w / w.sum()
+    mu = s @ E
+    T = 2.0 * Y - 1.0
+    tm = s @ T
+    Ec, Tc = E - mu, T - tm
+    A = (Ec * w[:, None]).T @ Ec + alpha * np.eye(E.shape[1])
+    W = np.linalg.solve(A, (Ec * w[:, None]).T @ Tc)
+    return W, tm - mu @ W
+
+
+def embedding_margin(alpha: float, in_svm: bool) -> Callable[[], Any]:
+    """Late fusion of the optional sentence embeddings: a ridge model of each code on the
+    embeddings alone, whose out-of-fold score sits beside the turn's own and the previous
+    turn's margins in each code's calibration (``in_svm``: the SVM keeps them too)."""
+
+    @contextmanager
+    def patch() -> Any:
+        from threadpoolctl import threadpool_limits
+
+        cls = classifier.CodeSuggester
+        fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+        d = 384
+
+        def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
+                tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
+            extra = np.asarray(extra)
+            E = extra[:, -d:]
+            Y = np.asarray(Y, dtype=np.int8)
+            n = len(Y)
+            tune_ = np.ones(n, dtype=bool) if tune is None else np.asarray(tune, dtype=bool)
+            folds = self._folds(groups, tune_, n)
+            self._E = np.full(Y.shape, np.nan)
+            w = np.ones(n)
+            with threadpool_limits(1):
+                for f in range(int(folds.max()) + 1):
+                    W, b = _ridge(E[folds != f], Y[folds != f], w[folds != f], alpha)
+                    self._E[folds == f] = E[folds == f] @ W + b
+                self._ridge = _ridge(E, Y, w, alpha)
+            return fit0(self, texts, Y, extra if in_svm else extra[:, :-d], context, tune,
+                        known, groups)  # fmt: skip
+
+        def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+            folds = self.folds_
+            M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :],
+                                 np.nan_to_num(self._E[:, j])])  # fmt: skip
+            usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+            for f in range(int(folds.max()) + 1):
+                platt, t = self._calibrate_on(M, y, usable & (folds != f))
+                test = (folds == f) & ~np.isnan(self.oof_[:, j])
+                p = classifier._apply(platt, M[test])
+                self.held_out_[test, j] = p >= max(t, self.floor)
+            return self._calibrate_on(M, y, usable)
+
+        def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
+            used = getattr(self, "neighbours_", 0)
+            extra = np.asarray(extra)
+            W, b = self._ridge
+            R = extra[:, -d:] @ W + b
+            with threadpool_limits(1):
+                parts = [classifier._distinct_transform(self.features_, list(texts))]
+                for k, vec in enumerate(self.context_):
+                    if vec is not None:
+                        column = [c[k] if k < len(c) else "" for c in context]
+                        parts.append(
+                            classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
+                        )
+                X = self._stack(parts, extra if in_svm else extra[:, :-d])
+                N = self._neighbours(parts[0], list(texts), context, used)
+                out = np.zeros((X.shape[0], self.n_codes_))
+                for j, model in enumerate(self.models_):
+                    if model is None:
+                        continue
+                    svm, platt = model
+                    margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
+                    if len(platt) == 3 + used:
+                        margins = np.column_stack([margins, R[:, j]])
+                    out[:, j] = classifier._apply(platt, margins)
+            return out
+
+        cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
+        try:
+            yield
+        finally:
+            cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+
+    return patch
+
+
+def per_code_C(choices: tuple[float, ...]) -> Callable[[], Any]:
+    """Each code's C chosen by its own grouped check: the model is fitted at every C in
+    ``choices`` and each code keeps the fit whose cross-fitted suggestions score the best F1
+    on the check's held-out interviews (ties: the first)."""
+
+    @contextmanager
+    def patch() -> Any:
+        import copy
+
+        cls = classifier.CodeSuggester
+        fit0 = cls.fit
+
+        def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
+                tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
+            fits = []
+            for C in choices:
+                m = copy.copy(self)
+                m.C = C
+                fits.append(fit0(m, texts, Y, extra, context, tune, known, groups))
+            base = fits[0]
+            held = base.folds_ >= 0
+            if tune is not None:
+                held &= np.asarray(tune, dtype=bool)
+            Yh = np.asarray(Y)[held]
+            scores = [sources.f1_by_code(m.held_out_[held], Yh, np.ones(Yh.shape, bool))
+                      for m in fits]  # fmt: skip
+            F = np.array([[-1.0 if s[j] is None else s[j] for j in range(Yh.shape[1])]
+                          for s in scores])  # fmt: skip
+            best = np.argmax(F, axis=0)
+            self.__dict__.update(copy.copy(base.__dict__))
+            self.models_ = [fits[b].models_[j] for j, b in enumerate(best)]
+            for name in ("thresholds_", "trained_"):
+                setattr(self, name, np.array([getattr(fits[b], name)[j]
+                                              for j, b in enumerate(best)]))  # fmt: skip
+            self.held_out_ = np.column_stack([fits[b].held_out_[:, j] for j, b in enumerate(best)])
+            self.C = choices[0]
+            return self
+
+        cls.fit = fit
+        try:
+            yield
+        finally:
+            cls.fit = fit0
+
+    return patch
+
+
+@contextmanager
+def bagged() -> Any:
+    """Each code's model the mean of its fit on every row and of the grouped check's fold
+    fits (which are made anyway): bagging for free."""
+    from qualcode.coding.lightmodel import Linear
+
+    cls = classifier.CodeSuggester
+    fit0, oof0 = cls.fit, cls._oof
+
+    def oof(self: Any, X: Any, N: Any, y: np.ndarray, weight: np.ndarray, j: int,
+            violators: Any = None) -> None:  # fmt: skip
+        folds = self.folds_
+        rows = weight > 0
+        for f in range(int(folds.max()) + 1):
+            train = rows & (folds != f)
+            test = folds == f
+            if 0 < y[train].sum() < train.sum():
+                fitted, _ = self._svm(X, y, np.where(train, weight, 0.0), violators)
+                self._bag.setdefault(j, []).append(fitted)
+                m = self._margins(fitted, X, N, test)
+                self.oof_[test, j] = m[:, 0]
+                self.oof_n_[test, j, :] = m[:, 1:]
+
+    def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._bag = {}
+        fit0(self, *args, **kwargs)
+        for j, model in enumerate(self.models_):
+            if model is None or j not in self._bag:
+                continue
+            svm, platt = model
+            every = [svm, *self._bag[j]]
+            coef = np.mean([np.asarray(s.coef_) for s in every], axis=0)
+            intercept = np.mean([np.asarray(s.intercept_) for s in every], axis=0)
+            self.models_[j] = (Linear(coef, intercept, np.array([0, 1]), svm.C, 0), platt)
+        self._bag = {}
+        return self
+
+    cls.fit, cls._oof = fit, oof
+    try:
+        yield
+    finally:
+        cls.fit, cls._oof = fit0, oof0
