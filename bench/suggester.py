@@ -127,7 +127,7 @@ none is adopted; several score higher on the eight held-out interviews than on t
 is why nothing is chosen there. The held-out figure of what reviewers are shown stays 0.692
 by default (0.721 with the optional embeddings), under the issue's 0.72.
 
-Issue 26, a third pass (variants 55-67): new kinds of signal rather than settings. Same 2-core
+Issue 26, a third pass (variants 55-71): new kinds of signal rather than settings. Same 2-core
 machine, load 0.7-2, 2026-12-07; each changes the adopted model:
 
     variant                                               folds comb. shown   held-out comb. shown
@@ -150,12 +150,18 @@ machine, load 0.7-2, 2026-12-07; each changes the adopted model:
     each code's C (0.25, 0.5 or 1.0) chosen by its own check   0.720  0.719           0.702  0.702
     each code's model the mean of its full fit and the check's 0.726  0.722           0.708  0.708
         fold fits (bagging at no extra fit)
+    the interviewer's next turn (the follow-up question) as    0.711  0.711           0.721  0.721
+        context, its own TF-IDF x0.5
+    the same, all context x1.0                                 0.704  0.701           0.704  0.699
+    the follow-up question's margin in the calibration         0.719  0.716           0.697  0.697
+    log(1 + the turn's words) in the calibration (TF-IDF rows  0.718  0.717           0.697  0.697
+        are unit vectors: a long turn's words weigh less)
 
 Decision rules on the adopted model's fold probabilities, tried after the fact (no refit):
 keeping at most 3 or 4 codes a turn (gold: at most 5, 25 turns with 4 or more; the model
 gives 4 or more to 92) 0.723 / 0.724, at most 2 0.710; giving a turn with none its likeliest
 code when it is within 60-80% of its threshold 0.722-0.723. None gains +0.02 (the best, late
-fusion of the embeddings and bagging, +0.003-0.004 shown), so none is adopted. Over 67
+fusion of the embeddings and bagging, +0.003-0.004 shown), so none is adopted. Over 71
 variants the adopted model is within 0.007 of the best on the folds: with these 1,350 turns
 the folds do not separate them, and the eight held-out interviews move by up to 0.03 between
 variants the folds call equal.

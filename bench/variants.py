@@ -97,6 +97,12 @@ def _nothing() -> Any:
     yield
 
 
+@contextmanager
+def _both(first: Any, second: Any) -> Any:
+    with first, second:
+        yield
+
+
 def run(v: Variant, data: learn._Data, codebook: Any, settings: Any, folds: int) -> dict[str, Any]:
     from sklearn.model_selection import GroupKFold
 
@@ -738,6 +744,38 @@ def variants() -> list[Variant]:
             neighbours=1,
             rule_weight=0.25,
         ),
+        # 68-: the interviewer's next question
+        Variant(
+            "adopted + the next question as context (x0.5)",
+            {},
+            augment=with_next_question,
+            patch=lambda: setting(classifier, "CONTEXT_COLUMNS", 3),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + the next question as context (x1.0 for all context)",
+            {},
+            augment=with_next_question,
+            patch=lambda: _both(setting(classifier, "CONTEXT_COLUMNS", 3), context_weight(1.0)),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
+        Variant(
+            "adopted + the next question's margin in the calibration",
+            {},
+            augment=with_next_question,
+            neighbours=2,
+            rule_weight=0.25,
+        ),
+        # 71-: the turn's length (TF-IDF rows are unit vectors: a long turn's words weigh less)
+        Variant(
+            "adopted + log(1 + the turn's words) in the calibration",
+            {},
+            patch=calibration_column(log_words),
+            neighbours=1,
+            rule_weight=0.25,
+        ),
     ]
 
 
@@ -1193,3 +1231,82 @@ def bagged() -> Any:
         yield
     finally:
         cls.fit, cls._oof = fit0, oof0
+
+
+def with_next_question(data: learn._Data) -> learn._Data:
+    """The interviewer's next turn after the participant's (the question that follows the
+    answer, where one does) as a third context column: a follow-up often names what was
+    just said ("What difference has joint screening made?")."""
+    context = []
+    for i, (question, previous) in enumerate(data.context):
+        same = i + 1 < len(data.texts) and data.groups[i + 1] == data.groups[i] >= 0
+        following = data.context[i + 1][0] if same else ""
+        context.append((question, previous, "" if following == question else following))
+    return learn._Data(data.texts, context, data.rules, data.Y, data.groups, data.known,
+                       data.vectors)  # fmt: skip
+
+
+def calibration_column(
+    column: Callable[[Any, list[str], np.ndarray | None], np.ndarray],
+) -> Callable[[], Any]:
+    """One more column, the same for every code (``column(model, texts, extra)``: a value per
+    row), beside the turn's own and the previous turn's margins in each code's calibration."""
+
+    @contextmanager
+    def patch() -> Any:
+        from threadpoolctl import threadpool_limits
+
+        cls = classifier.CodeSuggester
+        fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+
+        def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
+                tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
+            self._c = column(self, list(texts), extra)
+            return fit0(self, texts, Y, extra, context, tune, known, groups)
+
+        def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+            folds = self.folds_
+            M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], self._c])
+            usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+            for f in range(int(folds.max()) + 1):
+                platt, t = self._calibrate_on(M, y, usable & (folds != f))
+                test = (folds == f) & ~np.isnan(self.oof_[:, j])
+                p = classifier._apply(platt, M[test])
+                self.held_out_[test, j] = p >= max(t, self.floor)
+            return self._calibrate_on(M, y, usable)
+
+        def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
+            used = getattr(self, "neighbours_", 0)
+            c = column(self, list(texts), extra)
+            with threadpool_limits(1):
+                parts = [classifier._distinct_transform(self.features_, list(texts))]
+                for k, vec in enumerate(self.context_):
+                    if vec is not None:
+                        col = [x[k] if k < len(x) else "" for x in context]
+                        parts.append(
+                            classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, col)
+                        )
+                X = self._stack(parts, extra)
+                N = self._neighbours(parts[0], list(texts), context, used)
+                out = np.zeros((X.shape[0], self.n_codes_))
+                for j, model in enumerate(self.models_):
+                    if model is None:
+                        continue
+                    svm, platt = model
+                    margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
+                    if len(platt) == 3 + used:
+                        margins = np.column_stack([margins, c])
+                    out[:, j] = classifier._apply(platt, margins)
+            return out
+
+        cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
+        try:
+            yield
+        finally:
+            cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+
+    return patch
+
+
+def log_words(model: Any, texts: list[str], extra: Any) -> np.ndarray:
+    return np.log1p(np.array([len(t.split()) for t in texts], dtype=float))
