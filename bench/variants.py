@@ -343,12 +343,43 @@ def _interview_mean(m: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return out
 
 
+class Column:
+    """One more column beside the turn's own and the previous turn's margins in each code's
+    calibration (``with_column``): out of fold in the grouped check, and at prediction. What
+    a column keeps between the fit and prediction lives on the model (one Column serves every
+    fold's model)."""
+
+    def fit(self, model: Any, args: dict[str, Any]) -> dict[str, Any]:
+        """Before the fit: may keep what it needs on ``model`` and change the arguments."""
+        return args
+
+    def fitted(self, model: Any) -> None:
+        """After the fit."""
+
+    def train(self, model: Any, j: int) -> np.ndarray | None:
+        """Code ``j``'s column on the fit's rows (None: code ``j`` has none)."""
+        raise NotImplementedError
+
+    def inputs(self, model: Any, extra: Any) -> Any:
+        """The dense inputs the SVMs see at prediction."""
+        return extra
+
+    def test(
+        self, model: Any, j: int, margins: np.ndarray, texts: list[str], extra: Any
+    ) -> np.ndarray | None:
+        """Code ``j``'s column on the rows predicted (``margins``: its own and neighbours')."""
+        raise NotImplementedError
+
+    def output(self, out: np.ndarray) -> np.ndarray:
+        return out
+
+
+FIT_ARGS = ("texts", "Y", "extra", "context", "tune", "known", "groups")
+
+
 @contextmanager
-def interview_mean() -> Any:
-    """The code's mean margin over the participant's other turns in the interview, beside
-    the turn's own and the previous turn's, in each code's calibration (a participant who
-    talks about joint screening does so in many turns). Out of fold in the grouped check
-    (a whole interview is in one fold); at prediction, over the interview's turns predicted."""
+def with_column(spec: Column) -> Any:
+    """The classifier with ``spec``'s column in each code's calibration."""
     from threadpoolctl import threadpool_limits
 
     cls = classifier.CodeSuggester
@@ -356,13 +387,18 @@ def interview_mean() -> Any:
 
     def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
             tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
-        self._g = None if groups is None else np.asarray(groups)
-        return fit0(self, texts, Y, extra, context, tune, known, groups)
+        given = (texts, Y, extra, context, tune, known, groups)
+        args = spec.fit(self, dict(zip(FIT_ARGS, given, strict=True)))
+        fit0(self, *(args[k] for k in FIT_ARGS))
+        spec.fitted(self)
+        return self
 
     def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+        column = spec.train(self, j)
+        if column is None:
+            return grouped0(self, y, tune, j)
         folds = self.folds_
-        E = _interview_mean(self.oof_[:, j], np.where(folds >= 0, self._g, -1))
-        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], E])
+        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], column])
         usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
         for f in range(int(folds.max()) + 1):
             platt, t = self._calibrate_on(M, y, usable & (folds != f))
@@ -373,35 +409,61 @@ def interview_mean() -> Any:
 
     def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
         used = getattr(self, "neighbours_", 0)
-        if TEST_GROUPS is None or len(TEST_GROUPS) != len(texts):
-            return proba0(self, texts, extra, context)
+        texts = list(texts)
         with threadpool_limits(1):
-            parts = [classifier._distinct_transform(self.features_, list(texts))]
+            parts = [classifier._distinct_transform(self.features_, texts)]
             for k, vec in enumerate(self.context_):
                 if vec is not None:
-                    column = [c[k] if k < len(c) else "" for c in context]
+                    col = [x[k] if k < len(x) else "" for x in context]
                     parts.append(
-                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
+                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, col)
                     )
-            X = self._stack(parts, extra)
-            N = self._neighbours(parts[0], list(texts), context, used)
+            X = self._stack(parts, spec.inputs(self, extra))
+            N = self._neighbours(parts[0], texts, context, used)
             out = np.zeros((X.shape[0], self.n_codes_))
             for j, model in enumerate(self.models_):
                 if model is None:
                     continue
                 svm, platt = model
                 margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
+                column = spec.test(self, j, margins, texts, extra)
                 if len(platt) == 3 + used:
-                    E = _interview_mean(margins[:, 0], TEST_GROUPS)
-                    margins = np.column_stack([margins, E])
+                    margins = np.column_stack([margins, column])
                 out[:, j] = classifier._apply(platt, margins)
-        return out
+        return spec.output(out)
 
     cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
     try:
         yield
     finally:
         cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+
+
+class InterviewMean(Column):
+    """The code's mean margin over the participant's other turns in the interview (a
+    participant who talks about joint screening does so in many turns). Out of fold in the
+    grouped check (a whole interview is in one fold); at prediction, over the interview's
+    turns predicted (``TEST_GROUPS``)."""
+
+    def fit(self, model: Any, args: dict[str, Any]) -> dict[str, Any]:
+        model._g = None if args["groups"] is None else np.asarray(args["groups"])
+        return args
+
+    def train(self, model: Any, j: int) -> np.ndarray:
+        return _interview_mean(model.oof_[:, j], np.where(model.folds_ >= 0, model._g, -1))
+
+    def test(self, model: Any, j: int, margins: np.ndarray, texts: list[str], extra: Any) -> Any:
+        assert TEST_GROUPS is not None and len(TEST_GROUPS) == len(texts)
+        return _interview_mean(margins[:, 0], TEST_GROUPS)
+
+
+def interview_mean() -> Any:
+    return with_column(InterviewMean())
+
+
+def adopted(name: str, params: dict[str, Any] | None = None, **kw: Any) -> Variant:
+    """A variant of the adopted model (neighbours: the previous turn; rule features x0.25)."""
+    return Variant(name, params or {}, neighbours=1, rule_weight=0.25, **kw)
 
 
 def variants() -> list[Variant]:
@@ -492,31 +554,13 @@ def variants() -> list[Variant]:
         ),
         Variant("neighbours (previous turn) + C = 1.0", {"C": 1.0}, neighbours=1),
         # 30-
-        Variant("neighbours + RULE_WEIGHT 0.25 (adopted)", {}, neighbours=1, rule_weight=0.25),
+        adopted("neighbours + RULE_WEIGHT 0.25 (adopted)", {}),
         Variant("neighbours + RULE_WEIGHT 0.125", {}, neighbours=1, rule_weight=0.125),
         Variant("neighbours + RULE_WEIGHT 0.375", {}, neighbours=1, rule_weight=0.375),
-        Variant("adopted + C = 1.0", {"C": 1.0}, neighbours=1, rule_weight=0.25),
-        Variant(
-            "adopted + seed rows x2",
-            {},
-            neighbours=1,
-            rule_weight=0.25,
-            patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0),
-        ),
-        Variant(
-            "adopted + question and previous turn x1.0",
-            {},
-            neighbours=1,
-            rule_weight=0.25,
-            patch=lambda: context_weight(1.0),
-        ),
-        Variant(
-            "adopted + (d) sentence embeddings x1.0 (optional)",
-            {},
-            augment=embedded,
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + C = 1.0", {"C": 1.0}),
+        adopted("adopted + seed rows x2", patch=lambda: setting(classifier, "SEED_WEIGHT", 2.0)),
+        adopted("adopted + question and previous turn x1.0", patch=lambda: context_weight(1.0)),
+        adopted("adopted + (d) sentence embeddings x1.0 (optional)", augment=embedded),
         Variant(
             "adopted + the question's margin in the calibration too",
             {},
@@ -525,81 +569,23 @@ def variants() -> list[Variant]:
             rule_weight=0.25,
         ),
         # 38-: the turn's place in its interview
-        Variant(
-            "adopted + place in interview, 5 bins x0.5",
-            {},
-            augment=with_position(5, 0.5),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + place in interview, 5 bins x1.0",
-            {},
-            augment=with_position(5, 1.0),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + place in interview, 10 bins x0.5",
-            {},
-            augment=with_position(10, 0.5),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + place in interview, 5 bins x0.5", augment=with_position(5, 0.5)),
+        adopted("adopted + place in interview, 5 bins x1.0", augment=with_position(5, 1.0)),
+        adopted("adopted + place in interview, 10 bins x0.5", augment=with_position(10, 0.5)),
         # 41-: latent semantic features
-        Variant(
-            "adopted + LSA 100 dims x0.5",
-            {},
-            augment=with_lsa(100, 0.5),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + LSA 100 dims x1.0",
-            {},
-            augment=with_lsa(100, 1.0),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + LSA 300 dims x1.0",
-            {},
-            augment=with_lsa(300, 1.0),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + LSA 100 dims x0.5", augment=with_lsa(100, 0.5)),
+        adopted("adopted + LSA 100 dims x1.0", augment=with_lsa(100, 1.0)),
+        adopted("adopted + LSA 300 dims x1.0", augment=with_lsa(300, 1.0)),
         # 44-: NB-SVM feature scaling
-        Variant(
-            "adopted + NB-SVM scaling",
-            {},
-            patch=lambda: nb_scaled(1.0, 1.0),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + NB-SVM scaling, C = 0.1",
-            {"C": 0.1},
-            patch=lambda: nb_scaled(1.0),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
+        adopted("adopted + NB-SVM scaling", patch=lambda: nb_scaled(1.0, 1.0)),
+        adopted("adopted + NB-SVM scaling, C = 0.1", {"C": 0.1}, patch=lambda: nb_scaled(1.0)),
+        adopted(
             "adopted + NB-SVM mixed with the plain SVM (beta 0.5)",
-            {},
             patch=lambda: nb_scaled(1.0, 0.5),
-            neighbours=1,
-            rule_weight=0.25,
         ),
         # 47-: the fit's own grouped check
-        Variant(
-            "adopted + its own check in 10 folds (today 5)",
-            {"outer_folds": 10},
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + its own check in 3 folds", {"outer_folds": 3}, neighbours=1, rule_weight=0.25
-        ),
+        adopted("adopted + its own check in 10 folds (today 5)", {"outer_folds": 10}),
+        adopted("adopted + its own check in 3 folds", {"outer_folds": 3}),
         Variant(
             "adopted + question's margin + own check in 10 folds",
             {"outer_folds": 10},
@@ -608,64 +594,29 @@ def variants() -> list[Variant]:
             rule_weight=0.25,
         ),
         # 50-: TF-IDF vocabulary floors
-        Variant(
-            "adopted + character n-grams seen once kept (char_min_df 1)",
-            {"char_min_df": 1},
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + word n-grams seen once dropped (word_min_df 2)",
-            {"word_min_df": 2},
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + character n-grams seen once kept (char_min_df 1)", {"char_min_df": 1}),
+        adopted("adopted + word n-grams seen once dropped (word_min_df 2)", {"word_min_df": 2}),
         # 52-: the participant's attributes
-        Variant(
+        adopted(
             "adopted + participant's agency and role, x0.5",
-            {},
             augment=with_attributes(("agency", "role"), 0.5),
-            neighbours=1,
-            rule_weight=0.25,
         ),
-        Variant(
+        adopted(
             "adopted + participant's agency, role and sector, x1.0",
-            {},
             augment=with_attributes(("agency", "role", "sector"), 1.0),
-            neighbours=1,
-            rule_weight=0.25,
         ),
         # 54-: the rest of the interview
-        Variant(
+        adopted(
             "adopted + the code's mean margin over the interview's other turns",
-            {},
             patch=interview_mean,
-            neighbours=1,
-            rule_weight=0.25,
         ),
         # 55-: the turn's sentences
-        Variant(
-            "adopted + the code's highest margin over the turn's sentences",
-            {},
-            patch=sentence_max(1),
-            neighbours=1,
-            rule_weight=0.25,
+        adopted(
+            "adopted + the code's highest margin over the turn's sentences", patch=sentence_max(1)
         ),
-        Variant(
-            "adopted + the highest margin over two-sentence windows",
-            {},
-            patch=sentence_max(2),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + the highest margin over two-sentence windows", patch=sentence_max(2)),
         # 57-: the code's own rule score
-        Variant(
-            "adopted + the code's own rule score in its calibration",
-            {},
-            patch=own_rule,
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + the code's own rule score in its calibration", patch=own_rule),
         Variant(
             "adopted + own rule score in the calibration, RULE_WEIGHT 0.125",
             {},
@@ -674,92 +625,41 @@ def variants() -> list[Variant]:
             rule_weight=0.125,
         ),
         # 59-: other linear learners
-        Variant(
-            "adopted, logistic regression (C = 4) for the SVM",
-            {},
-            patch=learner(logistic(4.0)),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted, logistic regression (C = 16) for the SVM",
-            {},
-            patch=learner(logistic(16.0)),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted, logistic regression (C = 4) for the SVM", patch=learner(logistic(4.0))),
+        adopted("adopted, logistic regression (C = 16) for the SVM", patch=learner(logistic(16.0))),
         # 61-: the codebook's groups
-        Variant(
-            "adopted + each code's group's margin in its calibration",
-            {},
-            patch=group_models,
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + each code's group's margin in its calibration", patch=group_models),
         # 62-: the word and character blocks' weights
-        Variant(
-            "adopted + word TF-IDF block x1.5",
-            {},
-            patch=block_weight(1.5, 1.0),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
-        Variant(
-            "adopted + character TF-IDF block x1.5",
-            {},
-            patch=block_weight(1.0, 1.5),
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + word TF-IDF block x1.5", patch=block_weight(1.5, 1.0)),
+        adopted("adopted + character TF-IDF block x1.5", patch=block_weight(1.0, 1.5)),
         # 64-: the optional sentence embeddings in a model of their own (late fusion)
-        Variant(
+        adopted(
             "adopted + (d) embeddings' own ridge score in the calibration",
-            {},
             augment=embedded,
             patch=embedding_margin(1.0, False),
-            neighbours=1,
-            rule_weight=0.25,
         ),
-        Variant(
+        adopted(
             "adopted + (d) embeddings in the SVM and their ridge score",
-            {},
             augment=embedded,
             patch=embedding_margin(1.0, True),
-            neighbours=1,
-            rule_weight=0.25,
         ),
         # 66-: each code's own C
-        Variant(
+        adopted(
             "adopted + each code's C (0.25, 0.5, 1.0) chosen by its grouped check",
-            {},
             patch=per_code_C((0.5, 0.25, 1.0)),
-            neighbours=1,
-            rule_weight=0.25,
         ),
         # 67-: the check's fold fits
-        Variant(
-            "adopted + each code's model the mean of its full and fold fits",
-            {},
-            patch=bagged,
-            neighbours=1,
-            rule_weight=0.25,
-        ),
+        adopted("adopted + each code's model the mean of its full and fold fits", patch=bagged),
         # 68-: the interviewer's next question
-        Variant(
+        adopted(
             "adopted + the next question as context (x0.5)",
-            {},
             augment=with_next_question,
             patch=lambda: setting(classifier, "CONTEXT_COLUMNS", 3),
-            neighbours=1,
-            rule_weight=0.25,
         ),
-        Variant(
+        adopted(
             "adopted + the next question as context (x1.0 for all context)",
-            {},
             augment=with_next_question,
             patch=lambda: _both(setting(classifier, "CONTEXT_COLUMNS", 3), context_weight(1.0)),
-            neighbours=1,
-            rule_weight=0.25,
         ),
         Variant(
             "adopted + the next question's margin in the calibration",
@@ -769,12 +669,9 @@ def variants() -> list[Variant]:
             rule_weight=0.25,
         ),
         # 71-: the turn's length (TF-IDF rows are unit vectors: a long turn's words weigh less)
-        Variant(
+        adopted(
             "adopted + log(1 + the turn's words) in the calibration",
-            {},
             patch=calibration_column(log_words),
-            neighbours=1,
-            rule_weight=0.25,
         ),
     ]
 
@@ -845,60 +742,23 @@ def sentence_max(window: int = 1) -> Callable[[], Any]:
     return patch
 
 
-@contextmanager
-def own_rule() -> Any:
-    """The rules' score for the code itself beside the turn's own and the previous turn's
-    margins in each code's calibration (its own weight for each code; the SVM sees every
+class OwnRule(Column):
+    """The rules' score for the code itself (its own weight for each code; the SVM sees every
     code's rule score through one shared weight)."""
-    from threadpoolctl import threadpool_limits
 
-    cls = classifier.CodeSuggester
-    fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+    def fit(self, model: Any, args: dict[str, Any]) -> dict[str, Any]:
+        model._x = np.asarray(args["extra"])
+        return args
 
-    def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
-            tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
-        self._x = np.asarray(extra)
-        return fit0(self, texts, Y, extra, context, tune, known, groups)
+    def train(self, model: Any, j: int) -> np.ndarray:
+        return np.asarray(model._x[:, j])
 
-    def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
-        folds = self.folds_
-        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], self._x[:, j]])
-        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
-        for f in range(int(folds.max()) + 1):
-            platt, t = self._calibrate_on(M, y, usable & (folds != f))
-            test = (folds == f) & ~np.isnan(self.oof_[:, j])
-            p = classifier._apply(platt, M[test])
-            self.held_out_[test, j] = p >= max(t, self.floor)
-        return self._calibrate_on(M, y, usable)
+    def test(self, model: Any, j: int, margins: np.ndarray, texts: list[str], extra: Any) -> Any:
+        return np.asarray(extra)[:, j]
 
-    def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
-        used = getattr(self, "neighbours_", 0)
-        with threadpool_limits(1):
-            parts = [classifier._distinct_transform(self.features_, list(texts))]
-            for k, vec in enumerate(self.context_):
-                if vec is not None:
-                    column = [c[k] if k < len(c) else "" for c in context]
-                    parts.append(
-                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
-                    )
-            X = self._stack(parts, extra)
-            N = self._neighbours(parts[0], list(texts), context, used)
-            out = np.zeros((X.shape[0], self.n_codes_))
-            for j, model in enumerate(self.models_):
-                if model is None:
-                    continue
-                svm, platt = model
-                margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
-                if len(platt) == 3 + used:
-                    margins = np.column_stack([margins, np.asarray(extra)[:, j]])
-                out[:, j] = classifier._apply(platt, margins)
-        return out
 
-    cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
-    try:
-        yield
-    finally:
-        cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+def own_rule() -> Any:
+    return with_column(OwnRule())
 
 
 def learner(make: Callable[[], Any]) -> Callable[[], Any]:
@@ -943,78 +803,49 @@ def _group_columns(codes: list[str]) -> list[list[int]]:
 CODES: list[str] = []  # the codebook's code ids, in the label matrix's order (group models)
 
 
-@contextmanager
-def group_models() -> Any:
-    """One more SVM per codebook group (any of its codes given), whose margin sits beside the
-    turn's own and the previous turn's in each of the group's codes' calibrations: a group
-    has several times a code's positives, so its model knows the topic better."""
-    from threadpoolctl import threadpool_limits
+class GroupModels(Column):
+    """One more SVM per codebook group (any of its codes given), whose margin joins each of
+    the group's codes' calibrations: a group has several times a code's positives, so its
+    model knows the topic better. The group models are fitted as the first label columns."""
 
-    cls = classifier.CodeSuggester
-    fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
-    columns = _group_columns(CODES)
-    owner = {j: g for g, cols in enumerate(columns) for j in cols}
-    ng = len(columns)
+    def __init__(self, codes: list[str]) -> None:
+        self.columns = _group_columns(codes)
+        self.owner = {j: g for g, cols in enumerate(self.columns) for j in cols}
+        self.ng = len(self.columns)
 
-    def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
-            tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
-        Y = np.asarray(Y, dtype=np.int8)
-        G = np.column_stack([Y[:, cols].max(axis=1) for cols in columns])
+    def fit(self, model: Any, args: dict[str, Any]) -> dict[str, Any]:
+        Y = np.asarray(args["Y"], dtype=np.int8)
+        G = np.column_stack([Y[:, cols].max(axis=1) for cols in self.columns])
+        known = args["known"]
         if known is not None:
             known = np.hstack([np.ones(G.shape, dtype=bool), np.asarray(known, dtype=bool)])
-        fit0(self, texts, np.hstack([G, Y]), extra, context, tune, known, groups)
+        return {**args, "Y": np.hstack([G, Y]), "known": known}
+
+    def fitted(self, model: Any) -> None:
         for name in ("thresholds_", "trained_", "positives_"):
-            setattr(self, name, getattr(self, name)[ng:])
+            setattr(model, name, getattr(model, name)[self.ng :])
         for name in ("oof_", "oof_n_", "held_out_"):
-            setattr(self, name, getattr(self, name)[:, ng:])
-        return self
+            setattr(model, name, getattr(model, name)[:, self.ng :])
 
-    def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
-        if j < ng:
-            return grouped0(self, y, tune, j)
-        g = owner[j - ng]
-        folds = self.folds_
-        M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :],
-                             np.nan_to_num(self.oof_[:, g])])  # fmt: skip
-        usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
-        for f in range(int(folds.max()) + 1):
-            platt, t = self._calibrate_on(M, y, usable & (folds != f))
-            test = (folds == f) & ~np.isnan(self.oof_[:, j])
-            p = classifier._apply(platt, M[test])
-            self.held_out_[test, j] = p >= max(t, self.floor)
-        return self._calibrate_on(M, y, usable)
+    def train(self, model: Any, j: int) -> np.ndarray | None:
+        if j < self.ng:
+            return None
+        return np.nan_to_num(model.oof_[:, self.owner[j - self.ng]])
 
-    def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
-        used = getattr(self, "neighbours_", 0)
-        with threadpool_limits(1):
-            parts = [classifier._distinct_transform(self.features_, list(texts))]
-            for k, vec in enumerate(self.context_):
-                if vec is not None:
-                    column = [c[k] if k < len(c) else "" for c in context]
-                    parts.append(
-                        classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
-                    )
-            X = self._stack(parts, extra)
-            N = self._neighbours(parts[0], list(texts), context, used)
-            out = np.zeros((X.shape[0], self.n_codes_))
-            group = np.zeros((X.shape[0], ng))
-            for j, model in enumerate(self.models_):
-                if model is None:
-                    continue
-                svm, platt = model
-                margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
-                if j < ng:
-                    group[:, j] = margins[:, 0]
-                if len(platt) == 3 + used:
-                    margins = np.column_stack([margins, group[:, owner[j - ng]]])
-                out[:, j] = classifier._apply(platt, margins)
-        return out[:, ng:]
+    def test(self, model: Any, j: int, margins: np.ndarray, texts: list[str], extra: Any) -> Any:
+        if j < self.ng:
+            if j == 0:
+                model._group = np.zeros((len(margins), self.ng))
+            model._group[:, j] = margins[:, 0]
+            return None
+        return model._group[:, self.owner[j - self.ng]]
 
-    cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
-    try:
-        yield
-    finally:
-        cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+    def output(self, out: np.ndarray) -> np.ndarray:
+        return out[:, self.ng :]
+
+
+def group_models() -> Any:
+    return with_column(GroupModels(CODES))
 
 
 class _Scaled:
@@ -1064,82 +895,49 @@ def _ridge(
     return W, tm - mu @ W
 
 
-def embedding_margin(alpha: float, in_svm: bool) -> Callable[[], Any]:
-    """Late fusion of the optional sentence embeddings: a ridge model of each code on the
-    embeddings alone, whose out-of-fold score sits beside the turn's own and the previous
-    turn's margins in each code's calibration (``in_svm``: the SVM keeps them too)."""
+class EmbeddingMargin(Column):
+    """Late fusion of the optional sentence embeddings (the last 384 dense inputs): a ridge
+    model of each code on the embeddings alone, out of fold on the check's folds
+    (``in_svm``: the SVM keeps the embeddings too)."""
 
-    @contextmanager
-    def patch() -> Any:
+    DIM = 384
+
+    def __init__(self, alpha: float, in_svm: bool) -> None:
+        self.alpha, self.in_svm = alpha, in_svm
+
+    def fit(self, model: Any, args: dict[str, Any]) -> dict[str, Any]:
         from threadpoolctl import threadpool_limits
 
-        cls = classifier.CodeSuggester
-        fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
-        d = 384
-
-        def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
-                tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
-            extra = np.asarray(extra)
-            E = extra[:, -d:]
-            Y = np.asarray(Y, dtype=np.int8)
-            n = len(Y)
-            tune_ = np.ones(n, dtype=bool) if tune is None else np.asarray(tune, dtype=bool)
-            folds = self._folds(groups, tune_, n)
-            self._E = np.full(Y.shape, np.nan)
-            w = np.ones(n)
-            with threadpool_limits(1):
-                for f in range(int(folds.max()) + 1):
-                    W, b = _ridge(E[folds != f], Y[folds != f], w[folds != f], alpha)
-                    self._E[folds == f] = E[folds == f] @ W + b
-                self._ridge = _ridge(E, Y, w, alpha)
-            return fit0(self, texts, Y, extra if in_svm else extra[:, :-d], context, tune,
-                        known, groups)  # fmt: skip
-
-        def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
-            folds = self.folds_
-            M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :],
-                                 np.nan_to_num(self._E[:, j])])  # fmt: skip
-            usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
+        extra = np.asarray(args["extra"])
+        E = extra[:, -self.DIM :]
+        Y = np.asarray(args["Y"], dtype=np.int8)
+        n = len(Y)
+        tune = args["tune"]
+        folds = model._folds(args["groups"], np.ones(n, dtype=bool) if tune is None
+                             else np.asarray(tune, dtype=bool), n)  # fmt: skip
+        model._E = np.full(Y.shape, np.nan)
+        w = np.ones(n)
+        with threadpool_limits(1):
             for f in range(int(folds.max()) + 1):
-                platt, t = self._calibrate_on(M, y, usable & (folds != f))
-                test = (folds == f) & ~np.isnan(self.oof_[:, j])
-                p = classifier._apply(platt, M[test])
-                self.held_out_[test, j] = p >= max(t, self.floor)
-            return self._calibrate_on(M, y, usable)
+                W, b = _ridge(E[folds != f], Y[folds != f], w[folds != f], self.alpha)
+                model._E[folds == f] = E[folds == f] @ W + b
+            model._ridge = _ridge(E, Y, w, self.alpha)
+        return {**args, "extra": self.inputs(model, extra)}
 
-        def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
-            used = getattr(self, "neighbours_", 0)
-            extra = np.asarray(extra)
-            W, b = self._ridge
-            R = extra[:, -d:] @ W + b
-            with threadpool_limits(1):
-                parts = [classifier._distinct_transform(self.features_, list(texts))]
-                for k, vec in enumerate(self.context_):
-                    if vec is not None:
-                        column = [c[k] if k < len(c) else "" for c in context]
-                        parts.append(
-                            classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, column)
-                        )
-                X = self._stack(parts, extra if in_svm else extra[:, :-d])
-                N = self._neighbours(parts[0], list(texts), context, used)
-                out = np.zeros((X.shape[0], self.n_codes_))
-                for j, model in enumerate(self.models_):
-                    if model is None:
-                        continue
-                    svm, platt = model
-                    margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
-                    if len(platt) == 3 + used:
-                        margins = np.column_stack([margins, R[:, j]])
-                    out[:, j] = classifier._apply(platt, margins)
-            return out
+    def inputs(self, model: Any, extra: Any) -> Any:
+        extra = np.asarray(extra)
+        return extra if self.in_svm else extra[:, : -self.DIM]
 
-        cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
-        try:
-            yield
-        finally:
-            cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
+    def train(self, model: Any, j: int) -> np.ndarray:
+        return np.nan_to_num(model._E[:, j])
 
-    return patch
+    def test(self, model: Any, j: int, margins: np.ndarray, texts: list[str], extra: Any) -> Any:
+        W, b = model._ridge
+        return np.asarray(extra)[:, -self.DIM :] @ W[:, j] + b[j]
+
+
+def embedding_margin(alpha: float, in_svm: bool) -> Callable[[], Any]:
+    return lambda: with_column(EmbeddingMargin(alpha, in_svm))
 
 
 def per_code_C(choices: tuple[float, ...]) -> Callable[[], Any]:
@@ -1192,45 +990,40 @@ def per_code_C(choices: tuple[float, ...]) -> Callable[[], Any]:
 @contextmanager
 def bagged() -> Any:
     """Each code's model the mean of its fit on every row and of the grouped check's fold
-    fits (which are made anyway): bagging for free."""
+    fits (which are made anyway): bagging for free. Every fit a code makes is kept as it is
+    made (its full fit first, then its folds'), and averaged when its calibration is done."""
     from qualcode.coding.lightmodel import Linear
 
     cls = classifier.CodeSuggester
-    fit0, oof0 = cls.fit, cls._oof
+    fit0, svm0, grouped0 = cls.fit, cls._svm, cls._grouped
 
-    def oof(self: Any, X: Any, N: Any, y: np.ndarray, weight: np.ndarray, j: int,
-            violators: Any = None) -> None:  # fmt: skip
-        folds = self.folds_
-        rows = weight > 0
-        for f in range(int(folds.max()) + 1):
-            train = rows & (folds != f)
-            test = folds == f
-            if 0 < y[train].sum() < train.sum():
-                fitted, _ = self._svm(X, y, np.where(train, weight, 0.0), violators)
-                self._bag.setdefault(j, []).append(fitted)
-                m = self._margins(fitted, X, N, test)
-                self.oof_[test, j] = m[:, 0]
-                self.oof_n_[test, j, :] = m[:, 1:]
+    def svm(self: Any, *args: Any, **kwargs: Any) -> Any:
+        fitted = svm0(self, *args, **kwargs)
+        self._fits.append(fitted[0])
+        return fitted
+
+    def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
+        self._bag[j], self._fits = self._fits, []
+        return grouped0(self, y, tune, j)
 
     def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self._bag = {}
+        self._bag, self._fits = {}, []
         fit0(self, *args, **kwargs)
         for j, model in enumerate(self.models_):
-            if model is None or j not in self._bag:
+            if model is None or len(self._bag.get(j, [])) < 2:
                 continue
-            svm, platt = model
-            every = [svm, *self._bag[j]]
+            every = self._bag[j]  # the fit on every row, then the folds'
             coef = np.mean([np.asarray(s.coef_) for s in every], axis=0)
             intercept = np.mean([np.asarray(s.intercept_) for s in every], axis=0)
-            self.models_[j] = (Linear(coef, intercept, np.array([0, 1]), svm.C, 0), platt)
-        self._bag = {}
+            self.models_[j] = (Linear(coef, intercept, np.array([0, 1]), every[0].C, 0), model[1])
+        self._bag, self._fits = {}, []
         return self
 
-    cls.fit, cls._oof = fit, oof
+    cls.fit, cls._svm, cls._grouped = fit, svm, grouped
     try:
         yield
     finally:
-        cls.fit, cls._oof = fit0, oof0
+        cls.fit, cls._svm, cls._grouped = fit0, svm0, grouped0
 
 
 def with_next_question(data: learn._Data) -> learn._Data:
@@ -1246,67 +1039,26 @@ def with_next_question(data: learn._Data) -> learn._Data:
                        data.vectors)  # fmt: skip
 
 
-def calibration_column(
-    column: Callable[[Any, list[str], np.ndarray | None], np.ndarray],
-) -> Callable[[], Any]:
-    """One more column, the same for every code (``column(model, texts, extra)``: a value per
-    row), beside the turn's own and the previous turn's margins in each code's calibration."""
+class Same(Column):
+    """A column the same for every code: ``value(texts)``, a value per row."""
 
-    @contextmanager
-    def patch() -> Any:
-        from threadpoolctl import threadpool_limits
+    def __init__(self, value: Callable[[list[str]], np.ndarray]) -> None:
+        self.value = value
 
-        cls = classifier.CodeSuggester
-        fit0, grouped0, proba0 = cls.fit, cls._grouped, cls.predict_proba
+    def fit(self, model: Any, args: dict[str, Any]) -> dict[str, Any]:
+        model._c = self.value(list(args["texts"]))
+        return args
 
-        def fit(self: Any, texts: Any, Y: Any, extra: Any = None, context: Any = None,
-                tune: Any = None, known: Any = None, groups: Any = None) -> Any:  # fmt: skip
-            self._c = column(self, list(texts), extra)
-            return fit0(self, texts, Y, extra, context, tune, known, groups)
+    def train(self, model: Any, j: int) -> np.ndarray:
+        return np.asarray(model._c)
 
-        def grouped(self: Any, y: np.ndarray, tune: np.ndarray, j: int) -> Any:
-            folds = self.folds_
-            M = np.column_stack([self.oof_[:, j], self.oof_n_[:, j, :], self._c])
-            usable = tune & (folds >= 0) & ~np.isnan(self.oof_[:, j])
-            for f in range(int(folds.max()) + 1):
-                platt, t = self._calibrate_on(M, y, usable & (folds != f))
-                test = (folds == f) & ~np.isnan(self.oof_[:, j])
-                p = classifier._apply(platt, M[test])
-                self.held_out_[test, j] = p >= max(t, self.floor)
-            return self._calibrate_on(M, y, usable)
-
-        def proba(self: Any, texts: Any, extra: Any = None, context: Any = None) -> np.ndarray:
-            used = getattr(self, "neighbours_", 0)
-            c = column(self, list(texts), extra)
-            with threadpool_limits(1):
-                parts = [classifier._distinct_transform(self.features_, list(texts))]
-                for k, vec in enumerate(self.context_):
-                    if vec is not None:
-                        col = [x[k] if k < len(x) else "" for x in context]
-                        parts.append(
-                            classifier.CONTEXT_WEIGHT * classifier._distinct_transform(vec, col)
-                        )
-                X = self._stack(parts, extra)
-                N = self._neighbours(parts[0], list(texts), context, used)
-                out = np.zeros((X.shape[0], self.n_codes_))
-                for j, model in enumerate(self.models_):
-                    if model is None:
-                        continue
-                    svm, platt = model
-                    margins = self._margins(svm, X, N, count=min(used, len(platt) - 2))
-                    if len(platt) == 3 + used:
-                        margins = np.column_stack([margins, c])
-                    out[:, j] = classifier._apply(platt, margins)
-            return out
-
-        cls.fit, cls._grouped, cls.predict_proba = fit, grouped, proba
-        try:
-            yield
-        finally:
-            cls.fit, cls._grouped, cls.predict_proba = fit0, grouped0, proba0
-
-    return patch
+    def test(self, model: Any, j: int, margins: np.ndarray, texts: list[str], extra: Any) -> Any:
+        return self.value(texts)
 
 
-def log_words(model: Any, texts: list[str], extra: Any) -> np.ndarray:
+def calibration_column(value: Callable[[list[str]], np.ndarray]) -> Callable[[], Any]:
+    return lambda: with_column(Same(value))
+
+
+def log_words(texts: list[str]) -> np.ndarray:
     return np.log1p(np.array([len(t.split()) for t in texts], dtype=float))
