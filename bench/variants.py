@@ -715,23 +715,13 @@ def sentence_max(window: int = 1) -> Callable[[], Any]:
         def margins(self: Any, svm: Any, X: Any, N: Any, rows: Any = None, count: int = 2) -> Any:
             if N is None or not hasattr(N, "sent"):
                 return mg0(self, svm, X, N, rows, count)
-            own = np.asarray(svm.decision_function(X if rows is None else X[rows]))
+            turns = len(N.index) - 1  # the neighbouring turns' columns; the sentences' last
+            M = mg0(self, svm, X, N, rows, min(count, turns))
+            if count <= turns:
+                return M
             w = np.asarray(svm.coef_).ravel()[: N.block.shape[1]]
-            b = float(svm.intercept_[0])
-            every = (
-                np.concatenate(
-                    [N.block @ w] + ([N.new @ w] if N.new is not None else []) + [np.zeros(1)]
-                )
-                + b
-            )
-            cols = [own]
-            for i in N.index[:count]:
-                if isinstance(i, int) and i == SENTENCES:
-                    best = np.maximum.reduceat(N.sent @ w + b, N.starts)
-                    cols.append(best if rows is None else best[rows])
-                else:
-                    cols.append(every[i if rows is None else i[rows]])
-            return np.column_stack(cols)
+            best = np.maximum.reduceat(N.sent @ w + float(svm.intercept_[0]), N.starts)
+            return np.column_stack([M, best if rows is None else best[rows]])
 
         cls._neighbours, cls._margins = neighbours, margins
         try:
